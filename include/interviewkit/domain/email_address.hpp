@@ -1,0 +1,57 @@
+// EmailAddress: a validated addr-spec, safe to place in a mail header.
+#pragma once
+
+#include <compare>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <nlohmann/json_fwd.hpp>
+
+#include <interviewkit/domain/result.hpp>
+#include <interviewkit/export.hpp>
+
+namespace interviewkit {
+
+/// An email address in dot-atom form (`local@domain`), ASCII only.
+///
+/// Rules: exactly one '@'; local part 1..64 octets, domain 1..255 octets, whole address at
+/// most 254 octets (RFC 5321); no whitespace, control characters (CR/LF included) or the
+/// specials `<>()[],;:\"`; no empty, leading or trailing dot-separated labels. Quoted local
+/// parts are refused on purpose: they are the usual vehicle for header injection.
+class INTERVIEWKIT_EXPORT EmailAddress {
+ public:
+  [[nodiscard]] static Result<EmailAddress> make(std::string_view text);
+
+  [[nodiscard]] const std::string& str() const noexcept { return value_; }
+  [[nodiscard]] std::string_view local_part() const noexcept;
+  [[nodiscard]] std::string_view domain() const noexcept;
+
+  friend auto operator<=>(const EmailAddress&, const EmailAddress&) = default;
+  friend bool operator==(const EmailAddress&, const EmailAddress&) = default;
+
+ private:
+  explicit EmailAddress(std::string value) : value_(std::move(value)) {}
+  std::string value_;
+};
+
+INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, const EmailAddress& address);
+
+}  // namespace interviewkit
+
+// JSON: EmailAddress has no default state, so it serializes through adl_serializer; from_json
+// throws interviewkit::ErrorException (or nlohmann::json::type_error) on invalid input.
+template <>
+struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::EmailAddress> {
+  static interviewkit::EmailAddress from_json(const nlohmann::json& j);
+  static void to_json(nlohmann::json& j, const interviewkit::EmailAddress& value);
+};
+
+template <>
+struct fmt::formatter<interviewkit::EmailAddress> : fmt::formatter<std::string_view> {
+  template <class FormatContext>
+  auto format(const interviewkit::EmailAddress& address, FormatContext& ctx) const {
+    return fmt::formatter<std::string_view>::format(address.str(), ctx);
+  }
+};

@@ -1,0 +1,120 @@
+// Error: the one error type of the library. Expected failures are values, not exceptions.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include <interviewkit/domain/interview_id.hpp>
+#include <interviewkit/export.hpp>
+
+namespace interviewkit {
+
+enum class InterviewStatus : std::uint8_t;
+enum class InterviewEvent : std::uint8_t;
+
+/// Input that failed validation. `what` names the offending input and the rule it broke.
+struct InvalidInput {
+  std::string what;
+};
+
+/// The requested operation is not allowed from the interview's current status.
+struct IllegalTransition {
+  InterviewStatus from;
+  InterviewEvent event;
+  InterviewStatus to;  ///< where the event would have led
+};
+
+/// The slot overlaps (or violates the buffer around) another active interview.
+struct SlotConflict {
+  InterviewId other;   ///< the interview that holds the slot
+  std::string person;  ///< who is double-booked, e.g. "interviewer:alice"
+};
+
+struct NotFound {
+  InterviewId id;
+};
+
+/// Optimistic concurrency: the caller saw `expected`, the store holds `actual`.
+struct StaleVersion {
+  InterviewId id;
+  std::uint64_t expected = 0;
+  std::uint64_t actual = 0;
+};
+
+/// A resource the operation needs is unavailable (randomness, database busy or lost, ...).
+/// Nothing was written; the operation may be retried.
+struct Unavailable {
+  std::string what;
+};
+
+enum class ErrorKind : std::uint8_t {
+  invalid_input,
+  illegal_transition,
+  slot_conflict,
+  not_found,
+  stale_version,
+  unavailable,
+};
+
+[[nodiscard]] INTERVIEWKIT_EXPORT std::string_view to_string(ErrorKind kind) noexcept;
+
+class INTERVIEWKIT_EXPORT Error {
+ public:
+  using Detail = std::variant<InvalidInput, IllegalTransition, SlotConflict, NotFound, StaleVersion,
+                              Unavailable>;
+
+  // Implicit on purpose: `return InvalidInput{"..."};` reads naturally in a Result function.
+  Error(Detail detail) : detail_(std::move(detail)) {}  // NOLINT(google-explicit-constructor)
+  Error(InvalidInput d) : detail_(std::move(d)) {}      // NOLINT(google-explicit-constructor)
+  Error(IllegalTransition d) : detail_(d) {}            // NOLINT(google-explicit-constructor)
+  Error(SlotConflict d) : detail_(std::move(d)) {}      // NOLINT(google-explicit-constructor)
+  Error(NotFound d) : detail_(d) {}                     // NOLINT(google-explicit-constructor)
+  Error(StaleVersion d) : detail_(d) {}                 // NOLINT(google-explicit-constructor)
+  Error(Unavailable d) : detail_(std::move(d)) {}       // NOLINT(google-explicit-constructor)
+
+  [[nodiscard]] const Detail& detail() const noexcept { return detail_; }
+  [[nodiscard]] ErrorKind kind() const noexcept { return static_cast<ErrorKind>(detail_.index()); }
+
+  template <class E>
+  [[nodiscard]] bool is() const noexcept {
+    return std::holds_alternative<E>(detail_);
+  }
+  template <class E>
+  [[nodiscard]] const E* get_if() const noexcept {
+    return std::get_if<E>(&detail_);
+  }
+
+  /// Human-readable description naming the offending input.
+  [[nodiscard]] std::string message() const;
+
+ private:
+  Detail detail_;
+};
+
+INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, const Error& error);
+
+/// Thrown by the throwing APIs (nlohmann `from_json`, value() on an error) to carry an Error.
+class INTERVIEWKIT_EXPORT ErrorException : public std::runtime_error {
+ public:
+  explicit ErrorException(Error error);
+  [[nodiscard]] const Error& error() const noexcept { return error_; }
+
+ private:
+  Error error_;
+};
+
+}  // namespace interviewkit
+
+template <>
+struct fmt::formatter<interviewkit::Error> : fmt::formatter<std::string_view> {
+  template <class FormatContext>
+  auto format(const interviewkit::Error& error, FormatContext& ctx) const {
+    return fmt::formatter<std::string_view>::format(error.message(), ctx);
+  }
+};

@@ -1,0 +1,103 @@
+// Result<T>: a value or an Error. The library's single value-or-error type.
+#pragma once
+
+#include <concepts>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include <interviewkit/domain/error.hpp>
+
+namespace interviewkit {
+
+namespace detail {
+template <class E>
+concept ErrorLike =
+    std::same_as<std::remove_cvref_t<E>, Error> || std::constructible_from<Error::Detail, E> ||
+    std::same_as<std::remove_cvref_t<E>, Error::Detail>;
+}  // namespace detail
+
+/// Holds either a T or an Error. Accessing the value of an error result throws
+/// ErrorException: that is a programming mistake, not an expected failure.
+template <class T>
+class [[nodiscard]] Result {
+  static_assert(!std::is_reference_v<T>, "Result<T&> is not supported");
+  static_assert(!std::same_as<std::remove_cv_t<T>, Error>, "Result<Error> is ambiguous");
+
+ public:
+  using value_type = T;
+
+  Result(const T& value) : storage_(std::in_place_index<0>, value) {}        // NOLINT
+  Result(T&& value) : storage_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
+  template <detail::ErrorLike E>
+  requires(!std::constructible_from<T, E>) Result(E&& error)
+      : storage_(std::in_place_index<1>, Error(std::forward<E>(error))) {}  // NOLINT
+
+  [[nodiscard]] bool has_value() const noexcept { return storage_.index() == 0; }
+  explicit operator bool() const noexcept { return has_value(); }
+
+  [[nodiscard]] T& value() & {
+    check();
+    return std::get<0>(storage_);
+  }
+  [[nodiscard]] const T& value() const& {
+    check();
+    return std::get<0>(storage_);
+  }
+  [[nodiscard]] T&& value() && {
+    check();
+    return std::get<0>(std::move(storage_));
+  }
+  template <class U>
+  [[nodiscard]] T value_or(U&& fallback) const& {
+    return has_value() ? std::get<0>(storage_) : static_cast<T>(std::forward<U>(fallback));
+  }
+
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+
+  /// The error. Precondition: !has_value(); throws std::logic_error otherwise.
+  [[nodiscard]] const Error& error() const& {
+    if (has_value())
+      throw std::logic_error("interviewkit::Result::error() called on a value");
+    return std::get<1>(storage_);
+  }
+
+ private:
+  void check() const {
+    if (!has_value())
+      throw ErrorException(std::get<1>(storage_));
+  }
+  std::variant<T, Error> storage_;
+};
+
+template <>
+class [[nodiscard]] Result<void> {
+ public:
+  using value_type = void;
+
+  Result() noexcept = default;
+  template <detail::ErrorLike E>
+  Result(E&& error) : error_(Error(std::forward<E>(error))) {}  // NOLINT
+
+  [[nodiscard]] bool has_value() const noexcept { return !error_.has_value(); }
+  explicit operator bool() const noexcept { return has_value(); }
+  void value() const {
+    if (error_)
+      throw ErrorException(*error_);
+  }
+  [[nodiscard]] const Error& error() const& {
+    if (!error_)
+      throw std::logic_error("interviewkit::Result::error() called on a value");
+    return *error_;
+  }
+
+ private:
+  std::optional<Error> error_;
+};
+
+}  // namespace interviewkit

@@ -1,0 +1,144 @@
+// The interview lifecycle as one transition table: from + event -> to.
+//
+// Everything that depends on lifecycle (which operations are legal, which notifications go
+// out) is derived from this table, never from status checks at call sites.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include <interviewkit/domain/status.hpp>
+#include <interviewkit/export.hpp>
+
+namespace interviewkit {
+
+/// What happens to an interview. Each event names one BookingService operation.
+enum class InterviewEvent : std::uint8_t {
+  book,
+  confirm,
+  reschedule,
+  cancel,
+  complete,
+  mark_no_show,
+};
+
+inline constexpr std::array<InterviewEvent, 6> all_interview_events{
+    InterviewEvent::book,   InterviewEvent::confirm,  InterviewEvent::reschedule,
+    InterviewEvent::cancel, InterviewEvent::complete, InterviewEvent::mark_no_show,
+};
+
+[[nodiscard]] constexpr std::string_view to_string(InterviewEvent event) noexcept {
+  switch (event) {
+    case InterviewEvent::book:
+      return "book";
+    case InterviewEvent::confirm:
+      return "confirm";
+    case InterviewEvent::reschedule:
+      return "reschedule";
+    case InterviewEvent::cancel:
+      return "cancel";
+    case InterviewEvent::complete:
+      return "complete";
+    case InterviewEvent::mark_no_show:
+      return "mark_no_show";
+  }
+  return "<invalid InterviewEvent>";
+}
+
+[[nodiscard]] INTERVIEWKIT_EXPORT Result<InterviewEvent> parse_interview_event(
+    std::string_view text);
+
+/// The status an event leads to, whatever it starts from.
+[[nodiscard]] constexpr InterviewStatus target_of(InterviewEvent event) noexcept {
+  switch (event) {
+    case InterviewEvent::book:
+    case InterviewEvent::reschedule:
+      return InterviewStatus::scheduled;
+    case InterviewEvent::confirm:
+      return InterviewStatus::confirmed;
+    case InterviewEvent::cancel:
+      return InterviewStatus::cancelled;
+    case InterviewEvent::complete:
+      return InterviewStatus::completed;
+    case InterviewEvent::mark_no_show:
+      return InterviewStatus::no_show;
+  }
+  return InterviewStatus::pending;
+}
+
+struct Transition {
+  InterviewStatus from;
+  InterviewEvent event;
+  InterviewStatus to;
+
+  friend constexpr bool operator==(const Transition&, const Transition&) = default;
+};
+
+// clang-format off
+/// The whole lifecycle. completed, cancelled and no_show are terminal: no row leaves them.
+inline constexpr std::array<Transition, 11> transition_table{{
+    // from                        event                          to
+    {InterviewStatus::pending,   InterviewEvent::book,         InterviewStatus::scheduled},
+    {InterviewStatus::pending,   InterviewEvent::cancel,       InterviewStatus::cancelled},
+    {InterviewStatus::scheduled, InterviewEvent::confirm,      InterviewStatus::confirmed},
+    {InterviewStatus::scheduled, InterviewEvent::reschedule,   InterviewStatus::scheduled},
+    {InterviewStatus::scheduled, InterviewEvent::cancel,       InterviewStatus::cancelled},
+    {InterviewStatus::scheduled, InterviewEvent::complete,     InterviewStatus::completed},
+    {InterviewStatus::scheduled, InterviewEvent::mark_no_show, InterviewStatus::no_show},
+    {InterviewStatus::confirmed, InterviewEvent::reschedule,   InterviewStatus::scheduled},  // needs confirming again
+    {InterviewStatus::confirmed, InterviewEvent::complete,     InterviewStatus::completed},
+    {InterviewStatus::confirmed, InterviewEvent::cancel,       InterviewStatus::cancelled},
+    {InterviewStatus::confirmed, InterviewEvent::mark_no_show, InterviewStatus::no_show},
+}};
+// clang-format on
+
+/// The row for `event` applied in status `from`, or nullopt if the table has none.
+[[nodiscard]] constexpr std::optional<Transition> find_transition(InterviewStatus from,
+                                                                  InterviewEvent event) noexcept {
+  const auto* it =
+      std::find_if(transition_table.begin(), transition_table.end(),
+                   [&](const Transition& t) { return t.from == from && t.event == event; });
+  if (it == transition_table.end())
+    return std::nullopt;
+  return *it;
+}
+
+/// True when some event leads from `from` to `to`.
+[[nodiscard]] constexpr bool can_transition(InterviewStatus from, InterviewStatus to) noexcept {
+  return std::any_of(transition_table.begin(), transition_table.end(),
+                     [&](const Transition& t) { return t.from == from && t.to == to; });
+}
+
+static_assert(std::none_of(transition_table.begin(), transition_table.end(),
+                           [](const Transition& t) { return is_terminal(t.from); }),
+              "terminal statuses must have no outgoing transitions");
+static_assert(std::all_of(transition_table.begin(), transition_table.end(),
+                          [](const Transition& t) { return t.to == target_of(t.event); }),
+              "every row must lead to its event's target status");
+
+INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, InterviewEvent event);
+INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, const Transition& transition);
+
+}  // namespace interviewkit
+
+template <>
+struct fmt::formatter<interviewkit::InterviewEvent> : fmt::formatter<std::string_view> {
+  template <class FormatContext>
+  auto format(interviewkit::InterviewEvent event, FormatContext& ctx) const {
+    return fmt::formatter<std::string_view>::format(to_string(event), ctx);
+  }
+};
+
+template <>
+struct fmt::formatter<interviewkit::Transition> : fmt::formatter<std::string_view> {
+  template <class FormatContext>
+  auto format(const interviewkit::Transition& t, FormatContext& ctx) const {
+    return fmt::format_to(ctx.out(), "{} --{}--> {}", t.from, t.event, t.to);
+  }
+};

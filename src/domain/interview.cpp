@@ -1,0 +1,101 @@
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <interviewkit/domain/interview.hpp>
+#include <interviewkit/domain/time.hpp>
+
+#include "json_detail.hpp"
+
+namespace interviewkit {
+
+Result<void> validate(const Interview& interview) {
+  constexpr std::size_t max_title = 512;
+  constexpr std::size_t max_link = 2048;
+  if (auto ok = validate_text("interview title", interview.title, max_title, true); !ok) {
+    return ok.error();
+  }
+  if (auto ok = validate_text("meeting link", interview.meeting_link, max_link, true); !ok) {
+    return ok.error();
+  }
+  if (interview.interviewers.empty()) {
+    return InvalidInput{"an interview needs at least one interviewer"};
+  }
+  std::set<std::string_view> seen;
+  for (const auto& interviewer : interview.interviewers) {
+    if (!seen.insert(interviewer.id.str()).second) {
+      return InvalidInput{fmt::format("interviewer {} is listed more than once", interviewer.id)};
+    }
+  }
+  if (interview.version == 0)
+    return InvalidInput{"interview version must be at least 1"};
+  const bool needs_slot = interview.status != InterviewStatus::pending &&
+                          interview.status != InterviewStatus::cancelled;
+  if (needs_slot && !interview.slot) {
+    return InvalidInput{fmt::format("a {} interview must have a slot", interview.status)};
+  }
+  if (interview.status == InterviewStatus::pending && interview.slot) {
+    return InvalidInput{"a pending interview must not have a slot yet"};
+  }
+  return {};
+}
+
+}  // namespace interviewkit
+
+using interviewkit::Interview;
+namespace d = interviewkit::detail;
+
+Interview nlohmann::adl_serializer<Interview>::from_json(const nlohmann::json& j) {
+  d::expect_object(j, "interview",
+                   {"id", "title", "candidate", "interviewers", "slot", "status", "version",
+                    "meeting_link", "created_at", "updated_at"});
+  const auto& interviewers = j.at("interviewers");
+  if (!interviewers.is_array())
+    d::throw_invalid("interview interviewers must be a JSON array");
+  std::vector<interviewkit::Interviewer> list;
+  list.reserve(interviewers.size());
+  for (const auto& item : interviewers)
+    list.push_back(item.get<interviewkit::Interviewer>());
+  const auto& version = j.at("version");
+  if (!version.is_number_unsigned()) {
+    d::throw_invalid(
+        fmt::format("interview version must be a positive integer, got {}", version.dump()));
+  }
+  const auto instant = [&](const char* key) {
+    return date::floor<std::chrono::seconds>(
+        d::unwrap(interviewkit::parse_utc(d::expect_string(j.at(key), key))));
+  };
+  Interview interview{
+      .id = j.at("id").get<interviewkit::InterviewId>(),
+      .title = d::expect_string(j.at("title"), "interview title"),
+      .candidate = j.at("candidate").get<interviewkit::Candidate>(),
+      .interviewers = std::move(list),
+      .slot = j.at("slot").is_null() ? std::nullopt
+                                     : std::optional<interviewkit::TimeRange>(
+                                           j.at("slot").get<interviewkit::TimeRange>()),
+      .status = j.at("status").get<interviewkit::InterviewStatus>(),
+      .version = version.get<std::uint64_t>(),
+      .meeting_link = d::expect_string(j.at("meeting_link"), "meeting link"),
+      .created_at = instant("created_at"),
+      .updated_at = instant("updated_at"),
+  };
+  if (auto ok = interviewkit::validate(interview); !ok)
+    throw interviewkit::ErrorException(ok.error());
+  return interview;
+}
+
+void nlohmann::adl_serializer<Interview>::to_json(nlohmann::json& j, const Interview& v) {
+  j = nlohmann::json{
+      {"id", v.id},
+      {"title", v.title},
+      {"candidate", v.candidate},
+      {"interviewers", v.interviewers},
+      {"slot", v.slot ? nlohmann::json(*v.slot) : nlohmann::json(nullptr)},
+      {"status", v.status},
+      {"version", v.version},
+      {"meeting_link", v.meeting_link},
+      {"created_at", interviewkit::format_utc(v.created_at)},
+      {"updated_at", interviewkit::format_utc(v.updated_at)},
+  };
+}

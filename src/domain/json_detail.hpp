@@ -1,0 +1,57 @@
+// Internal helpers for strict JSON decoding. Not installed.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include <interviewkit/domain/result.hpp>
+
+namespace interviewkit::detail {
+
+[[noreturn]] inline void throw_invalid(std::string what) {
+  throw ErrorException(InvalidInput{std::move(what)});
+}
+
+template <class T>
+T unwrap(Result<T> result) {
+  if (!result)
+    throw ErrorException(result.error());
+  return std::move(result).value();
+}
+
+/// `j` must be an object holding exactly `keys` (all required unless listed in `optional`).
+inline void expect_object(const nlohmann::json& j, std::string_view what,
+                          std::initializer_list<std::string_view> required,
+                          std::initializer_list<std::string_view> optional = {}) {
+  if (!j.is_object()) {
+    throw_invalid(std::string(what) + " must be a JSON object, got " + j.dump());
+  }
+  for (auto key : required) {
+    if (!j.contains(key)) {
+      throw_invalid(std::string(what) + " is missing the field \"" + std::string(key) + "\"");
+    }
+  }
+  for (const auto& item : j.items()) {
+    bool known = false;
+    for (auto key : required)
+      known = known || item.key() == key;
+    for (auto key : optional)
+      known = known || item.key() == key;
+    if (!known) {
+      throw_invalid(std::string(what) + " has an unknown field \"" + item.key() + "\"");
+    }
+  }
+}
+
+inline const std::string& expect_string(const nlohmann::json& j, std::string_view what) {
+  if (!j.is_string()) {
+    throw_invalid(std::string(what) + " must be a JSON string, got " + j.dump());
+  }
+  return j.get_ref<const std::string&>();
+}
+
+}  // namespace interviewkit::detail

@@ -1,0 +1,95 @@
+#include "text.hpp"
+
+#include <fmt/format.h>
+
+namespace interviewkit::detail {
+
+namespace {
+
+struct Decoded {
+  char32_t code_point;
+  std::size_t length;  // 0 when the sequence at the position is invalid
+};
+
+Decoded decode_utf8(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  if (lead < 0x80)
+    return {lead, 1};
+  std::size_t length = 0;
+  char32_t cp = 0;
+  char32_t min = 0;
+  if ((lead & 0xE0) == 0xC0) {
+    length = 2, cp = lead & 0x1F, min = 0x80;
+  } else if ((lead & 0xF0) == 0xE0) {
+    length = 3, cp = lead & 0x0F, min = 0x800;
+  } else if ((lead & 0xF8) == 0xF0) {
+    length = 4, cp = lead & 0x07, min = 0x10000;
+  } else {
+    return {0, 0};
+  }
+  if (i + length > text.size())
+    return {0, 0};
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80)
+      return {0, 0};
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    return {0, 0};
+  return {cp, length};
+}
+
+bool is_control(char32_t cp) {
+  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029;
+}
+
+}  // namespace
+
+std::string quoted(std::string_view text, std::size_t max_bytes) {
+  std::string out = "\"";
+  const bool truncated = text.size() > max_bytes;
+  if (truncated)
+    text = text.substr(0, max_bytes);
+  for (std::size_t i = 0; i < text.size();) {
+    const auto d = decode_utf8(text, i);
+    if (d.length == 0) {
+      out += fmt::format("\\x{:02X}", static_cast<unsigned char>(text[i]));
+      ++i;
+      continue;
+    }
+    if (d.code_point == '"' || d.code_point == '\\') {
+      out += '\\';
+      out += static_cast<char>(d.code_point);
+    } else if (d.code_point == '\n') {
+      out += "\\n";
+    } else if (d.code_point == '\r') {
+      out += "\\r";
+    } else if (d.code_point == '\t') {
+      out += "\\t";
+    } else if (is_control(d.code_point)) {
+      out += fmt::format("\\u{:04X}", static_cast<std::uint32_t>(d.code_point));
+    } else {
+      out.append(text.substr(i, d.length));
+    }
+    i += d.length;
+  }
+  out += truncated ? "\"..." : "\"";
+  return out;
+}
+
+std::optional<std::string> text_problem(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto d = decode_utf8(text, i);
+    if (d.length == 0)
+      return fmt::format("invalid UTF-8 at byte {}", i);
+    if (is_control(d.code_point)) {
+      return fmt::format("control character U+{:04X} at byte {}",
+                         static_cast<std::uint32_t>(d.code_point), i);
+    }
+    i += d.length;
+  }
+  return std::nullopt;
+}
+
+}  // namespace interviewkit::detail
