@@ -3,7 +3,10 @@
 function(interviewkit_set_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
     -Wno-sign-conversion -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual
-    -Wimplicit-fallthrough)
+    -Wimplicit-fallthrough
+    # Option structs are meant to be filled with designated initializers naming only what
+    # differs from the defaults.
+    -Wno-missing-field-initializers)
   if(INTERVIEWKIT_WARNINGS_AS_ERRORS)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -1,9 +1,13 @@
-// quickstart: create interviews and walk them through their lifecycle, printing each
-// transition the table allows and each one it refuses.
+// quickstart: book, confirm, reschedule and cancel interviews for a candidate and a panel in
+// different time zones. One of the two notification channels is deliberately broken: the
+// bookings stand, and the ActionLog says exactly which notifications failed and why.
 #include <cstdlib>
-#include <vector>
+#include <memory>
+#include <thread>
 
 #include <fmt/format.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <interviewkit/interviewkit.hpp>
 
@@ -12,53 +16,123 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Applies `event` if the table allows it from the interview's current status.
-Result<void> apply(Interview& interview, InterviewEvent event) {
-  const auto transition = find_transition(interview.status, event);
-  if (!transition)
-    return IllegalTransition{interview.status, event, target_of(event)};
-  fmt::print("  interview {}: {}\n", interview.id, *transition);
-  interview.status = transition->to;
-  ++interview.version;
-  return {};
+// A mail channel whose server rejects one recipient and times out for another.
+class FlakyMail final : public Notifier {
+ public:
+  DeliveryOutcome deliver(const Notification& n, Deadline) override {
+    if (n.recipient.person.email().domain() == "bounce.example.org") {
+      return DeliveryOutcome::permanent_failure("550 5.1.1 mailbox unavailable");
+    }
+    if (n.kind == NotificationKind::interview_rescheduled && !n.recipient.is_candidate()) {
+      throw std::runtime_error("connection timed out after 30 s");
+    }
+    return DeliveryOutcome::delivered("250 2.0.0 queued");
+  }
+};
+
+Participant person(const char* name, const char* email, const char* zone) {
+  return Participant::make(name, email, zone).value();
+}
+
+void print_entry(const ActionEntry& e) {
+  fmt::print("  {:<26} interview {:<2} {:<17}", to_string(e.action), e.interview,
+             fmt::format("{}", e.actor));
+  if (e.from || e.to) {
+    fmt::print(" {} -> {}", e.from ? to_string(*e.from) : "-", e.to ? to_string(*e.to) : "-");
+  }
+  if (e.details.contains("recipient"))
+    fmt::print(" to {}", e.details["recipient"].get<std::string>());
+  if (e.details.contains("error"))
+    fmt::print(" error: {}", e.details["error"].get<std::string>());
+  fmt::print("\n");
 }
 
 }  // namespace
 
 int main() {
+  // Channels log through spdlog; keep the demo's output to what it prints itself.
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("quiet", std::make_shared<spdlog::sinks::null_sink_mt>()));
   fmt::print("interviewkit {} quickstart\n\n", version_string);
 
-  const auto start = date::sys_days{date::year{2024} / 3 / 12} + 14h;
-  Interview interview{
-      .id = InterviewId{1},
-      .title = "Systems design",
-      .candidate = {CandidateId::make("cand-1").value(),
-                    Participant::make("Zoë Ñúñez", "zoe@example.com", "Asia/Kathmandu").value()},
-      .interviewers =
-          {{InterviewerId::make("int-1").value(),
-            Participant::make("Ann Lee", "ann@example.com", "America/New_York").value()}},
-      .slot = std::nullopt,
-      .status = InterviewStatus::pending,
-      .version = 1,
-      .meeting_link = {},
-      .created_at = start - 72h,
-      .updated_at = start - 72h,
-  };
+  auto store = std::make_shared<MemoryStore>();
+  auto log_sink = std::make_shared<MemoryActionLog>();
+  auto log = std::make_shared<ActionLog>(log_sink);
+  auto recorder = std::make_shared<RecordingNotifier>();
+  auto notifier = std::make_shared<FanoutNotifier>(
+      std::vector<std::shared_ptr<Notifier>>{recorder, std::make_shared<FlakyMail>()});
+  BookingOptions options;
+  options.meeting_base_url = "https://meet.example.com/r/";
+  options.buffer_after = 15min;
+  auto service = BookingService::make(store, log, options).value();
+  DispatcherOptions dispatch;
+  dispatch.retry.base = 1ms;
+  dispatch.retry.cap = 5ms;
+  dispatch.retry.max_attempts = 3;
+  Dispatcher dispatcher(store, notifier, log, dispatch);
 
-  fmt::print("Walking interview {} for {} through its lifecycle:\n", interview.id,
-             interview.candidate.person);
-  interview.slot = TimeRange::make(start, 1h).value();
-  const std::vector<InterviewEvent> events = {InterviewEvent::book,       InterviewEvent::confirm,
-                                              InterviewEvent::reschedule, InterviewEvent::confirm,
-                                              InterviewEvent::complete,   InterviewEvent::cancel};
-  for (auto event : events) {
-    if (auto done = apply(interview, event); !done)
-      fmt::print("  refused: {}\n", done.error());
+  const auto recruiter = Actor::make(ActorRole::recruiter, "rita").value();
+  const Candidate zoe{CandidateId::make("cand-zoe").value(),
+                      person("Zoë Ñúñez", "zoe@example.com", "Asia/Kathmandu")};
+  const Candidate li{CandidateId::make("cand-li").value(),
+                     person("李雷", "li@bounce.example.org", "Asia/Shanghai")};
+  const Interviewer ann{InterviewerId::make("ann").value(),
+                        person("Ann O'Brien", "ann@example.com", "America/New_York")};
+  const Interviewer bo{InterviewerId::make("bo").value(),
+                       person("Bo Berg", "bo@example.com", "Europe/Berlin")};
+
+  const auto tomorrow = date::floor<date::days>(std::chrono::system_clock::now()) + date::days{2};
+  const auto at = [&](std::chrono::hours h) { return date::sys_seconds{tomorrow} + h; };
+
+  auto panel = service->create({"Systems design", zoe, {ann, bo}}, recruiter).value();
+  auto solo = service->create({"Coding", li, {ann}}, recruiter).value();
+  fmt::print("Created interview {} ({} with a panel) and {} ({}).\n", panel.id,
+             panel.candidate.person, solo.id, solo.candidate.person);
+
+  auto booked = service->book(panel.id, TimeRange::make(at(14h), 1h).value(), recruiter).value();
+  fmt::print("Booked {} at {}; meeting link {}\n", panel.id, *booked.slot, booked.meeting_link);
+  for (const auto& who : {zoe.person, ann.person, bo.person}) {
+    const auto local = who.time_zone().to_local(booked.slot->start());
+    fmt::print("  {:<12} sees {} ({})\n", who.name(), date::format("%a %d %b %H:%M", local),
+               who.time_zone().name());
   }
-  fmt::print("Final status: {} (version {})\n\n", interview.status, interview.version);
 
-  fmt::print("Strict parsing: ");
-  auto parsed = parse_interview_status("Scheduled");
-  fmt::print("{}\n", parsed ? "accepted?!" : parsed.error().message());
+  auto clash = service->book(solo.id, TimeRange::make(at(14h) + 30min, 1h).value(), recruiter);
+  fmt::print("Booking {} over Ann's slot: {}\n", solo.id, clash.error());
+  auto after_buffer = service->book(solo.id, TimeRange::make(at(15h), 1h).value(), recruiter);
+  fmt::print("Booking {} right after it (15 min buffer): {}\n", solo.id, after_buffer.error());
+  (void)service->book(solo.id, TimeRange::make(at(16h), 1h).value(), recruiter).value();
+  fmt::print("Booked {} at 16:00 UTC instead.\n", solo.id);
+
+  (void)service->confirm(panel.id, recruiter).value();
+  (void)service->reschedule(panel.id, TimeRange::make(at(18h), 1h).value(), recruiter).value();
+  (void)service->cancel(solo.id, "candidate withdrew", recruiter).value();
+  auto illegal = service->complete(solo.id, recruiter);
+  fmt::print("Completing the cancelled interview {}: {}\n\n", solo.id, illegal.error());
+
+  for (int pass = 0; pass < 5; ++pass) {
+    (void)dispatcher.drain_once().value();
+    std::this_thread::sleep_for(10ms);
+  }
+
+  fmt::print("ActionLog:\n");
+  for (const auto& entry : log_sink->query({})) {
+    if (entry.action != ActionType::notification_enqueued)
+      print_entry(entry);
+  }
+
+  fmt::print("\nWhich notifications for interview {} failed, and why?\n", panel.id);
+  for (const auto& e :
+       log_sink->query({.action = ActionType::notification_failed, .interview = panel.id})) {
+    fmt::print("  attempt {} of {} to {}: {}\n", e.details["attempt"].get<int>(),
+               e.details["kind"].get<std::string>(), e.details["recipient"].get<std::string>(),
+               e.details["error"].get<std::string>());
+  }
+  fmt::print("\nOutbox: ");
+  for (auto state :
+       {OutboxState::pending, OutboxState::delivered, OutboxState::dead, OutboxState::expired}) {
+    fmt::print("{} {}  ", store->list_outbox({.state = state})->size(), state);
+  }
+  fmt::print("\n");
   return EXIT_SUCCESS;
 }

@@ -1,6 +1,7 @@
 // Umbrella header: the whole public API of the core interviewkit target.
 #pragma once
 
+#include <interviewkit/domain/actor.hpp>
 #include <interviewkit/domain/clock.hpp>
 #include <interviewkit/domain/email_address.hpp>
 #include <interviewkit/domain/error.hpp>
@@ -8,10 +9,30 @@
 #include <interviewkit/domain/interview.hpp>
 #include <interviewkit/domain/interview_id.hpp>
 #include <interviewkit/domain/participant.hpp>
+#include <interviewkit/domain/random.hpp>
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/domain/status.hpp>
 #include <interviewkit/domain/time.hpp>
 #include <interviewkit/domain/time_range.hpp>
 #include <interviewkit/domain/time_zone.hpp>
 #include <interviewkit/domain/transition.hpp>
+#include <interviewkit/log/action_entry.hpp>
+#include <interviewkit/log/action_log.hpp>
+#include <interviewkit/log/fanout_action_log.hpp>
+#include <interviewkit/log/jsonl_action_log.hpp>
+#include <interviewkit/log/memory_action_log.hpp>
+#include <interviewkit/log/sink.hpp>
+#include <interviewkit/log/spdlog_action_log.hpp>
+#include <interviewkit/notify/dispatcher.hpp>
+#include <interviewkit/notify/fanout_notifier.hpp>
+#include <interviewkit/notify/log_notifier.hpp>
+#include <interviewkit/notify/notification.hpp>
+#include <interviewkit/notify/notifier.hpp>
+#include <interviewkit/notify/policy.hpp>
+#include <interviewkit/notify/recording_notifier.hpp>
+#include <interviewkit/notify/retry_policy.hpp>
+#include <interviewkit/scheduling/booking_service.hpp>
+#include <interviewkit/store/memory_store.hpp>
+#include <interviewkit/store/outbox.hpp>
+#include <interviewkit/store/store.hpp>
 #include <interviewkit/version.hpp>

@@ -59,9 +59,6 @@ INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, InterviewId id);
 INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, const CandidateId& id);
 INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, const InterviewerId& id);
 
-INTERVIEWKIT_EXPORT void to_json(nlohmann::json& j, InterviewId id);
-INTERVIEWKIT_EXPORT void from_json(const nlohmann::json& j, InterviewId& id);
-
 }  // namespace interviewkit
 
 // JSON for validated ids goes through adl_serializer (they have no default state); from_json

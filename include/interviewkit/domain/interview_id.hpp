@@ -9,6 +9,9 @@
 #include <functional>
 
 #include <fmt/format.h>
+#include <nlohmann/json_fwd.hpp>
+
+#include <interviewkit/export.hpp>
 
 namespace interviewkit {
 
@@ -27,6 +30,10 @@ class InterviewId {
  private:
   std::uint64_t value_ = 0;
 };
+
+/// JSON: a positive integer. from_json throws interviewkit::ErrorException otherwise.
+INTERVIEWKIT_EXPORT void to_json(nlohmann::json& j, InterviewId id);
+INTERVIEWKIT_EXPORT void from_json(const nlohmann::json& j, InterviewId& id);
 
 }  // namespace interviewkit
 

@@ -45,7 +45,8 @@ class [[nodiscard]] Result {
     check();
     return std::get<0>(storage_);
   }
-  [[nodiscard]] T&& value() && {
+  // By value, not T&&: `for (auto& x : f().value())` must not dangle.
+  [[nodiscard]] T value() && {
     check();
     return std::get<0>(std::move(storage_));
   }
@@ -56,7 +57,7 @@ class [[nodiscard]] Result {
 
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
-  T&& operator*() && { return std::move(*this).value(); }
+  T operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 

@@ -1,0 +1,84 @@
+// Actor: who performed an operation, for the audit trail.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <fmt/format.h>
+#include <nlohmann/json_fwd.hpp>
+
+#include <interviewkit/domain/result.hpp>
+#include <interviewkit/export.hpp>
+
+namespace interviewkit {
+
+enum class ActorRole : std::uint8_t { candidate, interviewer, recruiter, system };
+
+inline constexpr std::array<ActorRole, 4> all_actor_roles{
+    ActorRole::candidate,
+    ActorRole::interviewer,
+    ActorRole::recruiter,
+    ActorRole::system,
+};
+
+/// The canonical lowercase name: "candidate", "interviewer", "recruiter", "system".
+[[nodiscard]] INTERVIEWKIT_EXPORT std::string_view to_string(ActorRole role) noexcept;
+/// Strict parse of a canonical name; the error names the input and lists the valid values.
+[[nodiscard]] INTERVIEWKIT_EXPORT Result<ActorRole> parse_actor_role(std::string_view text);
+
+/// Who did it: a role and the host's id for that person (empty for the system).
+class INTERVIEWKIT_EXPORT Actor {
+ public:
+  /// The id follows the rules of host ids (printable ASCII, 1..128 bytes); empty only for
+  /// the system role.
+  [[nodiscard]] static Result<Actor> make(ActorRole role, std::string_view id);
+  [[nodiscard]] static Actor system() { return Actor(ActorRole::system, {}); }
+
+  [[nodiscard]] ActorRole role() const noexcept { return role_; }
+  [[nodiscard]] const std::string& id() const noexcept { return id_; }
+
+  friend bool operator==(const Actor&, const Actor&) = default;
+
+ private:
+  Actor(ActorRole role, std::string id) : role_(role), id_(std::move(id)) {}
+  ActorRole role_;
+  std::string id_;
+};
+
+INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, ActorRole role);
+/// Same text as the fmt formatter: "recruiter:r-7", or "system".
+INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, const Actor& actor);
+
+}  // namespace interviewkit
+
+// JSON {"role": "recruiter", "id": "r-7"} ("id" is "" for the system). Through adl_serializer
+// because an Actor has no unvalidated default state; from_json is strict and throws
+// interviewkit::ErrorException naming the bad field.
+template <>
+struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::Actor> {
+  static interviewkit::Actor from_json(const nlohmann::json& j);
+  static void to_json(nlohmann::json& j, const interviewkit::Actor& value);
+};
+
+template <>
+struct fmt::formatter<interviewkit::ActorRole> : fmt::formatter<std::string_view> {
+  template <class FormatContext>
+  auto format(interviewkit::ActorRole role, FormatContext& ctx) const {
+    return fmt::formatter<std::string_view>::format(to_string(role), ctx);
+  }
+};
+
+/// "recruiter:r-7", or "system".
+template <>
+struct fmt::formatter<interviewkit::Actor> : fmt::formatter<std::string_view> {
+  template <class FormatContext>
+  auto format(const interviewkit::Actor& actor, FormatContext& ctx) const {
+    if (actor.id().empty())
+      return fmt::format_to(ctx.out(), "{}", actor.role());
+    return fmt::format_to(ctx.out(), "{}:{}", actor.role(), actor.id());
+  }
+};

@@ -1,0 +1,113 @@
+// ActionEntry: one line of the permanent record of what happened and why.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <interviewkit/domain/actor.hpp>
+#include <interviewkit/domain/interview_id.hpp>
+#include <interviewkit/domain/result.hpp>
+#include <interviewkit/domain/status.hpp>
+#include <interviewkit/domain/time.hpp>
+#include <interviewkit/export.hpp>
+
+namespace interviewkit {
+
+/// What an entry records. Closed set with strict parsing, like InterviewStatus.
+enum class ActionType : std::uint8_t {
+  interview_created,
+  interview_booked,
+  interview_confirmed,
+  interview_rescheduled,
+  interview_cancelled,
+  interview_completed,
+  interview_no_show,
+  notification_enqueued,
+  notification_delivered,
+  notification_failed,         ///< one failed attempt; a retry may follow
+  notification_dead_lettered,  ///< gave up: no more attempts
+  notification_expired,        ///< not sent: too late, or superseded
+  notification_requeued,       ///< a dead message was put back by an operator
+};
+
+inline constexpr std::array<ActionType, 13> all_action_types{
+    ActionType::interview_created,          ActionType::interview_booked,
+    ActionType::interview_confirmed,        ActionType::interview_rescheduled,
+    ActionType::interview_cancelled,        ActionType::interview_completed,
+    ActionType::interview_no_show,          ActionType::notification_enqueued,
+    ActionType::notification_delivered,     ActionType::notification_failed,
+    ActionType::notification_dead_lettered, ActionType::notification_expired,
+    ActionType::notification_requeued,
+};
+
+/// The canonical lowercase name, e.g. "notification_failed".
+[[nodiscard]] INTERVIEWKIT_EXPORT std::string_view to_string(ActionType action) noexcept;
+/// Strict parse of a canonical name; the error names the input and lists the valid values.
+[[nodiscard]] INTERVIEWKIT_EXPORT Result<ActionType> parse_action_type(std::string_view text);
+
+INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, ActionType action);
+
+struct ActionEntry {
+  UtcMillis time{};
+  ActionType action = ActionType::interview_created;
+  InterviewId interview;  ///< unset for entries about no single interview
+  Actor actor = Actor::system();
+  std::optional<InterviewStatus> from;
+  std::optional<InterviewStatus> to;
+  /// Structured detail: recipient, kind, attempt, error text, ... Always an object.
+  nlohmann::json details = nlohmann::json::object();
+
+  friend bool operator==(const ActionEntry&, const ActionEntry&) = default;
+};
+
+/// Selects entries; every set field must match. The time range is half-open [since, until).
+/// The explicit `= std::nullopt` lets `ActionQuery{.action = ...}` leave the other fields out
+/// without tripping -Wmissing-field-initializers.
+struct ActionQuery {
+  std::optional<ActionType> action = std::nullopt;
+  std::optional<InterviewId> interview = std::nullopt;
+  std::optional<UtcMillis> since = std::nullopt;
+  std::optional<UtcMillis> until = std::nullopt;
+
+  [[nodiscard]] bool matches(const ActionEntry& entry) const noexcept {
+    return (!action || entry.action == *action) && (!interview || entry.interview == *interview) &&
+           (!since || entry.time >= *since) && (!until || entry.time < *until);
+  }
+};
+
+/// JSON: the canonical string. from_json throws nlohmann::json::type_error for a non-string
+/// and interviewkit::ErrorException for an unknown string.
+/// An entry every sink can store and read back: `details` is a JSON object and `time` lies
+/// in the years 0000..9999 that the text form can express. Sinks throw
+/// interviewkit::ErrorException for an entry that fails this.
+[[nodiscard]] INTERVIEWKIT_EXPORT Result<void> validate(const ActionEntry& entry);
+
+INTERVIEWKIT_EXPORT void to_json(nlohmann::json& j, ActionType action);
+INTERVIEWKIT_EXPORT void from_json(const nlohmann::json& j, ActionType& action);
+
+}  // namespace interviewkit
+
+/// One JSON object per entry: {"time","action","interview","actor","from","to","details"};
+/// "interview", "from" and "to" are null when unset. from_json is strict: exactly these
+/// fields, and it throws interviewkit::ErrorException or nlohmann::json::exception naming the
+/// bad field. to_json throws interviewkit::ErrorException for an entry that fails validate(),
+/// so nothing is written that could not be read back.
+template <>
+struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::ActionEntry> {
+  static interviewkit::ActionEntry from_json(const nlohmann::json& j);
+  static void to_json(nlohmann::json& j, const interviewkit::ActionEntry& value);
+};
+
+template <>
+struct fmt::formatter<interviewkit::ActionType> : fmt::formatter<std::string_view> {
+  template <class FormatContext>
+  auto format(interviewkit::ActionType action, FormatContext& ctx) const {
+    return fmt::formatter<std::string_view>::format(to_string(action), ctx);
+  }
+};

@@ -1,0 +1,34 @@
+// FanoutActionLog: sends every entry to several sinks, like spdlog's dist_sink. Fan-out is
+// just another sink, so ActionLog never needs to know how many places entries go.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <interviewkit/export.hpp>
+#include <interviewkit/log/action_entry.hpp>
+#include <interviewkit/log/sink.hpp>
+
+namespace interviewkit {
+
+/// Writes each entry to every child in order. A failing child does not keep the entry from
+/// the others: all are tried, then one std::runtime_error reports how many failed and why.
+/// The set of children is fixed at construction, so this adds no locking of its own; it is
+/// thread-safe if every child is.
+class INTERVIEWKIT_EXPORT FanoutActionLog final : public ActionLogSink {
+ public:
+  /// Throws std::invalid_argument naming the position of a null child.
+  explicit FanoutActionLog(std::vector<std::shared_ptr<ActionLogSink>> sinks);
+
+  void write(const ActionEntry& entry) override;
+  void flush() override;
+
+  [[nodiscard]] const std::vector<std::shared_ptr<ActionLogSink>>& sinks() const noexcept {
+    return sinks_;
+  }
+
+ private:
+  std::vector<std::shared_ptr<ActionLogSink>> sinks_;
+};
+
+}  // namespace interviewkit

@@ -1,0 +1,47 @@
+// SpdlogActionLog: writes action entries to the host's own spdlog logger, so the audit trail
+// shows up wherever the host already sends its logs.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <spdlog/common.h>
+#include <spdlog/logger.h>
+
+#include <interviewkit/export.hpp>
+#include <interviewkit/log/action_entry.hpp>
+#include <interviewkit/log/sink.hpp>
+
+namespace interviewkit {
+
+/// One log message per entry, e.g.
+///   interview_booked interview=42 actor=recruiter:r-1 pending->scheduled
+///   time=2024-03-12T14:00:00.250Z details={"slot":"..."}
+/// (on one line; the transition is left out when the entry has none, "interview=none" marks
+/// an entry about no single interview, and details are left out when empty).
+/// Failed notifications log at warn and dead-lettered ones at error, or at `level` if that is
+/// higher, so an operator's alerting on warnings sees them.
+/// Thread-safe if the logger is (spdlog's *_mt sinks are). Write-only: it cannot be queried.
+class INTERVIEWKIT_EXPORT SpdlogActionLog final : public ActionLogSink {
+ public:
+  /// Throws std::invalid_argument for a null logger: that is a wiring mistake, caught on the
+  /// first run, not a failure a host has to handle as a value.
+  explicit SpdlogActionLog(std::shared_ptr<spdlog::logger> logger,
+                           spdlog::level::level_enum level = spdlog::level::info);
+
+  void write(const ActionEntry& entry) override;
+  void flush() override;
+
+  /// The message written for `entry`, without spdlog's own prefix.
+  [[nodiscard]] static std::string format(const ActionEntry& entry);
+  /// The level `entry` is written at.
+  [[nodiscard]] spdlog::level::level_enum level_for(const ActionEntry& entry) const noexcept;
+
+  [[nodiscard]] const std::shared_ptr<spdlog::logger>& logger() const noexcept { return logger_; }
+
+ private:
+  std::shared_ptr<spdlog::logger> logger_;
+  spdlog::level::level_enum level_;
+};
+
+}  // namespace interviewkit

@@ -1,0 +1,101 @@
+// Notification: what one person must be told about one change to one interview.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <fmt/format.h>
+#include <nlohmann/json_fwd.hpp>
+
+#include <interviewkit/domain/ids.hpp>
+#include <interviewkit/domain/interview.hpp>
+#include <interviewkit/domain/participant.hpp>
+#include <interviewkit/domain/result.hpp>
+#include <interviewkit/domain/time.hpp>
+#include <interviewkit/domain/transition.hpp>
+#include <interviewkit/export.hpp>
+
+namespace interviewkit {
+
+enum class NotificationKind : std::uint8_t {
+  interview_scheduled,
+  interview_confirmed,
+  interview_rescheduled,
+  interview_cancelled,
+  interview_completed,
+  interview_no_show,
+  interview_reminder,
+};
+
+inline constexpr std::array<NotificationKind, 7> all_notification_kinds{
+    NotificationKind::interview_scheduled,   NotificationKind::interview_confirmed,
+    NotificationKind::interview_rescheduled, NotificationKind::interview_cancelled,
+    NotificationKind::interview_completed,   NotificationKind::interview_no_show,
+    NotificationKind::interview_reminder,
+};
+
+[[nodiscard]] INTERVIEWKIT_EXPORT std::string_view to_string(NotificationKind kind) noexcept;
+[[nodiscard]] INTERVIEWKIT_EXPORT Result<NotificationKind> parse_notification_kind(
+    std::string_view text);
+
+/// Who receives a notification: the candidate or one interviewer.
+struct Recipient {
+  std::variant<CandidateId, InterviewerId> id;
+  Participant person;
+
+  [[nodiscard]] static Recipient of(const Candidate& c) { return {c.id, c.person}; }
+  [[nodiscard]] static Recipient of(const Interviewer& i) { return {i.id, i.person}; }
+  [[nodiscard]] bool is_candidate() const noexcept { return id.index() == 0; }
+  /// "candidate:cand-1" or "interviewer:int-7": stable, unique within an interview.
+  [[nodiscard]] INTERVIEWKIT_EXPORT std::string key() const;
+
+  friend bool operator==(const Recipient&, const Recipient&) = default;
+};
+
+struct Notification {
+  NotificationKind kind = NotificationKind::interview_scheduled;
+  Recipient recipient;
+  Interview interview;                     ///< snapshot after the transition
+  std::optional<TimeRange> previous_slot;  ///< the slot before a reschedule or cancellation
+  std::string reason;                      ///< e.g. the cancellation reason; may be empty
+  /// Stable across retries and restarts: interview id + version + recipient + kind.
+  std::string idempotency_key;
+
+  friend bool operator==(const Notification&, const Notification&) = default;
+};
+
+/// "interview/42/v3/candidate:cand-1/interview_scheduled".
+[[nodiscard]] INTERVIEWKIT_EXPORT std::string make_idempotency_key(InterviewId id,
+                                                                   std::uint64_t version,
+                                                                   const Recipient& recipient,
+                                                                   NotificationKind kind);
+
+}  // namespace interviewkit
+
+template <>
+struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::Recipient> {
+  static interviewkit::Recipient from_json(const nlohmann::json& j);
+  static void to_json(nlohmann::json& j, const interviewkit::Recipient& value);
+};
+template <>
+struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::Notification> {
+  static interviewkit::Notification from_json(const nlohmann::json& j);
+  static void to_json(nlohmann::json& j, const interviewkit::Notification& value);
+};
+template <>
+struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::NotificationKind> {
+  static interviewkit::NotificationKind from_json(const nlohmann::json& j);
+  static void to_json(nlohmann::json& j, interviewkit::NotificationKind value);
+};
+
+template <>
+struct fmt::formatter<interviewkit::NotificationKind> : fmt::formatter<std::string_view> {
+  template <class FormatContext>
+  auto format(interviewkit::NotificationKind kind, FormatContext& ctx) const {
+    return fmt::formatter<std::string_view>::format(to_string(kind), ctx);
+  }
+};

@@ -1,0 +1,86 @@
+// NotificationPolicy: one declarative table from transitions to the notifications they cause.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include <interviewkit/domain/interview.hpp>
+#include <interviewkit/domain/time.hpp>
+#include <interviewkit/domain/transition.hpp>
+#include <interviewkit/export.hpp>
+#include <interviewkit/notify/notification.hpp>
+
+namespace interviewkit {
+
+enum class Audience : std::uint8_t { candidate, interviewers, everyone };
+
+/// "When `event` happens (from `from`, if set), send `kind` to `audience`."
+/// With `before_start` set the message is due that long before the interview starts (a
+/// reminder) and is skipped when that moment has already passed.
+struct NotificationRule {
+  InterviewEvent event;
+  std::optional<InterviewStatus> from;
+  NotificationKind kind;
+  Audience audience;
+  std::optional<std::chrono::seconds> before_start;
+
+  friend bool operator==(const NotificationRule&, const NotificationRule&) = default;
+};
+
+/// "When `event` happens, pending messages of `kind` for the interview are superseded."
+struct SupersedeRule {
+  InterviewEvent event;
+  NotificationKind kind;
+  friend bool operator==(const SupersedeRule&, const SupersedeRule&) = default;
+};
+
+/// A notification and the moment it becomes due.
+struct PlannedNotification {
+  Notification notification;
+  UtcMillis due;
+};
+
+/// The table. Hosts start from defaults() and add or remove rules, or build their own.
+/// Immutable once handed to a BookingService; safe to share between threads.
+class INTERVIEWKIT_EXPORT NotificationPolicy {
+ public:
+  NotificationPolicy() = default;
+  NotificationPolicy(std::vector<NotificationRule> rules, std::vector<SupersedeRule> supersede)
+      : rules_(std::move(rules)), supersede_(std::move(supersede)) {}
+
+  /// book -> interview_scheduled to everyone; confirm -> interview_confirmed to the
+  /// interviewers; reschedule -> interview_rescheduled to everyone; cancel of a booked
+  /// interview -> interview_cancelled to everyone; book and reschedule -> interview_reminder
+  /// to everyone `reminder_lead` before the start. Reschedule, cancel, complete and no-show
+  /// supersede pending reminders.
+  [[nodiscard]] static NotificationPolicy defaults(
+      std::optional<std::chrono::seconds> reminder_lead = std::chrono::hours{24});
+
+  NotificationPolicy& add(NotificationRule rule);
+  NotificationPolicy& add(SupersedeRule rule);
+  /// Removes every rule that sends `kind` (and every supersede rule for it).
+  NotificationPolicy& remove(NotificationKind kind);
+
+  [[nodiscard]] std::span<const NotificationRule> rules() const noexcept { return rules_; }
+  [[nodiscard]] std::span<const SupersedeRule> supersede_rules() const noexcept {
+    return supersede_;
+  }
+
+  /// Everything `transition` causes for `after` (the interview after the change).
+  [[nodiscard]] std::vector<PlannedNotification> plan(const Transition& transition,
+                                                      const Interview& before,
+                                                      const Interview& after,
+                                                      const std::string& reason,
+                                                      UtcMillis now) const;
+  /// The kinds whose pending messages `event` supersedes.
+  [[nodiscard]] std::vector<NotificationKind> superseded_by(InterviewEvent event) const;
+
+ private:
+  std::vector<NotificationRule> rules_;
+  std::vector<SupersedeRule> supersede_;
+};
+
+}  // namespace interviewkit

@@ -1,0 +1,102 @@
+// BookingService: the operations a hiring product calls. Every change goes through the
+// transition table, is stored atomically with the notifications it causes, and is recorded.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <interviewkit/domain/actor.hpp>
+#include <interviewkit/domain/clock.hpp>
+#include <interviewkit/domain/interview.hpp>
+#include <interviewkit/domain/random.hpp>
+#include <interviewkit/domain/result.hpp>
+#include <interviewkit/export.hpp>
+#include <interviewkit/log/action_log.hpp>
+#include <interviewkit/notify/policy.hpp>
+#include <interviewkit/store/store.hpp>
+
+namespace interviewkit {
+
+struct BookingOptions {
+  /// Free time required before and after each interview for everyone in it. Two interviews
+  /// sharing a person conflict when they are closer than the larger of the two buffers.
+  std::chrono::seconds buffer_before{0};
+  std::chrono::seconds buffer_after{0};
+  /// Meeting links are this URL followed by the session key ("/" is added unless the URL
+  /// already ends in '/', '=' or '#'). Must be an http(s) URL.
+  std::string meeting_base_url = "https://meet.example.com/";
+  NotificationPolicy policy = NotificationPolicy::defaults();
+};
+
+/// Per-call options common to the operations.
+struct OperationOptions {
+  /// Optimistic concurrency: fail with StaleVersion unless the stored version is this.
+  std::optional<std::uint64_t> expected_version;
+  /// book only: a repeated request with the same key returns the first result and changes
+  /// nothing; the same key with a different request is InvalidInput.
+  std::string idempotency_key;
+};
+
+struct CreateRequest {
+  std::string title;
+  Candidate candidate;
+  std::vector<Interviewer> interviewers;
+};
+
+/// Thread-safe: share one instance between request threads. Everything it changes goes
+/// through the Store's transactions, so several services (in several processes, with a
+/// shared store) can work on the same interviews.
+class INTERVIEWKIT_EXPORT BookingService {
+ public:
+  /// Validates the options (base URL, buffers); services need a store and a log.
+  [[nodiscard]] static Result<std::unique_ptr<BookingService>> make(
+      std::shared_ptr<Store> store, std::shared_ptr<ActionLog> log, BookingOptions options = {},
+      std::shared_ptr<const Clock> clock = nullptr, std::shared_ptr<RandomSource> random = nullptr);
+
+  /// Called after each commit that enqueued notifications (e.g. Dispatcher::wake).
+  void on_enqueued(std::function<void()> callback);
+
+  [[nodiscard]] Result<Interview> create(const CreateRequest& request, const Actor& actor);
+  [[nodiscard]] Result<Interview> book(InterviewId id, const TimeRange& slot, const Actor& actor,
+                                       const OperationOptions& options = {});
+  [[nodiscard]] Result<Interview> confirm(InterviewId id, const Actor& actor,
+                                          const OperationOptions& options = {});
+  [[nodiscard]] Result<Interview> reschedule(InterviewId id, const TimeRange& slot,
+                                             const Actor& actor,
+                                             const OperationOptions& options = {});
+  [[nodiscard]] Result<Interview> cancel(InterviewId id, const std::string& reason,
+                                         const Actor& actor, const OperationOptions& options = {});
+  [[nodiscard]] Result<Interview> complete(InterviewId id, const Actor& actor,
+                                           const OperationOptions& options = {});
+  [[nodiscard]] Result<Interview> mark_no_show(InterviewId id, const Actor& actor,
+                                               const OperationOptions& options = {});
+
+  [[nodiscard]] Result<Interview> get(InterviewId id) const;
+
+  BookingService(const BookingService&) = delete;
+  BookingService& operator=(const BookingService&) = delete;
+  ~BookingService();
+
+ private:
+  struct Change;
+  BookingService(std::shared_ptr<Store> store, std::shared_ptr<ActionLog> log,
+                 BookingOptions options, std::shared_ptr<const Clock> clock,
+                 std::shared_ptr<RandomSource> random);
+  Result<Interview> apply(InterviewId id, InterviewEvent event, const Actor& actor,
+                          const OperationOptions& options, const std::optional<TimeRange>& slot,
+                          const std::string& reason);
+
+  std::shared_ptr<Store> store_;
+  std::shared_ptr<ActionLog> log_;
+  BookingOptions options_;
+  std::shared_ptr<const Clock> clock_;
+  std::shared_ptr<RandomSource> random_;
+  std::function<void()> on_enqueued_;
+};
+
+}  // namespace interviewkit

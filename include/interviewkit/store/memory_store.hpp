@@ -1,0 +1,35 @@
+// MemoryStore: the Store in process memory. For tests, demos and hosts that persist elsewhere.
+#pragma once
+
+#include <memory>
+
+#include <interviewkit/export.hpp>
+#include <interviewkit/store/store.hpp>
+
+namespace interviewkit {
+
+/// Thread-safe; writers are serialised by one mutex. Nothing survives the process.
+class INTERVIEWKIT_EXPORT MemoryStore final : public Store {
+ public:
+  MemoryStore();
+  ~MemoryStore() override;
+  MemoryStore(const MemoryStore&) = delete;
+  MemoryStore& operator=(const MemoryStore&) = delete;
+
+  Result<void> write(const Work& work) override;
+  Result<Interview> find(InterviewId id) const override;
+  Result<std::vector<OutboxMessage>> claim_due(UtcMillis now, std::size_t limit,
+                                               std::chrono::milliseconds lease) override;
+  Result<bool> complete(OutboxId id, std::uint32_t attempt, const OutboxCompletion& completion,
+                        UtcMillis now) override;
+  Result<std::vector<OutboxMessage>> list_outbox(const OutboxQuery& query) const override;
+  Result<bool> requeue(OutboxId id, UtcMillis now) override;
+  Result<std::optional<UtcMillis>> next_due() const override;
+
+ private:
+  struct State;
+  class Transaction;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace interviewkit

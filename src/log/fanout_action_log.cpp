@@ -1,0 +1,56 @@
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include <interviewkit/log/action_log.hpp>
+#include <interviewkit/log/fanout_action_log.hpp>
+
+namespace interviewkit {
+
+namespace {
+
+// Calls `operation` on every sink, then throws one error describing every failure.
+template <class Operation>
+void for_each_sink(const std::vector<std::shared_ptr<ActionLogSink>>& sinks, std::string_view doing,
+                   Operation operation) {
+  std::vector<std::string> failures;
+  for (std::size_t i = 0; i < sinks.size(); ++i) {
+    try {
+      operation(*sinks[i]);
+    } catch (...) {
+      failures.push_back(
+          fmt::format("sink {}: {}", i, describe_exception(std::current_exception())));
+    }
+  }
+  if (!failures.empty()) {
+    throw std::runtime_error(fmt::format("{} of {} action log sinks failed to {}: {}",
+                                         failures.size(), sinks.size(), doing,
+                                         fmt::join(failures, "; ")));
+  }
+}
+
+}  // namespace
+
+FanoutActionLog::FanoutActionLog(std::vector<std::shared_ptr<ActionLogSink>> sinks)
+    : sinks_(std::move(sinks)) {
+  for (std::size_t i = 0; i < sinks_.size(); ++i) {
+    if (!sinks_[i]) {
+      throw std::invalid_argument(fmt::format(
+          "interviewkit::FanoutActionLog: sink {} of {} is a null pointer", i, sinks_.size()));
+    }
+  }
+}
+
+void FanoutActionLog::write(const ActionEntry& entry) {
+  for_each_sink(sinks_, "write", [&](ActionLogSink& sink) { sink.write(entry); });
+}
+
+void FanoutActionLog::flush() {
+  for_each_sink(sinks_, "flush", [](ActionLogSink& sink) { sink.flush(); });
+}
+
+}  // namespace interviewkit

@@ -1,0 +1,270 @@
+#include <array>
+#include <cerrno>
+#include <fcntl.h>
+#include <string>
+#include <sys/stat.h>
+#include <system_error>
+#include <unistd.h>
+#include <utility>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <interviewkit/log/jsonl_action_log.hpp>
+
+#include "../domain/text.hpp"
+
+namespace interviewkit {
+
+namespace {
+
+struct OpenedFile {
+  int fd = -1;
+  int error = 0;  ///< errno when fd < 0
+  bool torn = false;
+};
+
+std::string describe_path(const std::filesystem::path& path) {
+  return detail::quoted(path.string());
+}
+
+std::string system_reason(int error) {
+  return std::generic_category().message(error);
+}
+
+// Reports whether the file ends without a newline, i.e. its last line was cut short. Uses its
+// own read-only descriptor because the log's descriptor may be write-only; when the file
+// cannot be read we assume it is intact rather than refuse to log.
+bool ends_mid_line(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  bool torn = false;
+  struct stat info {};
+  if (::fstat(fd, &info) == 0 && info.st_size > 0) {
+    char last = '\n';
+    torn = ::pread(fd, &last, 1, info.st_size - 1) == 1 && last != '\n';
+  }
+  ::close(fd);
+  return torn;
+}
+
+OpenedFile open_for_append(const std::filesystem::path& path) {
+  int fd = -1;
+  do {
+    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0)
+    return {.fd = -1, .error = errno, .torn = false};
+  return {.fd = fd, .error = 0, .torn = ends_mid_line(path)};
+}
+
+// Whether a failure to open is about the path itself (retrying will not help) rather than a
+// passing shortage of resources.
+bool is_path_problem(int error) {
+  switch (error) {
+    case ENOENT:
+    case ENOTDIR:
+    case EISDIR:
+    case EACCES:
+    case EPERM:
+    case EROFS:
+    case ELOOP:
+    case ENAMETOOLONG:
+    case ENXIO:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Error open_error(const std::filesystem::path& path, std::string_view doing, int error) {
+  auto what =
+      fmt::format("cannot {} action log {}: {}", doing, describe_path(path), system_reason(error));
+  if (is_path_problem(error))
+    return InvalidInput{std::move(what)};
+  return Unavailable{std::move(what)};
+}
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) noexcept : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0)
+      ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  [[nodiscard]] int get() const noexcept { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Parses one line of the file, or says why it is not an entry.
+Result<ActionEntry> parse_line(const std::filesystem::path& path, std::size_t number,
+                               std::string_view line) {
+  const auto fail = [&](std::string_view why) {
+    return InvalidInput{fmt::format("action log {} line {} is not a valid entry: {}",
+                                    describe_path(path), number, why)};
+  };
+  if (line.empty())
+    return fail("the line is empty");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(line);
+  } catch (const nlohmann::json::exception& e) {
+    return fail(fmt::format("not JSON ({})", e.what()));
+  }
+  try {
+    return j.get<ActionEntry>();
+  } catch (const ErrorException& e) {
+    const auto* invalid = e.error().get_if<InvalidInput>();
+    return fail(invalid ? invalid->what : e.error().message());
+  } catch (const nlohmann::json::exception& e) {
+    return fail(e.what());
+  }
+}
+
+}  // namespace
+
+JsonLinesActionLog::JsonLinesActionLog(std::filesystem::path path)
+    : JsonLinesActionLog(std::move(path), Options{}) {}
+
+JsonLinesActionLog::JsonLinesActionLog(std::filesystem::path path, Options options)
+    : path_(std::move(path)), options_(options) {
+  const auto opened = open_for_append(path_);
+  if (opened.fd < 0) {
+    throw std::system_error(opened.error, std::generic_category(),
+                            fmt::format("cannot open action log {}", describe_path(path_)));
+  }
+  fd_ = opened.fd;
+  torn_ = opened.torn;
+}
+
+JsonLinesActionLog::JsonLinesActionLog(std::filesystem::path path, Options options, int fd,
+                                       bool torn) noexcept
+    : path_(std::move(path)), options_(options), fd_(fd), torn_(torn) {}
+
+JsonLinesActionLog::~JsonLinesActionLog() {
+  if (fd_ >= 0)
+    ::close(fd_);
+}
+
+Result<std::shared_ptr<JsonLinesActionLog>> JsonLinesActionLog::open(
+    const std::filesystem::path& path) {
+  return open(path, Options{});
+}
+
+Result<std::shared_ptr<JsonLinesActionLog>> JsonLinesActionLog::open(
+    const std::filesystem::path& path, Options options) {
+  const auto opened = open_for_append(path);
+  if (opened.fd < 0)
+    return open_error(path, "open", opened.error);
+  // The constructor that adopts the descriptor is private, so make_shared cannot reach it.
+  return std::shared_ptr<JsonLinesActionLog>(
+      new JsonLinesActionLog(path, options, opened.fd, opened.torn));
+}
+
+void JsonLinesActionLog::write(const ActionEntry& entry) {
+  // Serialized outside the lock: it is the expensive part and touches nothing shared.
+  // Invalid UTF-8 in details is replaced rather than refused: a slightly garbled detail beats
+  // a missing entry in the permanent record.
+  std::string line = "\n";
+  line += nlohmann::json(entry).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  line += '\n';
+  std::lock_guard lock(mutex_);
+  write_line(torn_ ? std::string_view(line) : std::string_view(line).substr(1));
+  if (options_.fsync && ::fsync(fd_) != 0) {
+    throw std::system_error(errno, std::generic_category(),
+                            fmt::format("cannot fsync action log {}", describe_path(path_)));
+  }
+}
+
+void JsonLinesActionLog::write_line(std::string_view line) {
+  std::size_t done = 0;
+  while (done < line.size()) {
+    const auto n = ::write(fd_, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      // write() returning 0 for a non-empty buffer would loop forever; treat it as an I/O
+      // error.
+      const int error = n < 0 ? errno : EIO;
+      if (done > 0)
+        torn_ = line[done - 1] != '\n';
+      throw std::system_error(
+          error, std::generic_category(),
+          fmt::format("cannot write to action log {} ({} of {} bytes of the line written)",
+                      describe_path(path_), done, line.size()));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  torn_ = false;
+}
+
+void JsonLinesActionLog::flush() {
+  std::lock_guard lock(mutex_);
+  if (::fsync(fd_) != 0) {
+    throw std::system_error(errno, std::generic_category(),
+                            fmt::format("cannot fsync action log {}", describe_path(path_)));
+  }
+}
+
+std::vector<ActionEntry> JsonLinesActionLog::query(const ActionQuery& query) const {
+  // Holding the lock keeps this process's own writes from being seen half done.
+  std::lock_guard lock(mutex_);
+  auto entries = read(path_, query);
+  if (!entries)
+    throw ErrorException(entries.error());
+  return std::move(entries).value();
+}
+
+Result<std::vector<ActionEntry>> JsonLinesActionLog::read(const std::filesystem::path& path,
+                                                          const ActionQuery& query) {
+  int raw_fd = -1;
+  do {
+    raw_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  } while (raw_fd < 0 && errno == EINTR);
+  if (raw_fd < 0)
+    return open_error(path, "read", errno);
+  const FileDescriptor fd(raw_fd);
+
+  std::vector<ActionEntry> matching;
+  std::size_t line_number = 0;
+  std::string pending;
+  const auto take = [&](std::string_view line) -> Result<void> {
+    auto entry = parse_line(path, ++line_number, line);
+    if (!entry)
+      return entry.error();
+    if (query.matches(*entry))
+      matching.push_back(std::move(entry).value());
+    return {};
+  };
+
+  std::array<char, 64 * 1024> buffer{};
+  for (;;) {
+    const auto n = ::read(fd.get(), buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return open_error(path, "read", errno);
+    if (n == 0)
+      break;
+    pending.append(buffer.data(), static_cast<std::size_t>(n));
+    std::size_t start = 0;
+    for (auto end = pending.find('\n'); end != std::string::npos; end = pending.find('\n', start)) {
+      if (auto ok = take(std::string_view(pending).substr(start, end - start)); !ok)
+        return ok.error();
+      start = end + 1;
+    }
+    pending.erase(0, start);
+  }
+  if (!pending.empty()) {
+    if (auto ok = take(pending); !ok)
+      return ok.error();
+  }
+  return matching;
+}
+
+}  // namespace interviewkit

@@ -1,0 +1,119 @@
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <interviewkit/notify/notification.hpp>
+
+#include "../domain/json_detail.hpp"
+#include "../domain/text.hpp"
+
+namespace interviewkit {
+
+std::string_view to_string(NotificationKind kind) noexcept {
+  switch (kind) {
+    case NotificationKind::interview_scheduled:
+      return "interview_scheduled";
+    case NotificationKind::interview_confirmed:
+      return "interview_confirmed";
+    case NotificationKind::interview_rescheduled:
+      return "interview_rescheduled";
+    case NotificationKind::interview_cancelled:
+      return "interview_cancelled";
+    case NotificationKind::interview_completed:
+      return "interview_completed";
+    case NotificationKind::interview_no_show:
+      return "interview_no_show";
+    case NotificationKind::interview_reminder:
+      return "interview_reminder";
+  }
+  return "<invalid NotificationKind>";
+}
+
+Result<NotificationKind> parse_notification_kind(std::string_view text) {
+  for (auto kind : all_notification_kinds) {
+    if (to_string(kind) == text)
+      return kind;
+  }
+  return InvalidInput{fmt::format(
+      "{} is not a notification kind; valid values are interview_scheduled, "
+      "interview_confirmed, interview_rescheduled, interview_cancelled, interview_completed, "
+      "interview_no_show, interview_reminder",
+      detail::quoted(text))};
+}
+
+std::string Recipient::key() const {
+  return std::visit(
+      [](const auto& value) {
+        using T = std::decay_t<decltype(value)>;
+        return fmt::format("{}:{}", std::is_same_v<T, CandidateId> ? "candidate" : "interviewer",
+                           value.str());
+      },
+      id);
+}
+
+std::string make_idempotency_key(InterviewId id, std::uint64_t version, const Recipient& recipient,
+                                 NotificationKind kind) {
+  return fmt::format("interview/{}/v{}/{}/{}", id, version, recipient.key(), kind);
+}
+
+}  // namespace interviewkit
+
+namespace d = interviewkit::detail;
+using interviewkit::Notification;
+using interviewkit::NotificationKind;
+using interviewkit::Recipient;
+
+NotificationKind nlohmann::adl_serializer<NotificationKind>::from_json(const nlohmann::json& j) {
+  return d::unwrap(interviewkit::parse_notification_kind(d::expect_string(j, "notification kind")));
+}
+void nlohmann::adl_serializer<NotificationKind>::to_json(nlohmann::json& j, NotificationKind v) {
+  j = std::string(to_string(v));
+}
+
+Recipient nlohmann::adl_serializer<Recipient>::from_json(const nlohmann::json& j) {
+  d::expect_object(j, "recipient", {"role", "id", "name", "email", "time_zone"});
+  const auto& role = d::expect_string(j.at("role"), "recipient role");
+  auto person =
+      nlohmann::json{
+          {"name", j.at("name")}, {"email", j.at("email")}, {"time_zone", j.at("time_zone")}}
+          .get<interviewkit::Participant>();
+  if (role == "candidate")
+    return {j.at("id").get<interviewkit::CandidateId>(), std::move(person)};
+  if (role == "interviewer") {
+    return {j.at("id").get<interviewkit::InterviewerId>(), std::move(person)};
+  }
+  d::throw_invalid(
+      fmt::format("recipient role {} must be \"candidate\" or \"interviewer\"", d::quoted(role)));
+}
+void nlohmann::adl_serializer<Recipient>::to_json(nlohmann::json& j, const Recipient& v) {
+  j = nlohmann::json{{"role", v.is_candidate() ? "candidate" : "interviewer"},
+                     {"name", v.person.name()},
+                     {"email", v.person.email()},
+                     {"time_zone", v.person.time_zone()}};
+  std::visit([&](const auto& id) { j["id"] = id.str(); }, v.id);
+}
+
+Notification nlohmann::adl_serializer<Notification>::from_json(const nlohmann::json& j) {
+  d::expect_object(
+      j, "notification",
+      {"kind", "recipient", "interview", "previous_slot", "reason", "idempotency_key"});
+  const auto& previous = j.at("previous_slot");
+  return Notification{
+      .kind = j.at("kind").get<NotificationKind>(),
+      .recipient = j.at("recipient").get<Recipient>(),
+      .interview = j.at("interview").get<interviewkit::Interview>(),
+      .previous_slot = previous.is_null() ? std::nullopt
+                                          : std::optional(previous.get<interviewkit::TimeRange>()),
+      .reason = d::expect_string(j.at("reason"), "notification reason"),
+      .idempotency_key = d::expect_string(j.at("idempotency_key"), "idempotency key"),
+  };
+}
+void nlohmann::adl_serializer<Notification>::to_json(nlohmann::json& j, const Notification& v) {
+  j = nlohmann::json{
+      {"kind", v.kind},
+      {"recipient", v.recipient},
+      {"interview", v.interview},
+      {"previous_slot", v.previous_slot ? nlohmann::json(*v.previous_slot) : nlohmann::json()},
+      {"reason", v.reason},
+      {"idempotency_key", v.idempotency_key},
+  };
+}

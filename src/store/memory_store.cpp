@@ -1,0 +1,279 @@
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include <interviewkit/store/memory_store.hpp>
+
+namespace interviewkit {
+
+namespace {
+
+// "candidate:c-1" / "interviewer:i-1": the people whose calendars an interview occupies.
+std::vector<std::string> people_of(const Interview& interview) {
+  std::vector<std::string> people;
+  people.reserve(interview.interviewers.size() + 1);
+  people.push_back("candidate:" + interview.candidate.id.str());
+  for (const auto& i : interview.interviewers)
+    people.push_back("interviewer:" + i.id.str());
+  return people;
+}
+
+}  // namespace
+
+struct MemoryStore::State {
+  mutable std::mutex mutex;
+  std::uint64_t next_interview = 1;
+  std::uint64_t next_message = 1;
+  std::map<InterviewId, Interview> interviews;
+  // person -> interviews that hold a slot, for the conflict check.
+  std::unordered_map<std::string, std::set<InterviewId>> active_by_person;
+  std::map<OutboxId, OutboxMessage> outbox;
+  std::unordered_map<std::string, IdempotencyRecord> idempotency;
+
+  void index(const Interview& interview) {
+    for (const auto& person : people_of(interview)) {
+      auto& ids = active_by_person[person];
+      if (holds_slot(interview.status)) {
+        ids.insert(interview.id);
+      } else {
+        ids.erase(interview.id);
+      }
+    }
+  }
+  void unindex(const Interview& interview) {
+    for (const auto& person : people_of(interview))
+      active_by_person[person].erase(interview.id);
+  }
+};
+
+// Stages every change and applies it only when the work succeeds, so a failed or throwing
+// transaction leaves no trace.
+class MemoryStore::Transaction final : public StoreTransaction {
+ public:
+  explicit Transaction(State& state) : state_(state) {}
+
+  Result<Interview> load(InterviewId id) override {
+    if (auto it = staged_.find(id); it != staged_.end())
+      return it->second;
+    if (auto it = state_.interviews.find(id); it != state_.interviews.end())
+      return it->second;
+    return NotFound{id};
+  }
+
+  Result<InterviewId> insert(const Interview& interview) override {
+    const InterviewId id{next_interview_++};
+    auto stored = interview;
+    stored.id = id;
+    staged_.insert_or_assign(id, std::move(stored));
+    return id;
+  }
+
+  Result<void> update(const Interview& interview) override {
+    if (!staged_.contains(interview.id) && !state_.interviews.contains(interview.id)) {
+      return NotFound{interview.id};
+    }
+    staged_.insert_or_assign(interview.id, interview);
+    return {};
+  }
+
+  Result<std::optional<SlotConflict>> find_conflict(const Interview& interview,
+                                                    const TimeRange& window) override {
+    for (const auto& person : people_of(interview)) {
+      auto it = state_.active_by_person.find(person);
+      if (it == state_.active_by_person.end())
+        continue;
+      for (auto other_id : it->second) {
+        if (other_id == interview.id)
+          continue;
+        const auto& other =
+            staged_.contains(other_id) ? staged_.at(other_id) : state_.interviews.at(other_id);
+        if (holds_slot(other.status) && other.slot && other.slot->overlaps(window)) {
+          return std::optional(SlotConflict{other_id, person});
+        }
+      }
+    }
+    return std::optional<SlotConflict>{};
+  }
+
+  Result<void> enqueue(std::span<const OutboxMessage> messages) override {
+    for (const auto& message : messages) {
+      auto staged = message;
+      staged.id = OutboxId{next_message_++};
+      outbox_.push_back(std::move(staged));
+    }
+    return {};
+  }
+
+  Result<std::vector<OutboxMessage>> supersede(InterviewId interview, NotificationKind kind,
+                                               const std::string& reason, UtcMillis now) override {
+    std::vector<OutboxMessage> superseded;
+    for (const auto& [id, message] : state_.outbox) {
+      if (message.interview == interview && message.kind == kind &&
+          message.state == OutboxState::pending) {
+        auto changed = message;
+        changed.state = OutboxState::expired;
+        changed.last_error = reason;
+        changed.updated_at = now;
+        changed.claimed_until.reset();
+        superseded.push_back(changed);
+      }
+    }
+    for (const auto& m : superseded)
+      outbox_updates_.push_back(m);
+    return superseded;
+  }
+
+  Result<std::optional<IdempotencyRecord>> find_idempotency(const std::string& key) override {
+    if (auto it = idempotency_.find(key); it != idempotency_.end())
+      return std::optional(it->second);
+    if (auto it = state_.idempotency.find(key); it != state_.idempotency.end()) {
+      return std::optional(it->second);
+    }
+    return std::optional<IdempotencyRecord>{};
+  }
+
+  Result<void> save_idempotency(const IdempotencyRecord& record) override {
+    idempotency_.insert_or_assign(record.key, record);
+    return {};
+  }
+
+  void commit() {
+    for (auto& [id, interview] : staged_) {
+      if (auto old = state_.interviews.find(id); old != state_.interviews.end()) {
+        state_.unindex(old->second);
+      }
+      state_.index(interview);
+      state_.interviews.insert_or_assign(id, std::move(interview));
+    }
+    state_.next_interview = next_interview_;
+    state_.next_message = next_message_;
+    for (auto& m : outbox_updates_)
+      state_.outbox.insert_or_assign(m.id, std::move(m));
+    for (auto& m : outbox_)
+      state_.outbox.emplace(m.id, std::move(m));
+    for (auto& [key, record] : idempotency_)
+      state_.idempotency.insert_or_assign(key, record);
+  }
+
+ private:
+  State& state_;
+  std::uint64_t next_interview_ = state_.next_interview;
+  std::uint64_t next_message_ = state_.next_message;
+  std::map<InterviewId, Interview> staged_;
+  std::vector<OutboxMessage> outbox_;
+  std::vector<OutboxMessage> outbox_updates_;
+  std::unordered_map<std::string, IdempotencyRecord> idempotency_;
+};
+
+MemoryStore::MemoryStore() : state_(std::make_unique<State>()) {}
+MemoryStore::~MemoryStore() = default;
+
+Result<void> MemoryStore::write(const Work& work) {
+  std::lock_guard lock(state_->mutex);
+  Transaction tx(*state_);
+  auto result = work(tx);
+  if (result)
+    tx.commit();
+  return result;
+}
+
+Result<Interview> MemoryStore::find(InterviewId id) const {
+  std::lock_guard lock(state_->mutex);
+  if (auto it = state_->interviews.find(id); it != state_->interviews.end())
+    return it->second;
+  return NotFound{id};
+}
+
+Result<std::vector<OutboxMessage>> MemoryStore::claim_due(UtcMillis now, std::size_t limit,
+                                                          std::chrono::milliseconds lease) {
+  std::lock_guard lock(state_->mutex);
+  std::vector<OutboxMessage*> due;
+  for (auto& [id, message] : state_->outbox) {
+    if (message.state == OutboxState::pending && message.due <= now &&
+        (!message.claimed_until || *message.claimed_until <= now)) {
+      due.push_back(&message);
+    }
+  }
+  std::stable_sort(due.begin(), due.end(),
+                   [](const auto* a, const auto* b) { return a->due < b->due; });
+  if (due.size() > limit)
+    due.resize(limit);
+  std::vector<OutboxMessage> claimed;
+  claimed.reserve(due.size());
+  for (auto* message : due) {
+    message->claimed_until = now + lease;
+    ++message->attempts;
+    message->updated_at = now;
+    claimed.push_back(*message);
+  }
+  return claimed;
+}
+
+Result<bool> MemoryStore::complete(OutboxId id, std::uint32_t attempt,
+                                   const OutboxCompletion& completion, UtcMillis now) {
+  std::lock_guard lock(state_->mutex);
+  auto it = state_->outbox.find(id);
+  if (it == state_->outbox.end()) {
+    return InvalidInput{fmt::format("no outbox message {}", id)};
+  }
+  auto& message = it->second;
+  if (message.state != OutboxState::pending || message.attempts != attempt)
+    return false;
+  message.state = completion.state;
+  message.last_error = completion.error;
+  message.claimed_until.reset();
+  message.updated_at = now;
+  if (completion.state == OutboxState::pending)
+    message.due = completion.next_due.value_or(now);
+  return true;
+}
+
+Result<std::vector<OutboxMessage>> MemoryStore::list_outbox(const OutboxQuery& query) const {
+  std::lock_guard lock(state_->mutex);
+  std::vector<OutboxMessage> out;
+  for (const auto& [id, message] : state_->outbox) {
+    if (out.size() >= query.limit)
+      break;
+    if (query.state && message.state != *query.state)
+      continue;
+    if (query.interview && message.interview != *query.interview)
+      continue;
+    out.push_back(message);
+  }
+  return out;
+}
+
+Result<bool> MemoryStore::requeue(OutboxId id, UtcMillis now) {
+  std::lock_guard lock(state_->mutex);
+  auto it = state_->outbox.find(id);
+  if (it == state_->outbox.end() || it->second.state != OutboxState::dead)
+    return false;
+  auto& message = it->second;
+  message.state = OutboxState::pending;
+  message.attempts = 0;
+  message.due = now;
+  message.claimed_until.reset();
+  message.updated_at = now;
+  return true;
+}
+
+Result<std::optional<UtcMillis>> MemoryStore::next_due() const {
+  std::lock_guard lock(state_->mutex);
+  std::optional<UtcMillis> earliest;
+  for (const auto& [id, message] : state_->outbox) {
+    if (message.state != OutboxState::pending)
+      continue;
+    auto at = message.due;
+    if (message.claimed_until && *message.claimed_until > at)
+      at = *message.claimed_until;
+    if (!earliest || at < *earliest)
+      earliest = at;
+  }
+  return earliest;
+}
+
+}  // namespace interviewkit

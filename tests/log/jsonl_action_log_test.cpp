@@ -1,0 +1,265 @@
+// JsonLinesActionLog: one complete JSON object per line, appended, read back strictly.
+#include <system_error>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <interviewkit/log/jsonl_action_log.hpp>
+
+#include "log_test_support.hpp"
+
+using namespace interviewkit;
+using log_test::entry;
+using log_test::read_lines;
+using log_test::TempDir;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<ActionEntry> sample_entries() {
+  auto delivered = entry(ActionType::notification_delivered, 42, 3s);
+  delivered.details = {{"recipient", "ann@example.com"}, {"kind", "invitation"}};
+  return {
+      log_test::full_entry(),
+      entry(ActionType::notification_enqueued, 42, 1s),
+      entry(ActionType::notification_failed, 7, 2s),
+      delivered,
+      entry(ActionType::notification_expired, 0, 4s),
+  };
+}
+
+std::shared_ptr<JsonLinesActionLog> open_log(const std::filesystem::path& path,
+                                             JsonLinesActionLog::Options options = {}) {
+  auto log = JsonLinesActionLog::open(path, options);
+  REQUIRE(log);
+  return *log;
+}
+
+}  // namespace
+
+TEST_CASE("the JSON Lines log writes one complete object per line", "[action-log]") {
+  const TempDir dir;
+  const auto path = dir / "actions.jsonl";
+  const auto entries = sample_entries();
+  {
+    auto log = open_log(path);
+    CHECK(log->path() == path);
+    CHECK_FALSE(log->options().fsync);
+    CHECK(std::filesystem::exists(path));
+    for (const auto& e : entries)
+      log->write(e);
+  }
+
+  const auto text = log_test::read_text(path);
+  REQUIRE_FALSE(text.empty());
+  CHECK(text.back() == '\n');
+  const auto lines = read_lines(path);
+  REQUIRE(lines.size() == entries.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    CAPTURE(i, lines[i]);
+    const auto j = nlohmann::json::parse(lines[i]);  // throws if the line is not complete
+    REQUIRE(j.is_object());
+    CHECK(j == nlohmann::json(entries[i]));
+    CHECK(j.get<ActionEntry>() == entries[i]);
+  }
+  // The note in full_entry() holds a newline: it must be escaped, not split the line.
+  CHECK_THAT(lines[0], Catch::Contains(R"(line one\nline two \"quoted\")"));
+  CHECK(nlohmann::json::parse(lines[4])["interview"].is_null());
+}
+
+TEST_CASE("the JSON Lines log reads back and answers queries", "[action-log]") {
+  const TempDir dir;
+  const auto path = dir / "actions.jsonl";
+  const auto entries = sample_entries();
+  auto log = open_log(path);
+  for (const auto& e : entries)
+    log->write(e);
+
+  SECTION("read() returns every entry in order") {
+    auto read = JsonLinesActionLog::read(path);
+    REQUIRE(read);
+    CHECK(*read == entries);
+  }
+  SECTION("read() applies the query") {
+    auto read = JsonLinesActionLog::read(path, {.interview = InterviewId{42}});
+    REQUIRE(read);
+    REQUIRE(read->size() == 3);
+    CHECK((*read)[0] == entries[0]);
+    CHECK((*read)[1] == entries[1]);
+    CHECK((*read)[2] == entries[3]);
+  }
+  SECTION("query() sees what was written, including through the same instance") {
+    CHECK(log->query({}) == entries);
+    const auto failed = log->query({.action = ActionType::notification_failed});
+    REQUIRE(failed.size() == 1);
+    CHECK(failed[0].interview == InterviewId{7});
+    const auto window = log->query({.since = log_test::at(1s), .until = log_test::at(3s)});
+    REQUIRE(window.size() == 2);
+    CHECK(window[0] == entries[1]);
+    CHECK(window[1] == entries[2]);
+    log->write(entry(ActionType::notification_failed, 7, 9s));
+    CHECK(log->query({.action = ActionType::notification_failed}).size() == 2);
+  }
+  SECTION("an empty file reads as no entries") {
+    const auto empty = dir / "empty.jsonl";
+    auto other = open_log(empty);
+    CHECK(other->query({}).empty());
+    CHECK(JsonLinesActionLog::read(empty).value().empty());
+  }
+}
+
+TEST_CASE("the JSON Lines log can fsync every entry", "[action-log]") {
+  const TempDir dir;
+  const auto path = dir / "durable.jsonl";
+  {
+    JsonLinesActionLog log(path, JsonLinesActionLog::Options{.fsync = true});
+    CHECK(log.options().fsync);
+    log.write(log_test::full_entry());
+    log.write(entry(ActionType::notification_delivered, 42, 1s));
+    CHECK_NOTHROW(log.flush());
+    CHECK(read_lines(path).size() == 2);
+  }
+  CHECK(JsonLinesActionLog::read(path).value().size() == 2);
+}
+
+TEST_CASE("opening an existing JSON Lines log appends and keeps the old lines", "[action-log]") {
+  const TempDir dir;
+  const auto path = dir / "actions.jsonl";
+  const auto entries = sample_entries();
+  {
+    JsonLinesActionLog first(path);
+    first.write(entries[0]);
+    first.write(entries[1]);
+  }
+  const auto before = read_lines(path);
+  {
+    JsonLinesActionLog second(path);
+    second.write(entries[2]);
+  }
+  const auto after = read_lines(path);
+  REQUIRE(after.size() == 3);
+  CHECK(after[0] == before[0]);
+  CHECK(after[1] == before[1]);
+  CHECK(JsonLinesActionLog::read(path).value() ==
+        std::vector<ActionEntry>{entries[0], entries[1], entries[2]});
+}
+
+TEST_CASE("a malformed line is an error naming the file and the line number", "[action-log]") {
+  const TempDir dir;
+  const auto path = dir / "damaged.jsonl";
+  const auto good = nlohmann::json(log_test::full_entry()).dump();
+
+  struct Case {
+    std::string line;
+    std::string why;
+  };
+  auto unknown_field = nlohmann::json(log_test::full_entry());
+  unknown_field["extra"] = true;
+  auto bad_action = nlohmann::json(log_test::full_entry());
+  bad_action["action"] = "interview_exploded";
+  const auto bad =
+      GENERATE_COPY(Case{"{\"time\": \"2024-03-12T14:", "not JSON"}, Case{"", "the line is empty"},
+                    Case{"[1, 2]", "must be a JSON object"},
+                    Case{unknown_field.dump(), "unknown field \"extra\""},
+                    Case{bad_action.dump(), "\"interview_exploded\" is not an action type"},
+                    Case{good + " " + good, "not JSON"});
+  CAPTURE(bad.line);
+  log_test::write_text(path, good + "\n" + good + "\n" + bad.line + "\n" + good + "\n");
+
+  auto read = JsonLinesActionLog::read(path);
+  REQUIRE_FALSE(read);
+  REQUIRE(read.error().is<InvalidInput>());
+  const auto message = read.error().message();
+  CAPTURE(message);
+  CHECK_THAT(message, Catch::Contains(path.string()));
+  CHECK_THAT(message, Catch::Contains("line 3 is not a valid entry"));
+  CHECK_THAT(message, Catch::Contains(bad.why));
+
+  SECTION("query() throws the same error instead of skipping the line") {
+    auto log = open_log(path);
+    CHECK_THROWS_AS(log->query({}), ErrorException);
+    CHECK_THROWS_WITH(log->query({}), Catch::Contains("line 3"));
+  }
+}
+
+TEST_CASE("a line cut short by a crash stays confined to its own line", "[action-log]") {
+  const TempDir dir;
+  const auto path = dir / "torn.jsonl";
+  const auto good = nlohmann::json(log_test::full_entry()).dump();
+  log_test::write_text(path, good + "\n" + good.substr(0, 30));
+
+  {
+    JsonLinesActionLog log(path);
+    log.write(entry(ActionType::notification_delivered, 42, 1s));
+  }
+  const auto lines = read_lines(path);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[1] == good.substr(0, 30));
+  CHECK(nlohmann::json::parse(lines[2]).get<ActionEntry>() ==
+        entry(ActionType::notification_delivered, 42, 1s));
+  auto read = JsonLinesActionLog::read(path);
+  REQUIRE_FALSE(read);
+  CHECK_THAT(read.error().message(), Catch::Contains("line 2 is not a valid entry"));
+}
+
+TEST_CASE("a last line without its newline is still read", "[action-log]") {
+  const TempDir dir;
+  const auto path = dir / "no-newline.jsonl";
+  const auto good = nlohmann::json(log_test::full_entry()).dump();
+  log_test::write_text(path, good + "\n" + good);
+  auto read = JsonLinesActionLog::read(path);
+  REQUIRE(read);
+  CHECK(read->size() == 2);
+}
+
+TEST_CASE("a JSON Lines log that cannot be opened is an error value naming the path",
+          "[action-log]") {
+  const TempDir dir;
+
+  SECTION("a path in a directory that does not exist") {
+    const auto path = dir / "missing" / "actions.jsonl";
+    auto log = JsonLinesActionLog::open(path);
+    REQUIRE_FALSE(log);
+    REQUIRE(log.error().is<InvalidInput>());
+    CHECK_THAT(log.error().message(), Catch::Contains(path.string()));
+    CHECK_THAT(log.error().message(), Catch::Contains("No such file or directory"));
+    CHECK_FALSE(std::filesystem::exists(path));
+
+    CHECK_THROWS_AS(JsonLinesActionLog(path), std::system_error);
+    CHECK_THROWS_WITH(JsonLinesActionLog(path), Catch::Contains(path.string()));
+  }
+  SECTION("a path that is a directory") {
+    auto log = JsonLinesActionLog::open(dir.path());
+    REQUIRE_FALSE(log);
+    CHECK(log.error().is<InvalidInput>());
+    CHECK_THAT(log.error().message(), Catch::Contains(dir.path().string()));
+  }
+  SECTION("reading a file that does not exist") {
+    auto read = JsonLinesActionLog::read(dir / "never-written.jsonl");
+    REQUIRE_FALSE(read);
+    CHECK(read.error().is<InvalidInput>());
+    CHECK_THAT(read.error().message(), Catch::Contains("never-written.jsonl"));
+  }
+}
+
+TEST_CASE("the JSON Lines log refuses an entry it could not read back", "[action-log]") {
+  const TempDir dir;
+  const auto path = dir / "actions.jsonl";
+  JsonLinesActionLog log(path);
+  auto bad = log_test::full_entry();
+  bad.details = nlohmann::json::array({"not", "an", "object"});
+  CHECK_THROWS_AS(log.write(bad), ErrorException);
+  CHECK(log_test::read_text(path).empty());
+}
+
+TEST_CASE("invalid UTF-8 in details is replaced, not lost", "[action-log]") {
+  const TempDir dir;
+  const auto path = dir / "actions.jsonl";
+  JsonLinesActionLog log(path);
+  auto odd = log_test::full_entry();
+  odd.details = {{"error", std::string("bad byte \xff here")}};
+  log.write(odd);
+  const auto read = JsonLinesActionLog::read(path).value();
+  REQUIRE(read.size() == 1);
+  CHECK(read[0].details["error"] == "bad byte \xEF\xBF\xBD here");
+}

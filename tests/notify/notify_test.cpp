@@ -1,0 +1,281 @@
+// Notifications follow from transitions via the policy table; failures are recorded, never
+// swallowed, and never undo a booking.
+#include <set>
+#include <stdexcept>
+
+#include "support/fixture.hpp"
+
+using namespace interviewkit;
+using namespace interviewkit::testing;
+
+namespace {
+std::multiset<std::pair<NotificationKind, std::string>> sent(const RecordingNotifier& r) {
+  std::multiset<std::pair<NotificationKind, std::string>> out;
+  for (const auto& n : r.delivered())
+    out.insert({n.kind, n.recipient.key()});
+  return out;
+}
+using K = NotificationKind;
+}  // namespace
+
+TEST_CASE("the default policy sends what each transition calls for", "[notify]") {
+  BookingOptions options;
+  options.policy = NotificationPolicy::defaults(std::nullopt);  // no reminders here
+  Fixture f(std::make_shared<MemoryStore>(), options);
+  const auto id = f.create("cand-1", {"int-1", "int-2"}).id;
+
+  REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+  f.drain();
+  CHECK(sent(*f.recorder) ==
+        std::multiset<std::pair<K, std::string>>{{K::interview_scheduled, "candidate:cand-1"},
+                                                 {K::interview_scheduled, "interviewer:int-1"},
+                                                 {K::interview_scheduled, "interviewer:int-2"}});
+
+  REQUIRE(f.service->confirm(id, recruiter()));
+  f.drain();
+  CHECK(sent(*f.recorder).count({K::interview_confirmed, "interviewer:int-1"}) == 1);
+  CHECK(sent(*f.recorder).count({K::interview_confirmed, "interviewer:int-2"}) == 1);
+  CHECK(sent(*f.recorder).count({K::interview_confirmed, "candidate:cand-1"}) == 0);
+
+  REQUIRE(f.service->reschedule(id, slot(13, 9h), recruiter()));
+  f.drain();
+  CHECK(sent(*f.recorder).count({K::interview_rescheduled, "candidate:cand-1"}) == 1);
+  const auto moved = f.recorder->delivered().back();
+  CHECK(moved.previous_slot == slot(12, 9h));
+  CHECK(moved.interview.slot == slot(13, 9h));
+
+  REQUIRE(f.service->cancel(id, "position filled", recruiter()));
+  f.drain();
+  CHECK(sent(*f.recorder).count({K::interview_cancelled, "interviewer:int-2"}) == 1);
+  CHECK(f.recorder->delivered().back().reason == "position filled");
+  CHECK(f.recorder->delivered().size() == 3 + 2 + 3 + 3);
+}
+
+TEST_CASE("cancelling a pending interview notifies nobody; completing sends nothing", "[notify]") {
+  Fixture f;
+  const auto a = f.create().id;
+  REQUIRE(f.service->cancel(a, "duplicate", recruiter()));
+  CHECK(f.store->list_outbox({})->empty());
+  const auto b = f.create("cand-2", {"int-2"}).id;
+  REQUIRE(f.service->book(b, slot(12, 9h), recruiter()));
+  const auto before = f.store->list_outbox({})->size();
+  REQUIRE(f.service->complete(b, recruiter()));
+  f.clock->set(UtcMillis{at(12, 8h)});
+  CHECK(f.store->list_outbox({.state = OutboxState::pending})->size() <= before);
+}
+
+TEST_CASE("hosts can replace or extend the policy", "[notify]") {
+  BookingOptions options;
+  options.policy =
+      NotificationPolicy::defaults(std::nullopt)
+          .remove(K::interview_scheduled)
+          .add(NotificationRule{InterviewEvent::complete, std::nullopt, K::interview_completed,
+                                Audience::candidate, std::nullopt});
+  Fixture f(std::make_shared<MemoryStore>(), options);
+  const auto id = f.create().id;
+  REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+  REQUIRE(f.service->complete(id, recruiter()));
+  f.drain();
+  CHECK(sent(*f.recorder) ==
+        std::multiset<std::pair<K, std::string>>{{K::interview_completed, "candidate:cand-1"}});
+}
+
+TEST_CASE("idempotency keys are stable and distinct", "[notify]") {
+  const auto c = Recipient::of(candidate("cand-1"));
+  const auto i = Recipient::of(interviewer("int-1"));
+  CHECK(make_idempotency_key(InterviewId{42}, 3, c, K::interview_scheduled) ==
+        "interview/42/v3/candidate:cand-1/interview_scheduled");
+  CHECK(make_idempotency_key(InterviewId{42}, 3, i, K::interview_scheduled) ==
+        "interview/42/v3/interviewer:int-1/interview_scheduled");
+
+  Fixture f;
+  const auto id = f.create().id;
+  REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+  const auto messages = f.store->list_outbox({}).value();
+  std::set<std::string> keys;
+  for (const auto& m : messages) {
+    keys.insert(m.idempotency_key);
+    CHECK(m.payload.get<Notification>().idempotency_key == m.idempotency_key);
+    CHECK(m.message_token.size() >= 22);
+  }
+  CHECK(keys.size() == messages.size());
+}
+
+TEST_CASE("a notification round-trips through its outbox JSON", "[notify]") {
+  Fixture f;
+  const auto id = f.create("cand-1", {"int-1", "int-2"}).id;
+  REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+  REQUIRE(f.service->reschedule(id, slot(12, 11h), recruiter()));
+  for (const auto& m : f.store->list_outbox({}).value()) {
+    const auto n = m.payload.get<Notification>();
+    CHECK(nlohmann::json(n) == m.payload);
+  }
+  auto broken = f.store->list_outbox({}).value().front().payload;
+  broken["kind"] = "interview_sheduled";
+  CHECK_THROWS_WITH(broken.get<Notification>(), Catch::Contains("not a notification kind"));
+}
+
+TEST_CASE("every notifier failure mode is recorded while the booking stands", "[notify]") {
+  struct Custom {};  // not derived from std::exception
+  const auto mode = GENERATE(0, 1, 2, 3);
+  auto notifier = std::make_shared<RecordingNotifier>(
+      [mode](const Notification&, std::size_t) -> DeliveryOutcome {
+        switch (mode) {
+          case 0:
+            throw std::runtime_error("SMTP connection reset");
+          case 1:
+            throw Custom{};
+          case 2:
+            return DeliveryOutcome::transient_failure("421 try later");
+          default:
+            return DeliveryOutcome::permanent_failure("550 no such user");
+        }
+      });
+  Fixture f(std::make_shared<MemoryStore>(), {}, notifier);
+  const auto id = f.create().id;
+  REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+  f.clock->advance(std::chrono::minutes{1});
+  const auto stats = f.drain();
+  CHECK(stats.delivered == 0);
+
+  const auto stored = f.service->get(id).value();
+  CHECK(stored.status == InterviewStatus::scheduled);  // the booking stands
+
+  const auto failed = f.entries(ActionType::notification_failed, id);
+  REQUIRE_FALSE(failed.empty());
+  const auto& d = failed.front().details;
+  CHECK(d.at("attempt") == 1);
+  CHECK(d.contains("recipient"));
+  CHECK(d.contains("kind"));
+  const std::string error = d.at("error");
+  CAPTURE(error);
+  switch (mode) {
+    case 0:
+      CHECK(error.find("SMTP connection reset") != std::string::npos);
+      CHECK(d.at("retryable") == true);
+      break;
+    case 1:
+      CHECK(error.find("non-standard exception") != std::string::npos);
+      break;
+    case 2:
+      CHECK(error == "421 try later");
+      CHECK(d.contains("next_attempt"));
+      break;
+    default:
+      CHECK(error == "550 no such user");
+      CHECK(d.at("retryable") == false);
+      CHECK_FALSE(f.entries(ActionType::notification_dead_lettered, id).empty());
+      break;
+  }
+}
+
+TEST_CASE("failures are retried with backoff until delivered or dead", "[notify][outbox]") {
+  SECTION("a channel that recovers") {
+    auto notifier =
+        std::make_shared<RecordingNotifier>([](const Notification&, std::size_t attempt) {
+          return attempt < 2 ? DeliveryOutcome::transient_failure("451 busy")
+                             : DeliveryOutcome::delivered("250 ok");
+        });
+    BookingOptions options;
+    options.policy =
+        NotificationPolicy::defaults(std::nullopt)
+            .remove(K::interview_scheduled)
+            .add(NotificationRule{InterviewEvent::book, std::nullopt, K::interview_scheduled,
+                                  Audience::candidate, std::nullopt});
+    Fixture f(std::make_shared<MemoryStore>(), options, notifier);
+    const auto id = f.create().id;
+    REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+    for (int pass = 0; pass < 5; ++pass) {
+      f.drain();
+      f.clock->advance(std::chrono::milliseconds{200});  // past any backoff (cap 100 ms)
+    }
+    const auto messages = f.store->list_outbox({.interview = id}).value();
+    REQUIRE(messages.size() == 1);
+    CHECK(messages[0].state == OutboxState::delivered);
+    CHECK(messages[0].attempts == 3);
+    CHECK(f.entries(ActionType::notification_failed, id).size() == 2);
+    CHECK(f.entries(ActionType::notification_delivered, id).size() == 1);
+  }
+  SECTION("a channel that never recovers: dead after max attempts, then requeued") {
+    auto notifier = std::make_shared<RecordingNotifier>([](const Notification&, std::size_t) {
+      return DeliveryOutcome::transient_failure("down");
+    });
+    Fixture f(std::make_shared<MemoryStore>(), {}, notifier);
+    const auto id = f.create().id;
+    REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+    for (int pass = 0; pass < 6; ++pass) {
+      f.drain();
+      f.clock->advance(std::chrono::milliseconds{200});
+    }
+    auto dead = f.store->list_outbox({.state = OutboxState::dead}).value();
+    REQUIRE(dead.size() == 2);  // the candidate and the interviewer
+    CHECK(dead[0].attempts == 3);
+    CHECK(dead[0].last_error == "down");
+    CHECK(f.entries(ActionType::notification_dead_lettered, id).size() == 2);
+    REQUIRE(f.store->requeue(dead[0].id, f.clock->now()).value());
+    CHECK_FALSE(f.store->requeue(dead[0].id, f.clock->now()).value());  // no longer dead
+    CHECK(f.store->list_outbox({.state = OutboxState::pending}).value().size() >= 1);
+  }
+  SECTION("a Retry-After from the channel sets the next attempt") {
+    Fixture probe;
+    const auto later = UtcMillis{at(5, 0min)};
+    auto notifier =
+        std::make_shared<RecordingNotifier>([&](const Notification&, std::size_t attempt) {
+          return attempt == 0 ? DeliveryOutcome::transient_failure("429", later)
+                              : DeliveryOutcome::delivered();
+        });
+    Fixture f(std::make_shared<MemoryStore>(), {}, notifier);
+    const auto id = f.create().id;
+    REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+    f.drain();
+    auto pending = f.store->list_outbox({.state = OutboxState::pending}).value();
+    REQUIRE_FALSE(pending.empty());
+    bool found = false;
+    for (const auto& m : pending)
+      found = found || m.due == later;
+    CHECK(found);
+  }
+}
+
+TEST_CASE("messages about interviews that already started expire instead of going out late",
+          "[notify][outbox]") {
+  Fixture f;
+  const auto id = f.create().id;
+  REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+  f.clock->set(UtcMillis{at(12, 9h)});
+  const auto stats = f.drain();
+  CHECK(stats.expired >= 2);
+  CHECK(f.recorder->attempts() == 0);
+  CHECK(f.entries(ActionType::notification_expired, id).size() >= 2);
+}
+
+TEST_CASE("reminders are due before the start and superseded by a reschedule", "[notify][outbox]") {
+  Fixture f;
+  const auto id = f.create().id;
+  REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+  auto reminders = [&](OutboxState state) {
+    std::vector<OutboxMessage> out;
+    for (auto& m : f.store->list_outbox({.state = state, .interview = id}).value()) {
+      if (m.kind == K::interview_reminder)
+        out.push_back(m);
+    }
+    return out;
+  };
+  auto pending = reminders(OutboxState::pending);
+  REQUIRE(pending.size() == 2);
+  CHECK(pending[0].due == UtcMillis{at(11, 9h)});
+
+  REQUIRE(f.service->reschedule(id, slot(14, 9h), recruiter()));
+  CHECK(reminders(OutboxState::expired).size() == 2);
+  pending = reminders(OutboxState::pending);
+  REQUIRE(pending.size() == 2);
+  CHECK(pending[0].due == UtcMillis{at(13, 9h)});
+
+  SECTION("no reminder when the slot is sooner than the lead time") {
+    const auto soon = f.create("cand-9", {"int-9"}).id;
+    REQUIRE(f.service->book(soon, TimeRange::make(at(1, 12h), 30min).value(), recruiter()));
+    for (const auto& m : f.store->list_outbox({.interview = soon}).value()) {
+      CHECK(m.kind != K::interview_reminder);
+    }
+  }
+}

@@ -1,0 +1,219 @@
+// BookingService: every operation, legal and illegal, with its error values.
+#include <set>
+
+#include "support/fixture.hpp"
+
+using namespace interviewkit;
+using namespace interviewkit::testing;
+
+TEST_CASE("creating an interview makes it pending and records it", "[booking]") {
+  Fixture f;
+  auto interview = f.create("cand-1", {"int-1", "int-2"});
+  CHECK(interview.id.is_set());
+  CHECK(interview.status == InterviewStatus::pending);
+  CHECK(interview.version == 1);
+  CHECK_FALSE(interview.slot);
+  CHECK(interview.meeting_link.empty());
+  CHECK(f.service->get(interview.id).value() == interview);
+  const auto created = f.entries(ActionType::interview_created, interview.id);
+  REQUIRE(created.size() == 1);
+  CHECK(created[0].actor == recruiter());
+  CHECK(created[0].to == InterviewStatus::pending);
+
+  SECTION("invalid requests are refused with a reason") {
+    CreateRequest none{"x", candidate("c-2"), {}};
+    auto r = f.service->create(none, recruiter());
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message().find("at least one interviewer") != std::string::npos);
+
+    CreateRequest twice{"x", candidate("c-2"), {interviewer("i-1"), interviewer("i-1")}};
+    CHECK(f.service->create(twice, recruiter()).error().message().find("more than once") !=
+          std::string::npos);
+
+    CreateRequest bad_title{"a\r\nb", candidate("c-2"), {interviewer("i-1")}};
+    CHECK(f.service->create(bad_title, recruiter()).error().is<InvalidInput>());
+  }
+}
+
+TEST_CASE("booking, confirming, rescheduling and completing walk the lifecycle", "[booking]") {
+  Fixture f;
+  const auto id = f.create().id;
+
+  auto booked = f.service->book(id, slot(12, 14h), recruiter());
+  REQUIRE(booked);
+  CHECK(booked->status == InterviewStatus::scheduled);
+  CHECK(booked->version == 2);
+  CHECK(booked->slot == slot(12, 14h));
+
+  auto confirmed = f.service->confirm(id, recruiter());
+  REQUIRE(confirmed);
+  CHECK(confirmed->status == InterviewStatus::confirmed);
+  CHECK(confirmed->version == 3);
+  CHECK(confirmed->meeting_link == booked->meeting_link);
+
+  SECTION("rescheduling a confirmed interview needs confirming again") {
+    auto moved = f.service->reschedule(id, slot(13, 10h), recruiter());
+    REQUIRE(moved);
+    CHECK(moved->status == InterviewStatus::scheduled);
+    CHECK(moved->slot == slot(13, 10h));
+    CHECK(moved->version == 4);
+    CHECK(moved->meeting_link == booked->meeting_link);  // the link survives a move
+    const auto entries = f.entries(ActionType::interview_rescheduled, id);
+    REQUIRE(entries.size() == 1);
+    CHECK(entries[0].from == InterviewStatus::confirmed);
+    CHECK(entries[0].to == InterviewStatus::scheduled);
+    CHECK(entries[0].details.at("previous_slot").at("start") == "2024-03-12T14:00:00Z");
+  }
+  SECTION("completing") {
+    auto done = f.service->complete(id, recruiter());
+    REQUIRE(done);
+    CHECK(done->status == InterviewStatus::completed);
+    CHECK(f.entries(ActionType::interview_completed, id).size() == 1);
+  }
+  SECTION("no-show") {
+    auto missed = f.service->mark_no_show(id, recruiter());
+    REQUIRE(missed);
+    CHECK(missed->status == InterviewStatus::no_show);
+  }
+  SECTION("cancelling keeps the reason") {
+    auto cancelled = f.service->cancel(id, "candidate withdrew", recruiter());
+    REQUIRE(cancelled);
+    CHECK(cancelled->status == InterviewStatus::cancelled);
+    const auto entries = f.entries(ActionType::interview_cancelled, id);
+    REQUIRE(entries.size() == 1);
+    CHECK(entries[0].details.at("reason") == "candidate withdrew");
+  }
+}
+
+TEST_CASE("illegal operations return IllegalTransition and change nothing", "[booking]") {
+  Fixture f;
+  const auto id = f.create().id;
+  const auto expect_illegal = [&](Result<Interview> r, InterviewStatus from, InterviewEvent event) {
+    REQUIRE_FALSE(r);
+    const auto* e = r.error().get_if<IllegalTransition>();
+    REQUIRE(e != nullptr);
+    CHECK(e->from == from);
+    CHECK(e->event == event);
+    CHECK(e->to == target_of(event));
+  };
+  expect_illegal(f.service->confirm(id, recruiter()), InterviewStatus::pending,
+                 InterviewEvent::confirm);
+  expect_illegal(f.service->reschedule(id, slot(12, 9h), recruiter()), InterviewStatus::pending,
+                 InterviewEvent::reschedule);
+  expect_illegal(f.service->complete(id, recruiter()), InterviewStatus::pending,
+                 InterviewEvent::complete);
+  expect_illegal(f.service->mark_no_show(id, recruiter()), InterviewStatus::pending,
+                 InterviewEvent::mark_no_show);
+
+  REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+  expect_illegal(f.service->book(id, slot(12, 11h), recruiter()), InterviewStatus::scheduled,
+                 InterviewEvent::book);
+  REQUIRE(f.service->complete(id, recruiter()));
+  for (auto r : {f.service->cancel(id, "late", recruiter()), f.service->confirm(id, recruiter()),
+                 f.service->reschedule(id, slot(14, 9h), recruiter())}) {
+    REQUIRE_FALSE(r);
+    CHECK(r.error().is<IllegalTransition>());
+  }
+  const auto stored = f.service->get(id).value();
+  CHECK(stored.status == InterviewStatus::completed);
+  CHECK(stored.version == 3);
+}
+
+TEST_CASE("unknown interviews, stale versions and bad input are errors", "[booking]") {
+  Fixture f;
+  const auto id = f.create().id;
+
+  auto missing = f.service->book(InterviewId{999}, slot(12, 9h), recruiter());
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().get_if<NotFound>()->id == InterviewId{999});
+  CHECK_FALSE(f.service->get(InterviewId{999}));
+
+  auto stale = f.service->book(id, slot(12, 9h), recruiter(), {.expected_version = 7});
+  REQUIRE_FALSE(stale);
+  const auto* s = stale.error().get_if<StaleVersion>();
+  REQUIRE(s != nullptr);
+  CHECK(s->expected == 7);
+  CHECK(s->actual == 1);
+  REQUIRE(f.service->book(id, slot(12, 9h), recruiter(), {.expected_version = 1}));
+
+  auto past =
+      f.service->reschedule(id, TimeRange::make(at(1, 0min) - 1h, 30min).value(), recruiter());
+  REQUIRE_FALSE(past);
+  CHECK(past.error().message().find("in the past") != std::string::npos);
+
+  auto long_slot =
+      f.service->reschedule(id, TimeRange::make(at(12, 0min), 25h).value(), recruiter());
+  CHECK(long_slot.error().is<InvalidInput>());
+
+  auto bad_reason = f.service->cancel(id, "bye\x01", recruiter());
+  REQUIRE_FALSE(bad_reason);
+  CHECK(bad_reason.error().message().find("cancellation reason") != std::string::npos);
+  CHECK(f.service->get(id)->status == InterviewStatus::scheduled);
+}
+
+TEST_CASE("a repeated book with the same idempotency key returns the first result", "[booking]") {
+  Fixture f;
+  const auto id = f.create().id;
+  const OperationOptions once{.expected_version = std::nullopt, .idempotency_key = "req-1"};
+  auto first = f.service->book(id, slot(12, 9h), recruiter(), once);
+  REQUIRE(first);
+  auto again = f.service->book(id, slot(12, 9h), recruiter(), once);
+  REQUIRE(again);
+  CHECK(*again == *first);
+  CHECK(f.entries(ActionType::interview_booked, id).size() == 1);
+  CHECK(f.store->list_outbox({})->size() == f.entries(ActionType::notification_enqueued).size());
+  const auto enqueued = f.entries(ActionType::notification_enqueued).size();
+
+  auto other = f.service->book(id, slot(12, 11h), recruiter(), once);
+  REQUIRE_FALSE(other);
+  CHECK(other.error().message().find("already used for a different request") != std::string::npos);
+  CHECK(f.entries(ActionType::notification_enqueued).size() == enqueued);
+}
+
+TEST_CASE("each booking gets an unguessable URL-safe session key in its meeting link",
+          "[booking]") {
+  BookingOptions options;
+  options.meeting_base_url = "https://meet.example.com/room";
+  Fixture f(std::make_shared<MemoryStore>(), options);
+  std::set<std::string> links;
+  for (int i = 0; i < 20; ++i) {
+    const auto id = f.create("cand-" + std::to_string(i), {"int-" + std::to_string(i)}).id;
+    auto booked = f.service->book(id, slot(12, 9h), recruiter()).value();
+    const std::string prefix = "https://meet.example.com/room/";
+    REQUIRE(booked.meeting_link.starts_with(prefix));
+    const auto key = booked.meeting_link.substr(prefix.size());
+    CHECK(key.size() >= 22);  // >= 128 bits in base64url
+    CHECK(
+        key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+        std::string::npos);
+    links.insert(booked.meeting_link);
+  }
+  CHECK(links.size() == 20);
+}
+
+TEST_CASE("when randomness fails the booking fails cleanly and nothing is written", "[booking]") {
+  Fixture f(std::make_shared<MemoryStore>(), {}, nullptr, std::make_shared<BrokenRandom>());
+  const auto id = f.create().id;
+  auto booked = f.service->book(id, slot(12, 9h), recruiter());
+  REQUIRE_FALSE(booked);
+  CHECK(booked.error().is<Unavailable>());
+  CHECK(booked.error().message().find("session key") != std::string::npos);
+  const auto stored = f.service->get(id).value();
+  CHECK(stored.status == InterviewStatus::pending);
+  CHECK(stored.version == 1);
+  CHECK(f.store->list_outbox({})->empty());
+  CHECK(f.entries(ActionType::interview_booked).empty());
+}
+
+TEST_CASE("service options are validated", "[booking]") {
+  auto store = std::make_shared<MemoryStore>();
+  auto log = std::make_shared<ActionLog>(std::make_shared<MemoryActionLog>());
+  BookingOptions bad;
+  bad.meeting_base_url = "javascript:alert(1)";
+  CHECK_FALSE(BookingService::make(store, log, bad));
+  bad.meeting_base_url = "https://ok.example.com/";
+  bad.buffer_before = std::chrono::seconds{-1};
+  CHECK_FALSE(BookingService::make(store, log, bad));
+  CHECK_FALSE(BookingService::make(nullptr, log));
+  CHECK(BookingService::make(store, log));
+}

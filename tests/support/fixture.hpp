@@ -1,0 +1,94 @@
+// Shared test fixture: a booking service on a given store, with a manual clock, an in-memory
+// action log, a recording notifier and a dispatcher.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include <interviewkit/interviewkit.hpp>
+
+namespace interviewkit::testing {
+
+using namespace std::chrono_literals;
+
+inline date::sys_seconds at(int day, std::chrono::minutes time_of_day) {
+  return date::sys_days{date::year{2024} / 3 / day} + time_of_day;
+}
+
+inline TimeRange slot(int day, std::chrono::minutes start, std::chrono::minutes length = 60min) {
+  return TimeRange::make(at(day, start), length).value();
+}
+
+inline Candidate candidate(const std::string& id, const std::string& zone = "Asia/Kathmandu") {
+  return {CandidateId::make(id).value(),
+          Participant::make("Candidate " + id, id + "@candidates.example.com", zone).value()};
+}
+
+inline Interviewer interviewer(const std::string& id,
+                               const std::string& zone = "America/New_York") {
+  return {InterviewerId::make(id).value(),
+          Participant::make("Interviewer " + id, id + "@staff.example.com", zone).value()};
+}
+
+inline Actor recruiter() {
+  return Actor::make(ActorRole::recruiter, "r-1").value();
+}
+
+/// A RandomSource that fails, to prove nothing is half-written when randomness is missing.
+class BrokenRandom final : public RandomSource {
+ public:
+  Result<void> fill(std::span<std::byte>) override {
+    return Unavailable{"getrandom: entropy source unavailable (test)"};
+  }
+};
+
+struct Fixture {
+  explicit Fixture(std::shared_ptr<Store> store_ = std::make_shared<MemoryStore>(),
+                   BookingOptions options = {}, std::shared_ptr<Notifier> notifier_ = nullptr,
+                   std::shared_ptr<RandomSource> random = nullptr)
+      : store(std::move(store_)),
+        clock(std::make_shared<ManualClock>(UtcMillis{date::sys_days{date::year{2024} / 3 / 1}})),
+        memory_log(std::make_shared<MemoryActionLog>()),
+        log(std::make_shared<ActionLog>(memory_log)),
+        recorder(std::make_shared<RecordingNotifier>()),
+        notifier(notifier_ ? std::move(notifier_) : recorder),
+        service(
+            BookingService::make(store, log, std::move(options), clock, std::move(random)).value()),
+        dispatcher(std::make_unique<Dispatcher>(store, notifier, log, fast_retries(), clock)) {}
+
+  static DispatcherOptions fast_retries() {
+    DispatcherOptions options;
+    options.retry.base = 10ms;
+    options.retry.cap = 100ms;
+    options.retry.max_attempts = 3;
+    options.jitter_seed = 42;
+    return options;
+  }
+
+  Interview create(const std::string& cand = "cand-1",
+                   std::vector<std::string> interviewers = {"int-1"}) {
+    CreateRequest request{"Technical interview", candidate(cand), {}};
+    for (const auto& id : interviewers)
+      request.interviewers.push_back(interviewer(id));
+    return service->create(request, recruiter()).value();
+  }
+
+  DrainStats drain() { return dispatcher->drain_once().value(); }
+
+  std::vector<ActionEntry> entries(ActionType action, std::optional<InterviewId> id = {}) const {
+    return memory_log->query({.action = action, .interview = id, .since = {}, .until = {}});
+  }
+
+  std::shared_ptr<Store> store;
+  std::shared_ptr<ManualClock> clock;
+  std::shared_ptr<MemoryActionLog> memory_log;
+  std::shared_ptr<ActionLog> log;
+  std::shared_ptr<RecordingNotifier> recorder;
+  std::shared_ptr<Notifier> notifier;
+  std::unique_ptr<BookingService> service;
+  std::unique_ptr<Dispatcher> dispatcher;
+};
+
+}  // namespace interviewkit::testing
