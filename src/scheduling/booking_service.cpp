@@ -38,8 +38,9 @@ std::string join_link(const std::string& base, const std::string& key) {
 }
 
 Result<void> check_slot(const TimeRange& slot) {
-  if (slot.duration() > std::chrono::hours{24}) {
-    return InvalidInput{fmt::format("slot {} is longer than 24 hours", slot)};
+  if (slot.duration() > max_interview_length) {
+    return InvalidInput{
+        fmt::format("slot {} is longer than {} hours", slot, max_interview_length.count())};
   }
   return {};
 }

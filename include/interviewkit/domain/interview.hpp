@@ -1,6 +1,7 @@
 // Interview: one interview between a candidate and one or more interviewers.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,6 +18,10 @@
 #include <interviewkit/export.hpp>
 
 namespace interviewkit {
+
+/// The longest slot an interview may book. Stores rely on it to bound their conflict
+/// searches to a window around the requested slot.
+inline constexpr std::chrono::hours max_interview_length{24};
 
 /// A plain value: the state of one interview at one version. The BookingService is the only
 /// thing that changes interviews; every change increments `version`.

@@ -1,0 +1,68 @@
+// SqliteStore: the embedded default Store, on one SQLite file. Separate target
+// interviewkit::sqlite; this header pulls in no SQLite header.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+
+#include <interviewkit/export.hpp>
+#include <interviewkit/store/store.hpp>
+#include <interviewkit/store/store_action_log.hpp>
+
+namespace interviewkit {
+
+struct SqliteOptions {
+  enum class Synchronous : std::uint8_t {
+    /// fsync on every commit: a committed booking survives power loss. The default.
+    full,
+    /// fsync only at WAL checkpoints: faster, still safe against a process crash, but the
+    /// last commits may be lost if the machine loses power.
+    normal,
+  };
+  Synchronous synchronous = Synchronous::full;
+  /// How long a writer waits for another process's write transaction before giving up.
+  std::chrono::milliseconds busy_timeout{std::chrono::seconds{10}};
+};
+
+/// A Store on a SQLite file in WAL mode. Several processes may open the same file: write
+/// transactions start with BEGIN IMMEDIATE, so the conflict check and the write are atomic
+/// across processes too. Thread-safe: one connection per instance, used under a mutex.
+/// Also an ActionStore: StoreActionLog keeps the ActionLog in the same file.
+class INTERVIEWKIT_EXPORT SqliteStore final : public Store, public ActionStore {
+ public:
+  /// Opens (creating if needed) and migrates the database. A file that is not a SQLite
+  /// database, is corrupt, or was written by a newer schema version is an error value.
+  [[nodiscard]] static Result<std::shared_ptr<SqliteStore>> open(const std::filesystem::path& path,
+                                                                 SqliteOptions options = {});
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  /// The schema version this build writes.
+  static constexpr int schema_version = 1;
+
+  Result<void> write(const Work& work) override;
+  Result<Interview> find(InterviewId id) const override;
+  Result<std::vector<OutboxMessage>> claim_due(UtcMillis now, std::size_t limit,
+                                               std::chrono::milliseconds lease) override;
+  Result<bool> complete(OutboxId id, std::uint32_t attempt, const OutboxCompletion& completion,
+                        UtcMillis now) override;
+  Result<std::vector<OutboxMessage>> list_outbox(const OutboxQuery& query) const override;
+  Result<bool> requeue(OutboxId id, UtcMillis now) override;
+  Result<std::optional<UtcMillis>> next_due() const override;
+
+  Result<void> append_action(const ActionEntry& entry) override;
+  Result<std::vector<ActionEntry>> query_actions(const ActionQuery& query) const override;
+
+  /// Runs PRAGMA integrity_check; "ok" when the file is sound.
+  [[nodiscard]] Result<std::string> integrity_check() const;
+
+  struct Impl;  ///< implementation detail
+
+ private:
+  explicit SqliteStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace interviewkit

@@ -1,0 +1,180 @@
+// The Store conformance suite: written once, run against every Store. A test binary defines
+// `ConformanceStores` (a std::tuple of factories with `static std::shared_ptr<Store> make()`)
+// and includes this header.
+#pragma once
+
+#include <atomic>
+#include <thread>
+
+#include "support/fixture.hpp"
+
+namespace interviewkit::testing {
+
+inline Interview sample_interview(const std::string& cand, const std::string& interviewer_id) {
+  const auto now = at(1, 0min);
+  return Interview{.id = InterviewId{},
+                   .title = "Conformance",
+                   .candidate = candidate(cand),
+                   .interviewers = {interviewer(interviewer_id)},
+                   .slot = std::nullopt,
+                   .status = InterviewStatus::pending,
+                   .version = 1,
+                   .meeting_link = {},
+                   .created_at = now,
+                   .updated_at = now};
+}
+
+}  // namespace interviewkit::testing
+
+using namespace interviewkit;
+using namespace interviewkit::testing;
+
+TEMPLATE_LIST_TEST_CASE("a store keeps interviews exactly as written", "[conformance]",
+                        ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  Fixture f(store);
+  const auto id = f.create("cand-1", {"int-1", "int-2"}).id;
+  auto booked = f.service->book(id, slot(12, 9h), recruiter()).value();
+  CHECK(store->find(id).value() == booked);
+  CHECK(store->find(InterviewId{12345}).error().is<NotFound>());
+  auto moved = f.service->reschedule(id, slot(13, 9h), recruiter()).value();
+  CHECK(store->find(id).value() == moved);
+}
+
+TEMPLATE_LIST_TEST_CASE("a failed or throwing transaction leaves no trace", "[conformance]",
+                        ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  InterviewId written;
+  auto failed = store->write([&](StoreTransaction& tx) -> Result<void> {
+    written = tx.insert(sample_interview("c-1", "i-1")).value();
+    return InvalidInput{"changed my mind"};
+  });
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().message() == "invalid input: changed my mind");
+  CHECK(store->find(written).error().is<NotFound>());
+
+  CHECK_THROWS_AS(store->write([&](StoreTransaction& tx) -> Result<void> {
+    written = tx.insert(sample_interview("c-1", "i-1")).value();
+    throw std::runtime_error("boom");
+  }),
+                  std::runtime_error);
+  CHECK(store->find(written).error().is<NotFound>());
+
+  // The store is still usable afterwards.
+  auto ok = store->write([&](StoreTransaction& tx) -> Result<void> {
+    written = tx.insert(sample_interview("c-1", "i-1")).value();
+    return {};
+  });
+  REQUIRE(ok);
+  CHECK(store->find(written).value().candidate.id.str() == "c-1");
+}
+
+TEMPLATE_LIST_TEST_CASE("conflicts are found per person with touching slots allowed",
+                        "[conformance][conflict]", ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  BookingOptions options;
+  options.buffer_after = 10min;
+  Fixture f(store, options);
+  const auto a = f.create("cand-1", {"int-1"}).id;
+  REQUIRE(f.service->book(a, slot(12, 9h), recruiter()));
+  const auto b = f.create("cand-2", {"int-1"}).id;
+  auto clash = f.service->book(b, slot(12, 10h + 5min), recruiter());
+  REQUIRE_FALSE(clash);
+  CHECK(clash.error().get_if<SlotConflict>()->other == a);
+  CHECK(f.service->book(b, slot(12, 10h + 10min), recruiter()));
+  const auto c = f.create("cand-1", {"int-3"}).id;
+  CHECK(f.service->book(c, slot(12, 9h + 30min), recruiter())
+            .error()
+            .get_if<SlotConflict>()
+            ->person == "candidate:cand-1");
+  REQUIRE(f.service->cancel(a, "freed", recruiter()));
+  CHECK(f.service->book(c, slot(12, 9h + 30min), recruiter()));
+  // A long-ago and a far-future interview never conflict.
+  const auto d = f.create("cand-4", {"int-1"}).id;
+  CHECK(f.service->book(d, slot(20, 9h), recruiter()));
+}
+
+TEMPLATE_LIST_TEST_CASE("the outbox is written with the booking and claimed under a lease",
+                        "[conformance][outbox]", ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  Fixture f(store);
+  const auto id = f.create("cand-1", {"int-1"}).id;
+  REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+  auto all = store->list_outbox({.interview = id}).value();
+  REQUIRE(all.size() == 4);  // scheduled + reminder, to two people
+  CHECK(store->list_outbox({.state = OutboxState::pending}).value().size() == 4);
+  CHECK(store->list_outbox({.limit = 3}).value().size() == 3);
+  const auto now = f.clock->now();
+  CHECK(store->next_due().value() == now);
+
+  auto first = store->claim_due(now, 10, 1min).value();
+  REQUIRE(first.size() == 2);  // the reminders are not due yet
+  CHECK(first[0].attempts == 1);
+  CHECK(first[0].claimed_until == now + 1min);
+  CHECK(first[0].payload.get<Notification>().idempotency_key == first[0].idempotency_key);
+  CHECK(store->claim_due(now, 10, 1min).value().empty());  // leased
+
+  // The lease runs out: another worker takes over; the first worker's outcome is fenced.
+  auto second = store->claim_due(now + 2min, 10, 1min).value();
+  REQUIRE(second.size() == 2);
+  CHECK(second[0].attempts == 2);
+  CHECK_FALSE(
+      store->complete(first[0].id, first[0].attempts, {OutboxState::delivered, {}, {}}, now + 2min)
+          .value());
+  CHECK(store->complete(second[0].id, 2, {OutboxState::delivered, {}, {}}, now + 2min).value());
+  CHECK(store->complete(second[1].id, 2, {OutboxState::dead, {}, "550"}, now + 2min).value());
+  CHECK(store->list_outbox({.state = OutboxState::delivered}).value().size() == 1);
+  auto dead = store->list_outbox({.state = OutboxState::dead}).value();
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].last_error == "550");
+  CHECK(store->requeue(dead[0].id, now + 3min).value());
+  CHECK_FALSE(store->requeue(dead[0].id, now + 3min).value());
+  auto again = store->claim_due(now + 3min, 10, 1min).value();
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].attempts == 1);
+  // A retry scheduled for later is not claimed before its time.
+  CHECK(store->complete(again[0].id, 1, {OutboxState::pending, now + 10min, "451"}, now + 3min)
+            .value());
+  CHECK(store->claim_due(now + 9min, 10, 1min).value().empty());
+  CHECK(store->claim_due(now + 10min, 10, 1min).value().size() == 1);
+}
+
+TEMPLATE_LIST_TEST_CASE("idempotent booking holds in every store", "[conformance][booking]",
+                        ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  Fixture f(store);
+  const auto id = f.create().id;
+  const OperationOptions once{.idempotency_key = "book-1"};
+  auto first = f.service->book(id, slot(12, 9h), recruiter(), once).value();
+  auto second = f.service->book(id, slot(12, 9h), recruiter(), once).value();
+  CHECK(first == second);
+  CHECK(store->list_outbox({}).value().size() == 4);
+}
+
+TEMPLATE_LIST_TEST_CASE("eight threads racing on one store give one winner",
+                        "[conformance][conflict][concurrency]", ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  Fixture f(store);
+  constexpr int threads = 8;
+  std::vector<InterviewId> ids;
+  for (int i = 0; i < threads; ++i) {
+    ids.push_back(f.create(fmt::format("cand-{}", i), {"int-shared"}).id);
+  }
+  std::atomic<int> winners{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> pool;
+  for (int i = 0; i < threads; ++i) {
+    pool.emplace_back([&, i] {
+      while (!go.load())
+        std::this_thread::yield();
+      if (f.service->book(ids[static_cast<std::size_t>(i)],
+                          slot(12, 9h + std::chrono::minutes{i * 7}), recruiter())) {
+        winners.fetch_add(1);
+      }
+    });
+  }
+  go.store(true);
+  for (auto& t : pool)
+    t.join();
+  CHECK(winners.load() == 1);
+}

@@ -1,0 +1,150 @@
+// SqliteStore: the conformance suite, plus what only a file can show.
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sys/wait.h>
+#include <tuple>
+#include <unistd.h>
+
+#include <interviewkit/store/sqlite_store.hpp>
+
+#include "support/fixture.hpp"
+#include "support/temp_dir.hpp"
+
+namespace {
+struct MemoryFactory {
+  static std::shared_ptr<interviewkit::Store> make() {
+    return std::make_shared<interviewkit::MemoryStore>();
+  }
+};
+struct SqliteFactory {
+  static std::shared_ptr<interviewkit::Store> make() {
+    static interviewkit::testing::TempDir dir("sqlite-conformance");
+    static int counter = 0;
+    return interviewkit::SqliteStore::open(dir.path() / fmt::format("store-{}.db", ++counter))
+        .value();
+  }
+};
+}  // namespace
+
+using ConformanceStores = std::tuple<MemoryFactory, SqliteFactory>;
+
+#include "conformance/store_conformance.hpp"
+
+TEST_CASE("a SQLite store survives reopening", "[sqlite]") {
+  TempDir dir("sqlite-reopen");
+  const auto path = dir.path() / "interviews.db";
+  InterviewId id;
+  {
+    Fixture f(SqliteStore::open(path).value());
+    id = f.create().id;
+    REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+  }
+  auto store = SqliteStore::open(path).value();
+  const auto interview = store->find(id).value();
+  CHECK(interview.status == InterviewStatus::scheduled);
+  CHECK(interview.slot == slot(12, 9h));
+  CHECK(store->list_outbox({.interview = id}).value().size() == 4);
+  CHECK(store->integrity_check().value() == "ok");
+}
+
+TEST_CASE("a file that is not a SQLite database is a clear error", "[sqlite]") {
+  TempDir dir("sqlite-bad");
+  const auto path = dir.path() / "not-a-db.db";
+  {
+    std::ofstream out(path);
+    out << "this is a text file, not a database\n" << std::string(4096, 'x');
+  }
+  auto store = SqliteStore::open(path);
+  REQUIRE_FALSE(store);
+  CHECK(store.error().message().find("not a valid SQLite database") != std::string::npos);
+  CHECK(store.error().message().find("not-a-db.db") != std::string::npos);
+
+  auto missing_dir = SqliteStore::open(dir.path() / "no" / "such" / "dir.db");
+  REQUIRE_FALSE(missing_dir);
+  CHECK(missing_dir.error().message().find("cannot open") != std::string::npos);
+}
+
+TEST_CASE("a database from a newer schema version is refused", "[sqlite]") {
+  TempDir dir("sqlite-newer");
+  const auto path = dir.path() / "future.db";
+  REQUIRE(SqliteStore::open(path));
+  REQUIRE(std::system(
+              fmt::format("sqlite3 '{}' 'PRAGMA user_version = 99'", path.string()).c_str()) == 0);
+  auto store = SqliteStore::open(path);
+  REQUIRE_FALSE(store);
+  CHECK(store.error().message().find("schema version 99") != std::string::npos);
+}
+
+TEST_CASE("the ActionLog can live in the same SQLite file", "[sqlite][action-log]") {
+  TempDir dir("sqlite-log");
+  auto store = SqliteStore::open(dir.path() / "log.db").value();
+  auto sink = std::make_shared<StoreActionLog>(store);
+  Fixture f(store);
+  f.log = std::make_shared<ActionLog>(sink);
+  f.service = BookingService::make(store, f.log, {}, f.clock).value();
+  f.dispatcher = std::make_unique<Dispatcher>(
+      store,
+      std::make_shared<RecordingNotifier>([](const Notification&, std::size_t) -> DeliveryOutcome {
+        throw std::runtime_error("mail server down");
+      }),
+      f.log, Fixture::fast_retries(), f.clock);
+  const auto id = f.create().id;
+  REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+  f.drain();
+  const auto failed = sink->query({.action = ActionType::notification_failed, .interview = id});
+  REQUIRE(failed.size() == 2);
+  CHECK(failed[0].details.at("error").get<std::string>().find("mail server down") !=
+        std::string::npos);
+  CHECK(sink->query({.action = ActionType::interview_booked}).size() == 1);
+  CHECK(sink->query({.since = f.clock->now() + 1h}).empty());
+}
+
+TEST_CASE("two processes booking overlapping slots in one file: one winner per slot",
+          "[sqlite][conflict]") {
+  TempDir dir("sqlite-processes");
+  const auto path = dir.path() / "shared.db";
+  std::vector<InterviewId> ids;
+  {
+    Fixture f(SqliteStore::open(path).value());
+    for (int i = 0; i < 10; ++i)
+      ids.push_back(f.create(fmt::format("cand-{}", i), {"int-1"}).id);
+  }
+  // Two processes each try to book 5 overlapping slots (slot k for ids[k] and ids[k + 5]).
+  std::vector<pid_t> children;
+  for (int p = 0; p < 2; ++p) {
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      int wins = 0;
+      {
+        Fixture f(SqliteStore::open(path).value());
+        for (int k = 0; k < 5; ++k) {
+          const auto id = ids[static_cast<std::size_t>(k + 5 * p)];
+          if (f.service->book(id, slot(12 + k, 9h + std::chrono::minutes{p * 20}), recruiter())) {
+            ++wins;
+          }
+        }
+      }
+      _exit(wins);
+    }
+    children.push_back(pid);
+  }
+  int total = 0;
+  for (auto pid : children) {
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    total += WEXITSTATUS(status);
+  }
+  CHECK(total == 5);
+  auto store = SqliteStore::open(path).value();
+  for (int k = 0; k < 5; ++k) {
+    const bool first =
+        store->find(ids[static_cast<std::size_t>(k)])->status == InterviewStatus::scheduled;
+    const bool second =
+        store->find(ids[static_cast<std::size_t>(k + 5)])->status == InterviewStatus::scheduled;
+    CHECK(first != second);
+  }
+  CHECK(store->integrity_check().value() == "ok");
+}
