@@ -2,6 +2,7 @@
 // different time zones. One of the two notification channels is deliberately broken: the
 // bookings stand, and the ActionLog says exactly which notifications failed and why.
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <thread>
 
@@ -10,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <interviewkit/interviewkit.hpp>
+#include <interviewkit/store/sqlite_store.hpp>
 
 using namespace interviewkit;
 using namespace std::chrono_literals;
@@ -49,14 +51,25 @@ void print_entry(const ActionEntry& e) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   // Channels log through spdlog; keep the demo's output to what it prints itself.
   spdlog::set_default_logger(
       std::make_shared<spdlog::logger>("quiet", std::make_shared<spdlog::sinks::null_sink_mt>()));
   fmt::print("interviewkit {} quickstart\n\n", version_string);
 
-  auto store = std::make_shared<MemoryStore>();
-  auto log_sink = std::make_shared<MemoryActionLog>();
+  // The embedded default: one SQLite file holds the interviews, the outbox and the ActionLog.
+  const std::filesystem::path db_path =
+      argc > 1 ? std::filesystem::path(argv[1])
+               : std::filesystem::temp_directory_path() / "interviewkit-quickstart.db";
+  std::filesystem::remove(db_path);
+  auto opened = SqliteStore::open(db_path);
+  if (!opened) {
+    fmt::print(stderr, "{}\n", opened.error());
+    return EXIT_FAILURE;
+  }
+  auto store = *opened;
+  fmt::print("Store: {}\n", db_path.string());
+  auto log_sink = std::make_shared<StoreActionLog>(store);
   auto log = std::make_shared<ActionLog>(log_sink);
   auto recorder = std::make_shared<RecordingNotifier>();
   auto notifier = std::make_shared<FanoutNotifier>(
@@ -69,6 +82,7 @@ int main() {
   dispatch.retry.base = 1ms;
   dispatch.retry.cap = 5ms;
   dispatch.retry.max_attempts = 3;
+  dispatch.idle_poll = 5ms;
   Dispatcher dispatcher(store, notifier, log, dispatch);
 
   const auto recruiter = Actor::make(ActorRole::recruiter, "rita").value();
@@ -110,10 +124,10 @@ int main() {
   auto illegal = service->complete(solo.id, recruiter);
   fmt::print("Completing the cancelled interview {}: {}\n\n", solo.id, illegal.error());
 
-  for (int pass = 0; pass < 5; ++pass) {
-    (void)dispatcher.drain_once().value();
-    std::this_thread::sleep_for(10ms);
-  }
+  // The dispatcher delivers in the background; stop() drains what is due, then joins.
+  dispatcher.start();
+  std::this_thread::sleep_for(200ms);
+  dispatcher.stop();
 
   fmt::print("ActionLog:\n");
   for (const auto& entry : log_sink->query({})) {

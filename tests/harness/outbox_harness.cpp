@@ -1,0 +1,122 @@
+// Crash-test harness: books interviews into a SQLite file while a background dispatcher
+// delivers their notifications to an append-only log file. The [crash] tests SIGKILL it at
+// random moments and restart it.
+//
+//   outbox_harness book  <db> <delivery-log> <run> <count>
+//   outbox_harness drain <db> <delivery-log>
+#include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <interviewkit/interviewkit.hpp>
+#include <interviewkit/store/sqlite_store.hpp>
+
+using namespace interviewkit;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Appends "<idempotency key>\n" per delivery with one write(2): what reached the file
+// survives a SIGKILL of this process.
+class AppendNotifier final : public Notifier {
+ public:
+  explicit AppendNotifier(const char* path)
+      : fd_(::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) {
+    if (fd_ < 0)
+      throw std::runtime_error(fmt::format("cannot open {}", path));
+  }
+  ~AppendNotifier() override { ::close(fd_); }
+  DeliveryOutcome deliver(const Notification& n, Deadline) override {
+    const auto line = n.idempotency_key + "\n";
+    if (::write(fd_, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+      return DeliveryOutcome::transient_failure("short write to the delivery log");
+    }
+    return DeliveryOutcome::delivered();
+  }
+
+ private:
+  int fd_;
+};
+
+DispatcherOptions dispatcher_options() {
+  DispatcherOptions options;
+  options.lease = 1s;  // a killed worker's claims come back quickly
+  options.retry.base = 10ms;
+  options.retry.cap = 100ms;
+  options.idle_poll = 20ms;
+  return options;
+}
+
+Participant person(const std::string& id, const char* zone) {
+  return Participant::make(id, id + "@example.com", zone).value();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string mode = argc > 1 ? argv[1] : "";
+  if (!((mode == "book" && argc == 6) || (mode == "drain" && argc == 4))) {
+    std::fprintf(stderr, "usage: %s book <db> <log> <run> <count> | drain <db> <log>\n", argv[0]);
+    return 2;
+  }
+  auto store = SqliteStore::open(argv[2]).value();
+  auto log = std::make_shared<ActionLog>(std::make_shared<StoreActionLog>(store));
+  auto notifier = std::make_shared<AppendNotifier>(argv[3]);
+  Dispatcher dispatcher(store, notifier, log, dispatcher_options());
+
+  if (mode == "drain") {
+    for (int idle = 0; idle < 200;) {
+      const auto stats = dispatcher.drain_once().value();
+      const auto pending = store->list_outbox({.state = OutboxState::pending}).value();
+      if (pending.empty())
+        return 0;
+      if (stats.claimed == 0) {
+        ++idle;
+        std::this_thread::sleep_for(50ms);  // waiting for a dead worker's lease to run out
+      }
+    }
+    std::fprintf(stderr, "drain: messages still pending\n");
+    return 1;
+  }
+
+  const int run = std::atoi(argv[4]);
+  const int count = std::atoi(argv[5]);
+  BookingOptions options;
+  options.policy = NotificationPolicy::defaults(std::nullopt);
+  auto service = BookingService::make(store, log, options).value();
+  service->on_enqueued([&] { dispatcher.wake(); });
+  dispatcher.start();
+  const auto base = date::sys_days{date::year{2100} / 1 / 1};
+  const auto actor = Actor::system();
+  for (int i = 0; i < count; ++i) {
+    const auto interviewer =
+        Interviewer{InterviewerId::make(fmt::format("int-{}-{}", run, i % 5)).value(),
+                    person(fmt::format("int-{}-{}", run, i % 5), "Europe/Berlin")};
+    const auto slot = TimeRange::make(base + std::chrono::hours{i}, 1h).value();
+    auto created = service->create({"Crash test",
+                                    {CandidateId::make(fmt::format("cand-{}-{}", run, i)).value(),
+                                     person(fmt::format("cand-{}-{}", run, i), "Asia/Kathmandu")},
+                                    {interviewer}},
+                                   actor);
+    if (!created || !service->book(created->id, slot, actor))
+      return 3;
+    // A rival booking for the same interviewer and slot must always lose.
+    auto rival = service->create({"Rival",
+                                  {CandidateId::make(fmt::format("rival-{}-{}", run, i)).value(),
+                                   person(fmt::format("rival-{}-{}", run, i), "UTC")},
+                                  {interviewer}},
+                                 actor);
+    if (!rival)
+      return 3;
+    auto lost = service->book(rival->id, slot, actor);
+    if (lost || !lost.error().is<SlotConflict>())
+      return 4;
+  }
+  dispatcher.stop();
+  return 0;
+}
