@@ -21,7 +21,7 @@ namespace {
 // A mail channel whose server rejects one recipient and times out for another.
 class FlakyMail final : public Notifier {
  public:
-  DeliveryOutcome deliver(const Notification& n, Deadline) override {
+  DeliveryOutcome deliver(const Notification& n, const DeliveryContext&) override {
     if (n.recipient.person.email().domain() == "bounce.example.org") {
       return DeliveryOutcome::permanent_failure("550 5.1.1 mailbox unavailable");
     }

@@ -79,10 +79,14 @@ struct Dispatcher::Impl {
     } else {
       details["recipient"] = notification->recipient.key();
       details["email"] = notification->recipient.person.email().str();
-      const auto deadline = std::chrono::steady_clock::now() + options.delivery_timeout;
+      const DeliveryContext context{
+          .deadline = std::chrono::steady_clock::now() + options.delivery_timeout,
+          .attempt = message.attempts,
+          .message_token = message.message_token,
+      };
       DeliveryOutcome outcome;
       try {
-        outcome = notifier->deliver(*notification, deadline);
+        outcome = notifier->deliver(*notification, context);
       } catch (...) {
         outcome = DeliveryOutcome::transient_failure(
             fmt::format("notifier threw: {}", describe_exception(std::current_exception())));

@@ -15,14 +15,15 @@ FanoutNotifier::FanoutNotifier(std::vector<std::shared_ptr<Notifier>> children)
   }
 }
 
-DeliveryOutcome FanoutNotifier::deliver(const Notification& notification, Deadline deadline) {
+DeliveryOutcome FanoutNotifier::deliver(const Notification& notification,
+                                        const DeliveryContext& context) {
   std::string errors;
   bool retryable = false;
   std::optional<UtcMillis> retry_at;
   for (std::size_t i = 0; i < children_.size(); ++i) {
     DeliveryOutcome outcome;
     try {
-      outcome = children_[i]->deliver(notification, deadline);
+      outcome = children_[i]->deliver(notification, context);
     } catch (...) {
       outcome = DeliveryOutcome::transient_failure(
           fmt::format("threw: {}", describe_exception(std::current_exception())));

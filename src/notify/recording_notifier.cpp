@@ -2,7 +2,8 @@
 
 namespace interviewkit {
 
-DeliveryOutcome RecordingNotifier::deliver(const Notification& notification, Deadline) {
+DeliveryOutcome RecordingNotifier::deliver(const Notification& notification,
+                                           const DeliveryContext&) {
   std::size_t index = 0;
   {
     std::lock_guard lock(mutex_);

@@ -31,7 +31,7 @@ class AppendNotifier final : public Notifier {
       throw std::runtime_error(fmt::format("cannot open {}", path));
   }
   ~AppendNotifier() override { ::close(fd_); }
-  DeliveryOutcome deliver(const Notification& n, Deadline) override {
+  DeliveryOutcome deliver(const Notification& n, const DeliveryContext&) override {
     const auto line = n.idempotency_key + "\n";
     if (::write(fd_, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
       return DeliveryOutcome::transient_failure("short write to the delivery log");

@@ -16,9 +16,10 @@
 namespace interviewkit {
 
 /// Appends each entry as one line of JSON (see adl_serializer<ActionEntry>) with a single
-/// write() call, so a line is never interleaved with another writer's and a crash leaves at
-/// most the last line incomplete. POSIX only. Thread-safe: every member may be called from
-/// any thread; concurrent writes are serialized.
+/// write() on a file opened with O_APPEND, so on a local file system lines from other
+/// appending processes do not interleave with ours, and a crash leaves at most the last line
+/// incomplete (the next line written starts on a fresh line). POSIX only. Thread-safe: every
+/// member may be called from any thread; writes are serialized.
 class INTERVIEWKIT_EXPORT JsonLinesActionLog final : public QueryableActionLog {
  public:
   struct Options {

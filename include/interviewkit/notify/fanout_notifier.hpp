@@ -17,7 +17,8 @@ namespace interviewkit {
 class INTERVIEWKIT_EXPORT FanoutNotifier final : public Notifier {
  public:
   explicit FanoutNotifier(std::vector<std::shared_ptr<Notifier>> children);
-  DeliveryOutcome deliver(const Notification& notification, Deadline deadline) override;
+  DeliveryOutcome deliver(const Notification& notification,
+                          const DeliveryContext& context) override;
   void begin_batch() override;
   void end_batch() noexcept override;
 

@@ -15,7 +15,8 @@ namespace interviewkit {
 class INTERVIEWKIT_EXPORT LogNotifier final : public Notifier {
  public:
   explicit LogNotifier(std::shared_ptr<spdlog::logger> logger = nullptr);
-  DeliveryOutcome deliver(const Notification& notification, Deadline deadline) override;
+  DeliveryOutcome deliver(const Notification& notification,
+                          const DeliveryContext& context) override;
 
  private:
   std::shared_ptr<spdlog::logger> logger_;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,15 @@ struct DeliveryOutcome {
   [[nodiscard]] bool ok() const noexcept { return status == Status::delivered; }
 };
 
+/// What a channel is told about one attempt besides the notification itself.
+struct DeliveryContext {
+  Deadline deadline;          ///< bound all I/O by this
+  std::uint32_t attempt = 1;  ///< 1 for the first attempt
+  /// Random, unguessable, fixed when the message was enqueued and the same on every retry
+  /// (e.g. the local part of an email's Message-ID).
+  std::string message_token;
+};
+
 /// Delivers notifications over one channel. `deliver` should return a failure value rather
 /// than throw, but the library copes with both: a throw (of any type) is recorded as a
 /// retryable failure. Implementations document their thread safety; the Dispatcher calls a
@@ -48,7 +58,7 @@ class INTERVIEWKIT_EXPORT Notifier {
  public:
   virtual ~Notifier() = default;
   [[nodiscard]] virtual DeliveryOutcome deliver(const Notification& notification,
-                                                Deadline deadline) = 0;
+                                                const DeliveryContext& context) = 0;
   /// A dispatcher pass starts / ends: channels may keep a connection open in between.
   virtual void begin_batch() {}
   virtual void end_batch() noexcept {}

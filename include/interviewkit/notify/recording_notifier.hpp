@@ -21,7 +21,8 @@ class INTERVIEWKIT_EXPORT RecordingNotifier final : public Notifier {
   RecordingNotifier() = default;
   explicit RecordingNotifier(Script script) : script_(std::move(script)) {}
 
-  DeliveryOutcome deliver(const Notification& notification, Deadline deadline) override;
+  DeliveryOutcome deliver(const Notification& notification,
+                          const DeliveryContext& context) override;
 
   /// Every notification passed to deliver, in call order (including failed attempts).
   [[nodiscard]] std::vector<Notification> received() const;

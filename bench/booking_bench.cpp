@@ -1,0 +1,145 @@
+// Bookings per second through BookingService, and outbox drain rate, on MemoryStore and on
+// SqliteStore (synchronous FULL and NORMAL), with 1k / 10k / 100k interviews already stored.
+// Run: build/release/bench/interviewkit_bench --benchmark_out=bench/results/booking.json
+//      --benchmark_out_format=json
+#include <filesystem>
+#include <memory>
+
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include <interviewkit/interviewkit.hpp>
+#include <interviewkit/store/sqlite_store.hpp>
+
+using namespace interviewkit;
+using namespace std::chrono_literals;
+
+namespace {
+
+enum class Backend { memory, sqlite_full, sqlite_normal };
+
+std::filesystem::path db_path(const std::string& name) {
+  return std::filesystem::temp_directory_path() / ("interviewkit-bench-" + name + ".db");
+}
+
+std::shared_ptr<Store> open_store(Backend backend, const std::string& name, bool fresh) {
+  if (backend == Backend::memory)
+    return std::make_shared<MemoryStore>();
+  const auto path = db_path(name);
+  if (fresh) {
+    std::filesystem::remove(path);
+    std::filesystem::remove(path.string() + "-wal");
+    std::filesystem::remove(path.string() + "-shm");
+  }
+  SqliteOptions options;
+  options.synchronous = backend == Backend::sqlite_full ? SqliteOptions::Synchronous::full
+                                                        : SqliteOptions::Synchronous::normal;
+  return SqliteStore::open(path, options).value();
+}
+
+Participant person(const std::string& id) {
+  return Participant::make(id, id + "@example.com", "Europe/Berlin").value();
+}
+
+struct Bench {
+  std::shared_ptr<Store> store;
+  std::unique_ptr<BookingService> service;
+  int next = 0;
+  const date::sys_seconds base = date::sys_days{date::year{2100} / 1 / 1};
+
+  Bench(Backend backend, const std::string& name, int existing = 0) {
+    if (backend != Backend::memory && existing > 0) {
+      // Prefill with synchronous=NORMAL (fast), then reopen in the mode being measured.
+      store = open_store(Backend::sqlite_normal, name, true);
+      attach();
+      for (int i = 0; i < existing; ++i)
+        book_one();
+      service.reset();
+      store.reset();
+      store = open_store(backend, name, false);
+    } else {
+      store = open_store(backend, name, true);
+      attach();
+      for (int i = 0; i < existing; ++i)
+        book_one();
+    }
+    attach();
+  }
+
+  void attach() {
+    BookingOptions options;
+    options.policy = NotificationPolicy::defaults(std::nullopt);
+    service = BookingService::make(
+                  store, std::make_shared<ActionLog>(std::make_shared<MemoryActionLog>()), options)
+                  .value();
+  }
+
+  // Creates and books one interview: interviewer i % 200 gets consecutive hourly slots.
+  void book_one() {
+    const int i = next++;
+    const auto interviewer_id = fmt::format("int-{}", i % 200);
+    auto created =
+        service
+            ->create({"Bench",
+                      {CandidateId::make(fmt::format("cand-{}", i)).value(),
+                       person(fmt::format("cand-{}", i))},
+                      {{InterviewerId::make(interviewer_id).value(), person(interviewer_id)}}},
+                     Actor::system())
+            .value();
+    (void)service
+        ->book(created.id, TimeRange::make(base + std::chrono::hours{i / 200}, 1h).value(),
+               Actor::system())
+        .value();
+  }
+};
+
+void BM_Book(benchmark::State& state) {
+  const auto backend = static_cast<Backend>(state.range(0));
+  Bench bench(backend, fmt::format("book-{}-{}", state.range(0), state.range(1)),
+              static_cast<int>(state.range(1)));
+  for (auto _ : state)
+    bench.book_one();
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel(backend == Backend::memory        ? "memory"
+                 : backend == Backend::sqlite_full ? "sqlite FULL"
+                                                   : "sqlite NORMAL");
+}
+
+class NoopNotifier final : public Notifier {
+ public:
+  DeliveryOutcome deliver(const Notification&, const DeliveryContext&) override {
+    return DeliveryOutcome::delivered();
+  }
+};
+
+void BM_Drain(benchmark::State& state) {
+  const auto backend = static_cast<Backend>(state.range(0));
+  Bench bench(backend, fmt::format("drain-{}", state.range(0)));
+  auto log = std::make_shared<ActionLog>(std::make_shared<MemoryActionLog>());
+  DispatcherOptions options;
+  options.batch_size = 256;
+  Dispatcher dispatcher(bench.store, std::make_shared<NoopNotifier>(), log, options);
+  std::size_t delivered = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    for (int i = 0; i < 128; ++i)
+      bench.book_one();  // 256 messages
+    state.ResumeTiming();
+    delivered += dispatcher.drain_once().value().delivered;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(delivered));
+  state.SetLabel(backend == Backend::memory        ? "memory"
+                 : backend == Backend::sqlite_full ? "sqlite FULL"
+                                                   : "sqlite NORMAL");
+}
+
+}  // namespace
+
+BENCHMARK(BM_Book)
+    ->ArgsProduct({{0, 1, 2}, {1000, 10000, 100000}})
+    ->ArgNames({"backend", "existing"})
+    ->Unit(benchmark::kMicrosecond)
+    ->MinTime(0.5);
+BENCHMARK(BM_Drain)->Arg(0)->Arg(1)->Arg(2)->ArgName("backend")->Unit(benchmark::kMillisecond);
+
+BENCHMARK_MAIN();
