@@ -29,24 +29,53 @@ struct MemoryStore::State {
   std::uint64_t next_interview = 1;
   std::uint64_t next_message = 1;
   std::map<InterviewId, Interview> interviews;
-  // person -> interviews that hold a slot, for the conflict check.
-  std::unordered_map<std::string, std::set<InterviewId>> active_by_person;
+  // person -> slot start -> interviews that hold a slot: the conflict index. Slots are at
+  // most max_interview_length long, so a search only visits starts near the window.
+  std::unordered_map<std::string, std::multimap<date::sys_seconds, InterviewId>> active_by_person;
   std::map<OutboxId, OutboxMessage> outbox;
+  // Pending messages by the moment they become claimable (due time, or lease end).
+  std::set<std::pair<UtcMillis, OutboxId>> claimable;
+  std::multimap<InterviewId, OutboxId> outbox_by_interview;
   std::unordered_map<std::string, IdempotencyRecord> idempotency;
 
-  void index(const Interview& interview) {
-    for (const auto& person : people_of(interview)) {
-      auto& ids = active_by_person[person];
-      if (holds_slot(interview.status)) {
-        ids.insert(interview.id);
-      } else {
-        ids.erase(interview.id);
+  static UtcMillis claimable_at(const OutboxMessage& m) {
+    return m.claimed_until && *m.claimed_until > m.due ? *m.claimed_until : m.due;
+  }
+  // Stores `m` (new or changed), keeping the claimable index in step.
+  void put(OutboxMessage m) {
+    auto it = outbox.find(m.id);
+    if (it != outbox.end()) {
+      if (it->second.state == OutboxState::pending) {
+        claimable.erase({claimable_at(it->second), m.id});
       }
+    } else {
+      outbox_by_interview.emplace(m.interview, m.id);
+    }
+    if (m.state == OutboxState::pending)
+      claimable.insert({claimable_at(m), m.id});
+    outbox.insert_or_assign(m.id, std::move(m));
+  }
+
+  void index(const Interview& interview) {
+    if (!holds_slot(interview.status) || !interview.slot)
+      return;
+    for (const auto& person : people_of(interview)) {
+      active_by_person[person].emplace(interview.slot->start(), interview.id);
     }
   }
   void unindex(const Interview& interview) {
-    for (const auto& person : people_of(interview))
-      active_by_person[person].erase(interview.id);
+    if (!holds_slot(interview.status) || !interview.slot)
+      return;
+    for (const auto& person : people_of(interview)) {
+      auto& starts = active_by_person[person];
+      auto [first, last] = starts.equal_range(interview.slot->start());
+      for (auto it = first; it != last; ++it) {
+        if (it->second == interview.id) {
+          starts.erase(it);
+          break;
+        }
+      }
+    }
   }
 };
 
@@ -86,7 +115,11 @@ class MemoryStore::Transaction final : public StoreTransaction {
       auto it = state_.active_by_person.find(person);
       if (it == state_.active_by_person.end())
         continue;
-      for (auto other_id : it->second) {
+      const auto& starts = it->second;
+      const auto first = starts.lower_bound(window.start() - max_interview_length);
+      const auto last = starts.lower_bound(window.end());
+      for (auto entry = first; entry != last; ++entry) {
+        const auto other_id = entry->second;
         if (other_id == interview.id)
           continue;
         const auto& other =
@@ -111,9 +144,10 @@ class MemoryStore::Transaction final : public StoreTransaction {
   Result<std::vector<OutboxMessage>> supersede(InterviewId interview, NotificationKind kind,
                                                const std::string& reason, UtcMillis now) override {
     std::vector<OutboxMessage> superseded;
-    for (const auto& [id, message] : state_.outbox) {
-      if (message.interview == interview && message.kind == kind &&
-          message.state == OutboxState::pending) {
+    auto [first, last] = state_.outbox_by_interview.equal_range(interview);
+    for (auto it = first; it != last; ++it) {
+      const auto& message = state_.outbox.at(it->second);
+      if (message.kind == kind && message.state == OutboxState::pending) {
         auto changed = message;
         changed.state = OutboxState::expired;
         changed.last_error = reason;
@@ -152,9 +186,9 @@ class MemoryStore::Transaction final : public StoreTransaction {
     state_.next_interview = next_interview_;
     state_.next_message = next_message_;
     for (auto& m : outbox_updates_)
-      state_.outbox.insert_or_assign(m.id, std::move(m));
+      state_.put(std::move(m));
     for (auto& m : outbox_)
-      state_.outbox.emplace(m.id, std::move(m));
+      state_.put(std::move(m));
     for (auto& [key, record] : idempotency_)
       state_.idempotency.insert_or_assign(key, record);
   }
@@ -191,24 +225,16 @@ Result<Interview> MemoryStore::find(InterviewId id) const {
 Result<std::vector<OutboxMessage>> MemoryStore::claim_due(UtcMillis now, std::size_t limit,
                                                           std::chrono::milliseconds lease) {
   std::lock_guard lock(state_->mutex);
-  std::vector<OutboxMessage*> due;
-  for (auto& [id, message] : state_->outbox) {
-    if (message.state == OutboxState::pending && message.due <= now &&
-        (!message.claimed_until || *message.claimed_until <= now)) {
-      due.push_back(&message);
-    }
-  }
-  std::stable_sort(due.begin(), due.end(),
-                   [](const auto* a, const auto* b) { return a->due < b->due; });
-  if (due.size() > limit)
-    due.resize(limit);
   std::vector<OutboxMessage> claimed;
-  claimed.reserve(due.size());
-  for (auto* message : due) {
-    message->claimed_until = now + lease;
-    ++message->attempts;
-    message->updated_at = now;
-    claimed.push_back(*message);
+  for (auto it = state_->claimable.begin();
+       it != state_->claimable.end() && it->first <= now && claimed.size() < limit; ++it) {
+    claimed.push_back(state_->outbox.at(it->second));
+  }
+  for (auto& message : claimed) {
+    message.claimed_until = now + lease;
+    ++message.attempts;
+    message.updated_at = now;
+    state_->put(message);
   }
   return claimed;
 }
@@ -220,7 +246,7 @@ Result<bool> MemoryStore::complete(OutboxId id, std::uint32_t attempt,
   if (it == state_->outbox.end()) {
     return InvalidInput{fmt::format("no outbox message {}", id)};
   }
-  auto& message = it->second;
+  auto message = it->second;
   if (message.state != OutboxState::pending || message.attempts != attempt)
     return false;
   message.state = completion.state;
@@ -229,6 +255,7 @@ Result<bool> MemoryStore::complete(OutboxId id, std::uint32_t attempt,
   message.updated_at = now;
   if (completion.state == OutboxState::pending)
     message.due = completion.next_due.value_or(now);
+  state_->put(std::move(message));
   return true;
 }
 
@@ -252,28 +279,21 @@ Result<bool> MemoryStore::requeue(OutboxId id, UtcMillis now) {
   auto it = state_->outbox.find(id);
   if (it == state_->outbox.end() || it->second.state != OutboxState::dead)
     return false;
-  auto& message = it->second;
+  auto message = it->second;
   message.state = OutboxState::pending;
   message.attempts = 0;
   message.due = now;
   message.claimed_until.reset();
   message.updated_at = now;
+  state_->put(std::move(message));
   return true;
 }
 
 Result<std::optional<UtcMillis>> MemoryStore::next_due() const {
   std::lock_guard lock(state_->mutex);
-  std::optional<UtcMillis> earliest;
-  for (const auto& [id, message] : state_->outbox) {
-    if (message.state != OutboxState::pending)
-      continue;
-    auto at = message.due;
-    if (message.claimed_until && *message.claimed_until > at)
-      at = *message.claimed_until;
-    if (!earliest || at < *earliest)
-      earliest = at;
-  }
-  return earliest;
+  if (state_->claimable.empty())
+    return std::optional<UtcMillis>{};
+  return std::optional(state_->claimable.begin()->first);
 }
 
 }  // namespace interviewkit

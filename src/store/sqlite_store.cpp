@@ -34,6 +34,7 @@ CREATE TABLE interview_people (
   PRIMARY KEY (person, interview_id)
 ) WITHOUT ROWID;
 CREATE INDEX interview_people_by_time ON interview_people(person, slot_start);
+CREATE INDEX interview_people_by_interview ON interview_people(interview_id);
 CREATE TABLE outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   idempotency_key TEXT NOT NULL UNIQUE,
@@ -666,8 +667,11 @@ Result<std::string> SqliteStore::integrity_check() const {
   try {
     auto& s = impl_->sql("PRAGMA integrity_check");
     std::string out;
-    while (s.step())
-      out += (out.empty() ? "" : "\n") + s.text(0);
+    while (s.step()) {
+      if (!out.empty())
+        out += '\n';
+      out += s.text(0);
+    }
     return out;
   } catch (const SqliteFailure& e) {
     return impl_->failure(e, "integrity check");

@@ -1,0 +1,2 @@
+target_sources(interviewkit_channels PRIVATE
+)
