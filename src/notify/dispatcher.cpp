@@ -203,6 +203,30 @@ Result<DrainStats> Dispatcher::drain_once() {
   return impl_->drain_once();
 }
 
+Result<bool> Dispatcher::requeue(OutboxId id, const Actor& actor) {
+  const auto now = impl_->clock->now();
+  auto done = impl_->store->requeue(id, now);
+  if (!done || !*done)
+    return done;
+  auto messages = impl_->store->list_outbox({.state = OutboxState::pending, .limit = 1000000});
+  InterviewId interview;
+  if (messages) {
+    for (const auto& m : *messages) {
+      if (m.id == id)
+        interview = m.interview;
+    }
+  }
+  impl_->log->record(ActionEntry{.time = now,
+                                 .action = ActionType::notification_requeued,
+                                 .interview = interview,
+                                 .actor = actor,
+                                 .from = std::nullopt,
+                                 .to = std::nullopt,
+                                 .details = {{"outbox_id", id.value()}}});
+  wake();
+  return true;
+}
+
 void Dispatcher::start() {
   std::lock_guard lock(impl_->thread_mutex);
   if (impl_->worker.joinable())

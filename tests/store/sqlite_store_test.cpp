@@ -148,3 +148,50 @@ TEST_CASE("two processes booking overlapping slots in one file: one winner per s
   }
   CHECK(store->integrity_check().value() == "ok");
 }
+
+TEST_CASE("a notifier that is down for a while: every attempt on record and nothing lost",
+          "[outbox][sqlite]") {
+  TempDir dir("sqlite-down");
+  auto store = SqliteStore::open(dir.path() / "down.db").value();
+  SECTION("fails twice then recovers: all delivered") {
+    auto notifier = std::make_shared<RecordingNotifier>([](const Notification&, std::size_t i) {
+      return i < 4 ? DeliveryOutcome::transient_failure("421 mail server restarting")
+                   : DeliveryOutcome::delivered("250 ok");
+    });
+    Fixture f(store, {}, notifier);
+    const auto id = f.create().id;
+    REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+    for (int pass = 0; pass < 6; ++pass) {
+      f.drain();
+      f.clock->advance(std::chrono::milliseconds{200});
+    }
+    CHECK(store->list_outbox({.state = OutboxState::delivered}).value().size() == 2);
+    CHECK(f.entries(ActionType::notification_failed, id).size() == 4);
+    for (const auto& e : f.entries(ActionType::notification_failed, id)) {
+      CHECK(e.details.at("error") == "421 mail server restarting");
+    }
+  }
+  SECTION("permanently down: dead after max attempts, then requeued and delivered") {
+    bool up = false;
+    auto notifier = std::make_shared<RecordingNotifier>([&](const Notification&, std::size_t) {
+      return up ? DeliveryOutcome::delivered() : DeliveryOutcome::transient_failure("down");
+    });
+    Fixture f(store, {}, notifier);
+    const auto id = f.create().id;
+    REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+    for (int pass = 0; pass < 6; ++pass) {
+      f.drain();
+      f.clock->advance(std::chrono::milliseconds{200});
+    }
+    const auto dead = store->list_outbox({.state = OutboxState::dead}).value();
+    REQUIRE(dead.size() == 2);
+    CHECK(dead[0].attempts == Fixture::fast_retries().retry.max_attempts);
+    CHECK(f.entries(ActionType::notification_dead_lettered, id).size() == 2);
+    up = true;
+    for (const auto& m : dead)
+      REQUIRE(f.dispatcher->requeue(m.id, recruiter()).value());
+    CHECK(f.entries(ActionType::notification_requeued, id).size() == 2);
+    f.drain();
+    CHECK(store->list_outbox({.state = OutboxState::delivered}).value().size() == 2);
+  }
+}

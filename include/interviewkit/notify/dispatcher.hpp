@@ -50,6 +50,10 @@ class INTERVIEWKIT_EXPORT Dispatcher {
   /// a notifier failure; store failures are returned.
   Result<DrainStats> drain_once();
 
+  /// Puts a dead message back in line (due now, attempts reset) and records
+  /// notification_requeued with `actor`. False if the message is not dead.
+  Result<bool> requeue(OutboxId id, const Actor& actor);
+
   /// Starts the background thread. No-op if running.
   void start();
   /// Stops the background thread after a last drain of what is due. No-op if not running.

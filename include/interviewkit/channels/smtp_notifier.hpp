@@ -1,0 +1,64 @@
+// SmtpNotifier: delivers notifications as email with an iCalendar invite over SMTP
+// (libcurl), with STARTTLS or implicit TLS, AUTH, timeouts and connection reuse.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <interviewkit/channels/email_message.hpp>
+#include <interviewkit/domain/clock.hpp>
+#include <interviewkit/domain/result.hpp>
+#include <interviewkit/export.hpp>
+#include <interviewkit/notify/notifier.hpp>
+
+namespace interviewkit {
+
+struct SmtpOptions {
+  /// "smtp://host:port" (plain, or STARTTLS per `starttls`) or "smtps://host:port"
+  /// (implicit TLS).
+  std::string url = "smtp://127.0.0.1:25";
+  enum class StartTls : std::uint8_t { off, if_offered, required };
+  StartTls starttls = StartTls::if_offered;
+  /// AUTH credentials; no AUTH when the user name is empty.
+  std::string username;
+  std::string password;
+  /// Verify the server's certificate (keep on outside tests). `ca_file` overrides the
+  /// system's CA bundle.
+  bool verify_peer = true;
+  std::string ca_file;
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds{10}};
+  /// Bound for one whole message exchange; the dispatcher's deadline may shorten it.
+  std::chrono::milliseconds timeout{std::chrono::seconds{60}};
+  /// Keep the connection open between the messages of one dispatcher pass.
+  bool reuse_connection = true;
+  EmailOptions email;
+};
+
+/// Thread-safe (one exchange at a time). Transient failures (4xx replies, refused or lost
+/// connections, timeouts) are retryable; permanent ones (5xx, bad recipient) are not. The
+/// server's reply text is the outcome's detail, so it reaches the ActionLog.
+class INTERVIEWKIT_EXPORT SmtpNotifier final : public Notifier {
+ public:
+  [[nodiscard]] static Result<std::shared_ptr<SmtpNotifier>> make(
+      SmtpOptions options, std::shared_ptr<const Clock> clock = nullptr);
+  ~SmtpNotifier() override;
+  SmtpNotifier(const SmtpNotifier&) = delete;
+  SmtpNotifier& operator=(const SmtpNotifier&) = delete;
+
+  DeliveryOutcome deliver(const Notification& notification,
+                          const DeliveryContext& context) override;
+  /// Sends an already rendered message.
+  DeliveryOutcome send(const EmailMessage& message, const DeliveryContext& context);
+  void begin_batch() override;
+  void end_batch() noexcept override;
+
+  struct Impl;  ///< implementation detail
+
+ private:
+  explicit SmtpNotifier(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace interviewkit

@@ -1,0 +1,68 @@
+// WebhookNotifier: POSTs a signed JSON event per notification (Standard Webhooks).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <interviewkit/domain/clock.hpp>
+#include <interviewkit/domain/result.hpp>
+#include <interviewkit/export.hpp>
+#include <interviewkit/notify/notifier.hpp>
+
+namespace interviewkit {
+
+struct WebhookOptions {
+  std::string url;  ///< http:// or https://
+  /// Signing secret: "whsec_" followed by base64 (the Standard Webhooks form), or raw bytes.
+  std::string secret;
+  std::chrono::milliseconds timeout{std::chrono::seconds{15}};
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds{5}};
+  bool verify_peer = true;
+  std::string user_agent = "interviewkit-webhook/1";
+};
+
+/// Thread-safe. 2xx is delivered; anything else (3xx included) fails with the status code
+/// and a body excerpt; 408, 429 and 5xx are retryable, other 4xx are not; a Retry-After on
+/// 429/503 sets the next attempt's time. Headers: webhook-id (the outbox message token, the
+/// same on every retry), webhook-timestamp, webhook-signature "v1,<base64 HMAC-SHA256 of
+/// id.timestamp.body>".
+class INTERVIEWKIT_EXPORT WebhookNotifier final : public Notifier {
+ public:
+  [[nodiscard]] static Result<std::shared_ptr<WebhookNotifier>> make(
+      WebhookOptions options, std::shared_ptr<const Clock> clock = nullptr);
+  ~WebhookNotifier() override;
+  WebhookNotifier(const WebhookNotifier&) = delete;
+  WebhookNotifier& operator=(const WebhookNotifier&) = delete;
+
+  DeliveryOutcome deliver(const Notification& notification,
+                          const DeliveryContext& context) override;
+
+  /// The JSON event body for a notification: {"type","id","timestamp","data":{...}}.
+  [[nodiscard]] static std::string event_body(const Notification& notification, std::string_view id,
+                                              UtcMillis now);
+
+  struct Impl;  ///< implementation detail
+
+ private:
+  explicit WebhookNotifier(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// "v1,<base64 HMAC-SHA256(secret, id + '.' + timestamp + '.' + body)>".
+[[nodiscard]] INTERVIEWKIT_EXPORT Result<std::string> sign_webhook(std::string_view secret,
+                                                                   std::string_view id,
+                                                                   std::int64_t timestamp,
+                                                                   std::string_view body);
+
+/// For receivers: checks a webhook's headers against the body. The signature header may hold
+/// several space-separated signatures; any valid "v1," one passes. Compared in constant time;
+/// a timestamp further than `tolerance` from `now` is refused (replay protection).
+[[nodiscard]] INTERVIEWKIT_EXPORT Result<void> verify_webhook(
+    std::string_view secret, std::string_view id, std::string_view timestamp,
+    std::string_view signature_header, std::string_view body, UtcMillis now,
+    std::chrono::seconds tolerance = std::chrono::minutes{5});
+
+}  // namespace interviewkit

@@ -1,0 +1,189 @@
+// SmtpNotifier against a real SMTP server (aiosmtpd) on loopback, through the dispatcher.
+#include <fstream>
+
+#include <interviewkit/channels/smtp_notifier.hpp>
+
+#include "support/fixture.hpp"
+#include "support/python_server.hpp"
+
+using namespace interviewkit;
+using namespace interviewkit::testing;
+
+namespace {
+
+std::shared_ptr<SmtpNotifier> smtp(int port, bool reuse = true,
+                                   std::chrono::milliseconds timeout = std::chrono::seconds{10}) {
+  SmtpOptions options;
+  options.url = fmt::format("smtp://127.0.0.1:{}", port);
+  options.starttls = SmtpOptions::StartTls::off;
+  options.timeout = timeout;
+  options.reuse_connection = reuse;
+  options.email.from = EmailAddress::make("hiring@example.com").value();
+  options.email.from_name = "Hiring Team";
+  options.email.message_id_domain = "mail.example.com";
+  return SmtpNotifier::make(options).value();
+}
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A fixture whose clock is the real one, so Date headers and expiry behave as in production.
+struct MailFixture : Fixture {
+  explicit MailFixture(std::shared_ptr<Notifier> notifier)
+      : Fixture(std::make_shared<MemoryStore>(), options(), std::move(notifier)) {
+    clock->set(SystemClock{}.now());
+  }
+  static BookingOptions options() {
+    BookingOptions o;
+    o.policy = NotificationPolicy::defaults(std::nullopt);
+    return o;
+  }
+  TimeRange next_week() const {
+    const auto start = date::floor<std::chrono::seconds>(clock->now()) + std::chrono::hours{168};
+    return TimeRange::make(start, std::chrono::hours{1}).value();
+  }
+  InterviewId book(const std::string& cand, const std::string& interviewer_id) {
+    CreateRequest request{
+        "Systems design",
+        {CandidateId::make(cand).value(),
+         Participant::make("Zoë Ñúñez", cand + "@example.com", "Asia/Kathmandu").value()},
+        {{InterviewerId::make(interviewer_id).value(),
+          Participant::make("Ann O'Brien", interviewer_id + "@example.com", "America/New_York")
+              .value()}}};
+    const auto id = service->create(request, recruiter()).value().id;
+    REQUIRE(service->book(id, next_week(), recruiter()));
+    return id;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("booking sends a real email with a calendar invite to each participant",
+          "[smtp][outbox]") {
+  PythonServer server("smtp_server.py");
+  MailFixture f(smtp(server.port()));
+  const auto id = f.book("cand-1", "int-1");
+  const auto stats = f.drain();
+  CHECK(stats.delivered == 2);
+  const auto messages = server.files(".eml");
+  REQUIRE(messages.size() == 2);
+  std::set<std::string> recipients;
+  for (const auto& path : server.files(".json")) {
+    std::ifstream in(path);
+    const auto envelope = nlohmann::json::parse(in);
+    CHECK(envelope["mail_from"] == "hiring@example.com");
+    for (const auto& r : envelope["rcpt_tos"])
+      recipients.insert(r.get<std::string>());
+  }
+  CHECK(recipients == std::set<std::string>{"cand-1@example.com", "int-1@example.com"});
+  const auto data = slurp(messages[0]);
+  CHECK(data.find("Message-ID: <") != std::string::npos);
+  CHECK(data.find("@mail.example.com>") != std::string::npos);
+  CHECK(data.find("text/calendar") != std::string::npos);
+  const auto delivered = f.entries(ActionType::notification_delivered, id);
+  REQUIRE(delivered.size() == 2);
+  CHECK(delivered[0].details.at("detail").get<std::string>().find("250") == 0);
+}
+
+TEST_CASE("one connection per dispatcher pass when reusing, one per message otherwise", "[smtp]") {
+  for (bool reuse : {true, false}) {
+    CAPTURE(reuse);
+    PythonServer server("smtp_server.py");
+    MailFixture f(smtp(server.port(), reuse));
+    for (int i = 0; i < 5; ++i)
+      f.book(fmt::format("cand-{}", i), fmt::format("int-{}", i));
+    CHECK(f.drain().delivered == 10);
+    std::ifstream sessions(server.dir() / "sessions");
+    int count = 0;
+    for (std::string line; std::getline(sessions, line);)
+      ++count;
+    CHECK(count == (reuse ? 1 : 10));
+    CHECK(server.files(".eml").size() == 10);
+  }
+}
+
+TEST_CASE("transient SMTP failures are retried until delivered", "[smtp][outbox]") {
+  PythonServer server("smtp_server.py");
+  MailFixture f(smtp(server.port()));
+  SECTION("451 twice, then accepted") {
+    f.book("tempfail2-cand", "int-1");
+  }
+  SECTION("421 twice, then accepted") {
+    f.book("busy2-cand", "int-1");
+  }
+  for (int pass = 0; pass < 6; ++pass) {
+    f.drain();
+    f.clock->advance(std::chrono::seconds{1});
+  }
+  CHECK(f.store->list_outbox({.state = OutboxState::delivered}).value().size() == 2);
+  const auto failed = f.entries(ActionType::notification_failed);
+  REQUIRE(failed.size() == 2);
+  for (const auto& e : failed) {
+    const std::string error = e.details.at("error");
+    CAPTURE(error);
+    CHECK((error.find("451 4.3.0") != std::string::npos ||
+           error.find("421 4.3.2") != std::string::npos));
+    CHECK(e.details.at("retryable") == true);
+  }
+}
+
+TEST_CASE("a rejected recipient is dead at once with the server's reply on record",
+          "[smtp][outbox]") {
+  PythonServer server("smtp_server.py");
+  MailFixture f(smtp(server.port()));
+  const auto id = f.book("reject-cand", "int-1");
+  f.drain();
+  const auto dead = f.store->list_outbox({.state = OutboxState::dead}).value();
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].attempts == 1);
+  CHECK(dead[0].last_error.find("550 5.1.1") != std::string::npos);
+  const auto entries = f.entries(ActionType::notification_dead_lettered, id);
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].details.at("error").get<std::string>().find("no such user") !=
+        std::string::npos);
+  CHECK(server.files(".eml").size() == 1);  // the interviewer's copy went out
+}
+
+TEST_CASE("a server that is down or too slow fails retryably and nothing is lost",
+          "[smtp][outbox]") {
+  SECTION("connection refused, then the server comes up") {
+    const int port = closed_port();
+    MailFixture f(smtp(port));
+    f.book("cand-1", "int-1");
+    const auto first = f.drain();
+    CHECK(first.failed == 2);
+    const auto failed = f.entries(ActionType::notification_failed);
+    REQUIRE(failed.size() == 2);
+    CHECK(failed[0].details.at("error").get<std::string>().find("failed") != std::string::npos);
+    // Nothing was lost: the messages are pending and go out through a working server.
+    PythonServer server("smtp_server.py");
+    f.dispatcher = std::make_unique<Dispatcher>(f.store, smtp(server.port()), f.log,
+                                                Fixture::fast_retries(), f.clock);
+    f.clock->advance(std::chrono::seconds{1});
+    CHECK(f.drain().delivered == 2);
+    CHECK(server.files(".eml").size() == 2);
+  }
+  SECTION("slower than the timeout") {
+    PythonServer server("smtp_server.py");
+    MailFixture f(smtp(server.port(), true, std::chrono::milliseconds{700}));
+    f.book("slow3-cand", "int-1");
+    f.drain();
+    const auto failed = f.entries(ActionType::notification_failed);
+    REQUIRE_FALSE(failed.empty());
+    CHECK(failed[0].details.at("retryable") == true);
+    CHECK(failed[0].details.at("error").get<std::string>().find("imed out") != std::string::npos);
+  }
+}
+
+TEST_CASE("SMTP options are validated", "[smtp]") {
+  SmtpOptions bad;
+  bad.url = "http://127.0.0.1";
+  CHECK_FALSE(SmtpNotifier::make(bad));
+  bad.url = "smtp://127.0.0.1\r\n";
+  CHECK_FALSE(SmtpNotifier::make(bad));
+  bad.url = "smtp://127.0.0.1";
+  bad.timeout = std::chrono::milliseconds{0};
+  CHECK_FALSE(SmtpNotifier::make(bad));
+}

@@ -1,0 +1,170 @@
+// WebhookNotifier against a real HTTP receiver on loopback that verifies signatures itself.
+#include <fstream>
+
+#include <interviewkit/channels/webhook_notifier.hpp>
+
+#include "support/fixture.hpp"
+#include "support/python_server.hpp"
+
+using namespace interviewkit;
+using namespace interviewkit::testing;
+
+namespace {
+
+const std::string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+nlohmann::json read_json(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+std::shared_ptr<WebhookNotifier> webhook(const PythonServer& server, const std::string& path,
+                                         std::chrono::milliseconds timeout = std::chrono::seconds{
+                                             5}) {
+  WebhookOptions options;
+  options.url = fmt::format("http://127.0.0.1:{}{}", server.port(), path);
+  options.secret = secret;
+  options.timeout = timeout;
+  return WebhookNotifier::make(options).value();
+}
+
+DeliveryContext context(std::string token = "tok123") {
+  return {std::chrono::steady_clock::now() + std::chrono::seconds{10}, 1, std::move(token)};
+}
+
+Notification sample_notification() {
+  Fixture f;
+  const auto id = f.create("cand-1", {"int-1"}).id;
+  REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+  return f.store->list_outbox({}).value().front().payload.get<Notification>();
+}
+
+}  // namespace
+
+TEST_CASE("a webhook is a signed JSON event the receiver can verify", "[webhook]") {
+  PythonServer receiver("http_receiver.py", {secret});
+  const auto n = sample_notification();
+  auto outcome = webhook(receiver, "/ok")->deliver(n, context("abc"));
+  REQUIRE(outcome.ok());
+  CHECK(outcome.detail == "HTTP 200");
+  const auto requests = receiver.files(".json");
+  REQUIRE(requests.size() == 1);
+  const auto r = read_json(requests[0]);
+  CHECK(r["signature_valid"] == true);
+  CHECK(r["headers"]["webhook-id"] == "msg_abc");
+  CHECK(r["headers"]["content-type"] == "application/json");
+  const auto body = nlohmann::json::parse(r["body"].get<std::string>());
+  CHECK(body["type"] == "interview_scheduled");
+  CHECK(body["id"] == "msg_abc");
+  CHECK(body["data"]["interview"].get<Interview>() == n.interview);
+  CHECK(body["data"]["recipient"]["email"] == n.recipient.person.email().str());
+
+  // Our own verifier agrees, and refuses tampering and stale timestamps.
+  const auto& h = r["headers"];
+  const auto now = SystemClock{}.now();
+  const std::string raw = r["body"];
+  CHECK(verify_webhook(secret, h["webhook-id"].get<std::string>(),
+                       h["webhook-timestamp"].get<std::string>(),
+                       h["webhook-signature"].get<std::string>(), raw, now));
+  CHECK_FALSE(verify_webhook(secret, h["webhook-id"].get<std::string>(),
+                             h["webhook-timestamp"].get<std::string>(),
+                             h["webhook-signature"].get<std::string>(), raw + " ", now));
+  CHECK_FALSE(verify_webhook("whsec_" + std::string("AAAAAAAAAAAAAAAAAAAAAAAA"),
+                             h["webhook-id"].get<std::string>(),
+                             h["webhook-timestamp"].get<std::string>(),
+                             h["webhook-signature"].get<std::string>(), raw, now));
+  auto stale = verify_webhook(
+      secret, h["webhook-id"].get<std::string>(), h["webhook-timestamp"].get<std::string>(),
+      h["webhook-signature"].get<std::string>(), raw, now + std::chrono::minutes{10});
+  REQUIRE_FALSE(stale);
+  CHECK(stale.error().message().find("tolerance") != std::string::npos);
+}
+
+TEST_CASE("webhook failures are classified by status", "[webhook]") {
+  PythonServer receiver("http_receiver.py", {secret});
+  const auto n = sample_notification();
+  struct Case {
+    std::string path;
+    bool retryable;
+  };
+  for (const auto& c :
+       {Case{"/status/500", true}, Case{"/status/502", true}, Case{"/status/408", true},
+        Case{"/status/429", true}, Case{"/status/404", false}, Case{"/status/400", false},
+        Case{"/status/410", false}, Case{"/redirect", false}}) {
+    CAPTURE(c.path);
+    auto outcome = webhook(receiver, c.path)->deliver(n, context());
+    REQUIRE_FALSE(outcome.ok());
+    CHECK(outcome.retryable == c.retryable);
+    CHECK(outcome.detail.find("HTTP ") != std::string::npos);
+  }
+  auto with_body = webhook(receiver, "/status/404")->deliver(n, context());
+  CHECK(with_body.detail.find("receiver says: status 404") != std::string::npos);
+}
+
+TEST_CASE("a Retry-After on 429 and 503 sets the next attempt", "[webhook]") {
+  PythonServer receiver("http_receiver.py", {secret});
+  const auto n = sample_notification();
+  const auto before = SystemClock{}.now();
+  auto outcome = webhook(receiver, "/retry-after/503/120")->deliver(n, context());
+  REQUIRE_FALSE(outcome.ok());
+  CHECK(outcome.retryable);
+  REQUIRE(outcome.retry_at);
+  CHECK(*outcome.retry_at >= before + std::chrono::seconds{119});
+  CHECK(*outcome.retry_at <= SystemClock{}.now() + std::chrono::seconds{121});
+  auto dated = webhook(receiver, "/retry-after/429/Wed,%2021%20Oct%202099%2007:28:00%20GMT")
+                   ->deliver(n, context());
+  CHECK(dated.retryable);
+}
+
+TEST_CASE("an unreachable or slow receiver is a retryable failure", "[webhook]") {
+  const auto n = sample_notification();
+  WebhookOptions options;
+  options.url = fmt::format("http://127.0.0.1:{}/ok", closed_port());
+  options.secret = secret;
+  auto refused = WebhookNotifier::make(options).value()->deliver(n, context());
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.retryable);
+
+  PythonServer receiver("http_receiver.py", {secret});
+  auto slow = webhook(receiver, "/slow/3", std::chrono::milliseconds{500})->deliver(n, context());
+  REQUIRE_FALSE(slow.ok());
+  CHECK(slow.retryable);
+  CAPTURE(slow.detail);
+  CHECK(slow.detail.find("timed out") != std::string::npos);
+}
+
+TEST_CASE("a flaky receiver gets every message through the dispatcher with one id per message",
+          "[webhook][outbox]") {
+  PythonServer receiver("http_receiver.py", {secret});
+  Fixture f(std::make_shared<MemoryStore>(), {}, webhook(receiver, "/flaky/2"));
+  f.clock->set(SystemClock{}.now());
+  const auto id = f.create("cand-1", {"int-1"}).id;
+  const auto start = date::floor<std::chrono::seconds>(f.clock->now()) + std::chrono::hours{72};
+  REQUIRE(f.service->book(id, TimeRange::make(start, std::chrono::hours{1}).value(), recruiter()));
+  for (int pass = 0; pass < 6; ++pass) {
+    f.drain();
+    f.clock->advance(std::chrono::seconds{1});
+  }
+  const auto delivered = f.store->list_outbox({.state = OutboxState::delivered}).value();
+  CHECK(delivered.size() == 2);
+  CHECK(f.entries(ActionType::notification_failed, id).size() == 2);
+  std::map<std::string, int> per_id;
+  for (const auto& file : receiver.files(".json")) {
+    const auto r = read_json(file);
+    CHECK(r["signature_valid"] == true);
+    ++per_id[r["headers"]["webhook-id"].get<std::string>()];
+  }
+  CHECK(per_id.size() == 2);  // retries keep their webhook-id
+}
+
+TEST_CASE("webhook options are validated", "[webhook]") {
+  WebhookOptions bad;
+  bad.url = "ftp://x";
+  bad.secret = secret;
+  CHECK_FALSE(WebhookNotifier::make(bad));
+  bad.url = "http://127.0.0.1/";
+  bad.secret = "short";
+  CHECK_FALSE(WebhookNotifier::make(bad));
+  bad.secret = "whsec_!!!!";
+  CHECK_FALSE(WebhookNotifier::make(bad));
+}
