@@ -31,6 +31,8 @@
 #include <interviewkit/notify/policy.hpp>
 #include <interviewkit/notify/recording_notifier.hpp>
 #include <interviewkit/notify/retry_policy.hpp>
+#include <interviewkit/scheduling/availability.hpp>
+#include <interviewkit/scheduling/availability_store.hpp>
 #include <interviewkit/scheduling/booking_service.hpp>
 #include <interviewkit/store/memory_store.hpp>
 #include <interviewkit/store/outbox.hpp>

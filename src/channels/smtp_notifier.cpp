@@ -1,3 +1,4 @@
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -21,8 +22,10 @@ struct SmtpNotifier::Impl {
 
   // Upload state for one message.
   std::string_view pending;
-  // The last reply line the server sent ("550 5.1.1 <x@y>: no such user").
+  // The last reply line the server sent, and the first 4xx/5xx one ("550 5.1.1 <x@y>: no
+  // such user"): after a failure curl still says QUIT, so the last line is only "221 Bye".
   std::string last_reply;
+  std::string error_reply;
 
   static std::size_t read(char* buffer, std::size_t size, std::size_t count, void* self) {
     auto* impl = static_cast<Impl*>(self);
@@ -37,7 +40,11 @@ struct SmtpNotifier::Impl {
       std::string line(data, size);
       while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
         line.pop_back();
-      static_cast<Impl*>(self)->last_reply = std::move(line);
+      auto* impl = static_cast<Impl*>(self);
+      if (impl->error_reply.empty() && !line.empty() && (line[0] == '4' || line[0] == '5')) {
+        impl->error_reply = line;
+      }
+      impl->last_reply = std::move(line);
     }
     return 0;
   }
@@ -118,6 +125,7 @@ DeliveryOutcome SmtpNotifier::send(const EmailMessage& message, const DeliveryCo
   char error[CURL_ERROR_SIZE] = {};
   impl_->pending = message.data;
   impl_->last_reply.clear();
+  impl_->error_reply.clear();
 
   curl_easy_setopt(curl, CURLOPT_URL, o.url.c_str());
   curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
@@ -160,8 +168,10 @@ DeliveryOutcome SmtpNotifier::send(const EmailMessage& message, const DeliveryCo
   }
   impl_->curl.reset();  // never reuse a connection in an unknown state
   const std::string reason = error[0] != '\0' ? error : curl_easy_strerror(rc);
-  const auto detail = code >= 400 && !impl_->last_reply.empty()
-                          ? fmt::format("SMTP {} ({})", impl_->last_reply, reason)
+  if (!impl_->error_reply.empty())
+    code = std::strtol(impl_->error_reply.c_str(), nullptr, 10);
+  const auto detail = !impl_->error_reply.empty()
+                          ? fmt::format("SMTP {} ({})", impl_->error_reply, reason)
                           : fmt::format("SMTP delivery to {} failed: {}", o.url, reason);
   if (code >= 500)
     return DeliveryOutcome::permanent_failure(detail);

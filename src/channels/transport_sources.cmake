@@ -1,4 +1,4 @@
 target_sources(interviewkit_channels PRIVATE
-  # smtp_notifier.cpp
+  smtp_notifier.cpp
   webhook_notifier.cpp
 )

@@ -1,8 +1,8 @@
 #include <array>
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
-#include <sstream>
 
 #include <date/date.h>
 #include <fmt/format.h>
@@ -63,12 +63,28 @@ std::optional<UtcMillis> parse_retry_after(std::string_view value, UtcMillis now
   if (value.find_first_not_of("0123456789") == std::string_view::npos && value.size() < 10) {
     return now + std::chrono::seconds{std::stoll(std::string(value))};
   }
-  std::istringstream in{std::string(value)};
-  date::sys_seconds when;
-  in >> date::parse("%a, %d %b %Y %H:%M:%S GMT", when);
-  if (in.fail())
+  // IMF-fixdate (RFC 9110): "Sun, 06 Nov 1994 08:49:37 GMT".
+  int day = 0;
+  int year = 0;
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+  char month_name[4] = {};
+  const std::string text(value);
+  if (std::sscanf(text.c_str(), "%*3s, %2d %3s %4d %2d:%2d:%2d GMT", &day, month_name, &year, &hour,
+                  &minute, &second) != 6) {
     return std::nullopt;
-  return UtcMillis{when};
+  }
+  constexpr std::string_view months = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  const auto at = months.find(month_name);
+  if (at == std::string_view::npos || at % 3 != 0)
+    return std::nullopt;
+  const date::year_month_day ymd{date::year{year}, date::month{static_cast<unsigned>(at / 3 + 1)},
+                                 date::day{static_cast<unsigned>(day)}};
+  if (!ymd.ok() || hour > 23 || minute > 59 || second > 60)
+    return std::nullopt;
+  return UtcMillis{date::sys_days{ymd} + std::chrono::hours{hour} + std::chrono::minutes{minute} +
+                   std::chrono::seconds{second}};
 }
 
 }  // namespace

@@ -222,6 +222,26 @@ Result<Interview> MemoryStore::find(InterviewId id) const {
   return NotFound{id};
 }
 
+Result<std::vector<BusyInterval>> MemoryStore::busy_intervals(
+    std::span<const InterviewerId> interviewers, const TimeRange& window) const {
+  std::lock_guard lock(state_->mutex);
+  std::vector<BusyInterval> busy;
+  for (const auto& interviewer : interviewers) {
+    auto it = state_->active_by_person.find("interviewer:" + interviewer.str());
+    if (it == state_->active_by_person.end())
+      continue;
+    const auto& starts = it->second;
+    const auto last = starts.lower_bound(window.end());
+    for (auto entry = starts.lower_bound(window.start() - max_interview_length); entry != last;
+         ++entry) {
+      const auto& slot = state_->interviews.at(entry->second).slot;
+      if (slot && slot->overlaps(window))
+        busy.push_back(BusyInterval{interviewer, *slot, entry->second});
+    }
+  }
+  return busy;
+}
+
 Result<std::vector<OutboxMessage>> MemoryStore::claim_due(UtcMillis now, std::size_t limit,
                                                           std::chrono::milliseconds lease) {
   std::lock_guard lock(state_->mutex);

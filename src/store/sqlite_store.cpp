@@ -501,6 +501,41 @@ Result<Interview> SqliteStore::find(InterviewId id) const {
   }
 }
 
+Result<std::vector<BusyInterval>> SqliteStore::busy_intervals(
+    std::span<const InterviewerId> interviewers, const TimeRange& window) const {
+  std::lock_guard lock(impl_->mutex);
+  try {
+    // The same bounded index range scan as find_conflict.
+    auto& s = impl_->sql(
+        "SELECT interview_id, slot_start, slot_end FROM interview_people WHERE person = ? AND "
+        "slot_start >= ? AND slot_start < ? AND slot_end > ? ORDER BY slot_start, interview_id");
+    std::vector<BusyInterval> busy;
+    for (const auto& interviewer : interviewers) {
+      s.reset()
+          .bind("interviewer:" + interviewer.str())
+          .bind(seconds(window.start() - max_interview_length))
+          .bind(seconds(window.end()))
+          .bind(seconds(window.start()));
+      while (s.step()) {
+        const auto at = [&](int col) {
+          return date::sys_seconds{std::chrono::seconds{s.integer(col)}};
+        };
+        auto range = TimeRange::make(at(1), at(2));
+        if (!range) {
+          s.reset();
+          return range.error();
+        }
+        busy.push_back(BusyInterval{
+            interviewer, *range, InterviewId{static_cast<std::uint64_t>(s.integer(0))}});
+      }
+    }
+    s.reset();
+    return busy;
+  } catch (const SqliteFailure& e) {
+    return impl_->failure(e, "reading busy intervals");
+  }
+}
+
 Result<std::vector<OutboxMessage>> SqliteStore::claim_due(UtcMillis now, std::size_t limit,
                                                           std::chrono::milliseconds lease) {
   std::lock_guard lock(impl_->mutex);

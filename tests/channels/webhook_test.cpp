@@ -114,6 +114,9 @@ TEST_CASE("a Retry-After on 429 and 503 sets the next attempt", "[webhook]") {
   auto dated = webhook(receiver, "/retry-after/429/Wed,%2021%20Oct%202099%2007:28:00%20GMT")
                    ->deliver(n, context());
   CHECK(dated.retryable);
+  REQUIRE(dated.retry_at);
+  CHECK(*dated.retry_at == UtcMillis{date::sys_days{date::year{2099} / 10 / 21} +
+                                     std::chrono::hours{7} + std::chrono::minutes{28}});
 }
 
 TEST_CASE("an unreachable or slow receiver is a retryable failure", "[webhook]") {

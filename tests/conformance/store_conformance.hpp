@@ -178,3 +178,48 @@ TEMPLATE_LIST_TEST_CASE("eight threads racing on one store give one winner",
     t.join();
   CHECK(winners.load() == 1);
 }
+
+TEMPLATE_LIST_TEST_CASE("busy intervals are the slots each interviewer holds in a window",
+                        "[conformance][availability]", ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  Fixture f(store);
+  const auto panel = f.create("cand-1", {"int-1", "int-2"}).id;
+  REQUIRE(f.service->book(panel, slot(12, 9h), recruiter()));
+  const auto later = f.create("cand-2", {"int-1"}).id;
+  REQUIRE(f.service->book(later, slot(12, 11h, 30min), recruiter()));
+  // Starts the day before and runs into it.
+  const auto overnight = f.create("cand-3", {"int-2"}).id;
+  REQUIRE(f.service->book(overnight, slot(11, 20h, 6h), recruiter()));
+  const auto elsewhere = f.create("cand-4", {"int-3"}).id;
+  REQUIRE(f.service->book(elsewhere, slot(12, 9h), recruiter()));
+  const auto cancelled = f.create("cand-5", {"int-1"}).id;
+  REQUIRE(f.service->book(cancelled, slot(12, 13h), recruiter()));
+  REQUIRE(f.service->cancel(cancelled, "freed", recruiter()));
+  f.create("cand-6", {"int-1"});  // pending: holds no slot
+
+  const std::vector ids{InterviewerId::make("int-1").value(), InterviewerId::make("int-2").value(),
+                        InterviewerId::make("nobody").value()};
+  const auto day = TimeRange::make(at(12, 0min), at(13, 0min)).value();
+  CHECK(store->busy_intervals(ids, day).value() ==
+        std::vector<BusyInterval>{{ids[0], slot(12, 9h), panel},
+                                  {ids[0], slot(12, 11h, 30min), later},
+                                  {ids[1], slot(11, 20h, 6h), overnight},
+                                  {ids[1], slot(12, 9h), panel}});
+
+  // Half-open: a window touching slots finds none, one minute into a slot finds it.
+  CHECK(store->busy_intervals(ids, TimeRange::make(at(12, 10h), at(12, 11h)).value())
+            .value()
+            .empty());
+  CHECK(store->busy_intervals(ids, TimeRange::make(at(12, 9h + 59min), at(12, 10h)).value())
+            .value()
+            .size() == 2);
+  // Candidates are not interviewers; no ids, no intervals.
+  CHECK(store->busy_intervals(std::vector{InterviewerId::make("cand-1").value()}, day)
+            .value()
+            .empty());
+  CHECK(store->busy_intervals({}, day).value().empty());
+
+  REQUIRE(f.service->reschedule(later, slot(13, 11h), recruiter()));
+  CHECK(store->busy_intervals(std::span(ids).first(1), day).value() ==
+        std::vector<BusyInterval>{{ids[0], slot(12, 9h), panel}});
+}

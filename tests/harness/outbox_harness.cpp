@@ -2,8 +2,10 @@
 // delivers their notifications to an append-only log file. The [crash] tests SIGKILL it at
 // random moments and restart it.
 //
-//   outbox_harness book  <db> <delivery-log> <run> <count>
-//   outbox_harness drain <db> <delivery-log>
+//   outbox_harness book     <db> <delivery-log> <run> <count>
+//   outbox_harness drain    <db> <delivery-log>
+//   outbox_harness dispatch <db> <delivery-log> <seconds>   (a worker until nothing is left)
+// <db> is a SQLite file, or a postgresql:// URL when built with the PostgreSQL store.
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
@@ -15,6 +17,9 @@
 
 #include <interviewkit/interviewkit.hpp>
 #include <interviewkit/store/sqlite_store.hpp>
+#ifdef INTERVIEWKIT_HARNESS_POSTGRES
+#include <interviewkit/store/postgres_store.hpp>
+#endif
 
 using namespace interviewkit;
 using namespace std::chrono_literals;
@@ -32,7 +37,7 @@ class AppendNotifier final : public Notifier {
   }
   ~AppendNotifier() override { ::close(fd_); }
   DeliveryOutcome deliver(const Notification& n, const DeliveryContext&) override {
-    const auto line = n.idempotency_key + "\n";
+    const auto line = fmt::format("{} {}\n", n.idempotency_key, ::getpid());
     if (::write(fd_, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
       return DeliveryOutcome::transient_failure("short write to the delivery log");
     }
@@ -60,14 +65,47 @@ Participant person(const std::string& id, const char* zone) {
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  if (!((mode == "book" && argc == 6) || (mode == "drain" && argc == 4))) {
-    std::fprintf(stderr, "usage: %s book <db> <log> <run> <count> | drain <db> <log>\n", argv[0]);
+  if (!((mode == "book" && argc == 6) || (mode == "drain" && argc == 4) ||
+        (mode == "dispatch" && argc == 5))) {
+    std::fprintf(stderr,
+                 "usage: %s book <db> <log> <run> <count> | drain <db> <log> | "
+                 "dispatch <db> <log> <seconds>\n",
+                 argv[0]);
     return 2;
   }
-  auto store = SqliteStore::open(argv[2]).value();
-  auto log = std::make_shared<ActionLog>(std::make_shared<StoreActionLog>(store));
+  const std::string target = argv[2];
+  std::shared_ptr<Store> store;
+  std::shared_ptr<ActionStore> actions;
+#ifdef INTERVIEWKIT_HARNESS_POSTGRES
+  if (target.starts_with("postgresql://")) {
+    auto pg = PostgresStore::open({.url = target}).value();
+    store = pg;
+    actions = pg;
+  }
+#endif
+  if (!store) {
+    auto sqlite = SqliteStore::open(target).value();
+    store = sqlite;
+    actions = sqlite;
+  }
+  auto log = std::make_shared<ActionLog>(std::make_shared<StoreActionLog>(actions));
   auto notifier = std::make_shared<AppendNotifier>(argv[3]);
   Dispatcher dispatcher(store, notifier, log, dispatcher_options());
+
+  if (mode == "dispatch") {
+    // A worker: drain until nothing is pending, or the time limit runs out.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{std::atoi(argv[4])};
+    while (std::chrono::steady_clock::now() < until) {
+      const auto stats = dispatcher.drain_once().value();
+      if (stats.claimed == 0) {
+        if (store->list_outbox({.state = OutboxState::pending, .limit = 1}).value().empty()) {
+          return 0;
+        }
+        std::this_thread::sleep_for(50ms);
+      }
+    }
+    return 1;
+  }
 
   if (mode == "drain") {
     for (int idle = 0; idle < 200;) {

@@ -23,6 +23,7 @@ import os
 import sys
 import threading
 import time
+import urllib.parse
 
 lock = threading.Lock()
 counter = [0]
@@ -75,7 +76,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if parts[0] == "status":
             self.reply(int(parts[1]), b"receiver says: status " + parts[1].encode())
         elif parts[0] == "retry-after":
-            self.reply(int(parts[1]), b"slow down", {"Retry-After": parts[2]})
+            self.reply(int(parts[1]), b"slow down",
+                       {"Retry-After": urllib.parse.unquote(parts[2])})
         elif parts[0] == "flaky":
             with lock:
                 seen = flaky.get(self.path, 0)

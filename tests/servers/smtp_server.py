@@ -16,6 +16,7 @@ import asyncio
 import json
 import os
 import re
+import socket
 import sys
 
 from aiosmtpd.controller import Controller
@@ -73,9 +74,13 @@ class Server(Controller):
 def main():
     directory = sys.argv[1]
     os.makedirs(directory, exist_ok=True)
-    controller = Server(Handler(directory), hostname="127.0.0.1", port=0)
+    # aiosmtpd needs a concrete port: take a free one from the kernel.
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    controller = Server(Handler(directory), hostname="127.0.0.1", port=port)
     controller.start()
-    port = controller.server.sockets[0].getsockname()[1]
     print("PORT %d" % port, flush=True)
     try:
         sys.stdin.read()  # runs until the test closes our stdin or kills us

@@ -43,8 +43,19 @@ struct EmailMessage {
 
 /// Renders `notification` for its recipient. `context.message_token` becomes the Message-ID
 /// (so every retry carries the same one); `now` is the Date header and DTSTAMP.
+///
+/// The message is multipart/mixed: a multipart/alternative of text/plain, text/html and
+/// text/calendar (method= the invite's METHOD), then invite.ics as an attachment; every part
+/// base64, so the message is 7-bit and its lines stay within 78 octets (only an address
+/// longer than that gets a longer line, never beyond 998). Names and subjects that are
+/// not plain ASCII are RFC 2047 encoded; every header-bound text is reduced to one line, so
+/// CR/LF in names, titles, reasons or templates cannot start a header.
+///
+/// Errors (InvalidInput): an empty token or one outside A-Z a-z 0-9 - _ . + = (at most 64),
+/// a message_id_domain that is not a domain, and whatever the templates or render_ics refuse
+/// (a pending interview has no invite to send). Thread-safe.
 [[nodiscard]] INTERVIEWKIT_EXPORT Result<EmailMessage> render_email(
-    const Notification& notification, const DeliveryContext& context,
-    const EmailOptions& options, UtcMillis now);
+    const Notification& notification, const DeliveryContext& context, const EmailOptions& options,
+    UtcMillis now);
 
 }  // namespace interviewkit

@@ -18,6 +18,8 @@ class INTERVIEWKIT_EXPORT MemoryStore final : public Store {
 
   Result<void> write(const Work& work) override;
   Result<Interview> find(InterviewId id) const override;
+  Result<std::vector<BusyInterval>> busy_intervals(std::span<const InterviewerId> interviewers,
+                                                   const TimeRange& window) const override;
   Result<std::vector<OutboxMessage>> claim_due(UtcMillis now, std::size_t limit,
                                                std::chrono::milliseconds lease) override;
   Result<bool> complete(OutboxId id, std::uint32_t attempt, const OutboxCompletion& completion,

@@ -27,6 +27,15 @@ struct IdempotencyRecord {
   Interview result;
 };
 
+/// An interviewer's time held by an interview: its slot while it is scheduled or confirmed.
+struct BusyInterval {
+  InterviewerId interviewer;
+  TimeRange range;
+  InterviewId interview;
+
+  friend bool operator==(const BusyInterval&, const BusyInterval&) = default;
+};
+
 /// The operations available inside one write transaction. Valid only inside Store::write.
 class INTERVIEWKIT_EXPORT StoreTransaction {
  public:
@@ -67,6 +76,12 @@ class INTERVIEWKIT_EXPORT Store {
   [[nodiscard]] virtual Result<void> write(const Work& work) = 0;
 
   [[nodiscard]] virtual Result<Interview> find(InterviewId id) const = 0;
+
+  /// The slots of interviews holding one (scheduled or confirmed) that overlap `window`, for
+  /// each of `interviewers` they include: grouped by interviewer in the order given, each
+  /// group ordered by slot start. What availability search needs to know.
+  [[nodiscard]] virtual Result<std::vector<BusyInterval>> busy_intervals(
+      std::span<const InterviewerId> interviewers, const TimeRange& window) const = 0;
 
   /// Pending messages due at `now` and not leased by another worker, oldest first, at most
   /// `limit`. Each is leased until now + lease and its attempt counter incremented; the

@@ -1,0 +1,145 @@
+// PostgreSQL store: bookings per second, and dispatch throughput with 1, 2 and 4 workers,
+// next to SqliteStore measured the same way in the same run. Starts a throwaway local
+// cluster (or uses INTERVIEWKIT_TEST_PG_URL).
+#include <filesystem>
+#include <thread>
+
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include <interviewkit/interviewkit.hpp>
+#include <interviewkit/store/postgres_store.hpp>
+#include <interviewkit/store/sqlite_store.hpp>
+
+#include "support/postgres_server.hpp"
+
+using namespace interviewkit;
+using namespace std::chrono_literals;
+
+namespace {
+
+class NullSink final : public ActionLogSink {
+ public:
+  void write(const ActionEntry&) override {}
+};
+
+class NoopNotifier final : public Notifier {
+ public:
+  DeliveryOutcome deliver(const Notification&, const DeliveryContext&) override {
+    return DeliveryOutcome::delivered();
+  }
+};
+
+std::shared_ptr<Store> open_store(bool postgres, const std::string& name, std::size_t pool) {
+  if (postgres) {
+    auto url = interviewkit::testing::PostgresServer::shared().fresh_database();
+    return PostgresStore::open({.url = url, .pool_size = pool}).value();
+  }
+  const auto path =
+      std::filesystem::temp_directory_path() / ("interviewkit-pgbench-" + name + ".db");
+  for (const auto* suffix : {"", "-wal", "-shm"})
+    std::filesystem::remove(path.string() + suffix);
+  return SqliteStore::open(path).value();
+}
+
+Participant person(const std::string& id) {
+  return Participant::make(id, id + "@example.com", "Europe/Berlin").value();
+}
+
+struct Booker {
+  std::shared_ptr<Store> store;
+  std::unique_ptr<BookingService> service;
+  int next = 0;
+  date::sys_seconds base = date::sys_days{date::year{2100} / 1 / 1};
+
+  explicit Booker(std::shared_ptr<Store> s) : store(std::move(s)) {
+    BookingOptions options;
+    options.policy = NotificationPolicy::defaults(std::nullopt);
+    service = BookingService::make(store, std::make_shared<ActionLog>(std::make_shared<NullSink>()),
+                                   options)
+                  .value();
+  }
+  void book_one() {
+    const int i = next++;
+    const auto interviewer = fmt::format("int-{}", i % 100);
+    auto created = service
+                       ->create({"Bench",
+                                 {CandidateId::make(fmt::format("c-{}", i)).value(),
+                                  person(fmt::format("c-{}", i))},
+                                 {{InterviewerId::make(interviewer).value(), person(interviewer)}}},
+                                Actor::system())
+                       .value();
+    (void)service
+        ->book(created.id, TimeRange::make(base + std::chrono::hours{i / 100}, 1h).value(),
+               Actor::system())
+        .value();
+  }
+};
+
+void BM_StoreBook(benchmark::State& state) {
+  const bool postgres = state.range(0) != 0;
+  Booker booker(open_store(postgres, "book", 4));
+  for (auto _ : state)
+    booker.book_one();
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel(postgres ? "postgres" : "sqlite FULL");
+}
+
+void BM_StoreDispatch(benchmark::State& state) {
+  const bool postgres = state.range(0) != 0;
+  const auto workers = static_cast<int>(state.range(1));
+  constexpr int bookings = 1000;  // two messages each
+  std::size_t delivered = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    Booker booker(open_store(postgres, fmt::format("dispatch-{}", workers),
+                             static_cast<std::size_t>(workers) + 1));
+    for (int i = 0; i < bookings; ++i)
+      booker.book_one();
+    auto log = std::make_shared<ActionLog>(std::make_shared<NullSink>());
+    state.ResumeTiming();
+    std::vector<std::thread> pool;
+    std::atomic<std::size_t> done{0};
+    for (int w = 0; w < workers; ++w) {
+      pool.emplace_back([&] {
+        DispatcherOptions options;
+        options.batch_size = 50;
+        Dispatcher dispatcher(booker.store, std::make_shared<NoopNotifier>(), log, options);
+        while (true) {
+          const auto stats = dispatcher.drain_once().value();
+          if (stats.claimed == 0)
+            break;
+          done += stats.delivered;
+        }
+      });
+    }
+    for (auto& t : pool)
+      t.join();
+    delivered += done.load();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(delivered));
+  state.SetLabel(fmt::format("{} x{}", postgres ? "postgres" : "sqlite FULL", workers));
+}
+
+}  // namespace
+
+BENCHMARK(BM_StoreBook)
+    ->Arg(0)
+    ->Arg(1)
+    ->ArgName("postgres")
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+BENCHMARK(BM_StoreDispatch)
+    ->ArgsProduct({{0, 1}, {1, 2, 4}})
+    ->ArgNames({"postgres", "workers"})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
+
+int main(int argc, char** argv) {
+  ::setenv("INTERVIEWKIT_TEST_PG_FSYNC", "on", 0);  // durable commits, like SQLite FULL
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,62 @@
+// FileNotifier: "sends" each email by writing it into a directory as an .eml file plus its
+// .ics invite, like Django's file-based email backend. For development, demos and tests.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <interviewkit/channels/email_message.hpp>
+#include <interviewkit/domain/clock.hpp>
+#include <interviewkit/export.hpp>
+#include <interviewkit/notify/notifier.hpp>
+
+namespace interviewkit {
+
+struct FileNotifierOptions {
+  /// Where the files go; created (with parents) on first delivery if missing.
+  std::filesystem::path directory;
+  EmailOptions email;
+  /// fsync each file and the directory before reporting a delivery, so "delivered" survives
+  /// a power cut. Off makes it faster and is fine for throwaway directories.
+  bool sync = true;
+};
+
+/// Renders each notification with render_email and writes `<stem>.eml` and `<stem>.ics`.
+/// The stem is derived from the notification's idempotency key (or, if that is empty, the
+/// message token), so a retry of the same message replaces its files instead of adding
+/// copies. Each file is written to a temporary name and renamed into place: a reader never
+/// sees half a message.
+///
+/// Outcomes: a notification that cannot be rendered is a permanent failure; an I/O error is
+/// a failure that names the file and the system error, retryable unless it is about the path
+/// itself (permission, read-only file system, not a directory, name too long).
+///
+/// Thread-safe: concurrent deliveries write distinct temporary files.
+class INTERVIEWKIT_EXPORT FileNotifier final : public Notifier {
+ public:
+  /// `clock` supplies the Date header and DTSTAMP; the system clock when null.
+  explicit FileNotifier(FileNotifierOptions options, std::shared_ptr<const Clock> clock = nullptr);
+
+  DeliveryOutcome deliver(const Notification& notification,
+                          const DeliveryContext& context) override;
+
+  /// The file name, without extension, that `notification` is written under: the
+  /// idempotency key made safe for a file name ("interview-42-v3-candidate-cand-1-
+  /// interview_scheduled") plus a digest of the exact key, so distinct keys never collide.
+  [[nodiscard]] static std::string file_stem(const Notification& notification,
+                                             const DeliveryContext& context);
+
+  [[nodiscard]] const std::filesystem::path& directory() const noexcept {
+    return options_.directory;
+  }
+
+ private:
+  FileNotifierOptions options_;
+  std::shared_ptr<const Clock> clock_;
+  std::atomic<std::uint64_t> sequence_{0};
+};
+
+}  // namespace interviewkit

@@ -1,0 +1,184 @@
+// Availability and slot search: which interview slots are free for one interviewer, a panel
+// (everyone at once) or a round-robin pool (any one of them), across time zones.
+//
+// This is the pure core: it does no I/O and reads nothing but its arguments, so a host can
+// run it on its own data. availability_store.hpp fills in the interviews a Store holds.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include <date/date.h>
+#include <fmt/format.h>
+
+#include <interviewkit/domain/ids.hpp>
+#include <interviewkit/domain/result.hpp>
+#include <interviewkit/domain/time_range.hpp>
+#include <interviewkit/domain/time_zone.hpp>
+#include <interviewkit/export.hpp>
+
+namespace interviewkit {
+
+/// A local wall-clock range [start, end) within one day, as time since local midnight:
+/// 0 <= start < end <= 24h. `WorkingHours{9h, 17h}` is 09:00-17:00 in the interviewer's zone
+/// on whatever UTC instants that is on the day, DST or not.
+///
+/// Local times become UTC instants by TimeZone::to_utc: a time in a DST gap becomes the first
+/// valid instant after the gap, a time in an overlap the earlier of its two instants. A range
+/// that lies entirely in a gap is therefore empty.
+struct WorkingHours {
+  std::chrono::minutes start{0};
+  std::chrono::minutes end{0};
+
+  friend bool operator==(const WorkingHours&, const WorkingHours&) = default;
+};
+
+/// Working hours for each day of the week, several ranges a day allowed (in any order;
+/// overlapping or touching ranges merge).
+struct WeeklyHours {
+  /// Indexed by date::weekday::c_encoding(): Sunday is 0, Saturday 6.
+  std::array<std::vector<WorkingHours>, 7> by_weekday;
+
+  /// The same hours Monday to Friday, nothing at the weekend.
+  [[nodiscard]] static WeeklyHours monday_to_friday(std::vector<WorkingHours> hours);
+
+  [[nodiscard]] std::vector<WorkingHours>& operator[](date::weekday day) {
+    return by_weekday.at(day.c_encoding());
+  }
+  [[nodiscard]] const std::vector<WorkingHours>& operator[](date::weekday day) const {
+    return by_weekday.at(day.c_encoding());
+  }
+
+  friend bool operator==(const WeeklyHours&, const WeeklyHours&) = default;
+};
+
+/// Replaces the weekly hours on one local date: no hours is a day off. A date that does not
+/// exist in the zone (Pacific/Apia skipped 2011-12-30) simply yields nothing.
+struct DateOverride {
+  date::local_days date;
+  std::vector<WorkingHours> hours;
+
+  friend bool operator==(const DateOverride&, const DateOverride&) = default;
+};
+
+/// Everything the search needs to know about one interviewer.
+///
+/// Buffers follow BookingService: two interviews sharing a person must be at least
+/// max(buffer_before, buffer_after) apart, so each booked interview blocks that much on both
+/// sides. An external busy block needs buffer_before free between its end and an
+/// interview's start, and buffer_after between an interview's end and its start. Buffers may
+/// fall outside working hours. Use the BookingOptions buffers here for slots that book.
+struct InterviewerAvailability {
+  InterviewerId id;
+  TimeZone time_zone;
+  WeeklyHours weekly;
+  /// At most one per date; any order.
+  std::vector<DateOverride> overrides;
+  /// Slots of the interviewer's interviews (scheduled or confirmed), any order. They block
+  /// time, count towards `daily_cap` on the local day they start, and are the load that
+  /// round-robin balances. Include the local days the window touches, or caps undercount.
+  /// load_booked (availability_store.hpp) fills this from a Store.
+  std::vector<TimeRange> booked;
+  /// Busy blocks from the host's calendars (not interviews), any order; they only block time.
+  std::vector<TimeRange> busy;
+  std::chrono::seconds buffer_before{0};
+  std::chrono::seconds buffer_after{0};
+  /// At most this many interviews starting on one local day, booked ones included.
+  std::optional<std::uint32_t> daily_cap;
+};
+
+enum class SlotMode : std::uint8_t {
+  all,  ///< a panel: every interviewer free at once
+  any,  ///< round-robin: one of them, the least loaded in the window
+};
+
+[[nodiscard]] INTERVIEWKIT_EXPORT std::string_view to_string(SlotMode mode) noexcept;
+
+/// The longest window one search covers, and the finest step: together they bound a result
+/// to about half a million slots.
+inline constexpr std::chrono::days max_search_window{366};
+inline constexpr std::chrono::minutes min_slot_step{1};
+
+struct SlotQuery {
+  SlotMode mode = SlotMode::all;
+  /// The slots offered lie entirely inside this window. Slot starts are on the grid
+  /// window.start() + k * step, so a window starting on a round time gives round slots.
+  TimeRange window;
+  std::chrono::seconds duration{std::chrono::minutes{45}};
+  /// Whole seconds, at least min_slot_step.
+  std::chrono::seconds step{std::chrono::minutes{15}};
+  /// Slots start no earlier than now + minimum_notice.
+  date::sys_seconds now{};
+  std::chrono::seconds minimum_notice{0};
+  /// If set, each slot also carries its local times in this zone, for display.
+  std::optional<TimeZone> candidate_time_zone;
+};
+
+/// Local wall-clock times, for display only.
+struct LocalTimeRange {
+  date::local_seconds start;
+  date::local_seconds end;
+
+  friend bool operator==(const LocalTimeRange&, const LocalTimeRange&) = default;
+};
+
+struct Slot {
+  TimeRange range;
+  /// SlotMode::any: the position, in the interviewers passed to the search, of the one who
+  /// takes this slot. Empty for SlotMode::all (everyone does).
+  std::optional<std::size_t> interviewer;
+  /// The range in the query's candidate_time_zone, when it has one.
+  std::optional<LocalTimeRange> candidate_local;
+
+  friend bool operator==(const Slot&, const Slot&) = default;
+};
+
+/// The slot search, with scratch buffers it reuses: after the first few queries a search
+/// allocates nothing. Not thread-safe: give each thread its own (they are cheap to keep).
+///
+/// The result, for SlotMode::all: every grid start at which each interviewer has the whole
+/// slot inside working hours, clear of booked interviews and busy blocks with their buffers,
+/// under their daily cap. For SlotMode::any: every grid start at which at least one has; the
+/// slot goes to the one with the fewest booked interviews overlapping the window, ties to the
+/// one listed first. Slots are in time order. Each is bookable through BookingService::book
+/// when the buffers match BookingOptions, unless something else books it first (book then
+/// reports SlotConflict).
+class INTERVIEWKIT_EXPORT SlotSearch {
+ public:
+  SlotSearch();
+  ~SlotSearch();
+  SlotSearch(SlotSearch&&) noexcept;
+  SlotSearch& operator=(SlotSearch&&) noexcept;
+  SlotSearch(const SlotSearch&) = delete;
+  SlotSearch& operator=(const SlotSearch&) = delete;
+
+  /// The free slots, or InvalidInput naming what is wrong with the query or an interviewer.
+  /// The span points into this object and is valid until its next call.
+  [[nodiscard]] Result<std::span<const Slot>> find(
+      const SlotQuery& query, std::span<const InterviewerAvailability> interviewers);
+
+ private:
+  struct Scratch;
+  std::unique_ptr<Scratch> scratch_;
+};
+
+/// One search, returning its own copy of the slots.
+[[nodiscard]] INTERVIEWKIT_EXPORT Result<std::vector<Slot>> find_slots(
+    const SlotQuery& query, std::span<const InterviewerAvailability> interviewers);
+
+}  // namespace interviewkit
+
+template <>
+struct fmt::formatter<interviewkit::SlotMode> : fmt::formatter<std::string_view> {
+  template <class FormatContext>
+  auto format(interviewkit::SlotMode mode, FormatContext& ctx) const {
+    return fmt::formatter<std::string_view>::format(interviewkit::to_string(mode), ctx);
+  }
+};

@@ -1,0 +1,66 @@
+// PostgresStore: one PostgreSQL database shared by many application servers and dispatchers.
+// Separate target interviewkit::postgres; this header pulls in no libpq/libpqxx header.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include <interviewkit/export.hpp>
+#include <interviewkit/store/store.hpp>
+#include <interviewkit/store/store_action_log.hpp>
+
+namespace interviewkit {
+
+struct PostgresOptions {
+  /// libpq connection string or URL, e.g. "postgresql://app@db.example.com/hiring".
+  std::string url;
+  /// Connections kept open and shared between threads.
+  std::size_t pool_size = 4;
+  /// How long a caller waits for a free connection before Unavailable.
+  std::chrono::milliseconds acquire_timeout{std::chrono::seconds{10}};
+  /// Transactions that hit a serialization failure or deadlock are retried this often.
+  int retries = 5;
+};
+
+/// A Store on PostgreSQL. The database itself forbids double booking: an exclusion
+/// constraint (btree_gist, tstzrange &&) over the people of every interview that holds a
+/// slot, maintained by a trigger, so even a foreign writer cannot create an overlap. Outbox
+/// claims use FOR UPDATE SKIP LOCKED with a lease; completions are fenced by the attempt
+/// number, so a worker that wakes after its lease cannot overwrite a newer claim.
+/// Thread-safe (a connection pool). Also an ActionStore.
+class INTERVIEWKIT_EXPORT PostgresStore final : public Store, public ActionStore {
+ public:
+  /// Connects, and applies schema migrations under an advisory lock (two servers starting
+  /// at once do not race). Unreachable servers and bad credentials are error values.
+  [[nodiscard]] static Result<std::shared_ptr<PostgresStore>> open(PostgresOptions options);
+  ~PostgresStore() override;
+  PostgresStore(const PostgresStore&) = delete;
+  PostgresStore& operator=(const PostgresStore&) = delete;
+
+  static constexpr int schema_version = 1;
+
+  Result<void> write(const Work& work) override;
+  Result<Interview> find(InterviewId id) const override;
+  Result<std::vector<BusyInterval>> busy_intervals(std::span<const InterviewerId> interviewers,
+                                                   const TimeRange& window) const override;
+  Result<std::vector<OutboxMessage>> claim_due(UtcMillis now, std::size_t limit,
+                                               std::chrono::milliseconds lease) override;
+  Result<bool> complete(OutboxId id, std::uint32_t attempt, const OutboxCompletion& completion,
+                        UtcMillis now) override;
+  Result<std::vector<OutboxMessage>> list_outbox(const OutboxQuery& query) const override;
+  Result<bool> requeue(OutboxId id, UtcMillis now) override;
+  Result<std::optional<UtcMillis>> next_due() const override;
+
+  Result<void> append_action(const ActionEntry& entry) override;
+  Result<std::vector<ActionEntry>> query_actions(const ActionQuery& query) const override;
+
+  struct Impl;  ///< implementation detail
+
+ private:
+  explicit PostgresStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace interviewkit

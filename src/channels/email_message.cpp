@@ -1,0 +1,277 @@
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <date/date.h>
+#include <fmt/format.h>
+
+#include <interviewkit/channels/email_message.hpp>
+#include <interviewkit/channels/ics.hpp>
+#include <interviewkit/channels/templates.hpp>
+
+#include "mail_text.hpp"
+
+namespace interviewkit {
+
+namespace {
+
+// RFC 5322 section 2.1.1: lines SHOULD stay within 78 characters.
+constexpr std::size_t soft_line_limit = 78;
+// Longest header name that carries words we fold ("Subject"), with its ": ".
+constexpr std::size_t header_prefix = 9;
+// Raw bytes per RFC 2047 encoded-word: 36 bytes are 48 base64 characters, so a word is 60
+// characters and "Subject: " plus one word stays within the soft limit.
+constexpr std::size_t encoded_word_bytes = 36;
+
+// Folds a structured or unstructured header as tokens are added: a token never splits, and
+// the folding white space goes before a token that would overflow the line.
+class HeaderBuilder {
+ public:
+  explicit HeaderBuilder(std::string_view name)
+      : text_(std::string(name) + ":"), line_(text_.size()) {}
+
+  void token(std::string_view token) {
+    if (!first_ && line_ + 1 + token.size() > soft_line_limit) {
+      text_ += "\r\n ";
+      line_ = 1;
+    } else {
+      text_ += ' ';
+      ++line_;
+    }
+    text_ += token;
+    line_ += token.size();
+    first_ = false;
+  }
+
+  [[nodiscard]] std::string finish() && { return std::move(text_) + "\r\n"; }
+
+ private:
+  std::string text_;
+  std::size_t line_;
+  bool first_ = true;
+};
+
+// RFC 2047 B-encoded words, cut between whole UTF-8 characters (a word must not end inside
+// one). White space between encoded-words is dropped by readers, so the original spaces are
+// kept inside the words.
+std::vector<std::string> encoded_words(std::string_view text) {
+  std::vector<std::string> words;
+  std::size_t begin = 0;
+  while (begin < text.size()) {
+    std::size_t end = begin;
+    while (end < text.size()) {
+      const auto c = mail_text::decode_utf8(text, end);
+      const std::size_t length = c.length == 0 ? 1 : c.length;
+      if (end + length - begin > encoded_word_bytes)
+        break;
+      end += length;
+    }
+    words.push_back("=?UTF-8?B?" + mail_text::base64(text.substr(begin, end - begin)) + "?=");
+    begin = end;
+  }
+  return words;
+}
+
+bool is_atext(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+    return true;
+  return std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
+}
+
+// Text a reader could take for an encoded-word must be encoded itself to come out verbatim.
+bool looks_encoded(std::string_view text) {
+  return text.find("=?") != std::string_view::npos;
+}
+
+void add_words(HeaderBuilder& header, std::string_view text) {
+  for (const auto& word : encoded_words(text))
+    header.token(word);
+}
+
+// A display name as a phrase: plain atoms when possible, a quoted-string for other ASCII,
+// encoded-words for anything else (non-ASCII, very long, or "=?"-looking).
+void add_display_name(HeaderBuilder& header, std::string_view name) {
+  if (!mail_text::is_printable_ascii(name) || looks_encoded(name)) {
+    add_words(header, name);
+    return;
+  }
+  bool atoms = true;
+  std::size_t longest_word = 0;
+  std::size_t word = 0;
+  for (const char c : name) {
+    if (c == ' ') {
+      word = 0;
+      continue;
+    }
+    atoms = atoms && is_atext(c);
+    longest_word = std::max(longest_word, ++word);
+  }
+  if (atoms && longest_word + header_prefix <= soft_line_limit) {
+    std::size_t pos = 0;
+    while (pos < name.size()) {
+      const auto space = name.find(' ', pos);
+      const auto end = space == std::string_view::npos ? name.size() : space;
+      header.token(name.substr(pos, end - pos));
+      pos = end + 1;
+    }
+    return;
+  }
+  std::string quoted = "\"";
+  for (const char c : name) {
+    if (c == '"' || c == '\\')
+      quoted += '\\';
+    quoted += c;
+  }
+  quoted += '"';
+  if (quoted.size() + header_prefix > soft_line_limit) {
+    add_words(header, name);
+    return;
+  }
+  header.token(quoted);
+}
+
+std::string mailbox_header(std::string_view field, std::string_view name,
+                           const EmailAddress& address) {
+  HeaderBuilder header(field);
+  const auto display = mail_text::one_line(name);
+  if (display.empty()) {
+    header.token(address.str());
+  } else {
+    add_display_name(header, display);
+    header.token("<" + address.str() + ">");
+  }
+  return std::move(header).finish();
+}
+
+std::string subject_header(std::string_view subject) {
+  HeaderBuilder header("Subject");
+  bool plain = mail_text::is_printable_ascii(subject) && !looks_encoded(subject);
+  std::vector<std::string_view> words;
+  std::size_t pos = 0;
+  while (plain && pos < subject.size()) {
+    const auto space = subject.find(' ', pos);
+    const auto end = space == std::string_view::npos ? subject.size() : space;
+    words.push_back(subject.substr(pos, end - pos));
+    plain = end - pos + header_prefix <= soft_line_limit;
+    pos = end + 1;
+  }
+  if (plain) {
+    for (const auto w : words)
+      header.token(w);
+  } else {
+    add_words(header, subject);
+  }
+  return std::move(header).finish();
+}
+
+// RFC 5322 date-time in UTC, with English names whatever the global locale.
+std::string rfc5322_date(UtcMillis now) {
+  static constexpr std::array<std::string_view, 7> weekdays{"Sun", "Mon", "Tue", "Wed",
+                                                            "Thu", "Fri", "Sat"};
+  static constexpr std::array<std::string_view, 12> months{
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto seconds = date::floor<std::chrono::seconds>(now);
+  const auto day = date::floor<date::days>(seconds);
+  const date::year_month_day ymd{day};
+  const date::hh_mm_ss<std::chrono::seconds> time{seconds - day};
+  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} +0000",
+                     weekdays[date::weekday{day}.c_encoding()], static_cast<unsigned>(ymd.day()),
+                     months[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
+                     time.hours().count(), time.minutes().count(), time.seconds().count());
+}
+
+std::string part(std::string_view headers, std::string_view body) {
+  return std::string(headers) + "Content-Transfer-Encoding: base64\r\n\r\n" +
+         mail_text::base64_lines(body);
+}
+
+}  // namespace
+
+Result<EmailMessage> render_email(const Notification& notification, const DeliveryContext& context,
+                                  const EmailOptions& options, UtcMillis now) {
+  const auto& token = context.message_token;
+  if (token.empty())
+    return InvalidInput{"message token is empty: a Message-ID needs one"};
+  // Message-ID is id-left "@" id-right with both in dot-atom form, exactly the rules of an
+  // EmailAddress; the token also ends up in file names, hence the narrower character set.
+  const bool token_chars_safe = std::all_of(token.begin(), token.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '+' || c == '=';
+  });
+  if (!token_chars_safe) {
+    return InvalidInput{fmt::format(
+        "message token {} cannot be part of a Message-ID: only A-Z a-z 0-9 - _ . + = allowed",
+        mail_text::shown(token))};
+  }
+  auto message_address = EmailAddress::make(token + "@" + options.message_id_domain);
+  if (!message_address) {
+    return InvalidInput{
+        fmt::format("message token {} and message_id_domain {} do not make a valid Message-ID: {}",
+                    mail_text::shown(token), mail_text::shown(options.message_id_domain),
+                    message_address.error().message())};
+  }
+
+  static const EmailTemplates built_in;
+  const EmailTemplates& templates = options.templates ? *options.templates : built_in;
+  auto rendered = templates.render(notification, options);
+  if (!rendered)
+    return rendered.error();
+  auto invite = render_ics(notification, options, now);
+  if (!invite)
+    return invite.error();
+
+  const auto method = std::string(to_string(invite->method));
+  const auto message_id = "<" + message_address->str() + ">";
+  const auto& to = notification.recipient.person;
+  // Boundaries start with "=_", which base64 never produces, so no part can contain them.
+  const auto tag = fmt::format("{:016x}", mail_text::fnv1a64(token));
+  const auto mixed = "=_ik_mixed_" + tag;
+  const auto alternative = "=_ik_alt_" + tag;
+
+  std::string data;
+  data.reserve(4096 +
+               (rendered->text.size() + rendered->html.size() + invite->text.size() * 2) * 4 / 3);
+  data += "Date: " + rfc5322_date(now) + "\r\n";
+  data += mailbox_header("From", options.from_name, options.from);
+  data += mailbox_header("To", to.name(), to.email());
+  if (options.reply_to)
+    data += mailbox_header("Reply-To", {}, *options.reply_to);
+  data += subject_header(rendered->subject);
+  data += "Message-ID: " + message_id + "\r\n";
+  // RFC 3834: tells auto-responders (vacation replies) not to answer.
+  data += "Auto-Submitted: auto-generated\r\n";
+  data += "MIME-Version: 1.0\r\n";
+  data += "Content-Type: multipart/mixed;\r\n boundary=\"" + mixed + "\"\r\n";
+  data += "\r\n";
+  data += "--" + mixed + "\r\n";
+  data += "Content-Type: multipart/alternative;\r\n boundary=\"" + alternative + "\"\r\n\r\n";
+  data += "--" + alternative + "\r\n";
+  data +=
+      part("Content-Type: text/plain; charset=UTF-8\r\n", mail_text::crlf_lines(rendered->text));
+  data += "--" + alternative + "\r\n";
+  data += part("Content-Type: text/html; charset=UTF-8\r\n", mail_text::crlf_lines(rendered->html));
+  data += "--" + alternative + "\r\n";
+  data +=
+      part("Content-Type: text/calendar; charset=UTF-8; method=" + method + "\r\n", invite->text);
+  data += "--" + alternative + "--\r\n";
+  data += "--" + mixed + "\r\n";
+  data += part(
+      "Content-Type: application/ics; name=\"invite.ics\"\r\n"
+      "Content-Disposition: attachment; filename=\"invite.ics\"\r\n",
+      invite->text);
+  data += "--" + mixed + "--\r\n";
+
+  return EmailMessage{
+      .envelope_from = options.from,
+      .envelope_to = {to.email()},
+      .message_id = message_id,
+      .data = std::move(data),
+      .ics = std::move(invite->text),
+      .ics_method = method,
+  };
+}
+
+}  // namespace interviewkit

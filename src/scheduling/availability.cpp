@@ -1,0 +1,502 @@
+// Slot search. Per interviewer: working hours expanded to UTC day by day, minus busy time
+// widened by the buffers, cut down to the instants at which a slot may start, minus the days
+// the daily cap closes. Then those start sets are intersected (panel) or shared out
+// (round-robin) and read off on the step grid. Every set is a sorted vector of disjoint
+// half-open intervals, so each step is one linear merge.
+#include <algorithm>
+#include <array>
+#include <numeric>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include <interviewkit/domain/interview.hpp>
+#include <interviewkit/scheduling/availability.hpp>
+
+namespace interviewkit {
+
+namespace {
+
+using date::local_days;
+using date::local_seconds;
+using date::sys_seconds;
+using std::chrono::days;
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+// [start, end) of UTC instants. Unlike TimeRange it may be empty and is built unchecked,
+// which the inner loops want.
+struct Interval {
+  sys_seconds start;
+  sys_seconds end;
+};
+
+bool by_start(const Interval& a, const Interval& b) {
+  return a.start < b.start;
+}
+
+// Local <-> UTC in one zone, remembering the offset period of the last answer: consecutive
+// conversions nearly always land in the same period, and asking the tz database is a
+// binary search. Answers are exactly TimeZone's.
+class ZoneCache {
+ public:
+  explicit ZoneCache(const TimeZone& zone) : zone_(&zone) {}
+
+  sys_seconds to_utc(local_seconds t) {
+    const auto guess = sys_seconds{t.time_since_epoch() - offset_};
+    if (well_inside(guess))
+      return guess;
+    refresh(guess);
+    const auto again = sys_seconds{t.time_since_epoch() - offset_};
+    if (well_inside(again))
+      return again;
+    // Close to a transition the local time may be missing or doubled: the exact rule.
+    return zone_->to_utc(t);
+  }
+
+  local_seconds to_local(sys_seconds t) {
+    if (!(begin_ <= t && t < end_))
+      refresh(t);
+    return local_seconds{t.time_since_epoch() + offset_};
+  }
+
+ private:
+  // A local time maps to an instant this far from both ends of its offset period only
+  // through that period's offset: no two UTC offsets ever used differ by this much, so no
+  // neighbouring period can claim it too.
+  static constexpr seconds margin = hours{36};
+
+  [[nodiscard]] bool well_inside(sys_seconds t) const {
+    return begin_ + margin <= t && t + margin < end_;
+  }
+  void refresh(sys_seconds t) {
+    const auto info = zone_->get()->get_info(t);
+    begin_ = info.begin;
+    end_ = info.end;
+    offset_ = info.offset;
+  }
+
+  const TimeZone* zone_;
+  sys_seconds begin_{};
+  sys_seconds end_{};
+  seconds offset_{0};
+};
+
+constexpr std::array<std::string_view, 7> weekday_names{
+    "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+
+std::string clock_text(minutes m) {
+  if (m < minutes{0} || m > hours{24})
+    return fmt::format("{} min", m.count());
+  return fmt::format("{:02}:{:02}", m.count() / 60, m.count() % 60);
+}
+
+Result<void> check_hours(const InterviewerAvailability& person,
+                         std::span<const WorkingHours> ranges, const std::string& when) {
+  for (const auto& r : ranges) {
+    if (!(minutes{0} <= r.start && r.start < r.end && r.end <= hours{24})) {
+      return InvalidInput{fmt::format(
+          "interviewer {}: working hours {}-{} on {} must start before they end, within "
+          "00:00-24:00 local time",
+          person.id, clock_text(r.start), clock_text(r.end), when)};
+    }
+  }
+  return {};
+}
+
+Result<void> check_query(const SlotQuery& query,
+                         std::span<const InterviewerAvailability> interviewers) {
+  if (interviewers.empty())
+    return InvalidInput{"a slot search needs at least one interviewer"};
+  if (query.duration <= seconds{0} || query.duration > max_interview_length) {
+    return InvalidInput{fmt::format("slot duration {} s must be positive and at most {} hours",
+                                    query.duration.count(), max_interview_length.count())};
+  }
+  if (query.step < min_slot_step) {
+    return InvalidInput{fmt::format("slot step {} s must be at least {} s", query.step.count(),
+                                    seconds{min_slot_step}.count())};
+  }
+  if (query.window.duration() > max_search_window) {
+    return InvalidInput{fmt::format("search window {} is longer than {} days", query.window,
+                                    max_search_window.count())};
+  }
+  if (query.minimum_notice < seconds{0}) {
+    return InvalidInput{
+        fmt::format("minimum notice {} s must not be negative", query.minimum_notice.count())};
+  }
+  for (const auto& person : interviewers) {
+    for (const auto buffer : {person.buffer_before, person.buffer_after}) {
+      if (buffer < seconds{0} || buffer > max_interview_length) {
+        return InvalidInput{
+            fmt::format("interviewer {}: buffer {} s must be between 0 and {} hours", person.id,
+                        buffer.count(), max_interview_length.count())};
+      }
+    }
+    for (unsigned d = 0; d < 7; ++d) {
+      if (auto ok =
+              check_hours(person, person.weekly.by_weekday.at(d), std::string(weekday_names.at(d)));
+          !ok) {
+        return ok;
+      }
+    }
+    for (const auto& o : person.overrides) {
+      if (auto ok = check_hours(person, o.hours, date::format("%F", o.date)); !ok)
+        return ok;
+    }
+  }
+  return {};
+}
+
+// Merges overlapping and touching intervals of a vector sorted by start, in place.
+void coalesce(std::vector<Interval>& v) {
+  if (v.empty())
+    return;
+  std::size_t out = 0;
+  for (std::size_t i = 1; i < v.size(); ++i) {
+    if (v[i].start <= v[out].end) {
+      v[out].end = std::max(v[out].end, v[i].end);
+    } else {
+      v[++out] = v[i];
+    }
+  }
+  v.resize(out + 1);
+}
+
+// out = a minus b; both sorted and disjoint.
+void subtract(std::span<const Interval> a, std::span<const Interval> b,
+              std::vector<Interval>& out) {
+  out.clear();
+  std::size_t j = 0;
+  for (const auto& piece : a) {
+    auto from = piece.start;
+    while (j < b.size() && b[j].end <= from)
+      ++j;
+    for (auto k = j; k < b.size() && b[k].start < piece.end; ++k) {
+      if (b[k].start > from)
+        out.push_back({from, b[k].start});
+      from = std::max(from, b[k].end);
+      if (from >= piece.end)
+        break;
+    }
+    if (from < piece.end)
+      out.push_back({from, piece.end});
+  }
+}
+
+// out = a intersected with b; both sorted and disjoint.
+void intersect(std::span<const Interval> a, std::span<const Interval> b,
+               std::vector<Interval>& out) {
+  out.clear();
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < a.size() && j < b.size()) {
+    const auto start = std::max(a[i].start, b[j].start);
+    const auto end = std::min(a[i].end, b[j].end);
+    if (start < end)
+      out.push_back({start, end});
+    if (a[i].end < b[j].end) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(SlotMode mode) noexcept {
+  switch (mode) {
+    case SlotMode::all:
+      return "all";
+    case SlotMode::any:
+      return "any";
+  }
+  return "<invalid SlotMode>";
+}
+
+WeeklyHours WeeklyHours::monday_to_friday(std::vector<WorkingHours> hours) {
+  WeeklyHours weekly;
+  for (unsigned d = 1; d <= 5; ++d)
+    weekly.by_weekday.at(d) = hours;
+  return weekly;
+}
+
+struct SlotSearch::Scratch {
+  // Per interviewer, rebuilt for each one.
+  std::vector<Interval> booked;
+  std::vector<Interval> external;
+  std::vector<Interval> busy;
+  std::vector<Interval> working;
+  std::vector<Interval> free;
+  std::vector<Interval> own_starts;
+  std::vector<Interval> capped;
+  std::vector<local_days> booked_days;
+  std::vector<const DateOverride*> overrides;
+  std::vector<WorkingHours> day_hours;
+  // Per search.
+  std::vector<Interval> starts;  // every interviewer's start set, one after the other
+  std::vector<std::pair<std::size_t, std::size_t>> starts_of;  // offset, count
+  std::vector<Interval> merged;
+  std::vector<Interval> spare;
+  std::vector<std::size_t> priority;
+  std::vector<std::size_t> load;
+  std::vector<std::size_t> cursor;
+  std::vector<Slot> slots;
+
+  Result<void> add_starts(const SlotQuery& query, const InterviewerAvailability& person,
+                          Interval bounds);
+  void working_hours(const InterviewerAvailability& person, Interval bounds, ZoneCache& zone);
+  void busy_time(const InterviewerAvailability& person, Interval bounds);
+  void close_capped_days(const InterviewerAvailability& person, Interval bounds, ZoneCache& zone);
+  void emit(const SlotQuery& query, std::span<const Interval> set, bool round_robin);
+};
+
+// Booked interviews widened by the larger buffer on both sides, busy blocks by the buffers
+// that face them; only what reaches into `bounds` matters.
+void SlotSearch::Scratch::busy_time(const InterviewerAvailability& person, Interval bounds) {
+  const auto widest = std::max(person.buffer_before, person.buffer_after);
+  const auto collect = [&](const std::vector<TimeRange>& from, seconds before, seconds after,
+                           std::vector<Interval>& into) {
+    into.clear();
+    bool sorted = true;
+    for (const auto& r : from) {
+      const Interval widened{r.start() - before, r.end() + after};
+      if (widened.end <= bounds.start || widened.start >= bounds.end)
+        continue;
+      if (!into.empty() && widened.start < into.back().start)
+        sorted = false;
+      into.push_back(widened);
+    }
+    if (!sorted)
+      std::sort(into.begin(), into.end(), by_start);
+  };
+  collect(person.booked, widest, widest, booked);
+  collect(person.busy, person.buffer_after, person.buffer_before, external);
+  busy.resize(booked.size() + external.size());
+  std::merge(booked.begin(), booked.end(), external.begin(), external.end(), busy.begin(),
+             by_start);
+  coalesce(busy);
+}
+
+// Working hours as UTC intervals within `bounds`, day by day in local time.
+void SlotSearch::Scratch::working_hours(const InterviewerAvailability& person, Interval bounds,
+                                        ZoneCache& zone) {
+  working.clear();
+  // One local day either side: a day's hours may reach into the bounds from across a date
+  // line jump or a DST change.
+  const auto first_day = date::floor<days>(zone.to_local(bounds.start)) - days{1};
+  const auto last_day = date::floor<days>(zone.to_local(bounds.end - seconds{1})) + days{1};
+  auto next_override =
+      std::lower_bound(overrides.begin(), overrides.end(), first_day,
+                       [](const DateOverride* o, local_days day) { return o->date < day; });
+  for (auto day = first_day; day <= last_day; day += days{1}) {
+    std::span<const WorkingHours> hours = person.weekly[date::weekday{day}];
+    if (next_override != overrides.end() && (*next_override)->date == day) {
+      hours = (*next_override)->hours;
+      ++next_override;
+    }
+    if (hours.empty())
+      continue;
+    if (!std::is_sorted(hours.begin(), hours.end(),
+                        [](const auto& a, const auto& b) { return a.start < b.start; })) {
+      day_hours.assign(hours.begin(), hours.end());
+      std::sort(day_hours.begin(), day_hours.end(),
+                [](const auto& a, const auto& b) { return a.start < b.start; });
+      hours = day_hours;
+    }
+    // to_utc never runs backwards, so intervals come out sorted by start.
+    for (const auto& range : hours) {
+      const auto start = std::max(zone.to_utc(local_seconds{day} + range.start), bounds.start);
+      const auto end = std::min(zone.to_utc(local_seconds{day} + range.end), bounds.end);
+      if (start >= end)
+        continue;
+      if (!working.empty() && start <= working.back().end) {
+        working.back().end = std::max(working.back().end, end);
+      } else {
+        working.push_back({start, end});
+      }
+    }
+  }
+}
+
+// Removes from own_starts every start on a local day that already has `daily_cap`
+// interviews starting on it.
+void SlotSearch::Scratch::close_capped_days(const InterviewerAvailability& person, Interval bounds,
+                                            ZoneCache& zone) {
+  if (!person.daily_cap)
+    return;
+  if (*person.daily_cap == 0) {
+    own_starts.clear();
+    return;
+  }
+  // A local day is at most a couple of days of UTC wide, even across a date line jump.
+  const auto near = days{3};
+  booked_days.clear();
+  for (const auto& r : person.booked) {
+    if (r.start() >= bounds.start - near && r.start() < bounds.end + near)
+      booked_days.push_back(date::floor<days>(zone.to_local(r.start())));
+  }
+  if (!std::is_sorted(booked_days.begin(), booked_days.end()))
+    std::sort(booked_days.begin(), booked_days.end());
+  capped.clear();
+  for (std::size_t i = 0; i < booked_days.size();) {
+    std::size_t j = i;
+    while (j < booked_days.size() && booked_days[j] == booked_days[i])
+      ++j;
+    if (j - i >= *person.daily_cap) {
+      const auto day = booked_days[i];
+      const Interval closed{zone.to_utc(local_seconds{day}),
+                            zone.to_utc(local_seconds{day + days{1}})};
+      if (closed.start < closed.end)
+        capped.push_back(closed);
+    }
+    i = j;
+  }
+  if (capped.empty())
+    return;
+  subtract(own_starts, capped, free);
+  own_starts.swap(free);
+}
+
+Result<void> SlotSearch::Scratch::add_starts(const SlotQuery& query,
+                                             const InterviewerAvailability& person,
+                                             Interval bounds) {
+  overrides.clear();
+  for (const auto& o : person.overrides)
+    overrides.push_back(&o);
+  std::sort(overrides.begin(), overrides.end(),
+            [](const DateOverride* a, const DateOverride* b) { return a->date < b->date; });
+  const auto twice = std::adjacent_find(
+      overrides.begin(), overrides.end(),
+      [](const DateOverride* a, const DateOverride* b) { return a->date == b->date; });
+  if (twice != overrides.end()) {
+    return InvalidInput{fmt::format("interviewer {}: more than one override for {}", person.id,
+                                    date::format("%F", (*twice)->date))};
+  }
+
+  ZoneCache zone(person.time_zone);
+  working_hours(person, bounds, zone);
+  busy_time(person, bounds);
+  subtract(working, busy, free);
+  // A slot may start anywhere from a free interval's start up to its end less the duration;
+  // instants are whole seconds, so that closed range is [start, end - duration + 1 s).
+  own_starts.clear();
+  for (const auto& f : free) {
+    if (f.end - f.start >= query.duration)
+      own_starts.push_back({f.start, f.end - query.duration + seconds{1}});
+  }
+  close_capped_days(person, bounds, zone);
+  starts_of.emplace_back(starts.size(), own_starts.size());
+  starts.insert(starts.end(), own_starts.begin(), own_starts.end());
+  return {};
+}
+
+// Appends a slot at every grid instant in `set`. Round-robin: the owner of each is the first
+// interviewer in priority order whose own start set has it.
+void SlotSearch::Scratch::emit(const SlotQuery& query, std::span<const Interval> set,
+                               bool round_robin) {
+  std::optional<ZoneCache> candidate;
+  if (query.candidate_time_zone)
+    candidate.emplace(*query.candidate_time_zone);
+  const auto origin = query.window.start();
+  const auto step = query.step;
+  for (const auto& piece : set) {
+    // Every set lies inside the window, so piece.start >= origin.
+    const auto steps = (piece.start - origin + step - seconds{1}) / step;
+    for (auto at = origin + steps * step; at < piece.end; at += step) {
+      std::optional<std::size_t> owner;
+      if (round_robin) {
+        for (const auto k : priority) {
+          const auto [offset, count] = starts_of[k];
+          auto& c = cursor[k];
+          while (c < count && starts[offset + c].end <= at)
+            ++c;
+          if (c < count && starts[offset + c].start <= at) {
+            owner = k;
+            break;
+          }
+        }
+      }
+      std::optional<LocalTimeRange> local;
+      if (candidate) {
+        local = LocalTimeRange{candidate->to_local(at), candidate->to_local(at + query.duration)};
+      }
+      slots.push_back(Slot{TimeRange::make(at, query.duration).value(), owner, local});
+    }
+  }
+}
+
+SlotSearch::SlotSearch() : scratch_(std::make_unique<Scratch>()) {}
+SlotSearch::~SlotSearch() = default;
+SlotSearch::SlotSearch(SlotSearch&&) noexcept = default;
+SlotSearch& SlotSearch::operator=(SlotSearch&&) noexcept = default;
+
+Result<std::span<const Slot>> SlotSearch::find(
+    const SlotQuery& query, std::span<const InterviewerAvailability> interviewers) {
+  if (auto ok = check_query(query, interviewers); !ok)
+    return ok.error();
+  auto& s = *scratch_;
+  s.slots.clear();
+  s.starts.clear();
+  s.starts_of.clear();
+
+  const Interval bounds{std::max(query.window.start(), query.now + query.minimum_notice),
+                        query.window.end()};
+  const bool possible = bounds.end - bounds.start >= query.duration;
+  for (const auto& person : interviewers) {
+    // Still built when nothing fits, so that a bad override is reported all the same.
+    if (auto ok = s.add_starts(query, person, possible ? bounds : Interval{bounds.end, bounds.end});
+        !ok) {
+      return ok.error();
+    }
+  }
+  if (!possible)
+    return std::span<const Slot>(s.slots);
+
+  const auto own = [&](std::size_t k) {
+    const auto [offset, count] = s.starts_of[k];
+    return std::span<const Interval>(s.starts).subspan(offset, count);
+  };
+  if (query.mode == SlotMode::all) {
+    s.merged.assign(own(0).begin(), own(0).end());
+    for (std::size_t k = 1; k < interviewers.size() && !s.merged.empty(); ++k) {
+      intersect(s.merged, own(k), s.spare);
+      s.merged.swap(s.spare);
+    }
+    s.emit(query, s.merged, false);
+    return std::span<const Slot>(s.slots);
+  }
+
+  // Round-robin: least loaded first (booked interviews overlapping the window), then the
+  // order the host listed them in.
+  s.load.assign(interviewers.size(), 0);
+  for (std::size_t k = 0; k < interviewers.size(); ++k) {
+    for (const auto& r : interviewers[k].booked) {
+      if (r.overlaps(query.window))
+        ++s.load[k];
+    }
+  }
+  s.priority.resize(interviewers.size());
+  std::iota(s.priority.begin(), s.priority.end(), std::size_t{0});
+  std::sort(s.priority.begin(), s.priority.end(), [&](std::size_t a, std::size_t b) {
+    return std::pair(s.load[a], a) < std::pair(s.load[b], b);
+  });
+  s.cursor.assign(interviewers.size(), 0);
+  s.merged.assign(s.starts.begin(), s.starts.end());
+  std::sort(s.merged.begin(), s.merged.end(), by_start);
+  coalesce(s.merged);
+  s.emit(query, s.merged, true);
+  return std::span<const Slot>(s.slots);
+}
+
+Result<std::vector<Slot>> find_slots(const SlotQuery& query,
+                                     std::span<const InterviewerAvailability> interviewers) {
+  SlotSearch search;
+  auto slots = search.find(query, interviewers);
+  if (!slots)
+    return slots.error();
+  return std::vector<Slot>(slots->begin(), slots->end());
+}
+
+}  // namespace interviewkit
