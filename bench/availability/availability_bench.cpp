@@ -16,6 +16,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <benchmark/benchmark.h>
@@ -439,8 +440,33 @@ int main(int argc, char** argv) {
   std::unique_ptr<Postgres> pg;
   if (const char* conninfo = std::getenv("INTERVIEWKIT_BENCH_PG"); conninfo && *conninfo) {
     pg = std::make_unique<Postgres>(conninfo);
+    // W1's panel has few slots, so the two are also compared on workloads with many, in both
+    // modes, before W1 itself.
+    std::size_t queries = 0;
+    std::size_t compared = 0;
+    std::size_t disagreements = 0;
+    for (const auto& [busy, panel, days] : {std::tuple{10, 5, 14}, std::tuple{40, 1, 14},
+                                            std::tuple{40, 2, 90}, std::tuple{40, 20, 30}}) {
+      for (const auto mode : {SlotMode::all, SlotMode::any}) {
+        const auto w = make_workload(busy, panel, days, mode);
+        pg->load(w);
+        const auto mine = ours(w);
+        ++queries;
+        compared += mine.size();
+        if (mine != pg->slots(w.query)) {
+          ++disagreements;
+          std::cerr << fmt::format("PostgreSQL disagrees: busy {} panel {} days {} mode {}\n", busy,
+                                   panel, days, mode);
+        }
+      }
+    }
+    benchmark::AddCustomContext("postgres_cross_check_queries", std::to_string(queries));
+    benchmark::AddCustomContext("postgres_cross_check_slots", std::to_string(compared));
+    benchmark::AddCustomContext("postgres_cross_check_disagreements",
+                                std::to_string(disagreements));
+
     pg->load(w1_panel);
-    bool all_identical = true;
+    bool all_identical = disagreements == 0;
     for (const auto* w : {&w1_panel, &w1_any}) {
       const auto mine = ours(*w);
       const auto theirs = pg->slots(w->query);

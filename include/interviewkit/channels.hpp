@@ -5,4 +5,6 @@
 #include <interviewkit/channels/email_message.hpp>
 #include <interviewkit/channels/file_notifier.hpp>
 #include <interviewkit/channels/ics.hpp>
+#include <interviewkit/channels/smtp_notifier.hpp>
 #include <interviewkit/channels/templates.hpp>
+#include <interviewkit/channels/webhook_notifier.hpp>

@@ -525,8 +525,8 @@ Result<std::vector<BusyInterval>> SqliteStore::busy_intervals(
           s.reset();
           return range.error();
         }
-        busy.push_back(BusyInterval{
-            interviewer, *range, InterviewId{static_cast<std::uint64_t>(s.integer(0))}});
+        busy.push_back(BusyInterval{interviewer, *range,
+                                    InterviewId{static_cast<std::uint64_t>(s.integer(0))}});
       }
     }
     s.reset();

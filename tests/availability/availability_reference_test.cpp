@@ -268,7 +268,7 @@ std::string listing(const std::vector<Slot>& slots) {
 
 TEST_CASE("the fast search agrees with a minute-by-minute reference on random schedules",
           "[availability][dst]") {
-  constexpr int schedules = 2500;
+  constexpr int schedules = 2000;
   SlotSearch reused;  // one search for all, so stale scratch state would show
   std::size_t slots_seen = 0;
   std::size_t empty = 0;
