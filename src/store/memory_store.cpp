@@ -8,21 +8,13 @@
 
 #include <interviewkit/store/memory_store.hpp>
 
+#include "store_detail.hpp"
+
 namespace interviewkit {
 
-namespace {
+using detail::people_of;
 
-// "candidate:c-1" / "interviewer:i-1": the people whose calendars an interview occupies.
-std::vector<std::string> people_of(const Interview& interview) {
-  std::vector<std::string> people;
-  people.reserve(interview.interviewers.size() + 1);
-  people.push_back("candidate:" + interview.candidate.id.str());
-  for (const auto& i : interview.interviewers)
-    people.push_back("interviewer:" + i.id.str());
-  return people;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 struct MemoryStore::State {
   mutable std::mutex mutex;

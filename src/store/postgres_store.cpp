@@ -10,7 +10,14 @@
 
 #include <interviewkit/store/postgres_store.hpp>
 
+#include "store_detail.hpp"
+
 namespace interviewkit {
+
+using detail::from_millis;
+using detail::millis;
+using detail::people_of;
+using detail::seconds;
 
 namespace {
 
@@ -87,26 +94,8 @@ CREATE INDEX action_log_by_action ON action_log (action, time_ms);
 };
 static_assert(std::size(migrations) == PostgresStore::schema_version);
 
-std::int64_t millis(UtcMillis t) {
-  return t.time_since_epoch().count();
-}
-UtcMillis from_millis(std::int64_t ms) {
-  return UtcMillis{std::chrono::milliseconds{ms}};
-}
-std::int64_t seconds(date::sys_seconds t) {
-  return t.time_since_epoch().count();
-}
 std::int64_t id_of(InterviewId id) {
   return static_cast<std::int64_t>(id.value());
-}
-
-std::vector<std::string> people_of(const Interview& interview) {
-  std::vector<std::string> people;
-  people.push_back("candidate:" + interview.candidate.id.str());
-  for (const auto& i : interview.interviewers)
-    people.push_back("interviewer:" + i.id.str());
-  std::sort(people.begin(), people.end());  // lock order: no deadlocks between writers
-  return people;
 }
 
 constexpr const char* outbox_columns =

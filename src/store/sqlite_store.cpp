@@ -9,7 +9,14 @@
 
 #include <interviewkit/store/sqlite_store.hpp>
 
+#include "store_detail.hpp"
+
 namespace interviewkit {
+
+using detail::from_millis;
+using detail::millis;
+using detail::people_of;
+using detail::seconds;
 
 namespace {
 
@@ -70,24 +77,6 @@ CREATE INDEX action_log_by_action ON action_log(action, time_ms);
 )sql",
 };
 static_assert(std::size(migrations) == SqliteStore::schema_version);
-
-std::int64_t millis(UtcMillis t) {
-  return t.time_since_epoch().count();
-}
-UtcMillis from_millis(std::int64_t ms) {
-  return UtcMillis{std::chrono::milliseconds{ms}};
-}
-std::int64_t seconds(date::sys_seconds t) {
-  return t.time_since_epoch().count();
-}
-
-std::vector<std::string> people_of(const Interview& interview) {
-  std::vector<std::string> people;
-  people.push_back("candidate:" + interview.candidate.id.str());
-  for (const auto& i : interview.interviewers)
-    people.push_back("interviewer:" + i.id.str());
-  return people;
-}
 
 // Thrown inside the store for SQLite failures; turned into an error value at the API edge.
 struct SqliteFailure : std::runtime_error {

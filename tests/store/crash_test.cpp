@@ -13,33 +13,13 @@
 #include <interviewkit/store/sqlite_store.hpp>
 
 #include "support/fixture.hpp"
+#include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace interviewkit;
 using namespace interviewkit::testing;
 
 namespace {
-
-pid_t spawn(const std::vector<std::string>& args) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (const auto& a : args)
-      argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-int wait_for(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (WIFEXITED(status))
-    return WEXITSTATUS(status);
-  return 128 + WTERMSIG(status);
-}
 
 std::int64_t scalar(sqlite3* db, const char* sql) {
   sqlite3_stmt* stmt = nullptr;

@@ -12,6 +12,7 @@
 
 #include "support/fixture.hpp"
 #include "support/postgres_server.hpp"
+#include "support/process.hpp"
 
 namespace {
 struct PostgresFactory {
@@ -30,25 +31,6 @@ namespace {
 
 std::string fresh() {
   return PostgresServer::shared().fresh_database();
-}
-
-pid_t spawn(const std::vector<std::string>& args) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (const auto& a : args)
-      argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-int wait_for(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 }  // namespace
