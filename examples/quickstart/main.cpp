@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <interviewkit/interviewkit.hpp>
+#include <interviewkit/channels/file_notifier.hpp>
 #include <interviewkit/store/sqlite_store.hpp>
 
 using namespace interviewkit;
@@ -71,9 +72,17 @@ int main(int argc, char** argv) {
   fmt::print("Store: {}\n", db_path.string());
   auto log_sink = std::make_shared<StoreActionLog>(store);
   auto log = std::make_shared<ActionLog>(log_sink);
-  auto recorder = std::make_shared<RecordingNotifier>();
-  auto notifier = std::make_shared<FanoutNotifier>(
-      std::vector<std::shared_ptr<Notifier>>{recorder, std::make_shared<FlakyMail>()});
+  // Every email (with its calendar invite) is also written as an .eml + .ics file, like
+  // Django's file-based email backend: open them in any mail or calendar program.
+  const auto mail_dir = db_path.parent_path() / (db_path.stem().string() + "-mail");
+  std::filesystem::remove_all(mail_dir);
+  FileNotifierOptions files;
+  files.directory = mail_dir;
+  files.sync = false;
+  files.email.from_name = "Hiring Team";
+  files.email.from = EmailAddress::make("hiring@example.com").value();
+  auto notifier = std::make_shared<FanoutNotifier>(std::vector<std::shared_ptr<Notifier>>{
+      std::make_shared<FileNotifier>(files), std::make_shared<FlakyMail>()});
   BookingOptions options;
   options.meeting_base_url = "https://meet.example.com/r/";
   options.buffer_after = 15min;
@@ -142,6 +151,11 @@ int main(int argc, char** argv) {
                e.details["kind"].get<std::string>(), e.details["recipient"].get<std::string>(),
                e.details["error"].get<std::string>());
   }
+  std::size_t emails = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(mail_dir)) {
+    emails += entry.path().extension() == ".eml" ? 1 : 0;
+  }
+  fmt::print("\n{} emails with calendar invites written to {}\n", emails, mail_dir.string());
   fmt::print("\nOutbox: ");
   for (auto state :
        {OutboxState::pending, OutboxState::delivered, OutboxState::dead, OutboxState::expired}) {
