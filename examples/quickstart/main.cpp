@@ -10,8 +10,8 @@
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
-#include <interviewkit/interviewkit.hpp>
 #include <interviewkit/channels/file_notifier.hpp>
+#include <interviewkit/interviewkit.hpp>
 #include <interviewkit/store/sqlite_store.hpp>
 
 using namespace interviewkit;

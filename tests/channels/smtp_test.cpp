@@ -4,6 +4,7 @@
 
 #include <interviewkit/channels/smtp_notifier.hpp>
 
+#include "channels/message_test_support.hpp"
 #include "support/fixture.hpp"
 #include "support/python_server.hpp"
 
@@ -23,11 +24,6 @@ std::shared_ptr<SmtpNotifier> smtp(int port, bool reuse = true,
   options.email.from_name = "Hiring Team";
   options.email.message_id_domain = "mail.example.com";
   return SmtpNotifier::make(options).value();
-}
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // A fixture whose clock is the real one, so Date headers and expiry behave as in production.
@@ -79,10 +75,33 @@ TEST_CASE("booking sends a real email with a calendar invite to each participant
       recipients.insert(r.get<std::string>());
   }
   CHECK(recipients == std::set<std::string>{"cand-1@example.com", "int-1@example.com"});
-  const auto data = slurp(messages[0]);
-  CHECK(data.find("Message-ID: <") != std::string::npos);
-  CHECK(data.find("@mail.example.com>") != std::string::npos);
-  CHECK(data.find("text/calendar") != std::string::npos);
+  // What the server received, read back by Python's email package and icalendar.
+  const auto interview = f.service->get(id).value();
+  std::set<std::string> message_ids;
+  for (const auto& path : messages) {
+    const auto parsed = check_file(path, "--eml");
+    CHECK(parsed["counts"]["From"] == 1);
+    CHECK(parsed["counts"]["To"] == 1);
+    CHECK(parsed["counts"]["Subject"] == 1);
+    CHECK(parsed["defects"].empty());
+    CHECK(parsed["from"][0]["name"] == "Hiring Team");
+    const std::string message_id = parsed["message_id"];
+    CHECK(message_id.ends_with("@mail.example.com>"));
+    message_ids.insert(message_id);
+    REQUIRE(parsed["calendars"].size() >= 1);
+    const auto& calendar = parsed["calendars"][0];
+    CHECK(calendar["method"] == "REQUEST");
+    CHECK(calendar["mime_method"] == "REQUEST");
+    CHECK(calendar["uid"] == fmt::format("interview-{}@mail.example.com", id.value()));
+    CHECK(calendar["sequence"] == interview.version);
+    CHECK(calendar["dtstart"] == format_utc(interview.slot->start()));
+    CHECK(calendar["dtend"] == format_utc(interview.slot->end()));
+  }
+  CHECK(message_ids.size() == 2);
+  const auto stored = f.store->list_outbox({.interview = id}).value();
+  for (const auto& m : stored) {  // the Message-ID is the token fixed at enqueue
+    CHECK(message_ids.count(fmt::format("<{}@mail.example.com>", m.message_token)) == 1);
+  }
   const auto delivered = f.entries(ActionType::notification_delivered, id);
   REQUIRE(delivered.size() == 2);
   CHECK(delivered[0].details.at("detail").get<std::string>().find("250") == 0);
