@@ -47,19 +47,38 @@ Participant person(const std::string& id) {
   return Participant::make(id, id + "@example.com", "Europe/Berlin").value();
 }
 
+class NoopNotifier final : public Notifier {
+ public:
+  DeliveryOutcome deliver(const Notification&, const DeliveryContext&) override {
+    return DeliveryOutcome::delivered();
+  }
+};
+
+// Deliver everything pending, so only new messages are measured.
+void drain_all(const std::shared_ptr<Store>& store) {
+  DispatcherOptions options;
+  options.batch_size = 4096;
+  Dispatcher dispatcher(store, std::make_shared<NoopNotifier>(),
+                        std::make_shared<ActionLog>(std::make_shared<NullSink>()), options);
+  while (dispatcher.drain_once().value().claimed > 0) {
+  }
+}
+
 struct Bench {
   std::shared_ptr<Store> store;
   std::unique_ptr<BookingService> service;
   int next = 0;
   const date::sys_seconds base = date::sys_days{date::year{2100} / 1 / 1};
 
-  Bench(Backend backend, const std::string& name, int existing = 0) {
+  Bench(Backend backend, const std::string& name, int existing = 0, bool drain_existing = false) {
     if (backend != Backend::memory && existing > 0) {
       // Prefill with synchronous=NORMAL (fast), then reopen in the mode being measured.
       store = open_store(Backend::sqlite_normal, name, true);
       attach();
       for (int i = 0; i < existing; ++i)
         book_one();
+      if (drain_existing)
+        drain_all(store);
       service.reset();
       store.reset();
       store = open_store(backend, name, false);
@@ -68,6 +87,8 @@ struct Bench {
       attach();
       for (int i = 0; i < existing; ++i)
         book_one();
+      if (drain_existing)
+        drain_all(store);
     }
     attach();
   }
@@ -111,16 +132,10 @@ void BM_Book(benchmark::State& state) {
                                                    : "sqlite NORMAL");
 }
 
-class NoopNotifier final : public Notifier {
- public:
-  DeliveryOutcome deliver(const Notification&, const DeliveryContext&) override {
-    return DeliveryOutcome::delivered();
-  }
-};
-
 void BM_Drain(benchmark::State& state) {
   const auto backend = static_cast<Backend>(state.range(0));
-  Bench bench(backend, fmt::format("drain-{}", state.range(0)));
+  Bench bench(backend, fmt::format("drain-{}-{}", state.range(0), state.range(1)),
+              static_cast<int>(state.range(1)), true);
   auto log = std::make_shared<ActionLog>(std::make_shared<NullSink>());
   DispatcherOptions options;
   options.batch_size = 256;
@@ -148,10 +163,8 @@ BENCHMARK(BM_Book)
     ->MinTime(0.5)
     ->UseRealTime();
 BENCHMARK(BM_Drain)
-    ->Arg(0)
-    ->Arg(1)
-    ->Arg(2)
-    ->ArgName("backend")
+    ->ArgsProduct({{0, 1, 2}, {1000, 10000, 100000}})
+    ->ArgNames({"backend", "existing"})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
