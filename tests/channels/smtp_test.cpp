@@ -7,6 +7,7 @@
 #include "channels/message_test_support.hpp"
 #include "support/fixture.hpp"
 #include "support/python_server.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace interviewkit;
 using namespace interviewkit::testing;
@@ -207,4 +208,41 @@ TEST_CASE("SMTP options are validated", "[smtp]") {
   bad.url = "smtp://127.0.0.1";
   bad.timeout = std::chrono::milliseconds{0};
   CHECK_FALSE(SmtpNotifier::make(bad));
+}
+
+TEST_CASE("STARTTLS with a verified certificate and AUTH", "[smtp]") {
+  TempDir certs("smtp-tls");
+  const auto cert = (certs.path() / "cert.pem").string();
+  const auto key = (certs.path() / "key.pem").string();
+  REQUIRE(std::system(fmt::format("openssl req -x509 -newkey rsa:2048 -nodes -keyout '{}' -out "
+                                  "'{}' -days 1 -subj /CN=127.0.0.1 -addext "
+                                  "subjectAltName=IP:127.0.0.1 >/dev/null 2>&1",
+                                  key, cert)
+                          .c_str()) == 0);
+  PythonServer server("smtp_server.py", {"--tls", cert, key, "--auth", "hiring:s3cret"});
+  const auto notifier = [&](SmtpOptions::StartTls tls, const std::string& password) {
+    SmtpOptions options;
+    options.url = fmt::format("smtp://127.0.0.1:{}", server.port());
+    options.starttls = tls;
+    options.ca_file = cert;  // verified against our own CA, not switched off
+    options.username = "hiring";
+    options.password = password;
+    options.timeout = std::chrono::seconds{10};
+    options.email.message_id_domain = "mail.example.com";
+    return SmtpNotifier::make(options).value();
+  };
+
+  SECTION("required STARTTLS and the right password: delivered") {
+    MailFixture f(notifier(SmtpOptions::StartTls::required, "s3cret"));
+    f.book("cand-1", "int-1");
+    CHECK(f.drain().delivered == 2);
+    CHECK(server.files(".eml").size() == 2);
+  }
+  SECTION("without TLS the server refuses, and nothing is sent in the clear") {
+    MailFixture f(notifier(SmtpOptions::StartTls::off, "s3cret"));
+    f.book("cand-1", "int-1");
+    f.drain();
+    CHECK(f.store->list_outbox({.state = OutboxState::delivered}).value().empty());
+    CHECK(server.files(".eml").empty());
+  }
 }

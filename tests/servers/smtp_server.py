@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """A real SMTP server for the tests (aiosmtpd) that stores every message it accepts.
 
-Usage: smtp_server.py DIRECTORY
+Usage: smtp_server.py DIRECTORY [--tls CERT KEY] [--auth USER:PASSWORD]
 Prints "PORT <n>" once listening on 127.0.0.1. Each accepted message is written to
 DIRECTORY/NNNN.eml with its envelope in DIRECTORY/NNNN.json; DIRECTORY/sessions counts
 SMTP sessions (connections), one line per session.
+
+--tls offers STARTTLS with that certificate and requires it before MAIL; --auth requires
+AUTH (PLAIN or LOGIN, only over TLS when --tls is given) with those credentials.
 
 Fault injection, chosen by the recipient's local part:
   reject...@        550 5.1.1 for that recipient (permanent)
@@ -17,10 +20,11 @@ import json
 import os
 import re
 import socket
+import ssl
 import sys
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Handler:
@@ -66,20 +70,51 @@ class Handler:
 
 
 class Server(Controller):
+    def __init__(self, handler, tls_context=None, credentials=None, **kwargs):
+        self.tls_context = tls_context
+        self.credentials = credentials
+        super().__init__(handler, **kwargs)
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        ok = (isinstance(auth_data, LoginPassword) and
+              (auth_data.login.decode(), auth_data.password.decode()) == self.credentials)
+        return AuthResult(success=ok)
+
     def factory(self):
+        options = {}
+        if self.tls_context is not None:
+            options.update(tls_context=self.tls_context, require_starttls=True)
+        if self.credentials is not None:
+            options.update(authenticator=self.authenticate, auth_required=True,
+                           auth_require_tls=self.tls_context is not None)
         return SMTP(self.handler, decode_data=False, enable_SMTPUTF8=True,
-                    hostname="test-smtp.local")
+                    hostname="test-smtp.local", **options)
 
 
 def main():
     directory = sys.argv[1]
     os.makedirs(directory, exist_ok=True)
+    args = sys.argv[2:]
+    tls_context = None
+    credentials = None
+    while args:
+        if args[0] == "--tls":
+            tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            tls_context.load_cert_chain(args[1], args[2])
+            args = args[3:]
+        elif args[0] == "--auth":
+            user, _, password = args[1].partition(":")
+            credentials = (user, password)
+            args = args[2:]
+        else:
+            sys.exit("unknown option " + args[0])
     # aiosmtpd needs a concrete port: take a free one from the kernel.
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
     probe.close()
-    controller = Server(Handler(directory), hostname="127.0.0.1", port=port)
+    controller = Server(Handler(directory), tls_context=tls_context, credentials=credentials,
+                        hostname="127.0.0.1", port=port)
     controller.start()
     print("PORT %d" % port, flush=True)
     try:
