@@ -1,3 +1,4 @@
+#include <mutex>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -10,11 +11,26 @@
 
 namespace interviewkit {
 
+namespace {
+
+// date/tz (with the OS database) reads a zone's transitions lazily, on its first use, and
+// that first read is not safe to race with another thread's. Looking a zone up and using it
+// once under one lock means every TimeZone handed out is fully loaded.
+const date::time_zone* locate_loaded(std::string_view name) {
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  const auto* zone = date::locate_zone(name);
+  (void)zone->get_info(date::sys_seconds{});
+  return zone;
+}
+
+}  // namespace
+
 Result<TimeZone> TimeZone::make(std::string_view name) {
   if (name.empty())
     return InvalidInput{"time zone name must not be empty"};
   try {
-    return TimeZone(date::locate_zone(name));
+    return TimeZone(locate_loaded(name));
   } catch (const std::exception&) {
     return InvalidInput{
         fmt::format("time zone {} is not in the tz database (expected an IANA name such as "
@@ -24,7 +40,7 @@ Result<TimeZone> TimeZone::make(std::string_view name) {
 }
 
 TimeZone TimeZone::utc() {
-  return TimeZone(date::locate_zone("Etc/UTC"));
+  return TimeZone(locate_loaded("Etc/UTC"));
 }
 
 std::string_view TimeZone::name() const {
