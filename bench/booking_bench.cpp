@@ -11,18 +11,16 @@
 #include <interviewkit/interviewkit.hpp>
 #include <interviewkit/store/sqlite_store.hpp>
 
+#include "bench_support.hpp"
+
 using namespace interviewkit;
 using namespace std::chrono_literals;
+using bench::NoopNotifier;
+using bench::NullSink;
 
 namespace {
 
 enum class Backend { memory, sqlite_full, sqlite_normal };
-
-// The ActionLog sink is not what is measured here.
-class NullSink final : public ActionLogSink {
- public:
-  void write(const ActionEntry&) override {}
-};
 
 std::filesystem::path db_path(const std::string& name) {
   return std::filesystem::temp_directory_path() / ("interviewkit-bench-" + name + ".db");
@@ -43,17 +41,6 @@ std::shared_ptr<Store> open_store(Backend backend, const std::string& name, bool
   return SqliteStore::open(path, options).value();
 }
 
-Participant person(const std::string& id) {
-  return Participant::make(id, id + "@example.com", "Europe/Berlin").value();
-}
-
-class NoopNotifier final : public Notifier {
- public:
-  DeliveryOutcome deliver(const Notification&, const DeliveryContext&) override {
-    return DeliveryOutcome::delivered();
-  }
-};
-
 // Deliver everything pending, so only new messages are measured.
 void drain_all(const std::shared_ptr<Store>& store) {
   DispatcherOptions options;
@@ -68,7 +55,6 @@ struct Bench {
   std::shared_ptr<Store> store;
   std::unique_ptr<BookingService> service;
   int next = 0;
-  const date::sys_seconds base = date::sys_days{date::year{2100} / 1 / 1};
 
   Bench(Backend backend, const std::string& name, int existing = 0, bool drain_existing = false) {
     if (backend != Backend::memory && existing > 0) {
@@ -101,23 +87,7 @@ struct Bench {
                   .value();
   }
 
-  // Creates and books one interview: interviewer i % 200 gets consecutive hourly slots.
-  void book_one() {
-    const int i = next++;
-    const auto interviewer_id = fmt::format("int-{}", i % 200);
-    auto created =
-        service
-            ->create({"Bench",
-                      {CandidateId::make(fmt::format("cand-{}", i)).value(),
-                       person(fmt::format("cand-{}", i))},
-                      {{InterviewerId::make(interviewer_id).value(), person(interviewer_id)}}},
-                     Actor::system())
-            .value();
-    (void)service
-        ->book(created.id, TimeRange::make(base + std::chrono::hours{i / 200}, 1h).value(),
-               Actor::system())
-        .value();
-  }
+  void book_one() { bench::book_one(*service, next++, 200); }
 };
 
 void BM_Book(benchmark::State& state) {

@@ -7,10 +7,12 @@
 #include <interviewkit/channels.hpp>
 #include <interviewkit/interviewkit.hpp>
 
+#include "bench_support.hpp"
 #include "support/python_server.hpp"
 
 using namespace interviewkit;
 using namespace std::chrono_literals;
+using bench::NullSink;
 
 namespace {
 
@@ -50,11 +52,6 @@ void BM_RenderEmail(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-
-class NullSink final : public ActionLogSink {
- public:
-  void write(const ActionEntry&) override {}
-};
 
 void BM_SmtpDispatch(benchmark::State& state) {
   const bool reuse = state.range(0) != 0;

@@ -11,24 +11,15 @@
 #include <interviewkit/store/postgres_store.hpp>
 #include <interviewkit/store/sqlite_store.hpp>
 
+#include "bench_support.hpp"
 #include "support/postgres_server.hpp"
 
 using namespace interviewkit;
 using namespace std::chrono_literals;
+using bench::NoopNotifier;
+using bench::NullSink;
 
 namespace {
-
-class NullSink final : public ActionLogSink {
- public:
-  void write(const ActionEntry&) override {}
-};
-
-class NoopNotifier final : public Notifier {
- public:
-  DeliveryOutcome deliver(const Notification&, const DeliveryContext&) override {
-    return DeliveryOutcome::delivered();
-  }
-};
 
 std::shared_ptr<Store> open_store(bool postgres, const std::string& name, std::size_t pool) {
   if (postgres) {
@@ -42,15 +33,10 @@ std::shared_ptr<Store> open_store(bool postgres, const std::string& name, std::s
   return SqliteStore::open(path).value();
 }
 
-Participant person(const std::string& id) {
-  return Participant::make(id, id + "@example.com", "Europe/Berlin").value();
-}
-
 struct Booker {
   std::shared_ptr<Store> store;
   std::unique_ptr<BookingService> service;
   int next = 0;
-  date::sys_seconds base = date::sys_days{date::year{2100} / 1 / 1};
 
   explicit Booker(std::shared_ptr<Store> s) : store(std::move(s)) {
     BookingOptions options;
@@ -59,21 +45,7 @@ struct Booker {
                                    options)
                   .value();
   }
-  void book_one() {
-    const int i = next++;
-    const auto interviewer = fmt::format("int-{}", i % 100);
-    auto created = service
-                       ->create({"Bench",
-                                 {CandidateId::make(fmt::format("c-{}", i)).value(),
-                                  person(fmt::format("c-{}", i))},
-                                 {{InterviewerId::make(interviewer).value(), person(interviewer)}}},
-                                Actor::system())
-                       .value();
-    (void)service
-        ->book(created.id, TimeRange::make(base + std::chrono::hours{i / 100}, 1h).value(),
-               Actor::system())
-        .value();
-  }
+  void book_one() { bench::book_one(*service, next++, 100); }
 };
 
 void BM_StoreBook(benchmark::State& state) {
