@@ -62,6 +62,11 @@ class INTERVIEWKIT_EXPORT Notifier {
   /// A dispatcher pass starts / ends: channels may keep a connection open in between.
   virtual void begin_batch() {}
   virtual void end_batch() noexcept {}
+  /// Where deliveries go, for the dispatcher's per-destination circuit breaker and for
+  /// messages: e.g. "smtp://mail.example.com:587" or "https://hooks.example.com". Must never
+  /// contain credentials or capability tokens (user info, paths, query strings). Empty (the
+  /// default) means "the channel itself is the destination".
+  [[nodiscard]] virtual std::string destination() const { return {}; }
 };
 
 }  // namespace interviewkit
