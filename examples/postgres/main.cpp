@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   auto log_sink = std::make_shared<StoreActionLog>(store);
   auto log = std::make_shared<ActionLog>(log_sink);
   auto service = BookingService::make(store, log).value();
-  Dispatcher dispatcher(store, std::make_shared<LogNotifier>(), log);
+  auto dispatcher = Dispatcher::make(store, std::make_shared<LogNotifier>(), log).value();
 
   const auto suffix = std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
   const Interviewer ann{InterviewerId::make("ann-" + suffix).value(),
@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
   fmt::print("Second booking for the same interviewer: {}\n",
              clash ? "accepted?!" : clash.error().message());
 
-  const auto stats = dispatcher.drain_once().value();
+  const auto stats = dispatcher->drain_once().value();
   fmt::print("Dispatcher: {} delivered, {} failed\n", stats.delivered, stats.failed);
   fmt::print("ActionLog for interview {}:\n", first.id);
   for (const auto& e : log_sink->query({.interview = first.id})) {

@@ -81,18 +81,22 @@ int main(int argc, char** argv) {
   files.sync = false;
   files.email.from_name = "Hiring Team";
   files.email.from = EmailAddress::make("hiring@example.com").value();
-  auto notifier = std::make_shared<FanoutNotifier>(std::vector<std::shared_ptr<Notifier>>{
-      std::make_shared<FileNotifier>(files), std::make_shared<FlakyMail>()});
+  // Two channels: each notification becomes one outbox message per channel, so the file
+  // copy is written once even while the flaky mail channel keeps failing.
+  Dispatcher::Channels channels{{"files", std::make_shared<FileNotifier>(files)},
+                                {"mail", std::make_shared<FlakyMail>()}};
   BookingOptions options;
   options.meeting_base_url = "https://meet.example.com/r/";
   options.buffer_after = 15min;
+  options.channels = {"files", "mail"};
   auto service = BookingService::make(store, log, options).value();
   DispatcherOptions dispatch;
   dispatch.retry.base = 1ms;
   dispatch.retry.cap = 5ms;
   dispatch.retry.max_attempts = 3;
   dispatch.idle_poll = 5ms;
-  Dispatcher dispatcher(store, notifier, log, dispatch);
+  dispatch.breaker.open_for = 20ms;  // a demo's outage is short
+  auto dispatcher = Dispatcher::make(store, channels, log, dispatch).value();
 
   const auto recruiter = Actor::make(ActorRole::recruiter, "rita").value();
   const Candidate zoe{CandidateId::make("cand-zoe").value(),
@@ -133,10 +137,16 @@ int main(int argc, char** argv) {
   auto illegal = service->complete(solo.id, recruiter);
   fmt::print("Completing the cancelled interview {}: {}\n\n", solo.id, illegal.error());
 
-  // The dispatcher delivers in the background; stop() drains what is due, then joins.
-  dispatcher.start();
-  std::this_thread::sleep_for(200ms);
-  dispatcher.stop();
+  // The dispatcher delivers in the background. Invites that a later change made stale (the
+  // panel was rescheduled, the other interview cancelled) are expired, not sent.
+  dispatcher->start();
+  for (int i = 0; i < 400; ++i) {
+    auto due = store->next_due();
+    if (due && (!*due || **due > std::chrono::system_clock::now() + 1h))
+      break;  // only reminders, due later, are left
+    std::this_thread::sleep_for(5ms);
+  }
+  dispatcher->stop();
 
   fmt::print("ActionLog:\n");
   for (const auto& entry : log_sink->query({})) {

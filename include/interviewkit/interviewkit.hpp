@@ -24,7 +24,6 @@
 #include <interviewkit/log/sink.hpp>
 #include <interviewkit/log/spdlog_action_log.hpp>
 #include <interviewkit/notify/dispatcher.hpp>
-#include <interviewkit/notify/fanout_notifier.hpp>
 #include <interviewkit/notify/log_notifier.hpp>
 #include <interviewkit/notify/notification.hpp>
 #include <interviewkit/notify/notifier.hpp>

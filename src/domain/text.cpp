@@ -1,5 +1,7 @@
 #include "text.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace interviewkit::detail {
@@ -45,6 +47,25 @@ bool is_control(char32_t cp) {
 }
 
 }  // namespace
+
+std::string to_storable_text(std::string_view text, std::size_t max_bytes) {
+  constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
+  constexpr std::string_view ellipsis = "\xE2\x80\xA6";     // U+2026
+  std::string out;
+  out.reserve(std::min(text.size(), max_bytes) + ellipsis.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto d = decode_utf8(text, i);
+    const bool bad = d.length == 0 || d.code_point == 0;
+    const auto piece = bad ? replacement : text.substr(i, d.length);
+    if (out.size() + piece.size() > max_bytes) {
+      out += ellipsis;  // cut on a character boundary, and say so
+      break;
+    }
+    out += piece;
+    i += bad ? 1 : d.length;
+  }
+  return out;
+}
 
 std::string quoted(std::string_view text, std::size_t max_bytes) {
   std::string out = "\"";

@@ -40,6 +40,10 @@ std::string_view to_string(ActionType action) noexcept {
       return "notification_expired";
     case ActionType::notification_requeued:
       return "notification_requeued";
+    case ActionType::channel_circuit_opened:
+      return "channel_circuit_opened";
+    case ActionType::channel_circuit_closed:
+      return "channel_circuit_closed";
   }
   return "<invalid ActionType>";
 }

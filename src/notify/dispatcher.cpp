@@ -1,3 +1,14 @@
+// Dispatcher: the delivery loop of the transactional outbox.
+//
+// One pass claims due messages (each claim is a lease and a fencing token), then handles
+// them one by one: checks that decide without sending (unreadable row, crash loop, unknown
+// channel, interview already started or moved on), the lease, the destination's circuit
+// breaker, the send itself, and the retry decision. Every outcome is stored with a fenced
+// `complete`, and its ActionLog entry commits in the same transaction when the log lives in
+// the store. Nothing here may throw out of a pass: the background thread runs inside the
+// host's process, and an exception escaping it would terminate the host.
+#include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <random>
@@ -8,124 +19,463 @@
 #include <spdlog/spdlog.h>
 
 #include <interviewkit/notify/dispatcher.hpp>
+#include <interviewkit/store/store_action_log.hpp>
+
+#include "../domain/text.hpp"
 
 namespace interviewkit {
 
+namespace {
+
+using std::chrono::milliseconds;
+
+// Outside text (server replies, exception messages) is bounded and made valid UTF-8
+// before it reaches the store or the log, so no record is refused for its content.
+std::string storable(std::string_view text) {
+  return detail::to_storable_text(text, 2000);
+}
+
+bool carries_slot(NotificationKind kind) {
+  switch (kind) {
+    case NotificationKind::interview_scheduled:
+    case NotificationKind::interview_confirmed:
+    case NotificationKind::interview_rescheduled:
+    case NotificationKind::interview_reminder:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Why a message enqueued for `sent` must not go out now that the interview is `current`,
+// or nullopt when its content is still true. An invite or reminder is stale once the
+// interview no longer holds that slot; a cancellation, completion or no-show notice once
+// the status it announces is no longer the interview's.
+std::optional<std::string> superseded(const Notification& sent, const Interview& current) {
+  if (current.version <= sent.interview.version)
+    return std::nullopt;
+  const bool stale = carries_slot(sent.kind)
+                         ? !holds_slot(current.status) || current.slot != sent.interview.slot
+                         : current.status != sent.interview.status;
+  if (!stale)
+    return std::nullopt;
+  return fmt::format("superseded by revision {} of interview {} ({}{})", current.version,
+                     current.id, current.status,
+                     current.slot ? fmt::format(", {}", *current.slot) : std::string());
+}
+
+Error invalid(std::string message) {
+  return InvalidInput{std::move(message)};
+}
+
+Result<void> validate(const DispatcherOptions& o) {
+  using std::chrono::hours;
+  if (o.batch_size == 0 || o.batch_size > 10000)
+    return invalid(fmt::format("batch_size {} must be between 1 and 10000", o.batch_size));
+  if (o.delivery_timeout <= milliseconds::zero())
+    return invalid("delivery_timeout must be positive");
+  if (o.lease < 2 * o.delivery_timeout) {
+    return invalid(fmt::format(
+        "lease ({} ms) must be at least twice delivery_timeout ({} ms), or a slow delivery "
+        "could outlive its claim and be sent twice",
+        o.lease.count(), o.delivery_timeout.count()));
+  }
+  if (o.idle_poll < milliseconds{1} || o.idle_poll > hours{1})
+    return invalid(
+        fmt::format("idle_poll ({} ms) must be between 1 ms and 1 h", o.idle_poll.count()));
+  if (o.retry.base <= milliseconds::zero() || o.retry.cap < o.retry.base)
+    return invalid("retry.base must be positive and retry.cap at least retry.base");
+  if (o.retry.max_age <= milliseconds::zero())
+    return invalid("retry.max_age must be positive");
+  if (o.max_unfinished_claims == 0)
+    return invalid("max_unfinished_claims must be at least 1");
+  if (o.breaker.failure_threshold > 0 && o.breaker.open_for <= milliseconds::zero())
+    return invalid("breaker.open_for must be positive");
+  return {};
+}
+
+}  // namespace
+
+// What handling one message decided: the stored outcome and its log entry.
+struct Decision {
+  OutboxCompletion completion;
+  ActionType action = ActionType::notification_delivered;
+  nlohmann::json details = nlohmann::json::object();
+  bool attempted = false;  // a send was made (its entry must be recorded whatever happens)
+};
+
+struct Breaker {
+  std::uint32_t failures = 0;
+  std::optional<UtcMillis> open_until;
+};
+
 struct Dispatcher::Impl {
   std::shared_ptr<Store> store;
-  std::shared_ptr<Notifier> notifier;
+  Channels channels;
   std::shared_ptr<ActionLog> log;
   DispatcherOptions options;
   std::shared_ptr<const Clock> clock;
+  bool log_in_store = false;
 
   std::mutex jitter_mutex;
   std::mt19937_64 jitter;
 
-  // Only one pass talks to the notifier at a time: notifiers need not be thread-safe.
+  // Only one pass talks to the notifiers at a time: notifiers need not be thread-safe.
   std::mutex notifier_mutex;
+
+  std::mutex breaker_mutex;
+  std::map<std::string, Breaker> breakers;
 
   std::mutex thread_mutex;
   std::condition_variable wakeup;
-  bool stop_requested = false;
+  std::atomic<bool> stopping{false};
   bool woken = false;
   std::thread worker;
 
-  std::chrono::milliseconds backoff(std::uint32_t attempt) {
+  void report(const std::string& message) noexcept {
+    try {
+      if (options.on_error) {
+        options.on_error(message);
+      } else if (auto logger = spdlog::default_logger()) {
+        logger->error("interviewkit dispatcher: {}", message);
+      }
+    } catch (...) {  // NOLINT(bugprone-empty-catch): a failing handler has nowhere to go
+    }
+  }
+
+  milliseconds backoff(std::uint32_t attempt) {
     std::lock_guard lock(jitter_mutex);
     return options.retry.backoff(attempt, jitter);
   }
 
-  void record(const OutboxMessage& message, ActionType action, nlohmann::json details) {
+  ActionEntry entry(const OutboxMessage& message, ActionType action, nlohmann::json details) {
     details["outbox_id"] = message.id.value();
     details["attempt"] = message.attempts;
+    details["claim"] = message.claim;
     details["idempotency_key"] = message.idempotency_key;
-    details["kind"] = std::string(to_string(message.kind));
-    details["channel"] = message.channel;
-    log->record(ActionEntry{.time = clock->now(),
-                            .action = action,
-                            .interview = message.interview,
-                            .actor = Actor::system(),
-                            .from = std::nullopt,
-                            .to = std::nullopt,
-                            .details = std::move(details)});
+    details["kind"] = message.unreadable.empty() ? std::string(to_string(message.kind)) : "?";
+    details["channel"] = storable(message.channel);
+    return ActionEntry{.time = clock->now(),
+                       .action = action,
+                       .interview = message.interview,
+                       .actor = Actor::system(),
+                       .from = std::nullopt,
+                       .to = std::nullopt,
+                       .details = std::move(details)};
   }
 
-  // Delivers one claimed message and stores its outcome.
-  void handle(const OutboxMessage& message, DrainStats& stats) {
-    const auto now = clock->now();
-    std::optional<Notification> notification;
-    std::string decode_error;
+  static Decision ending(OutboxState state, ActionType action, std::string reason) {
+    Decision d;
+    d.completion = {state, std::nullopt, storable(reason), {}};
+    d.action = action;
+    d.details["error"] = d.completion.error;
+    return d;
+  }
+
+  // ---- Checks that decide a message's fate without sending it -------------------------
+
+  std::optional<Decision> precheck(const OutboxMessage& message,
+                                   std::optional<Notification>& notification) {
+    using enum OutboxState;
+    constexpr auto dead_letter = ActionType::notification_dead_lettered;
+    if (!message.unreadable.empty()) {
+      return ending(dead, dead_letter,
+                    fmt::format("this version cannot read the message: {}", message.unreadable));
+    }
+    if (message.unfinished_claims > options.max_unfinished_claims) {
+      return ending(dead, dead_letter,
+                    fmt::format("claimed {} times without a recorded outcome: a worker crashed "
+                                "or hung while delivering it",
+                                message.unfinished_claims - 1));
+    }
     try {
       notification = message.payload.get<Notification>();
     } catch (...) {
-      decode_error = describe_exception(std::current_exception());
+      return ending(dead, dead_letter,
+                    fmt::format("payload is not a valid notification: {}",
+                                describe_exception(std::current_exception())));
     }
+    if (!channels.contains(message.channel)) {
+      return ending(
+          dead, dead_letter,
+          fmt::format("no notifier for channel \"{}\" in this dispatcher", message.channel));
+    }
+    const auto now = clock->now();
+    const auto& slot = notification->interview.slot;
+    if (slot && UtcMillis{slot->start()} <= now) {
+      return ending(
+          expired, ActionType::notification_expired,
+          fmt::format("interview started at {}; not sent late", format_utc(slot->start())));
+    }
+    return check_revision(message, *notification);
+  }
 
-    OutboxCompletion completion;
-    nlohmann::json details = nlohmann::json::object();
-    ActionType action = ActionType::notification_delivered;
-    if (!notification) {
-      completion = {OutboxState::dead, std::nullopt,
-                    fmt::format("payload is not a valid notification: {}", decode_error)};
-      action = ActionType::notification_dead_lettered;
-      ++stats.dead;
-    } else if (notification->interview.slot &&
-               UtcMillis{notification->interview.slot->start()} <= now) {
-      completion = {OutboxState::expired, std::nullopt,
-                    fmt::format("interview started at {}; not sent late",
-                                format_utc(notification->interview.slot->start()))};
-      action = ActionType::notification_expired;
-      ++stats.expired;
+  // Reads the interview as it is now: a message for an older revision whose content the
+  // interview has moved past is expired, not sent (a stale invite after a cancel).
+  std::optional<Decision> check_revision(const OutboxMessage& message,
+                                         const Notification& notification) {
+    auto current = store->find(message.interview);
+    if (!current && current.error().is<NotFound>()) {
+      return ending(OutboxState::dead, ActionType::notification_dead_lettered,
+                    fmt::format("interview {} no longer exists", message.interview));
+    }
+    if (!current) {
+      return retry_or_give_up(
+          message, notification,
+          DeliveryOutcome::transient_failure(fmt::format(
+              "cannot read the interview's current revision: {}", current.error().message())));
+    }
+    if (auto why = superseded(notification, *current)) {
+      auto d = ending(OutboxState::expired, ActionType::notification_expired, *why);
+      d.details["superseded_by_version"] = current->version;
+      return d;
+    }
+    return std::nullopt;
+  }
+
+  // ---- Retry decision -----------------------------------------------------------------
+
+  // The next attempt's time for a retryable failure, or why there is none. Bounded by the
+  // retry cap (a channel's Retry-After included), the horizon and the interview's start.
+  std::variant<UtcMillis, Decision> next_attempt(const OutboxMessage& message,
+                                                 const Notification& notification,
+                                                 const DeliveryOutcome& outcome) {
+    const auto now = clock->now();
+    const auto& retry = options.retry;
+    if (retry.max_attempts != 0 && message.attempts >= retry.max_attempts) {
+      return ending(OutboxState::dead, ActionType::notification_dead_lettered,
+                    fmt::format("gave up after {} attempts: {}", message.attempts, outcome.detail));
+    }
+    const auto horizon = message.first_attempt_at.value_or(now) + retry.max_age;
+    if (now >= horizon) {
+      return ending(OutboxState::dead, ActionType::notification_dead_lettered,
+                    fmt::format("retry budget exhausted: still failing {} min after the first "
+                                "attempt ({} attempts): {}",
+                                retry.max_age.count() / 60000, message.attempts, outcome.detail));
+    }
+    auto next = now + backoff(message.attempts);
+    if (outcome.retry_at)
+      next = std::clamp(*outcome.retry_at, now, now + retry.cap);
+    next = std::min(next, horizon);
+    if (const auto& slot = notification.interview.slot) {
+      const UtcMillis start{slot->start()};
+      if (next >= start)
+        next = now + (start - now) / 2;  // one more try before it starts, not after
+    }
+    return next;
+  }
+
+  Decision retry_or_give_up(const OutboxMessage& message, const Notification& notification,
+                            const DeliveryOutcome& outcome) {
+    Decision d;
+    d.details["error"] = storable(outcome.detail);
+    d.details["retryable"] = outcome.retryable;
+    if (!outcome.retryable) {
+      d = ending(OutboxState::dead, ActionType::notification_dead_lettered, outcome.detail);
+      d.details["retryable"] = false;
+      return d;
+    }
+    auto next = next_attempt(message, notification, outcome);
+    if (auto* given_up = std::get_if<Decision>(&next)) {
+      given_up->details["retryable"] = true;
+      return std::move(*given_up);
+    }
+    const auto at = std::get<UtcMillis>(next);
+    d.completion = {OutboxState::pending, at, storable(outcome.detail), {}};
+    d.action = ActionType::notification_failed;
+    d.details["next_attempt"] = format_utc(at);
+    return d;
+  }
+
+  // ---- Circuit breaker ----------------------------------------------------------------
+
+  static std::string destination_of(const std::string& channel, const Notifier& notifier) {
+    auto where = notifier.destination();
+    return where.empty() ? channel : channel + " " + where;
+  }
+
+  std::optional<std::string> breaker_open(const std::string& destination, UtcMillis now) {
+    std::lock_guard lock(breaker_mutex);
+    auto& b = breakers[destination];
+    if (b.open_until && now < *b.open_until) {
+      return fmt::format("circuit open for {} until {} after {} consecutive failures; not tried",
+                         destination, format_utc(*b.open_until), b.failures);
+    }
+    return std::nullopt;
+  }
+
+  void breaker_outcome(const std::string& destination, bool ok, const std::string& error) {
+    if (options.breaker.failure_threshold == 0)
+      return;
+    std::optional<ActionEntry> change;
+    {
+      std::lock_guard lock(breaker_mutex);
+      auto& b = breakers[destination];
+      const auto now = clock->now();
+      if (ok) {
+        if (b.open_until)
+          change = circuit_entry(ActionType::channel_circuit_closed, destination, {});
+        b = Breaker{};
+      } else if (++b.failures >= options.breaker.failure_threshold) {
+        if (!b.open_until)
+          change = circuit_entry(ActionType::channel_circuit_opened, destination, error);
+        b.open_until = now + options.breaker.open_for;
+      }
+    }
+    if (change)
+      log->record(*change);
+  }
+
+  ActionEntry circuit_entry(ActionType action, const std::string& destination,
+                            const std::string& error) {
+    nlohmann::json details = {{"destination", storable(destination)}};
+    if (!error.empty())
+      details["error"] = storable(error);
+    if (action == ActionType::channel_circuit_opened)
+      details["open_for_ms"] = options.breaker.open_for.count();
+    return ActionEntry{.time = clock->now(),
+                       .action = action,
+                       .interview = InterviewId{},
+                       .actor = Actor::system(),
+                       .from = std::nullopt,
+                       .to = std::nullopt,
+                       .details = std::move(details)};
+  }
+
+  // ---- Sending ------------------------------------------------------------------------
+
+  // True if this worker still holds the message for a whole delivery: the local lease
+  // covers it, or the store extended it. False means another worker owns it now.
+  bool hold_lease(OutboxMessage& message, DrainStats& stats) {
+    const auto now = clock->now();
+    if (message.claimed_until && *message.claimed_until - now >= 2 * options.delivery_timeout)
+      return true;
+    auto renewed = store->renew(message.id, message.claim, now + options.lease, now);
+    if (!renewed) {
+      ++stats.store_errors;
+      report(fmt::format("cannot renew the lease of outbox message {}: {}", message.id,
+                         renewed.error().message()));
+      return false;
+    }
+    if (*renewed)
+      message.claimed_until = now + options.lease;
+    return *renewed;
+  }
+
+  Decision send(const OutboxMessage& message, const Notification& notification) {
+    auto& notifier = *channels.find(message.channel)->second;
+    const auto destination = destination_of(message.channel, notifier);
+    DeliveryOutcome outcome;
+    if (auto open = breaker_open(destination, clock->now())) {
+      outcome = DeliveryOutcome::transient_failure(*open);
     } else {
-      details["recipient"] = notification->recipient.key();
-      details["email"] = notification->recipient.person.email().str();
-      const DeliveryContext context{
-          .deadline = std::chrono::steady_clock::now() + options.delivery_timeout,
-          .attempt = message.attempts,
-          .message_token = message.message_token,
-      };
-      DeliveryOutcome outcome;
-      try {
-        outcome = notifier->deliver(*notification, context);
-      } catch (...) {
-        outcome = DeliveryOutcome::transient_failure(
-            fmt::format("notifier threw: {}", describe_exception(std::current_exception())));
-      }
-      if (outcome.ok()) {
-        completion = {OutboxState::delivered, std::nullopt, {}};
-        if (!outcome.detail.empty())
-          details["detail"] = outcome.detail;
-        ++stats.delivered;
-      } else {
-        details["error"] = outcome.detail;
-        details["retryable"] = outcome.retryable;
-        const bool retry = outcome.retryable && message.attempts < options.retry.max_attempts;
-        if (retry) {
-          const auto next = outcome.retry_at ? *outcome.retry_at : now + backoff(message.attempts);
-          details["next_attempt"] = format_utc(next);
-          completion = {OutboxState::pending, next, outcome.detail};
-          ++stats.failed;
-        } else {
-          completion = {OutboxState::dead, std::nullopt, outcome.detail};
-          ++stats.dead;
-        }
-        record(message, ActionType::notification_failed, details);
-        action = retry ? ActionType::notification_failed : ActionType::notification_dead_lettered;
-      }
+      outcome = deliver(notifier, message, notification);
+      breaker_outcome(destination, outcome.ok() || !outcome.retryable, outcome.detail);
     }
-    if (completion.state != OutboxState::delivered && !completion.error.empty()) {
-      details["error"] = completion.error;
+    Decision d;
+    if (outcome.ok()) {
+      d.completion = {OutboxState::delivered, std::nullopt, {}, {}};
+      if (!outcome.detail.empty())
+        d.details["detail"] = storable(outcome.detail);
+    } else {
+      d = retry_or_give_up(message, notification, outcome);
     }
+    d.attempted = true;
+    d.details["recipient"] = notification.recipient.key();
+    d.details["email"] = notification.recipient.person.email().str();
+    return d;
+  }
 
-    auto stored = store->complete(message.id, message.attempts, completion, clock->now());
-    if (!stored) {
-      details["store_error"] = stored.error().message();
-    } else if (!*stored) {
-      details["fenced"] = true;  // another worker owns the message now
-      ++stats.fenced;
+  DeliveryOutcome deliver(Notifier& notifier, const OutboxMessage& message,
+                          const Notification& notification) {
+    const DeliveryContext context{
+        .deadline = std::chrono::steady_clock::now() + options.delivery_timeout,
+        .attempt = message.attempts,
+        .message_token = message.message_token,
+    };
+    try {
+      return notifier.deliver(notification, context);
+    } catch (...) {
+      return DeliveryOutcome::transient_failure(
+          fmt::format("notifier threw: {}", describe_exception(std::current_exception())));
     }
-    if (action != ActionType::notification_failed)
-      record(message, action, std::move(details));
+  }
+
+  // ---- Recording ----------------------------------------------------------------------
+
+  // Stores the outcome, with its log entry in the same transaction when the log lives in
+  // the store. When the store cannot take the outcome, the entry still reaches the log
+  // (noting why), so an attempt is never invisible.
+  void finish(const OutboxMessage& message, Decision d, DrainStats& stats) {
+    auto record = entry(message, d.action, d.details);
+    if (d.completion.state == OutboxState::pending && d.completion.next_due)
+      record.details["next_attempt"] = format_utc(*d.completion.next_due);
+    if (log_in_store)
+      d.completion.log.push_back(record);
+    auto stored = store->complete(message.id, message.claim, d.completion, clock->now());
+    if (!stored) {
+      ++stats.store_errors;
+      record.details["store_error"] = storable(stored.error().message());
+      record.details.erase("next_attempt");  // not stored: the message retries after its lease
+      report(fmt::format("cannot record the outcome of outbox message {}: {}", message.id,
+                         stored.error().message()));
+      log->record(record);
+      return;
+    }
+    if (!*stored) {
+      ++stats.fenced;
+      if (!d.attempted)
+        return;  // another worker owns it and decides
+      record.details["fenced"] = true;
+      log->record(record);
+      return;
+    }
+    count(d.completion.state, stats);
+    if (!log_in_store)
+      log->record(record);
+  }
+
+  static void count(OutboxState state, DrainStats& stats) {
+    switch (state) {
+      case OutboxState::delivered:
+        ++stats.delivered;
+        break;
+      case OutboxState::pending:
+        ++stats.failed;
+        break;
+      case OutboxState::dead:
+        ++stats.dead;
+        break;
+      case OutboxState::expired:
+        ++stats.expired;
+        break;
+    }
+  }
+
+  void release(const OutboxMessage& message, DrainStats& stats) {
+    auto released = store->release(message.id, message.claim, clock->now());
+    if (!released) {
+      report(fmt::format("cannot give back outbox message {}: {}; it is retried after its lease",
+                         message.id, released.error().message()));
+    }
+    ++stats.released;
+  }
+
+  void handle(OutboxMessage& message, DrainStats& stats) {
+    std::optional<Notification> notification;
+    if (auto decided = precheck(message, notification)) {
+      finish(message, std::move(*decided), stats);
+      return;
+    }
+    if (!hold_lease(message, stats)) {
+      ++stats.fenced;
+      return;
+    }
+    if (stopping.load()) {
+      release(message, stats);
+      return;
+    }
+    finish(message, send(message, *notification), stats);
   }
 
   Result<DrainStats> drain_once() {
@@ -137,92 +487,146 @@ struct Dispatcher::Impl {
     if (claimed->empty())
       return stats;
     std::lock_guard lock(notifier_mutex);
-    try {
-      notifier->begin_batch();
-    } catch (...) {
-      spdlog::warn("interviewkit: notifier begin_batch failed: {}",
-                   describe_exception(std::current_exception()));
+    for_each_notifier([](Notifier& n) { n.begin_batch(); });
+    for (auto& message : *claimed) {
+      if (stopping.load()) {
+        release(message, stats);
+        continue;
+      }
+      try {
+        handle(message, stats);
+      } catch (...) {
+        report(fmt::format("outbox message {}: {}", message.id,
+                           describe_exception(std::current_exception())));
+      }
     }
-    for (const auto& message : *claimed)
-      handle(message, stats);
-    notifier->end_batch();
+    for_each_notifier([](Notifier& n) { n.end_batch(); });
     return stats;
   }
 
-  void run() {
-    std::unique_lock lock(thread_mutex);
-    while (true) {
-      const bool stopping = stop_requested;
-      lock.unlock();
-      std::chrono::milliseconds wait = options.idle_poll;
+  template <class F>
+  void for_each_notifier(F&& f) noexcept {
+    for (auto& [name, notifier] : channels) {
+      try {
+        f(*notifier);
+      } catch (...) {
+        report(fmt::format("channel {}: batch hook failed: {}", name,
+                           describe_exception(std::current_exception())));
+      }
+    }
+  }
+
+  // ---- Background thread --------------------------------------------------------------
+
+  milliseconds pass() noexcept {
+    try {
       auto stats = drain_once();
       if (!stats) {
-        spdlog::error("interviewkit: dispatcher could not claim messages: {}",
-                      stats.error().message());
-      } else if (stats->claimed == options.batch_size) {
-        wait = std::chrono::milliseconds::zero();  // more may be waiting
-      } else if (auto due = store->next_due(); due && *due) {
-        const auto until =
-            std::chrono::duration_cast<std::chrono::milliseconds>(**due - clock->now());
-        wait = std::clamp(until, std::chrono::milliseconds{1}, options.idle_poll);
+        report(fmt::format("cannot claim messages: {}", stats.error().message()));
+        return options.idle_poll;
       }
-      lock.lock();
-      if (stopping)
-        return;  // that was the last drain
-      if (wait > std::chrono::milliseconds::zero()) {
-        wakeup.wait_for(lock, wait, [&] { return woken || stop_requested; });
+      if (stats->claimed == options.batch_size)
+        return milliseconds::zero();  // more may be waiting
+      auto due = store->next_due();
+      if (!due || !*due)
+        return options.idle_poll;
+      const auto until = std::chrono::duration_cast<milliseconds>(**due - clock->now());
+      return std::clamp(until, milliseconds{1}, options.idle_poll);
+    } catch (...) {
+      report(
+          fmt::format("dispatcher pass failed: {}", describe_exception(std::current_exception())));
+      return options.idle_poll;
+    }
+  }
+
+  void run() noexcept {
+    while (!stopping.load()) {
+      const auto wait = pass();
+      std::unique_lock lock(thread_mutex);
+      if (wait > milliseconds::zero() && !stopping.load()) {
+        wakeup.wait_for(lock, wait, [&] { return woken || stopping.load(); });
       }
       woken = false;
     }
   }
 };
 
-Dispatcher::Dispatcher(std::shared_ptr<Store> store, std::shared_ptr<Notifier> notifier,
-                       std::shared_ptr<ActionLog> log, DispatcherOptions options,
-                       std::shared_ptr<const Clock> clock)
-    : impl_(std::make_unique<Impl>()) {
-  if (!store || !notifier || !log) {
-    throw std::invalid_argument("Dispatcher needs a store, a notifier and an action log");
+Result<std::unique_ptr<Dispatcher>> Dispatcher::make(std::shared_ptr<Store> store,
+                                                     Channels channels,
+                                                     std::shared_ptr<ActionLog> log,
+                                                     DispatcherOptions options,
+                                                     std::shared_ptr<const Clock> clock) {
+  if (!store || !log)
+    return InvalidInput{"Dispatcher needs a store and an action log"};
+  if (channels.empty())
+    return InvalidInput{"Dispatcher needs at least one channel"};
+  for (const auto& [name, notifier] : channels) {
+    if (!notifier)
+      return InvalidInput{fmt::format("Dispatcher: channel \"{}\" has no notifier", name)};
   }
-  if (options.retry.max_attempts == 0 || options.batch_size == 0) {
-    throw std::invalid_argument("Dispatcher: max_attempts and batch_size must be at least 1");
-  }
-  impl_->store = std::move(store);
-  impl_->notifier = std::move(notifier);
-  impl_->log = std::move(log);
-  impl_->clock = clock ? std::move(clock) : std::make_shared<SystemClock>();
-  impl_->jitter.seed(options.jitter_seed != 0 ? options.jitter_seed : std::random_device{}());
-  impl_->options = options;
+  if (auto ok = validate(options); !ok)
+    return InvalidInput{fmt::format("DispatcherOptions: {}", ok.error().message())};
+  auto impl = std::make_unique<Impl>();
+  impl->log_in_store = logs_into(*log, *store);
+  impl->store = std::move(store);
+  impl->channels = std::move(channels);
+  impl->log = std::move(log);
+  impl->clock = clock ? std::move(clock) : std::make_shared<SystemClock>();
+  impl->jitter.seed(options.jitter_seed != 0 ? options.jitter_seed : std::random_device{}());
+  impl->options = std::move(options);
+  return std::unique_ptr<Dispatcher>(new Dispatcher(std::move(impl)));
 }
+
+Result<std::unique_ptr<Dispatcher>> Dispatcher::make(std::shared_ptr<Store> store,
+                                                     std::shared_ptr<Notifier> notifier,
+                                                     std::shared_ptr<ActionLog> log,
+                                                     DispatcherOptions options,
+                                                     std::shared_ptr<const Clock> clock) {
+  Channels channels;
+  channels.emplace("default", std::move(notifier));
+  return make(std::move(store), std::move(channels), std::move(log), std::move(options),
+              std::move(clock));
+}
+
+Dispatcher::Dispatcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Dispatcher::~Dispatcher() {
   stop();
 }
 
 Result<DrainStats> Dispatcher::drain_once() {
-  return impl_->drain_once();
+  try {
+    return impl_->drain_once();
+  } catch (...) {
+    return Unavailable{
+        fmt::format("dispatcher pass failed: {}", describe_exception(std::current_exception()))};
+  }
 }
 
 Result<bool> Dispatcher::requeue(OutboxId id, const Actor& actor) {
+  auto message = impl_->store->find_outbox(id);
+  if (!message)
+    return message.error();
+  if (!*message)
+    return InvalidInput{fmt::format("no outbox message {}", id)};
   const auto now = impl_->clock->now();
-  auto done = impl_->store->requeue(id, now);
+  const ActionEntry record{.time = now,
+                           .action = ActionType::notification_requeued,
+                           .interview = (*message)->interview,
+                           .actor = actor,
+                           .from = std::nullopt,
+                           .to = std::nullopt,
+                           .details = {{"outbox_id", id.value()},
+                                       {"idempotency_key", (*message)->idempotency_key},
+                                       {"previous_error", storable((*message)->last_error)}}};
+  std::span<const ActionEntry> in_store;
+  if (impl_->log_in_store)
+    in_store = std::span(&record, 1);
+  auto done = impl_->store->requeue(id, now, in_store);
   if (!done || !*done)
     return done;
-  auto messages = impl_->store->list_outbox({.state = OutboxState::pending, .limit = 1000000});
-  InterviewId interview;
-  if (messages) {
-    for (const auto& m : *messages) {
-      if (m.id == id)
-        interview = m.interview;
-    }
-  }
-  impl_->log->record(ActionEntry{.time = now,
-                                 .action = ActionType::notification_requeued,
-                                 .interview = interview,
-                                 .actor = actor,
-                                 .from = std::nullopt,
-                                 .to = std::nullopt,
-                                 .details = {{"outbox_id", id.value()}}});
+  if (!impl_->log_in_store)
+    impl_->log->record(record);
   wake();
   return true;
 }
@@ -231,7 +635,7 @@ void Dispatcher::start() {
   std::lock_guard lock(impl_->thread_mutex);
   if (impl_->worker.joinable())
     return;
-  impl_->stop_requested = false;
+  impl_->stopping = false;
   impl_->worker = std::thread([impl = impl_.get()] { impl->run(); });
 }
 
@@ -241,11 +645,12 @@ void Dispatcher::stop() {
     std::lock_guard lock(impl_->thread_mutex);
     if (!impl_->worker.joinable())
       return;
-    impl_->stop_requested = true;
+    impl_->stopping = true;
     worker = std::move(impl_->worker);
   }
   impl_->wakeup.notify_all();
   worker.join();
+  impl_->stopping = false;
 }
 
 void Dispatcher::wake() noexcept {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <interviewkit/scheduling/booking_service.hpp>
+#include <interviewkit/store/store_action_log.hpp>
 
 namespace interviewkit {
 
@@ -75,6 +76,12 @@ Result<std::unique_ptr<BookingService>> BookingService::make(std::shared_ptr<Sto
   if (options.buffer_before.count() < 0 || options.buffer_after.count() < 0) {
     return InvalidInput{"booking buffers must not be negative"};
   }
+  if (options.channels.empty())
+    return InvalidInput{"BookingOptions::channels must name at least one channel"};
+  for (const auto& channel : options.channels) {
+    if (auto ok = validate_text("channel name", channel, 100); !ok)
+      return ok.error();
+  }
   if (!clock)
     clock = std::make_shared<SystemClock>();
   if (!random)
@@ -90,7 +97,8 @@ BookingService::BookingService(std::shared_ptr<Store> store, std::shared_ptr<Act
       log_(std::move(log)),
       options_(std::move(options)),
       clock_(std::move(clock)),
-      random_(std::move(random)) {}
+      random_(std::move(random)),
+      log_in_store_(logs_into(*log_, *store_)) {}
 
 BookingService::~BookingService() = default;
 
@@ -124,25 +132,43 @@ Result<Interview> BookingService::create(const CreateRequest& request, const Act
                                       interview.candidate.person.email())};
     }
   }
+  std::vector<ActionEntry> log;
   auto written = store_->write([&](StoreTransaction& tx) -> Result<void> {
     auto id = tx.insert(interview);
     if (!id)
       return id.error();
     interview.id = *id;
-    return {};
+    log = {ActionEntry{.time = clock_->now(),
+                       .action = ActionType::interview_created,
+                       .interview = interview.id,
+                       .actor = actor,
+                       .from = std::nullopt,
+                       .to = InterviewStatus::pending,
+                       .details = {{"title", interview.title},
+                                   {"candidate", interview.candidate.id.str()},
+                                   {"interviewers", interview.interviewers.size()}}}};
+    return record(&tx, log);
   });
   if (!written)
     return written.error();
-  log_->record(ActionEntry{.time = clock_->now(),
-                           .action = ActionType::interview_created,
-                           .interview = interview.id,
-                           .actor = actor,
-                           .from = std::nullopt,
-                           .to = InterviewStatus::pending,
-                           .details = {{"title", interview.title},
-                                       {"candidate", interview.candidate.id.str()},
-                                       {"interviewers", interview.interviewers.size()}}});
+  (void)record(nullptr, log);
   return interview;
+}
+
+// Entries go into the transaction when the log lives in the store (tx given), or to the
+// ActionLog after the commit otherwise (tx null). Each call does one of the two.
+Result<void> BookingService::record(StoreTransaction* tx,
+                                    const std::vector<ActionEntry>& log) const {
+  if (log_in_store_ != (tx != nullptr))
+    return {};
+  for (const auto& entry : log) {
+    if (tx == nullptr) {
+      log_->record(entry);
+    } else if (auto ok = tx->append_action(entry); !ok) {
+      return ok.error();
+    }
+  }
+  return {};
 }
 
 Result<Interview> BookingService::book(InterviewId id, const TimeRange& slot, const Actor& actor,
@@ -175,6 +201,10 @@ Result<Interview> BookingService::mark_no_show(InterviewId id, const Actor& acto
   return apply(id, InterviewEvent::mark_no_show, actor, options, std::nullopt, {});
 }
 
+// REQUIRES: called by the public operations only. Phases: validate the request outside
+// any transaction; in one transaction replay or step the interview, plan and enqueue its
+// notifications and (when the log lives in the store) record them; then log (otherwise)
+// and wake the dispatcher.
 Result<Interview> BookingService::apply(InterviewId id, InterviewEvent event, const Actor& actor,
                                         const OperationOptions& options,
                                         const std::optional<TimeRange>& slot,
@@ -196,113 +226,146 @@ Result<Interview> BookingService::apply(InterviewId id, InterviewEvent event, co
     if (auto ok = check_slot(*slot); !ok)
       return ok.error();
   }
-  // Identifies the request, so a reused idempotency key with a different request is caught.
-  const auto request = fmt::format("{} {} {}", event, id, slot ? fmt::format("{}", *slot) : "");
   const auto now = clock_->now();
-  const auto widest_buffer = std::max(options_.buffer_before, options_.buffer_after);
-
   Change change;
+  std::vector<ActionEntry> log;
+  // The work may run more than once (Store::write's contract): it starts from scratch.
   auto written = store_->write([&](StoreTransaction& tx) -> Result<void> {
     change = Change{};
-    if (!options.idempotency_key.empty()) {
-      auto seen = tx.find_idempotency(options.idempotency_key);
-      if (!seen)
-        return seen.error();
-      if (*seen) {
-        if ((*seen)->request != request) {
-          return InvalidInput{
-              fmt::format("idempotency key \"{}\" was already used for a different request ({})",
-                          options.idempotency_key, (*seen)->request)};
-        }
-        change.after = (*seen)->result;
-        change.replayed = true;
-        return {};
-      }
-    }
-    auto current = tx.load(id);
-    if (!current)
-      return current.error();
-    change.before = *current;
-    if (options.expected_version && *options.expected_version != current->version) {
-      return StaleVersion{id, *options.expected_version, current->version};
-    }
-    const auto transition = find_transition(current->status, event);
-    if (!transition)
-      return IllegalTransition{current->status, event, target_of(event)};
-
-    Interview next = *current;
-    next.status = transition->to;
-    next.version = current->version + 1;
-    next.updated_at = date::floor<std::chrono::seconds>(now);
-    if (slot)
-      next.slot = *slot;
-    if (slot && UtcMillis{slot->start()} <= now) {
-      return InvalidInput{fmt::format("slot {} starts in the past", *slot)};
-    }
-    if (event == InterviewEvent::book && next.meeting_link.empty()) {
-      auto key = random_token(*random_, session_key_bytes);
-      if (!key) {
-        return Unavailable{
-            fmt::format("cannot create a meeting session key: {}", key.error().message())};
-      }
-      next.meeting_link = join_link(options_.meeting_base_url, *key);
-    }
-    if (holds_slot(next.status) && next.slot) {
-      auto conflict = tx.find_conflict(next, next.slot->widened(widest_buffer, widest_buffer));
-      if (!conflict)
-        return conflict.error();
-      if (*conflict)
-        return **conflict;
-    }
-    if (auto ok = tx.update(next); !ok)
-      return ok.error();
-
-    for (auto kind : options_.policy.superseded_by(event)) {
-      auto superseded = tx.supersede(id, kind, fmt::format("superseded by {}", event), now);
-      if (!superseded)
-        return superseded.error();
-      change.superseded.insert(change.superseded.end(), superseded->begin(), superseded->end());
-    }
-    for (auto& planned : options_.policy.plan(*transition, *current, next, reason, now)) {
-      auto token = random_token(*random_, message_token_bytes);
-      if (!token) {
-        return Unavailable{
-            fmt::format("cannot create a message token: {}", token.error().message())};
-      }
-      change.enqueued.push_back(OutboxMessage{
-          .id = OutboxId{},
-          .idempotency_key = planned.notification.idempotency_key,
-          .interview = id,
-          .kind = planned.notification.kind,
-          .channel = "default",
-          .payload = planned.notification,
-          .message_token = std::move(*token),
-          .due = planned.due,
-          .attempts = 0,
-          .last_error = {},
-          .state = OutboxState::pending,
-          .claimed_until = std::nullopt,
-          .created_at = now,
-          .updated_at = now,
-      });
-    }
-    if (auto ok = tx.enqueue(change.enqueued); !ok)
-      return ok.error();
-    if (!options.idempotency_key.empty()) {
-      if (auto ok = tx.save_idempotency({options.idempotency_key, request, next}); !ok) {
-        return ok.error();
-      }
-    }
-    change.after = std::move(next);
-    return {};
+    log.clear();
+    if (auto ok = step(tx, change, id, event, options, slot, reason, now); !ok || change.replayed)
+      return ok;
+    log = entries(change, event, actor, options, reason, now);
+    return record(&tx, log);
   });
   if (!written)
     return written.error();
   if (change.replayed)
     return *change.after;
-  const auto& before = *change.before;
-  auto& after = *change.after;
+  (void)record(nullptr, log);
+  if (!change.enqueued.empty() && on_enqueued_)
+    on_enqueued_();
+  return std::move(*change.after);
+}
 
+// One transition inside the transaction: idempotent replay, version and transition checks,
+// the new state, the conflict check, the update, and the notifications it causes.
+Result<void> BookingService::step(StoreTransaction& tx, Change& change, InterviewId id,
+                                  InterviewEvent event, const OperationOptions& options,
+                                  const std::optional<TimeRange>& slot, const std::string& reason,
+                                  UtcMillis now) {
+  // Identifies the request, so a reused idempotency key with a different request is caught.
+  const auto request = fmt::format("{} {} {}", event, id, slot ? fmt::format("{}", *slot) : "");
+  if (!options.idempotency_key.empty()) {
+    auto seen = tx.find_idempotency(options.idempotency_key);
+    if (!seen)
+      return seen.error();
+    if (*seen) {
+      if ((*seen)->request != request) {
+        return InvalidInput{
+            fmt::format("idempotency key \"{}\" was already used for a different request ({})",
+                        options.idempotency_key, (*seen)->request)};
+      }
+      change.after = (*seen)->result;
+      change.replayed = true;
+      return {};
+    }
+  }
+  auto current = tx.load(id);
+  if (!current)
+    return current.error();
+  change.before = *current;
+  if (options.expected_version && *options.expected_version != current->version) {
+    return StaleVersion{id, *options.expected_version, current->version};
+  }
+  const auto transition = find_transition(current->status, event);
+  if (!transition)
+    return IllegalTransition{current->status, event, target_of(event)};
+
+  Interview next = *current;
+  next.status = transition->to;
+  next.version = current->version + 1;
+  next.updated_at = date::floor<std::chrono::seconds>(now);
+  if (slot)
+    next.slot = *slot;
+  if (slot && UtcMillis{slot->start()} <= now) {
+    return InvalidInput{fmt::format("slot {} starts in the past", *slot)};
+  }
+  if (event == InterviewEvent::book && next.meeting_link.empty()) {
+    auto key = random_token(*random_, session_key_bytes);
+    if (!key) {
+      return Unavailable{
+          fmt::format("cannot create a meeting session key: {}", key.error().message())};
+    }
+    next.meeting_link = join_link(options_.meeting_base_url, *key);
+  }
+  if (holds_slot(next.status) && next.slot) {
+    const auto widest_buffer = std::max(options_.buffer_before, options_.buffer_after);
+    auto conflict = tx.find_conflict(next, next.slot->widened(widest_buffer, widest_buffer));
+    if (!conflict)
+      return conflict.error();
+    if (*conflict)
+      return **conflict;
+  }
+  if (auto ok = tx.update(next); !ok)
+    return ok.error();
+  change.after = next;
+  if (auto ok = enqueue(tx, change, *transition, reason, now); !ok)
+    return ok;
+  if (!options.idempotency_key.empty())
+    return tx.save_idempotency({options.idempotency_key, request, next});
+  return {};
+}
+
+// Supersedes what the event makes obsolete and enqueues what the policy plans, one outbox
+// message per notification and channel.
+Result<void> BookingService::enqueue(StoreTransaction& tx, Change& change,
+                                     const Transition& transition, const std::string& reason,
+                                     UtcMillis now) {
+  const auto id = change.after->id;
+  for (auto kind : options_.policy.superseded_by(transition.event)) {
+    auto superseded =
+        tx.supersede(id, kind, fmt::format("superseded by {}", transition.event), now);
+    if (!superseded)
+      return superseded.error();
+    change.superseded.insert(change.superseded.end(), superseded->begin(), superseded->end());
+  }
+  for (auto& planned :
+       options_.policy.plan(transition, *change.before, *change.after, reason, now)) {
+    for (const auto& channel : options_.channels) {
+      auto token = random_token(*random_, message_token_bytes);
+      if (!token) {
+        return Unavailable{
+            fmt::format("cannot create a message token: {}", token.error().message())};
+      }
+      auto key = planned.notification.idempotency_key;
+      if (channel != "default")
+        key += "/" + channel;  // one message per channel; "default" keeps the plain key
+      change.enqueued.push_back(OutboxMessage{
+          .id = OutboxId{},
+          .idempotency_key = std::move(key),
+          .interview = id,
+          .kind = planned.notification.kind,
+          .channel = channel,
+          .payload = planned.notification,
+          .message_token = std::move(*token),
+          .due = planned.due,
+          .created_at = now,
+          .updated_at = now,
+      });
+    }
+  }
+  return tx.enqueue(change.enqueued);
+}
+
+// The ActionLog entries of one committed change.
+std::vector<ActionEntry> BookingService::entries(const Change& change, InterviewEvent event,
+                                                 const Actor& actor,
+                                                 const OperationOptions& options,
+                                                 const std::string& reason, UtcMillis now) const {
+  const auto& before = *change.before;
+  const auto& after = *change.after;
+  const auto id = after.id;
   nlohmann::json details = {{"version", after.version}};
   if (after.slot)
     details["slot"] = *after.slot;
@@ -312,42 +375,40 @@ Result<Interview> BookingService::apply(InterviewId id, InterviewEvent event, co
     details["reason"] = reason;
   if (!options.idempotency_key.empty())
     details["idempotency_key"] = options.idempotency_key;
-  log_->record(ActionEntry{.time = now,
-                           .action = action_for(event),
-                           .interview = id,
-                           .actor = actor,
-                           .from = before.status,
-                           .to = after.status,
-                           .details = std::move(details)});
+  const auto make = [&](ActionType action, nlohmann::json d, std::optional<InterviewStatus> from,
+                        std::optional<InterviewStatus> to) {
+    return ActionEntry{.time = now,
+                       .action = action,
+                       .interview = id,
+                       .actor = actor,
+                       .from = from,
+                       .to = to,
+                       .details = std::move(d)};
+  };
+  std::vector<ActionEntry> log;
+  log.push_back(make(action_for(event), std::move(details), before.status, after.status));
   for (const auto& message : change.superseded) {
-    log_->record(ActionEntry{.time = now,
-                             .action = ActionType::notification_expired,
-                             .interview = id,
-                             .actor = actor,
-                             .from = std::nullopt,
-                             .to = std::nullopt,
-                             .details = {{"idempotency_key", message.idempotency_key},
-                                         {"kind", std::string(to_string(message.kind))},
-                                         {"error", message.last_error}}});
+    log.push_back(make(ActionType::notification_expired,
+                       {{"outbox_id", message.id.value()},
+                        {"idempotency_key", message.idempotency_key},
+                        {"kind", std::string(to_string(message.kind))},
+                        {"channel", message.channel},
+                        {"error", message.last_error},
+                        {"superseded_by_version", after.version}},
+                       std::nullopt, std::nullopt));
   }
   for (const auto& message : change.enqueued) {
-    log_->record(ActionEntry{
-        .time = now,
-        .action = ActionType::notification_enqueued,
-        .interview = id,
-        .actor = actor,
-        .from = std::nullopt,
-        .to = std::nullopt,
-        .details = {
-            {"idempotency_key", message.idempotency_key},
-            {"kind", std::string(to_string(message.kind))},
-            {"recipient", message.payload.at("recipient").at("role").get<std::string>() + ":" +
-                              message.payload.at("recipient").at("id").get<std::string>()},
-            {"due", format_utc(message.due)}}});
+    const auto& recipient = message.payload.at("recipient");
+    log.push_back(make(ActionType::notification_enqueued,
+                       {{"idempotency_key", message.idempotency_key},
+                        {"kind", std::string(to_string(message.kind))},
+                        {"channel", message.channel},
+                        {"recipient", recipient.at("role").get<std::string>() + ":" +
+                                          recipient.at("id").get<std::string>()},
+                        {"due", format_utc(message.due)}},
+                       std::nullopt, std::nullopt));
   }
-  if (!change.enqueued.empty() && on_enqueued_)
-    on_enqueued_();
-  return std::move(after);
+  return log;
 }
 
 }  // namespace interviewkit

@@ -14,8 +14,6 @@ namespace interviewkit {
 
 using detail::people_of;
 
-namespace {}  // namespace
-
 struct MemoryStore::State {
   mutable std::mutex mutex;
   std::uint64_t next_interview = 1;
@@ -163,6 +161,9 @@ class MemoryStore::Transaction final : public StoreTransaction {
   }
 
   Result<void> save_idempotency(const IdempotencyRecord& record) override {
+    if (idempotency_.contains(record.key) || state_.idempotency.contains(record.key)) {
+      return InvalidInput{fmt::format("idempotency key \"{}\" already has a record", record.key)};
+    }
     idempotency_.insert_or_assign(record.key, record);
     return {};
   }
@@ -245,13 +246,49 @@ Result<std::vector<OutboxMessage>> MemoryStore::claim_due(UtcMillis now, std::si
   for (auto& message : claimed) {
     message.claimed_until = now + lease;
     ++message.attempts;
+    ++message.claim;
+    ++message.unfinished_claims;
+    if (!message.first_attempt_at)
+      message.first_attempt_at = now;
     message.updated_at = now;
     state_->put(message);
   }
   return claimed;
 }
 
-Result<bool> MemoryStore::complete(OutboxId id, std::uint32_t attempt,
+Result<bool> MemoryStore::renew(OutboxId id, std::uint64_t claim, UtcMillis until, UtcMillis now) {
+  std::lock_guard lock(state_->mutex);
+  auto it = state_->outbox.find(id);
+  if (it == state_->outbox.end())
+    return InvalidInput{fmt::format("no outbox message {}", id)};
+  if (it->second.state != OutboxState::pending || it->second.claim != claim)
+    return false;
+  auto message = it->second;
+  message.claimed_until = until;
+  message.updated_at = now;
+  state_->put(std::move(message));
+  return true;
+}
+
+Result<bool> MemoryStore::release(OutboxId id, std::uint64_t claim, UtcMillis now) {
+  std::lock_guard lock(state_->mutex);
+  auto it = state_->outbox.find(id);
+  if (it == state_->outbox.end())
+    return InvalidInput{fmt::format("no outbox message {}", id)};
+  if (it->second.state != OutboxState::pending || it->second.claim != claim)
+    return false;
+  auto message = it->second;
+  message.claimed_until.reset();
+  if (message.attempts <= 1)
+    message.first_attempt_at.reset();
+  message.attempts = message.attempts > 0 ? message.attempts - 1 : 0;
+  message.unfinished_claims = message.unfinished_claims > 0 ? message.unfinished_claims - 1 : 0;
+  message.updated_at = now;
+  state_->put(std::move(message));
+  return true;
+}
+
+Result<bool> MemoryStore::complete(OutboxId id, std::uint64_t claim,
                                    const OutboxCompletion& completion, UtcMillis now) {
   std::lock_guard lock(state_->mutex);
   auto it = state_->outbox.find(id);
@@ -259,16 +296,24 @@ Result<bool> MemoryStore::complete(OutboxId id, std::uint32_t attempt,
     return InvalidInput{fmt::format("no outbox message {}", id)};
   }
   auto message = it->second;
-  if (message.state != OutboxState::pending || message.attempts != attempt)
+  if (message.state != OutboxState::pending || message.claim != claim)
     return false;
   message.state = completion.state;
   message.last_error = completion.error;
   message.claimed_until.reset();
+  message.unfinished_claims = 0;
   message.updated_at = now;
   if (completion.state == OutboxState::pending)
     message.due = completion.next_due.value_or(now);
   state_->put(std::move(message));
   return true;
+}
+
+Result<std::optional<OutboxMessage>> MemoryStore::find_outbox(OutboxId id) const {
+  std::lock_guard lock(state_->mutex);
+  if (auto it = state_->outbox.find(id); it != state_->outbox.end())
+    return std::optional(it->second);
+  return std::optional<OutboxMessage>{};
 }
 
 Result<std::vector<OutboxMessage>> MemoryStore::list_outbox(const OutboxQuery& query) const {
@@ -286,14 +331,19 @@ Result<std::vector<OutboxMessage>> MemoryStore::list_outbox(const OutboxQuery& q
   return out;
 }
 
-Result<bool> MemoryStore::requeue(OutboxId id, UtcMillis now) {
+Result<bool> MemoryStore::requeue(OutboxId id, UtcMillis now,
+                                  std::span<const ActionEntry> /*log: kept by no memory store*/) {
   std::lock_guard lock(state_->mutex);
   auto it = state_->outbox.find(id);
-  if (it == state_->outbox.end() || it->second.state != OutboxState::dead)
+  if (it == state_->outbox.end())
+    return InvalidInput{fmt::format("no outbox message {}", id)};
+  if (it->second.state != OutboxState::dead)
     return false;
   auto message = it->second;
   message.state = OutboxState::pending;
   message.attempts = 0;
+  message.unfinished_claims = 0;
+  message.first_attempt_at.reset();
   message.due = now;
   message.claimed_until.reset();
   message.updated_at = now;

@@ -91,6 +91,13 @@ CREATE TABLE action_log (
 CREATE INDEX action_log_by_interview ON action_log (interview_id, time_ms);
 CREATE INDEX action_log_by_action ON action_log (action, time_ms);
 )sql",
+    // 2: a fencing token that never resets, and claims since the last outcome.
+    R"sql(
+ALTER TABLE outbox ADD COLUMN claim BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN unfinished_claims INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN first_attempt_ms BIGINT;
+UPDATE outbox SET claim = attempts;
+)sql",
 };
 static_assert(std::size(migrations) == PostgresStore::schema_version);
 
@@ -100,30 +107,68 @@ std::int64_t id_of(InterviewId id) {
 
 constexpr const char* outbox_columns =
     "id, idempotency_key, interview_id, kind, channel, payload::text, message_token, due_ms, "
-    "attempts, last_error, state, claimed_until_ms, created_ms, updated_ms";
+    "attempts, last_error, state, claimed_until_ms, created_ms, updated_ms, claim, "
+    "unfinished_claims, first_attempt_ms";
 
+// Never throws for stored content: see detail::decode_outbox_row.
 OutboxMessage read_outbox(const pqxx::row& r) {
-  OutboxMessage m;
-  m.id = OutboxId{r[0].as<std::uint64_t>()};
-  m.idempotency_key = r[1].as<std::string>();
-  m.interview = InterviewId{r[2].as<std::uint64_t>()};
-  m.kind = parse_notification_kind(r[3].as<std::string>()).value();
-  m.channel = r[4].as<std::string>();
-  m.payload = nlohmann::json::parse(r[5].as<std::string>());
-  m.message_token = r[6].as<std::string>();
-  m.due = from_millis(r[7].as<std::int64_t>());
-  m.attempts = r[8].as<std::uint32_t>();
-  m.last_error = r[9].as<std::string>();
-  m.state = parse_outbox_state(r[10].as<std::string>()).value();
-  if (!r[11].is_null())
-    m.claimed_until = from_millis(r[11].as<std::int64_t>());
-  m.created_at = from_millis(r[12].as<std::int64_t>());
-  m.updated_at = from_millis(r[13].as<std::int64_t>());
-  return m;
+  return detail::decode_outbox_row(detail::OutboxRow{
+      .id = r[0].as<std::int64_t>(),
+      .idempotency_key = r[1].as<std::string>(),
+      .interview = r[2].as<std::int64_t>(),
+      .kind = r[3].as<std::string>(),
+      .channel = r[4].as<std::string>(),
+      .payload = r[5].as<std::string>(),
+      .message_token = r[6].as<std::string>(),
+      .due_ms = r[7].as<std::int64_t>(),
+      .attempts = r[8].as<std::int64_t>(),
+      .last_error = r[9].as<std::string>(),
+      .state = r[10].as<std::string>(),
+      .claimed_until_ms = r[11].is_null() ? std::nullopt : std::optional(r[11].as<std::int64_t>()),
+      .created_ms = r[12].as<std::int64_t>(),
+      .updated_ms = r[13].as<std::int64_t>(),
+      .claim = r[14].as<std::int64_t>(),
+      .unfinished_claims = r[15].as<std::int64_t>(),
+      .first_attempt_ms = r[16].is_null() ? std::nullopt : std::optional(r[16].as<std::int64_t>()),
+  });
+}
+
+std::vector<OutboxMessage> read_outbox_rows(const pqxx::result& r) {
+  std::vector<OutboxMessage> out;
+  out.reserve(r.size());
+  for (const auto& row : r)
+    out.push_back(read_outbox(row));
+  return out;
 }
 
 // The exclusion constraint's SQLSTATE.
 constexpr std::string_view exclusion_violation = "23P01";
+
+void insert_action(pqxx::work& tx, const ActionEntry& entry) {
+  const auto json =
+      nlohmann::json(entry).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (entry.interview.is_set()) {
+    tx.exec_params(
+        "INSERT INTO action_log (time_ms, action, interview_id, entry) VALUES ($1, $2, $3, "
+        "$4::jsonb)",
+        millis(entry.time), std::string(to_string(entry.action)), id_of(entry.interview), json);
+  } else {
+    tx.exec_params(
+        "INSERT INTO action_log (time_ms, action, interview_id, entry) VALUES ($1, $2, NULL, "
+        "$3::jsonb)",
+        millis(entry.time), std::string(to_string(entry.action)), json);
+  }
+}
+
+// A libpq connection string with our connect timeout added unless the host set one.
+std::string with_connect_timeout(const std::string& url, std::chrono::seconds timeout) {
+  if (url.find("connect_timeout") != std::string::npos || timeout.count() <= 0)
+    return url;
+  if (url.find("://") == std::string::npos)
+    return fmt::format("{} connect_timeout={}", url, timeout.count());
+  return fmt::format("{}{}connect_timeout={}", url, url.find('?') == std::string::npos ? '?' : '&',
+                     timeout.count());
+}
 
 }  // namespace
 
@@ -183,11 +228,31 @@ struct PostgresStore::Impl {
     ++open;
     lock.unlock();
     try {
-      return Lease(*this, std::make_unique<pqxx::connection>(options.url));
-    } catch (const std::exception& e) {
+      auto c = std::make_unique<pqxx::connection>(
+          with_connect_timeout(options.url, options.connect_timeout));
+      // Bounds every statement, lock waits included, so a locked table or a stuck server
+      // turns into an error value instead of a worker blocked forever.
+      pqxx::nontransaction setup(*c);
+      setup.exec(fmt::format("SET statement_timeout = {}", options.statement_timeout.count()));
+      return Lease(*this, std::move(c));
+    } catch (const pqxx::pqxx_exception& e) {
       give_back(nullptr);
-      return Unavailable{fmt::format("cannot connect to PostgreSQL: {}", trim(e.what()))};
+      return Unavailable{
+          fmt::format("cannot connect to PostgreSQL: {}", redact_and_trim(e.base().what()))};
     }
+  }
+
+  // One line, and no password even if libpq quoted the connection string back.
+  std::string redact_and_trim(std::string text) const {
+    text = trim(std::move(text));
+    if (const auto at = options.url.find('@'); at != std::string::npos) {
+      const auto secret = options.url.substr(0, at);
+      if (!secret.empty()) {
+        for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret))
+          text.replace(pos, secret.size(), "postgresql://…");
+      }
+    }
+    return text;
   }
 
   static std::string trim(std::string text) {
@@ -200,9 +265,22 @@ struct PostgresStore::Impl {
     return text;
   }
 
+  // An error value for every database failure, naming what was being done and the
+  // SQLSTATE, so no pqxx exception ever leaves the store (a dispatcher thread that saw one
+  // would terminate the host).
+  Error failure(std::string_view what, const pqxx::sql_error& e) const {
+    if (e.sqlstate() == exclusion_violation)
+      return SlotConflict{InterviewId{}, "unknown"};
+    return Unavailable{fmt::format("PostgreSQL {} failed (SQLSTATE {}): {}", what,
+                                   e.sqlstate().empty() ? "unknown" : e.sqlstate(),
+                                   redact_and_trim(e.what()))};
+  }
+
   // Runs `body` in a transaction on a pooled connection. Serialization failures and
-  // deadlocks are retried; a lost connection is an Unavailable error (nothing was
-  // committed unless the commit itself was in doubt, which the message says).
+  // deadlocks are retried (so `body` may run more than once); a lost connection is an
+  // Unavailable error (nothing was committed unless the commit itself was in doubt, which
+  // the message says); every other database failure is an error value too. Exceptions
+  // that are not the database's (thrown by a host's Store::write work) propagate.
   template <class Body>
   auto transact(std::string_view what, Body&& body) -> decltype(body(std::declval<pqxx::work&>())) {
     for (int attempt = 0;; ++attempt) {
@@ -219,18 +297,26 @@ struct PostgresStore::Impl {
         if (attempt < options.retries)
           continue;
         return Unavailable{fmt::format("PostgreSQL {}: gave up after {} retries: {}", what, attempt,
-                                       trim(e.what()))};
+                                       redact_and_trim(e.what()))};
       } catch (const pqxx::in_doubt_error& e) {
         lease->broken();
         return Unavailable{fmt::format(
             "PostgreSQL {}: connection lost during commit; it may or may not have been applied: {}",
-            what, trim(e.what()))};
+            what, redact_and_trim(e.what()))};
       } catch (const pqxx::broken_connection& e) {
         lease->broken();
         return Unavailable{
             fmt::format("PostgreSQL {}: connection lost; nothing was committed, the operation can "
                         "be retried: {}",
-                        what, trim(e.what()))};
+                        what, redact_and_trim(e.what()))};
+      } catch (const pqxx::sql_error& e) {
+        if (!(**lease).is_open())
+          lease->broken();
+        return failure(what, e);
+      } catch (const pqxx::pqxx_exception& e) {
+        lease->broken();  // unknown state: do not reuse the connection
+        return Unavailable{
+            fmt::format("PostgreSQL {} failed: {}", what, redact_and_trim(e.base().what()))};
       }
     }
   }
@@ -248,7 +334,7 @@ class PgTransaction final : public StoreTransaction {
         tx_.exec_params("SELECT body::text FROM interviews WHERE id = $1 FOR UPDATE", id_of(id));
     if (r.empty())
       return NotFound{id};
-    return nlohmann::json::parse(r[0][0].as<std::string>()).get<Interview>();
+    return detail::decode_interview(r[0][0].as<std::string>(), id);
   }
 
   Result<InterviewId> insert(const Interview& interview) override {
@@ -307,27 +393,33 @@ class PgTransaction final : public StoreTransaction {
                     "'pending' RETURNING {}",
                     outbox_columns),
         id_of(interview), std::string(to_string(kind)), reason, millis(now));
-    std::vector<OutboxMessage> out;
-    for (const auto& row : r)
-      out.push_back(read_outbox(row));
-    return out;
+    return read_outbox_rows(r);
   }
 
+  // The transaction-scoped lock on the key makes a concurrent request with the same key
+  // (from any process) wait here until the first one commits or rolls back; READ COMMITTED
+  // then lets the SELECT below see the first one's record, so the retry replays its result.
   Result<std::optional<IdempotencyRecord>> find_idempotency(const std::string& key) override {
+    tx_.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 11))", key);
     const auto r =
         tx_.exec_params("SELECT request, result::text FROM idempotency WHERE key = $1", key);
     if (r.empty())
       return std::optional<IdempotencyRecord>{};
-    return std::optional(
-        IdempotencyRecord{key, r[0][0].as<std::string>(),
-                          nlohmann::json::parse(r[0][1].as<std::string>()).get<Interview>()});
+    auto result = detail::decode_interview(r[0][1].as<std::string>(), InterviewId{});
+    if (!result)
+      return result.error();
+    return std::optional(IdempotencyRecord{key, r[0][0].as<std::string>(), std::move(*result)});
   }
 
+  // A plain INSERT: a second record for one key is a unique violation, never an overwrite.
   Result<void> save_idempotency(const IdempotencyRecord& record) override {
-    tx_.exec_params(
-        "INSERT INTO idempotency (key, request, result) VALUES ($1, $2, $3::jsonb) "
-        "ON CONFLICT (key) DO UPDATE SET request = EXCLUDED.request, result = EXCLUDED.result",
-        record.key, record.request, nlohmann::json(record.result).dump());
+    tx_.exec_params("INSERT INTO idempotency (key, request, result) VALUES ($1, $2, $3::jsonb)",
+                    record.key, record.request, nlohmann::json(record.result).dump());
+    return {};
+  }
+
+  Result<void> append_action(const ActionEntry& entry) override {
+    insert_action(tx_, entry);
     return {};
   }
 
@@ -363,6 +455,14 @@ class PgTransaction final : public StoreTransaction {
   pqxx::work& tx_;
 };
 
+// The schema version recorded in the database, 0 for an empty one.
+int stored_schema_version(pqxx::work& tx) {
+  if (tx.exec("SELECT to_regclass('interviewkit_schema') IS NOT NULL")[0][0].as<bool>() == false)
+    return 0;
+  const auto r = tx.exec("SELECT version FROM interviewkit_schema");
+  return r.empty() ? 0 : r[0][0].as<int>();
+}
+
 }  // namespace
 
 Result<std::shared_ptr<PostgresStore>> PostgresStore::open(PostgresOptions options) {
@@ -370,13 +470,18 @@ Result<std::shared_ptr<PostgresStore>> PostgresStore::open(PostgresOptions optio
     return InvalidInput{"PostgreSQL connection string must not be empty"};
   if (options.pool_size == 0)
     return InvalidInput{"PostgreSQL pool size must be at least 1"};
+  if (options.statement_timeout.count() < 0 || options.connect_timeout.count() < 0)
+    return InvalidInput{"PostgreSQL timeouts must not be negative"};
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   auto migrated = impl->transact("migration", [&](pqxx::work& tx) -> Result<void> {
+    // Read before writing anything: a database already at this version opens without a
+    // single write, so a read-only standby can be opened (its writes then fail as values).
+    if (auto version = stored_schema_version(tx); version == schema_version)
+      return {};
     tx.exec_params("SELECT pg_advisory_xact_lock($1)", migration_lock);
     tx.exec("CREATE TABLE IF NOT EXISTS interviewkit_schema (version INTEGER NOT NULL)");
-    const auto r = tx.exec("SELECT version FROM interviewkit_schema");
-    const int version = r.empty() ? 0 : r[0][0].as<int>();
+    const int version = stored_schema_version(tx);
     if (version > schema_version) {
       return InvalidInput{fmt::format(
           "PostgreSQL schema version {} is newer than the {} this version of interviewkit "
@@ -399,22 +504,15 @@ PostgresStore::~PostgresStore() = default;
 
 Result<void> PostgresStore::write(const Work& work) {
   std::optional<Interview> written;
-  auto result = [&]() -> Result<void> {
-    try {
-      return impl_->transact("write", [&](pqxx::work& tx) -> Result<void> {
-        PgTransaction store_tx(tx);
-        auto r = work(store_tx);
-        written = store_tx.last_written;
-        return r;
-      });
-    } catch (const pqxx::sql_error& e) {
-      if (e.sqlstate() != exclusion_violation) {
-        return Unavailable{fmt::format("PostgreSQL write failed: {}", Impl::trim(e.what()))};
-      }
-      return SlotConflict{InterviewId{}, "unknown"};
-    }
-  }();
-  // Name the interview the database says is in the way.
+  auto result = impl_->transact("write", [&](pqxx::work& tx) -> Result<void> {
+    PgTransaction store_tx(tx);
+    written.reset();
+    auto r = work(store_tx);
+    written = store_tx.last_written;
+    return r;
+  });
+  // An exclusion violation (a foreign writer, or a race the locks did not cover): name the
+  // interview the database says is in the way.
   if (!result && result.error().is<SlotConflict>() &&
       !result.error().get_if<SlotConflict>()->other.is_set() && written && written->slot) {
     for (const auto& person : people_of(*written)) {
@@ -438,7 +536,7 @@ Result<Interview> PostgresStore::find(InterviewId id) const {
     const auto r = tx.exec_params("SELECT body::text FROM interviews WHERE id = $1", id_of(id));
     if (r.empty())
       return NotFound{id};
-    return nlohmann::json::parse(r[0][0].as<std::string>()).get<Interview>();
+    return detail::decode_interview(r[0][0].as<std::string>(), id);
   });
 }
 
@@ -474,14 +572,14 @@ Result<std::vector<OutboxMessage>> PostgresStore::claim_due(UtcMillis now, std::
   return impl_->transact("claim", [&](pqxx::work& tx) -> Result<std::vector<OutboxMessage>> {
     const auto r = tx.exec_params(
         fmt::format("UPDATE outbox SET claimed_until_ms = $2, attempts = attempts + 1, "
+                    "claim = claim + 1, unfinished_claims = unfinished_claims + 1, "
+                    "first_attempt_ms = COALESCE(first_attempt_ms, $1), "
                     "updated_ms = $1 WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' "
                     "AND due_ms <= $1 AND (claimed_until_ms IS NULL OR claimed_until_ms <= $1) "
                     "ORDER BY due_ms, id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING {}",
                     outbox_columns),
         millis(now), millis(now + lease), static_cast<std::int64_t>(limit));
-    std::vector<OutboxMessage> out;
-    for (const auto& row : r)
-      out.push_back(read_outbox(row));
+    auto out = read_outbox_rows(r);
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
       return std::pair(a.due, a.id) < std::pair(b.due, b.id);
     });
@@ -489,7 +587,49 @@ Result<std::vector<OutboxMessage>> PostgresStore::claim_due(UtcMillis now, std::
   });
 }
 
-Result<bool> PostgresStore::complete(OutboxId id, std::uint32_t attempt,
+namespace {
+
+// After an UPDATE that changed no row: false if the message exists, InvalidInput if not.
+Result<bool> known_or_invalid(pqxx::work& tx, OutboxId id) {
+  if (tx.exec_params("SELECT 1 FROM outbox WHERE id = $1", static_cast<std::int64_t>(id.value()))
+          .empty()) {
+    return InvalidInput{fmt::format("no outbox message {}", id)};
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<bool> PostgresStore::renew(OutboxId id, std::uint64_t claim, UtcMillis until,
+                                  UtcMillis now) {
+  return impl_->transact("renew", [&](pqxx::work& tx) -> Result<bool> {
+    const auto r = tx.exec_params(
+        "UPDATE outbox SET claimed_until_ms = $1, updated_ms = $2 "
+        "WHERE id = $3 AND state = 'pending' AND claim = $4",
+        millis(until), millis(now), static_cast<std::int64_t>(id.value()),
+        static_cast<std::int64_t>(claim));
+    if (r.affected_rows() == 1)
+      return true;
+    return known_or_invalid(tx, id);
+  });
+}
+
+Result<bool> PostgresStore::release(OutboxId id, std::uint64_t claim, UtcMillis now) {
+  return impl_->transact("release", [&](pqxx::work& tx) -> Result<bool> {
+    const auto r = tx.exec_params(
+        "UPDATE outbox SET claimed_until_ms = NULL, updated_ms = $1, "
+        "first_attempt_ms = CASE WHEN attempts <= 1 THEN NULL ELSE first_attempt_ms END, "
+        "attempts = GREATEST(attempts - 1, 0), "
+        "unfinished_claims = GREATEST(unfinished_claims - 1, 0) "
+        "WHERE id = $2 AND state = 'pending' AND claim = $3",
+        millis(now), static_cast<std::int64_t>(id.value()), static_cast<std::int64_t>(claim));
+    if (r.affected_rows() == 1)
+      return true;
+    return known_or_invalid(tx, id);
+  });
+}
+
+Result<bool> PostgresStore::complete(OutboxId id, std::uint64_t claim,
                                      const OutboxCompletion& completion, UtcMillis now) {
   return impl_->transact("complete", [&](pqxx::work& tx) -> Result<bool> {
     const auto due = completion.state == OutboxState::pending
@@ -497,12 +637,28 @@ Result<bool> PostgresStore::complete(OutboxId id, std::uint32_t attempt,
                          : std::int64_t{-1};
     const auto r = tx.exec_params(
         "UPDATE outbox SET state = $1, last_error = $2, claimed_until_ms = NULL, updated_ms = $3, "
-        "due_ms = CASE WHEN $4::bigint >= 0 THEN $4::bigint ELSE due_ms END "
-        "WHERE id = $5 AND state = 'pending' AND attempts = $6",
+        "unfinished_claims = 0, due_ms = CASE WHEN $4::bigint >= 0 THEN $4::bigint ELSE due_ms END "
+        "WHERE id = $5 AND state = 'pending' AND claim = $6",
         std::string(to_string(completion.state)), completion.error, millis(now), due,
-        static_cast<std::int64_t>(id.value()), static_cast<std::int64_t>(attempt));
-    return r.affected_rows() == 1;
+        static_cast<std::int64_t>(id.value()), static_cast<std::int64_t>(claim));
+    if (r.affected_rows() != 1)
+      return known_or_invalid(tx, id);
+    for (const auto& entry : completion.log)
+      insert_action(tx, entry);
+    return true;
   });
+}
+
+Result<std::optional<OutboxMessage>> PostgresStore::find_outbox(OutboxId id) const {
+  return impl_->transact(
+      "find outbox", [&](pqxx::work& tx) -> Result<std::optional<OutboxMessage>> {
+        const auto r =
+            tx.exec_params(fmt::format("SELECT {} FROM outbox WHERE id = $1", outbox_columns),
+                           static_cast<std::int64_t>(id.value()));
+        if (r.empty())
+          return std::optional<OutboxMessage>{};
+        return std::optional(read_outbox(r[0]));
+      });
 }
 
 Result<std::vector<OutboxMessage>> PostgresStore::list_outbox(const OutboxQuery& query) const {
@@ -515,20 +671,22 @@ Result<std::vector<OutboxMessage>> PostgresStore::list_outbox(const OutboxQuery&
                        query.state ? std::string(to_string(*query.state)) : std::string(),
                        query.interview ? id_of(*query.interview) : std::int64_t{0},
                        static_cast<std::int64_t>(query.limit));
-    std::vector<OutboxMessage> out;
-    for (const auto& row : r)
-      out.push_back(read_outbox(row));
-    return out;
+    return read_outbox_rows(r);
   });
 }
 
-Result<bool> PostgresStore::requeue(OutboxId id, UtcMillis now) {
+Result<bool> PostgresStore::requeue(OutboxId id, UtcMillis now, std::span<const ActionEntry> log) {
   return impl_->transact("requeue", [&](pqxx::work& tx) -> Result<bool> {
     const auto r = tx.exec_params(
-        "UPDATE outbox SET state = 'pending', attempts = 0, due_ms = $1, claimed_until_ms = NULL, "
-        "updated_ms = $1 WHERE id = $2 AND state = 'dead'",
+        "UPDATE outbox SET state = 'pending', attempts = 0, unfinished_claims = 0, due_ms = $1, "
+        "claimed_until_ms = NULL, first_attempt_ms = NULL, updated_ms = $1 "
+        "WHERE id = $2 AND state = 'dead'",
         millis(now), static_cast<std::int64_t>(id.value()));
-    return r.affected_rows() == 1;
+    if (r.affected_rows() != 1)
+      return known_or_invalid(tx, id);
+    for (const auto& entry : log)
+      insert_action(tx, entry);
+    return true;
   });
 }
 
@@ -545,18 +703,7 @@ Result<std::optional<UtcMillis>> PostgresStore::next_due() const {
 
 Result<void> PostgresStore::append_action(const ActionEntry& entry) {
   return impl_->transact("append action", [&](pqxx::work& tx) -> Result<void> {
-    if (entry.interview.is_set()) {
-      tx.exec_params(
-          "INSERT INTO action_log (time_ms, action, interview_id, entry) VALUES ($1, $2, $3, "
-          "$4::jsonb)",
-          millis(entry.time), std::string(to_string(entry.action)), id_of(entry.interview),
-          nlohmann::json(entry).dump());
-    } else {
-      tx.exec_params(
-          "INSERT INTO action_log (time_ms, action, interview_id, entry) VALUES ($1, $2, NULL, "
-          "$3::jsonb)",
-          millis(entry.time), std::string(to_string(entry.action)), nlohmann::json(entry).dump());
-    }
+    insert_action(tx, entry);
     return {};
   });
 }
@@ -573,7 +720,11 @@ Result<std::vector<ActionEntry>> PostgresStore::query_actions(const ActionQuery&
         query.until ? millis(*query.until) : std::int64_t{-1});
     std::vector<ActionEntry> out;
     for (const auto& row : r) {
-      out.push_back(nlohmann::json::parse(row[0].as<std::string>()).get<ActionEntry>());
+      try {
+        out.push_back(nlohmann::json::parse(row[0].as<std::string>()).get<ActionEntry>());
+      } catch (const nlohmann::json::exception& e) {
+        return Unavailable{fmt::format("a stored action entry cannot be read: {}", e.what())};
+      }
     }
     return out;
   });

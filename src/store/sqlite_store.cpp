@@ -75,6 +75,13 @@ CREATE TABLE action_log (
 CREATE INDEX action_log_by_interview ON action_log(interview_id, time_ms);
 CREATE INDEX action_log_by_action ON action_log(action, time_ms);
 )sql",
+    // 2: a fencing token that never resets, and claims since the last outcome.
+    R"sql(
+ALTER TABLE outbox ADD COLUMN claim INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN unfinished_claims INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN first_attempt_ms INTEGER;
+UPDATE outbox SET claim = attempts;
+)sql",
 };
 static_assert(std::size(migrations) == SqliteStore::schema_version);
 
@@ -153,28 +160,39 @@ class Statement {
   int next_ = 1;
 };
 
+// Never throws: a row this version cannot decode comes back with `unreadable` set, so one
+// bad row cannot stop the delivery of the others.
 constexpr const char* outbox_columns =
     "id, idempotency_key, interview_id, kind, channel, payload, message_token, due_ms, attempts, "
-    "last_error, state, claimed_until_ms, created_ms, updated_ms";
+    "last_error, state, claimed_until_ms, created_ms, updated_ms, claim, unfinished_claims, "
+    "first_attempt_ms";
 
 OutboxMessage read_outbox(const Statement& s) {
-  OutboxMessage m;
-  m.id = OutboxId{static_cast<std::uint64_t>(s.integer(0))};
-  m.idempotency_key = s.text(1);
-  m.interview = InterviewId{static_cast<std::uint64_t>(s.integer(2))};
-  m.kind = parse_notification_kind(s.text(3)).value();
-  m.channel = s.text(4);
-  m.payload = nlohmann::json::parse(s.text(5));
-  m.message_token = s.text(6);
-  m.due = from_millis(s.integer(7));
-  m.attempts = static_cast<std::uint32_t>(s.integer(8));
-  m.last_error = s.text(9);
-  m.state = parse_outbox_state(s.text(10)).value();
-  if (!s.is_null(11))
-    m.claimed_until = from_millis(s.integer(11));
-  m.created_at = from_millis(s.integer(12));
-  m.updated_at = from_millis(s.integer(13));
-  return m;
+  detail::OutboxRow row{
+      .id = s.integer(0),
+      .idempotency_key = s.text(1),
+      .interview = s.integer(2),
+      .kind = s.text(3),
+      .channel = s.text(4),
+      .payload = s.text(5),
+      .message_token = s.text(6),
+      .due_ms = s.integer(7),
+      .attempts = s.integer(8),
+      .last_error = s.text(9),
+      .state = s.text(10),
+      .claimed_until_ms = s.is_null(11) ? std::nullopt : std::optional(s.integer(11)),
+      .created_ms = s.integer(12),
+      .updated_ms = s.integer(13),
+      .claim = s.integer(14),
+      .unfinished_claims = s.integer(15),
+      .first_attempt_ms = s.is_null(16) ? std::nullopt : std::optional(s.integer(16)),
+  };
+  return detail::decode_outbox_row(row);
+}
+
+// Decodes a stored interview without throwing.
+Result<Interview> read_interview(const std::string& body, InterviewId id) {
+  return detail::decode_interview(body, id);
 }
 
 }  // namespace
@@ -218,11 +236,49 @@ struct SqliteStore::Impl {
     return Unavailable{fmt::format("SQLite error on {} ({}): {}", path.string(), during, e.what())};
   }
 
+  // After an UPDATE that changed no row: false if the message exists (fenced, or not in
+  // the state the caller expected), InvalidInput if there is no such message.
+  Result<bool> known_or_invalid(OutboxId id) const {
+    auto& s = sql("SELECT 1 FROM outbox WHERE id = ?");
+    s.bind(static_cast<std::int64_t>(id.value()));
+    const bool known = s.step();
+    s.reset();
+    if (!known)
+      return InvalidInput{fmt::format("no outbox message {}", id)};
+    return false;
+  }
+
+  // The one place an action entry is written, inside or outside a transaction.
+  void insert_action(const ActionEntry& entry) const {
+    auto& s =
+        sql("INSERT INTO action_log (time_ms, action, interview_id, entry) VALUES (?, ?, ?, ?)");
+    std::optional<std::int64_t> interview;
+    if (entry.interview.is_set())
+      interview = static_cast<std::int64_t>(entry.interview.value());
+    s.bind(millis(entry.time)).bind(to_string(entry.action)).bind(interview);
+    s.bind(nlohmann::json(entry).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    s.run();
+  }
+
+  // Every public method runs through here: one lock, and every SQLite failure becomes an
+  // error value that says what was being done.
+  template <class Body>
+  auto guarded(std::string_view during, Body&& body) const -> decltype(body()) {
+    std::lock_guard lock(mutex);
+    try {
+      return body();
+    } catch (const SqliteFailure& e) {
+      for (auto& [text, statement] : statements)
+        statement->reset();
+      return failure(e, during);
+    }
+  }
+
   // Runs `body` in a write transaction that takes the write lock up front: a transaction
   // that read first and wrote later could fail with SQLITE_BUSY_SNAPSHOT, which the busy
   // timeout does not cover.
   template <class Body>
-  auto immediate(Body&& body) -> decltype(body()) {
+  auto immediate(Body&& body) const -> decltype(body()) {
     exec("BEGIN IMMEDIATE");
     try {
       auto result = body();
@@ -254,7 +310,7 @@ class SqliteTransaction final : public StoreTransaction {
     s.bind(static_cast<std::int64_t>(id.value()));
     if (!s.step())
       return NotFound{id};
-    return nlohmann::json::parse(s.text(0)).get<Interview>();
+    return read_interview(s.text(0), id);
   }
 
   Result<InterviewId> insert(const Interview& interview) override {
@@ -362,14 +418,21 @@ class SqliteTransaction final : public StoreTransaction {
     s.bind(key);
     if (!s.step())
       return std::optional<IdempotencyRecord>{};
-    return std::optional(
-        IdempotencyRecord{key, s.text(0), nlohmann::json::parse(s.text(1)).get<Interview>()});
+    auto result = read_interview(s.text(1), InterviewId{});
+    if (!result)
+      return result.error();
+    return std::optional(IdempotencyRecord{key, s.text(0), std::move(*result)});
   }
 
+  // A plain INSERT: the key's uniqueness makes a second record for it an error.
   Result<void> save_idempotency(const IdempotencyRecord& record) override {
-    auto& s =
-        impl_.sql("INSERT OR REPLACE INTO idempotency (key, request, result) VALUES (?, ?, ?)");
+    auto& s = impl_.sql("INSERT INTO idempotency (key, request, result) VALUES (?, ?, ?)");
     s.bind(record.key).bind(record.request).bind(nlohmann::json(record.result).dump()).run();
+    return {};
+  }
+
+  Result<void> append_action(const ActionEntry& entry) override {
+    impl_.insert_action(entry);
     return {};
   }
 
@@ -464,36 +527,29 @@ SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteStore::~SqliteStore() = default;
 
 Result<void> SqliteStore::write(const Work& work) {
-  std::lock_guard lock(impl_->mutex);
-  try {
+  return impl_->guarded("write transaction", [&] {
     return impl_->immediate([&] {
       SqliteTransaction tx(*impl_);
       return work(tx);
     });
-  } catch (const SqliteFailure& e) {
-    return impl_->failure(e, "write transaction");
-  }
+  });
 }
 
 Result<Interview> SqliteStore::find(InterviewId id) const {
-  std::lock_guard lock(impl_->mutex);
-  try {
+  return impl_->guarded("find", [&]() -> Result<Interview> {
     auto& s = impl_->sql("SELECT body FROM interviews WHERE id = ?");
     s.bind(static_cast<std::int64_t>(id.value()));
     if (!s.step())
       return NotFound{id};
-    auto interview = nlohmann::json::parse(s.text(0)).get<Interview>();
+    auto interview = read_interview(s.text(0), id);
     s.reset();
     return interview;
-  } catch (const SqliteFailure& e) {
-    return impl_->failure(e, "find");
-  }
+  });
 }
 
 Result<std::vector<BusyInterval>> SqliteStore::busy_intervals(
     std::span<const InterviewerId> interviewers, const TimeRange& window) const {
-  std::lock_guard lock(impl_->mutex);
-  try {
+  return impl_->guarded("reading busy intervals", [&]() -> Result<std::vector<BusyInterval>> {
     // The same bounded index range scan as find_conflict.
     auto& s = impl_->sql(
         "SELECT interview_id, slot_start, slot_end FROM interview_people WHERE person = ? AND "
@@ -520,15 +576,12 @@ Result<std::vector<BusyInterval>> SqliteStore::busy_intervals(
     }
     s.reset();
     return busy;
-  } catch (const SqliteFailure& e) {
-    return impl_->failure(e, "reading busy intervals");
-  }
+  });
 }
 
 Result<std::vector<OutboxMessage>> SqliteStore::claim_due(UtcMillis now, std::size_t limit,
                                                           std::chrono::milliseconds lease) {
-  std::lock_guard lock(impl_->mutex);
-  try {
+  return impl_->guarded("claiming outbox messages", [&] {
     return impl_->immediate([&]() -> Result<std::vector<OutboxMessage>> {
       auto& select = impl_->sql(fmt::format(
           "SELECT {} FROM outbox WHERE state = 'pending' AND due_ms <= ? AND "
@@ -540,33 +593,74 @@ Result<std::vector<OutboxMessage>> SqliteStore::claim_due(UtcMillis now, std::si
         claimed.push_back(read_outbox(select));
       select.reset();
       auto& update = impl_->sql(
-          "UPDATE outbox SET claimed_until_ms = ?, attempts = attempts + 1, updated_ms = ? "
-          "WHERE id = ?");
+          "UPDATE outbox SET claimed_until_ms = ?, attempts = attempts + 1, claim = claim + 1, "
+          "unfinished_claims = unfinished_claims + 1, updated_ms = ?, "
+          "first_attempt_ms = COALESCE(first_attempt_ms, ?) WHERE id = ?");
       for (auto& m : claimed) {
         m.claimed_until = now + lease;
+        if (!m.first_attempt_at)
+          m.first_attempt_at = now;
         ++m.attempts;
+        ++m.claim;
+        ++m.unfinished_claims;
         m.updated_at = now;
         update.reset()
             .bind(millis(*m.claimed_until))
+            .bind(millis(now))
             .bind(millis(now))
             .bind(static_cast<std::int64_t>(m.id.value()))
             .run();
       }
       return claimed;
     });
-  } catch (const SqliteFailure& e) {
-    return impl_->failure(e, "claiming outbox messages");
-  }
+  });
 }
 
-Result<bool> SqliteStore::complete(OutboxId id, std::uint32_t attempt,
+Result<bool> SqliteStore::renew(OutboxId id, std::uint64_t claim, UtcMillis until, UtcMillis now) {
+  return impl_->guarded("renewing a lease", [&] {
+    return impl_->immediate([&]() -> Result<bool> {
+      auto& s = impl_->sql(
+          "UPDATE outbox SET claimed_until_ms = ?, updated_ms = ? "
+          "WHERE id = ? AND state = 'pending' AND claim = ?");
+      s.bind(millis(until))
+          .bind(millis(now))
+          .bind(static_cast<std::int64_t>(id.value()))
+          .bind(static_cast<std::int64_t>(claim))
+          .run();
+      if (sqlite3_changes(impl_->db) == 1)
+        return true;
+      return impl_->known_or_invalid(id);
+    });
+  });
+}
+
+Result<bool> SqliteStore::release(OutboxId id, std::uint64_t claim, UtcMillis now) {
+  return impl_->guarded("releasing a claim", [&] {
+    return impl_->immediate([&]() -> Result<bool> {
+      auto& s = impl_->sql(
+          "UPDATE outbox SET claimed_until_ms = NULL, updated_ms = ?, "
+          "first_attempt_ms = CASE WHEN attempts <= 1 THEN NULL ELSE first_attempt_ms END, "
+          "attempts = MAX(attempts - 1, 0), unfinished_claims = MAX(unfinished_claims - 1, 0) "
+          "WHERE id = ? AND state = 'pending' AND claim = ?");
+      s.bind(millis(now))
+          .bind(static_cast<std::int64_t>(id.value()))
+          .bind(static_cast<std::int64_t>(claim))
+          .run();
+      if (sqlite3_changes(impl_->db) == 1)
+        return true;
+      return impl_->known_or_invalid(id);
+    });
+  });
+}
+
+Result<bool> SqliteStore::complete(OutboxId id, std::uint64_t claim,
                                    const OutboxCompletion& completion, UtcMillis now) {
-  std::lock_guard lock(impl_->mutex);
-  try {
+  return impl_->guarded("completing an outbox message", [&] {
     return impl_->immediate([&]() -> Result<bool> {
       auto& s = impl_->sql(
           "UPDATE outbox SET state = ?, last_error = ?, claimed_until_ms = NULL, updated_ms = ?, "
-          "due_ms = COALESCE(?, due_ms) WHERE id = ? AND state = 'pending' AND attempts = ?");
+          "unfinished_claims = 0, due_ms = COALESCE(?, due_ms) "
+          "WHERE id = ? AND state = 'pending' AND claim = ?");
       std::optional<std::int64_t> due;
       if (completion.state == OutboxState::pending)
         due = millis(completion.next_due.value_or(now));
@@ -575,18 +669,31 @@ Result<bool> SqliteStore::complete(OutboxId id, std::uint32_t attempt,
           .bind(millis(now))
           .bind(due)
           .bind(static_cast<std::int64_t>(id.value()))
-          .bind(static_cast<std::int64_t>(attempt))
+          .bind(static_cast<std::int64_t>(claim))
           .run();
-      return sqlite3_changes(impl_->db) == 1;
+      if (sqlite3_changes(impl_->db) != 1)
+        return impl_->known_or_invalid(id);
+      for (const auto& entry : completion.log)
+        impl_->insert_action(entry);
+      return true;
     });
-  } catch (const SqliteFailure& e) {
-    return impl_->failure(e, "completing an outbox message");
-  }
+  });
+}
+
+Result<std::optional<OutboxMessage>> SqliteStore::find_outbox(OutboxId id) const {
+  return impl_->guarded("reading an outbox message", [&]() -> Result<std::optional<OutboxMessage>> {
+    auto& s = impl_->sql(fmt::format("SELECT {} FROM outbox WHERE id = ?", outbox_columns));
+    s.bind(static_cast<std::int64_t>(id.value()));
+    std::optional<OutboxMessage> out;
+    if (s.step())
+      out = read_outbox(s);
+    s.reset();
+    return out;
+  });
 }
 
 Result<std::vector<OutboxMessage>> SqliteStore::list_outbox(const OutboxQuery& query) const {
-  std::lock_guard lock(impl_->mutex);
-  try {
+  return impl_->guarded("listing the outbox", [&]() -> Result<std::vector<OutboxMessage>> {
     auto& s =
         impl_->sql(fmt::format("SELECT {} FROM outbox WHERE (?1 IS NULL OR state = ?1) AND "
                                "(?2 IS NULL OR interview_id = ?2) ORDER BY id LIMIT ?3",
@@ -603,29 +710,28 @@ Result<std::vector<OutboxMessage>> SqliteStore::list_outbox(const OutboxQuery& q
       out.push_back(read_outbox(s));
     s.reset();
     return out;
-  } catch (const SqliteFailure& e) {
-    return impl_->failure(e, "listing the outbox");
-  }
+  });
 }
 
-Result<bool> SqliteStore::requeue(OutboxId id, UtcMillis now) {
-  std::lock_guard lock(impl_->mutex);
-  try {
+Result<bool> SqliteStore::requeue(OutboxId id, UtcMillis now, std::span<const ActionEntry> log) {
+  return impl_->guarded("requeueing", [&] {
     return impl_->immediate([&]() -> Result<bool> {
       auto& s = impl_->sql(
-          "UPDATE outbox SET state = 'pending', attempts = 0, due_ms = ?, claimed_until_ms = NULL, "
-          "updated_ms = ? WHERE id = ? AND state = 'dead'");
+          "UPDATE outbox SET state = 'pending', attempts = 0, unfinished_claims = 0, due_ms = ?, "
+          "claimed_until_ms = NULL, first_attempt_ms = NULL, updated_ms = ? "
+          "WHERE id = ? AND state = 'dead'");
       s.bind(millis(now)).bind(millis(now)).bind(static_cast<std::int64_t>(id.value())).run();
-      return sqlite3_changes(impl_->db) == 1;
+      if (sqlite3_changes(impl_->db) != 1)
+        return impl_->known_or_invalid(id);
+      for (const auto& entry : log)
+        impl_->insert_action(entry);
+      return true;
     });
-  } catch (const SqliteFailure& e) {
-    return impl_->failure(e, "requeueing");
-  }
+  });
 }
 
 Result<std::optional<UtcMillis>> SqliteStore::next_due() const {
-  std::lock_guard lock(impl_->mutex);
-  try {
+  return impl_->guarded("next due time", [&]() -> Result<std::optional<UtcMillis>> {
     auto& s = impl_->sql(
         "SELECT MIN(MAX(due_ms, COALESCE(claimed_until_ms, 0))) FROM outbox "
         "WHERE state = 'pending'");
@@ -635,30 +741,18 @@ Result<std::optional<UtcMillis>> SqliteStore::next_due() const {
       due = from_millis(s.integer(0));
     s.reset();
     return due;
-  } catch (const SqliteFailure& e) {
-    return impl_->failure(e, "next due time");
-  }
+  });
 }
 
 Result<void> SqliteStore::append_action(const ActionEntry& entry) {
-  std::lock_guard lock(impl_->mutex);
-  try {
-    auto& s = impl_->sql(
-        "INSERT INTO action_log (time_ms, action, interview_id, entry) VALUES (?, ?, ?, ?)");
-    std::optional<std::int64_t> interview;
-    if (entry.interview.is_set())
-      interview = static_cast<std::int64_t>(entry.interview.value());
-    s.bind(millis(entry.time)).bind(to_string(entry.action)).bind(interview);
-    s.bind(nlohmann::json(entry).dump()).run();
+  return impl_->guarded("appending to the action log", [&]() -> Result<void> {
+    impl_->insert_action(entry);
     return {};
-  } catch (const SqliteFailure& e) {
-    return impl_->failure(e, "appending to the action log");
-  }
+  });
 }
 
 Result<std::vector<ActionEntry>> SqliteStore::query_actions(const ActionQuery& query) const {
-  std::lock_guard lock(impl_->mutex);
-  try {
+  return impl_->guarded("querying the action log", [&]() -> Result<std::vector<ActionEntry>> {
     auto& s = impl_->sql(
         "SELECT entry FROM action_log WHERE (?1 IS NULL OR action = ?1) AND "
         "(?2 IS NULL OR interview_id = ?2) AND (?3 IS NULL OR time_ms >= ?3) AND "
@@ -677,18 +771,21 @@ Result<std::vector<ActionEntry>> SqliteStore::query_actions(const ActionQuery& q
       until = millis(*query.until);
     s.bind(action).bind(interview).bind(since).bind(until);
     std::vector<ActionEntry> out;
-    while (s.step())
-      out.push_back(nlohmann::json::parse(s.text(0)).get<ActionEntry>());
+    while (s.step()) {
+      try {
+        out.push_back(nlohmann::json::parse(s.text(0)).get<ActionEntry>());
+      } catch (const std::exception& e) {
+        s.reset();
+        return Unavailable{fmt::format("a stored action entry cannot be read: {}", e.what())};
+      }
+    }
     s.reset();
     return out;
-  } catch (const SqliteFailure& e) {
-    return impl_->failure(e, "querying the action log");
-  }
+  });
 }
 
 Result<std::string> SqliteStore::integrity_check() const {
-  std::lock_guard lock(impl_->mutex);
-  try {
+  return impl_->guarded("integrity check", [&]() -> Result<std::string> {
     auto& s = impl_->sql("PRAGMA integrity_check");
     std::string out;
     while (s.step()) {
@@ -697,9 +794,7 @@ Result<std::string> SqliteStore::integrity_check() const {
       out += s.text(0);
     }
     return out;
-  } catch (const SqliteFailure& e) {
-    return impl_->failure(e, "integrity check");
-  }
+  });
 }
 
 }  // namespace interviewkit

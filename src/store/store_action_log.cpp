@@ -21,4 +21,11 @@ std::vector<ActionEntry> StoreActionLog::query(const ActionQuery& query) const {
   return std::move(entries).value();
 }
 
+bool logs_into(const ActionLog& log, const Store& store) noexcept {
+  const auto* sink = dynamic_cast<const StoreActionLog*>(log.sink().get());
+  if (sink == nullptr || !store.keeps_action_log())
+    return false;
+  return dynamic_cast<const ActionStore*>(&store) == sink->store().get();
+}
+
 }  // namespace interviewkit

@@ -110,6 +110,9 @@ TEMPLATE_LIST_TEST_CASE("the outbox is written with the booking and claimed unde
   auto first = store->claim_due(now, 10, 1min).value();
   REQUIRE(first.size() == 2);  // the reminders are not due yet
   CHECK(first[0].attempts == 1);
+  CHECK(first[0].claim == 1);
+  CHECK(first[0].unfinished_claims == 1);
+  CHECK(first[0].first_attempt_at == now);
   CHECK(first[0].claimed_until == now + 1min);
   CHECK(first[0].payload.get<Notification>().idempotency_key == first[0].idempotency_key);
   CHECK(store->claim_due(now, 10, 1min).value().empty());  // leased
@@ -118,25 +121,113 @@ TEMPLATE_LIST_TEST_CASE("the outbox is written with the booking and claimed unde
   auto second = store->claim_due(now + 2min, 10, 1min).value();
   REQUIRE(second.size() == 2);
   CHECK(second[0].attempts == 2);
+  CHECK(second[0].claim == 2);
+  CHECK(second[0].unfinished_claims == 2);
+  CHECK(second[0].first_attempt_at == now);  // the horizon starts at the first attempt
   CHECK_FALSE(
-      store->complete(first[0].id, first[0].attempts, {OutboxState::delivered, {}, {}}, now + 2min)
-          .value());
-  CHECK(store->complete(second[0].id, 2, {OutboxState::delivered, {}, {}}, now + 2min).value());
+      store->complete(first[0].id, first[0].claim, {OutboxState::delivered}, now + 2min).value());
+  CHECK_FALSE(store->renew(first[0].id, first[0].claim, now + 5min, now + 2min).value());
+  CHECK(store->complete(second[0].id, 2, {OutboxState::delivered}, now + 2min).value());
   CHECK(store->complete(second[1].id, 2, {OutboxState::dead, {}, "550"}, now + 2min).value());
   CHECK(store->list_outbox({.state = OutboxState::delivered}).value().size() == 1);
   auto dead = store->list_outbox({.state = OutboxState::dead}).value();
   REQUIRE(dead.size() == 1);
   CHECK(dead[0].last_error == "550");
-  CHECK(store->requeue(dead[0].id, now + 3min).value());
-  CHECK_FALSE(store->requeue(dead[0].id, now + 3min).value());
+  CHECK(dead[0].unfinished_claims == 0);  // an outcome was recorded
+  CHECK(store->requeue(dead[0].id, now + 3min, {}).value());
+  CHECK_FALSE(store->requeue(dead[0].id, now + 3min, {}).value());
   auto again = store->claim_due(now + 3min, 10, 1min).value();
   REQUIRE(again.size() == 1);
-  CHECK(again[0].attempts == 1);
+  CHECK(again[0].attempts == 1);  // a new round of attempts ...
+  CHECK(again[0].claim == 3);     // ... under a fencing token that never goes back
+  CHECK(again[0].first_attempt_at == now + 3min);
+  // The worker that held claim 2 wakes up late: it cannot overwrite the new claim.
+  CHECK_FALSE(store->complete(again[0].id, 2, {OutboxState::dead, {}, "late"}, now + 3min).value());
   // A retry scheduled for later is not claimed before its time.
-  CHECK(store->complete(again[0].id, 1, {OutboxState::pending, now + 10min, "451"}, now + 3min)
+  CHECK(store->complete(again[0].id, 3, {OutboxState::pending, now + 10min, "451"}, now + 3min)
             .value());
   CHECK(store->claim_due(now + 9min, 10, 1min).value().empty());
   CHECK(store->claim_due(now + 10min, 10, 1min).value().size() == 1);
+  CHECK(store->find_outbox(again[0].id).value()->last_error == "451");
+  CHECK_FALSE(store->find_outbox(OutboxId{999999}).value());
+}
+
+TEMPLATE_LIST_TEST_CASE("leases are renewed and given back by their holder only",
+                        "[conformance][outbox][faults]", ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  Fixture f(store);
+  REQUIRE(f.service->book(f.create().id, slot(12, 9h), recruiter()));
+  const auto now = f.clock->now();
+  auto claimed = store->claim_due(now, 1, 1min).value();
+  REQUIRE(claimed.size() == 1);
+  const auto id = claimed[0].id;
+  CHECK(store->renew(id, 1, now + 10min, now).value());
+  CHECK(store->claim_due(now + 5min, 10, 1min).value().size() == 1);  // only the other one
+  CHECK(store->find_outbox(id).value()->claimed_until == now + 10min);
+  // Given back unattempted: claimable at once, not counted as an attempt.
+  CHECK(store->release(id, 1, now + 5min).value());
+  auto back = store->claim_due(now + 5min, 10, 1min).value();
+  REQUIRE(back.size() == 1);
+  CHECK(back[0].id == id);
+  CHECK(back[0].attempts == 1);
+  CHECK(back[0].unfinished_claims == 1);
+  CHECK(back[0].claim == 2);
+  CHECK_FALSE(store->release(id, 1, now + 5min).value());  // claim 1 is long gone
+}
+
+TEMPLATE_LIST_TEST_CASE("every store gives the same answer for an unknown outbox id",
+                        "[conformance][outbox][faults]", ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  const OutboxId unknown{424242};
+  const auto now = at(1, 0min);
+  const auto is_invalid = [](const auto& r) {
+    return !r && r.error().template is<InvalidInput>() &&
+           r.error().message().find("424242") != std::string::npos;
+  };
+  CHECK(is_invalid(store->complete(unknown, 1, {OutboxState::delivered}, now)));
+  CHECK(is_invalid(store->renew(unknown, 1, now, now)));
+  CHECK(is_invalid(store->release(unknown, 1, now)));
+  CHECK(is_invalid(store->requeue(unknown, now, {})));
+  CHECK_FALSE(store->find_outbox(unknown).value());
+}
+
+TEMPLATE_LIST_TEST_CASE("claims without an outcome are counted until one is recorded",
+                        "[conformance][outbox][faults]", ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  Fixture f(store);
+  REQUIRE(f.service->book(f.create().id, slot(12, 9h), recruiter()));
+  auto now = f.clock->now();
+  std::uint32_t seen = 0;
+  for (int crash = 0; crash < 4; ++crash) {  // each worker dies holding its claims
+    auto claimed = store->claim_due(now, 10, 1min).value();
+    REQUIRE(claimed.size() == 2);
+    seen = claimed[0].unfinished_claims;
+    now += 2min;
+  }
+  CHECK(seen == 4);
+  auto last = store->claim_due(now, 10, 1min).value();
+  REQUIRE(last.size() == 2);
+  CHECK(
+      store->complete(last[0].id, last[0].claim, {OutboxState::pending, now, "451"}, now).value());
+  CHECK(store->find_outbox(last[0].id).value()->unfinished_claims == 0);
+}
+
+TEMPLATE_LIST_TEST_CASE("an idempotency record is never overwritten",
+                        "[conformance][booking][faults]", ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  Fixture f(store);
+  const auto a = f.create("cand-1", {"int-1"});
+  const auto b = f.create("cand-2", {"int-2"});
+  const OperationOptions key{.idempotency_key = "shared-key"};
+  REQUIRE(f.service->book(a.id, slot(12, 9h), recruiter(), key));
+  auto other = f.service->book(b.id, slot(12, 9h), recruiter(), key);
+  REQUIRE_FALSE(other);
+  CHECK(other.error().is<InvalidInput>());
+  CHECK(store->find(b.id).value().status == InterviewStatus::pending);
+  auto raw = store->write([&](StoreTransaction& tx) -> Result<void> {
+    return tx.save_idempotency({"shared-key", "other request", b});
+  });
+  CHECK_FALSE(raw);
 }
 
 TEMPLATE_LIST_TEST_CASE("idempotent booking holds in every store", "[conformance][booking]",

@@ -51,6 +51,7 @@ class AppendNotifier final : public Notifier {
 DispatcherOptions dispatcher_options() {
   DispatcherOptions options;
   options.lease = 1s;  // a killed worker's claims come back quickly
+  options.delivery_timeout = 400ms;
   options.retry.base = 10ms;
   options.retry.cap = 100ms;
   options.idle_poll = 20ms;
@@ -90,7 +91,12 @@ int main(int argc, char** argv) {
   }
   auto log = std::make_shared<ActionLog>(std::make_shared<StoreActionLog>(actions));
   auto notifier = std::make_shared<AppendNotifier>(argv[3]);
-  Dispatcher dispatcher(store, notifier, log, dispatcher_options());
+  auto made = Dispatcher::make(store, notifier, log, dispatcher_options());
+  if (!made) {
+    fmt::print(stderr, "{}\n", made.error());
+    return 2;
+  }
+  auto& dispatcher = **made;
 
   if (mode == "dispatch") {
     // A worker: drain until nothing is pending, or the time limit runs out.

@@ -141,8 +141,14 @@ TEST_CASE("every notifier failure mode is recorded while the booking stands", "[
   const auto stored = f.service->get(id).value();
   CHECK(stored.status == InterviewStatus::scheduled);  // the booking stands
 
-  const auto failed = f.entries(ActionType::notification_failed, id);
+  // One entry per attempt: a retryable failure is notification_failed, a permanent one
+  // goes straight to notification_dead_lettered.
+  const auto failed = f.entries(
+      mode == 3 ? ActionType::notification_dead_lettered : ActionType::notification_failed, id);
   REQUIRE_FALSE(failed.empty());
+  CHECK(f.entries(ActionType::notification_failed, id).size() +
+            f.entries(ActionType::notification_dead_lettered, id).size() ==
+        stats.claimed);
   const auto& d = failed.front().details;
   CHECK(d.at("attempt") == 1);
   CHECK(d.contains("recipient"));
@@ -164,7 +170,7 @@ TEST_CASE("every notifier failure mode is recorded while the booking stands", "[
     default:
       CHECK(error == "550 no such user");
       CHECK(d.at("retryable") == false);
-      CHECK_FALSE(f.entries(ActionType::notification_dead_lettered, id).empty());
+      CHECK(f.entries(ActionType::notification_failed, id).empty());
       break;
   }
 }
@@ -210,30 +216,37 @@ TEST_CASE("failures are retried with backoff until delivered or dead", "[notify]
     auto dead = f.store->list_outbox({.state = OutboxState::dead}).value();
     REQUIRE(dead.size() == 2);  // the candidate and the interviewer
     CHECK(dead[0].attempts == 3);
-    CHECK(dead[0].last_error == "down");
+    CHECK(dead[0].last_error == "gave up after 3 attempts: down");
     CHECK(f.entries(ActionType::notification_dead_lettered, id).size() == 2);
-    REQUIRE(f.store->requeue(dead[0].id, f.clock->now()).value());
-    CHECK_FALSE(f.store->requeue(dead[0].id, f.clock->now()).value());  // no longer dead
+    REQUIRE(f.store->requeue(dead[0].id, f.clock->now(), {}).value());
+    CHECK_FALSE(f.store->requeue(dead[0].id, f.clock->now(), {}).value());  // no longer dead
     CHECK(f.store->list_outbox({.state = OutboxState::pending}).value().size() >= 1);
   }
-  SECTION("a Retry-After from the channel sets the next attempt") {
-    Fixture probe;
-    const auto later = UtcMillis{at(5, 0min)};
+  SECTION("a Retry-After from the channel sets the next attempt, bounded by the cap") {
+    const auto base = Fixture{}.clock->now();
+    const auto soon = base + 60ms;                                // within the 100 ms cap: honoured
+    const auto year_2058 = UtcMillis{at(1, 0min)} + 12000 * 24h;  // "Retry-After: 999999999"
     auto notifier =
-        std::make_shared<RecordingNotifier>([&](const Notification&, std::size_t attempt) {
-          return attempt == 0 ? DeliveryOutcome::transient_failure("429", later)
-                              : DeliveryOutcome::delivered();
+        std::make_shared<RecordingNotifier>([&](const Notification& n, std::size_t attempt) {
+          if (attempt > 1)  // the first two calls: one per recipient
+            return DeliveryOutcome::delivered();
+          return DeliveryOutcome::transient_failure("429",
+                                                    n.recipient.is_candidate() ? soon : year_2058);
         });
     Fixture f(std::make_shared<MemoryStore>(), {}, notifier);
     const auto id = f.create().id;
     REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
     f.drain();
     auto pending = f.store->list_outbox({.state = OutboxState::pending}).value();
-    REQUIRE_FALSE(pending.empty());
-    bool found = false;
-    for (const auto& m : pending)
-      found = found || m.due == later;
-    CHECK(found);
+    std::vector<UtcMillis> due;
+    for (const auto& m : pending) {
+      if (m.kind == K::interview_scheduled)
+        due.push_back(m.due);
+    }
+    std::sort(due.begin(), due.end());
+    REQUIRE(due.size() == 2);
+    CHECK(due[0] == soon);
+    CHECK(due[1] == f.clock->now() + Fixture::fast_retries().retry.cap);
   }
 }
 

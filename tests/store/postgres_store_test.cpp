@@ -115,11 +115,13 @@ TEST_CASE("the ActionLog lives in the same PostgreSQL database", "[postgres][act
   Fixture f(store);
   f.log = std::make_shared<ActionLog>(sink);
   f.service = BookingService::make(store, f.log, {}, f.clock).value();
-  f.dispatcher = std::make_unique<Dispatcher>(
-      store, std::make_shared<RecordingNotifier>([](const Notification&, std::size_t) {
-        return DeliveryOutcome::permanent_failure("550 no such user");
-      }),
-      f.log, Fixture::fast_retries(), f.clock);
+  f.dispatcher =
+      Dispatcher::make(store,
+                       std::make_shared<RecordingNotifier>([](const Notification&, std::size_t) {
+                         return DeliveryOutcome::permanent_failure("550 no such user");
+                       }),
+                       f.log, Fixture::fast_retries(), f.clock)
+          .value();
   const auto id = f.create().id;
   REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
   f.drain();

@@ -12,11 +12,6 @@
 #include "support/temp_dir.hpp"
 
 namespace {
-struct MemoryFactory {
-  static std::shared_ptr<interviewkit::Store> make() {
-    return std::make_shared<interviewkit::MemoryStore>();
-  }
-};
 struct SqliteFactory {
   static std::shared_ptr<interviewkit::Store> make() {
     static interviewkit::testing::TempDir dir("sqlite-conformance");
@@ -27,7 +22,8 @@ struct SqliteFactory {
 };
 }  // namespace
 
-using ConformanceStores = std::tuple<MemoryFactory, SqliteFactory>;
+// MemoryStore runs the same suite in the core test binary (store/memory_store_test.cpp).
+using ConformanceStores = std::tuple<SqliteFactory>;
 
 #include "conformance/store_conformance.hpp"
 
@@ -83,12 +79,13 @@ TEST_CASE("the ActionLog can live in the same SQLite file", "[sqlite][action-log
   Fixture f(store);
   f.log = std::make_shared<ActionLog>(sink);
   f.service = BookingService::make(store, f.log, {}, f.clock).value();
-  f.dispatcher = std::make_unique<Dispatcher>(
-      store,
-      std::make_shared<RecordingNotifier>([](const Notification&, std::size_t) -> DeliveryOutcome {
-        throw std::runtime_error("mail server down");
-      }),
-      f.log, Fixture::fast_retries(), f.clock);
+  f.dispatcher = Dispatcher::make(store,
+                                  std::make_shared<RecordingNotifier>(
+                                      [](const Notification&, std::size_t) -> DeliveryOutcome {
+                                        throw std::runtime_error("mail server down");
+                                      }),
+                                  f.log, Fixture::fast_retries(), f.clock)
+                     .value();
   const auto id = f.create().id;
   REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
   f.drain();

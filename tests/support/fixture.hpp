@@ -56,13 +56,16 @@ struct Fixture {
         notifier(notifier_ ? std::move(notifier_) : recorder),
         service(
             BookingService::make(store, log, std::move(options), clock, std::move(random)).value()),
-        dispatcher(std::make_unique<Dispatcher>(store, notifier, log, fast_retries(), clock)) {}
+        dispatcher(Dispatcher::make(store, notifier, log, fast_retries(), clock).value()) {}
 
   static DispatcherOptions fast_retries() {
     DispatcherOptions options;
     options.retry.base = 10ms;
     options.retry.cap = 100ms;
     options.retry.max_attempts = 3;
+    options.lease = 10s;
+    options.delivery_timeout = 2s;
+    options.breaker.open_for = 50ms;  // tests advance the clock past it
     options.jitter_seed = 42;
     return options;
   }

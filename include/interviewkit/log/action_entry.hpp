@@ -34,16 +34,19 @@ enum class ActionType : std::uint8_t {
   notification_dead_lettered,  ///< gave up: no more attempts
   notification_expired,        ///< not sent: too late, or superseded
   notification_requeued,       ///< a dead message was put back by an operator
+  channel_circuit_opened,      ///< a destination kept failing: deliveries to it fail fast
+  channel_circuit_closed,      ///< a delivery to it succeeded again
 };
 
-inline constexpr std::array<ActionType, 13> all_action_types{
+inline constexpr std::array<ActionType, 15> all_action_types{
     ActionType::interview_created,          ActionType::interview_booked,
     ActionType::interview_confirmed,        ActionType::interview_rescheduled,
     ActionType::interview_cancelled,        ActionType::interview_completed,
     ActionType::interview_no_show,          ActionType::notification_enqueued,
     ActionType::notification_delivered,     ActionType::notification_failed,
     ActionType::notification_dead_lettered, ActionType::notification_expired,
-    ActionType::notification_requeued,
+    ActionType::notification_requeued,      ActionType::channel_circuit_opened,
+    ActionType::channel_circuit_closed,
 };
 
 /// The canonical lowercase name, e.g. "notification_failed".

@@ -1,11 +1,14 @@
-// Dispatcher: delivers outbox messages through a Notifier, with retries, and records every
-// outcome in the ActionLog.
+// Dispatcher: delivers outbox messages through their channels' Notifiers, with retries, and
+// records every outcome in the ActionLog.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
+#include <string>
 
 #include <interviewkit/domain/clock.hpp>
 #include <interviewkit/export.hpp>
@@ -16,13 +19,36 @@
 
 namespace interviewkit {
 
+/// Fails deliveries fast while a destination keeps failing, instead of waiting for its
+/// timeout once per message. Opens after `failure_threshold` consecutive retryable
+/// failures to one destination (a channel's `Notifier::destination()`); while open every
+/// delivery to it fails at once as retryable; after `open_for` one delivery is tried again
+/// and a success closes it. Opening and closing are recorded in the ActionLog.
+struct CircuitBreakerOptions {
+  std::uint32_t failure_threshold = 5;  ///< 0 disables the breaker
+  std::chrono::milliseconds open_for{std::chrono::seconds{30}};
+};
+
+/// Every field has a default; `Dispatcher::make` refuses values that cannot work.
 struct DispatcherOptions {
   RetryPolicy retry;
-  std::size_t batch_size = 64;                               ///< messages claimed per pass
-  std::chrono::milliseconds lease{std::chrono::minutes{5}};  ///< how long a claim holds
+  std::size_t batch_size = 16;  ///< messages claimed per pass (1 to 10,000)
+  /// How long a claim holds. Before each send the dispatcher makes sure its lease covers
+  /// the delivery (renewing it in the store when needed), so it must be at least twice
+  /// `delivery_timeout`. Default 5 min.
+  std::chrono::milliseconds lease{std::chrono::minutes{5}};
+  /// Bound for one delivery; channels bound their I/O by it. Default 30 s.
   std::chrono::milliseconds delivery_timeout{std::chrono::seconds{30}};
-  std::chrono::milliseconds idle_poll{std::chrono::milliseconds{500}};  ///< background wait cap
+  /// Longest sleep of the background thread between passes (1 ms to 1 h). Default 500 ms.
+  std::chrono::milliseconds idle_poll{std::chrono::milliseconds{500}};
+  /// A message claimed this many times without any recorded outcome (its worker crashed or
+  /// hung while delivering it) is dead-lettered instead of being tried again. Default 3.
+  std::uint32_t max_unfinished_claims = 3;
+  CircuitBreakerOptions breaker;
   std::uint64_t jitter_seed = 0;  ///< 0: seed from std::random_device
+  /// Told about failures that have no interview to be recorded against (the store is
+  /// unreachable, the ActionLog refused an entry). Default: spdlog's default logger.
+  std::function<void(const std::string&)> on_error;
 };
 
 /// What one drain pass did.
@@ -31,23 +57,43 @@ struct DrainStats {
   std::size_t delivered = 0;
   std::size_t failed = 0;  ///< failed attempts that will be retried
   std::size_t dead = 0;
-  std::size_t expired = 0;
-  std::size_t fenced = 0;  ///< outcomes dropped because another worker took the message over
+  std::size_t expired = 0;       ///< too late, or superseded by a later change
+  std::size_t fenced = 0;        ///< not sent or not recorded: another worker took it over
+  std::size_t released = 0;      ///< given back unattempted because stop() was called
+  std::size_t store_errors = 0;  ///< outcomes the store could not record (logged instead)
 };
 
-/// Use either drain_once() from the host's own loop, or start()/stop() for a background
-/// thread. drain_once() may be called from several threads (each claims its own messages).
+/// Delivers what the outbox holds. Each message names its channel; the dispatcher holds
+/// one Notifier per channel name (messages for a channel it does not know are
+/// dead-lettered, so every dispatcher sharing a store must serve every channel).
+///
+/// Guarantees: no exception escapes `drain_once` or the background thread; every attempt
+/// ends in exactly one ActionLog entry (committed with the outcome when the log lives in
+/// the store, see `logs_into`); a message whose interview has moved on (cancelled,
+/// rescheduled) since it was enqueued is expired as superseded instead of being sent; no
+/// message is sent without a live lease.
+///
+/// Thread safety: drain_once() may be called from several threads; notifiers are called
+/// from one thread at a time.
 class INTERVIEWKIT_EXPORT Dispatcher {
  public:
-  Dispatcher(std::shared_ptr<Store> store, std::shared_ptr<Notifier> notifier,
-             std::shared_ptr<ActionLog> log, DispatcherOptions options = {},
-             std::shared_ptr<const Clock> clock = nullptr);
+  using Channels = std::map<std::string, std::shared_ptr<Notifier>, std::less<>>;
+
+  /// Validates the options; every notifier, the store and the log must be set.
+  [[nodiscard]] static Result<std::unique_ptr<Dispatcher>> make(
+      std::shared_ptr<Store> store, Channels channels, std::shared_ptr<ActionLog> log,
+      DispatcherOptions options = {}, std::shared_ptr<const Clock> clock = nullptr);
+  /// One notifier for the channel named "default".
+  [[nodiscard]] static Result<std::unique_ptr<Dispatcher>> make(
+      std::shared_ptr<Store> store, std::shared_ptr<Notifier> notifier,
+      std::shared_ptr<ActionLog> log, DispatcherOptions options = {},
+      std::shared_ptr<const Clock> clock = nullptr);
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
-  /// Claims every message due now (up to batch_size), delivers, records. Never throws for
-  /// a notifier failure; store failures are returned.
+  /// Claims every message due now (up to batch_size), delivers, records. Notifier
+  /// failures are recorded, never returned; a store failure while claiming is returned.
   Result<DrainStats> drain_once();
 
   /// Puts a dead message back in line (due now, attempts reset) and records
@@ -56,7 +102,9 @@ class INTERVIEWKIT_EXPORT Dispatcher {
 
   /// Starts the background thread. No-op if running.
   void start();
-  /// Stops the background thread after a last drain of what is due. No-op if not running.
+  /// Stops the background thread: no send starts after this is called, claimed messages
+  /// not yet attempted are given back, and it returns once an in-flight delivery ends
+  /// (within `delivery_timeout`). No-op if not running.
   void stop();
   /// Tells the background thread that new messages may be due (BookingService calls it).
   void wake() noexcept;
@@ -65,6 +113,7 @@ class INTERVIEWKIT_EXPORT Dispatcher {
 
  private:
   struct Impl;
+  explicit Dispatcher(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

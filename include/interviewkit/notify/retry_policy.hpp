@@ -1,4 +1,4 @@
-// RetryPolicy: exponential backoff with full jitter.
+// RetryPolicy: exponential backoff with full jitter, bounded by a time horizon.
 #pragma once
 
 #include <chrono>
@@ -10,12 +10,19 @@
 namespace interviewkit {
 
 /// After failed attempt n (1-based) the next attempt waits a uniformly random time in
-/// [0, min(cap, base * 2^(n-1))] ("full jitter"). After `max_attempts` attempts a message
-/// is dead.
+/// [0, min(cap, base * 2^(n-1))] ("full jitter"). A channel's Retry-After is honoured but
+/// never beyond `cap`.
+///
+/// The budget is a time horizon, not a count: a message keeps being retried until its
+/// interview starts (a late invite is expired, not sent), and at most `max_age` after its
+/// first attempt; then it is dead-lettered with the reason. With the defaults (2 s base,
+/// 30 min cap, 24 h horizon) an SMTP outage of minutes or hours delays invites but loses
+/// none. `max_attempts` adds an optional bound by count (0, the default: none).
 struct RetryPolicy {
   std::chrono::milliseconds base{std::chrono::seconds{2}};
   std::chrono::milliseconds cap{std::chrono::minutes{30}};
-  std::uint32_t max_attempts = 8;
+  std::chrono::milliseconds max_age{std::chrono::hours{24}};
+  std::uint32_t max_attempts = 0;
 
   /// The upper bound of the wait after failed attempt `attempt`.
   [[nodiscard]] std::chrono::milliseconds ceiling(std::uint32_t attempt) const noexcept {

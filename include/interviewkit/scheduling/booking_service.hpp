@@ -31,6 +31,10 @@ struct BookingOptions {
   /// already ends in '/', '=' or '#'). Must be an http(s) URL.
   std::string meeting_base_url = "https://meet.example.com/";
   NotificationPolicy policy = NotificationPolicy::defaults();
+  /// Every planned notification is enqueued once per channel named here, as its own outbox
+  /// message, so each channel's outcome (delivered, retried, dead) is tracked on its own.
+  /// The Dispatcher needs a notifier for each. Default: {"default"}.
+  std::vector<std::string> channels{"default"};
 };
 
 /// Per-call options common to the operations.
@@ -90,6 +94,15 @@ class INTERVIEWKIT_EXPORT BookingService {
   Result<Interview> apply(InterviewId id, InterviewEvent event, const Actor& actor,
                           const OperationOptions& options, const std::optional<TimeRange>& slot,
                           const std::string& reason);
+  Result<void> step(StoreTransaction& tx, Change& change, InterviewId id, InterviewEvent event,
+                    const OperationOptions& options, const std::optional<TimeRange>& slot,
+                    const std::string& reason, UtcMillis now);
+  Result<void> enqueue(StoreTransaction& tx, Change& change, const Transition& transition,
+                       const std::string& reason, UtcMillis now);
+  std::vector<ActionEntry> entries(const Change& change, InterviewEvent event, const Actor& actor,
+                                   const OperationOptions& options, const std::string& reason,
+                                   UtcMillis now) const;
+  Result<void> record(StoreTransaction* tx, const std::vector<ActionEntry>& log) const;
 
   std::shared_ptr<Store> store_;
   std::shared_ptr<ActionLog> log_;
@@ -97,6 +110,7 @@ class INTERVIEWKIT_EXPORT BookingService {
   std::shared_ptr<const Clock> clock_;
   std::shared_ptr<RandomSource> random_;
   std::function<void()> on_enqueued_;
+  bool log_in_store_ = false;  // entries commit with the change (see logs_into)
 };
 
 }  // namespace interviewkit

@@ -22,10 +22,13 @@ class INTERVIEWKIT_EXPORT MemoryStore final : public Store {
                                                    const TimeRange& window) const override;
   Result<std::vector<OutboxMessage>> claim_due(UtcMillis now, std::size_t limit,
                                                std::chrono::milliseconds lease) override;
-  Result<bool> complete(OutboxId id, std::uint32_t attempt, const OutboxCompletion& completion,
+  Result<bool> renew(OutboxId id, std::uint64_t claim, UtcMillis until, UtcMillis now) override;
+  Result<bool> release(OutboxId id, std::uint64_t claim, UtcMillis now) override;
+  Result<bool> complete(OutboxId id, std::uint64_t claim, const OutboxCompletion& completion,
                         UtcMillis now) override;
+  Result<std::optional<OutboxMessage>> find_outbox(OutboxId id) const override;
   Result<std::vector<OutboxMessage>> list_outbox(const OutboxQuery& query) const override;
-  Result<bool> requeue(OutboxId id, UtcMillis now) override;
+  Result<bool> requeue(OutboxId id, UtcMillis now, std::span<const ActionEntry> log) override;
   Result<std::optional<UtcMillis>> next_due() const override;
 
  private:

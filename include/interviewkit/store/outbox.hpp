@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/domain/time.hpp>
 #include <interviewkit/export.hpp>
+#include <interviewkit/log/action_entry.hpp>
 #include <interviewkit/notify/notification.hpp>
 
 namespace interviewkit {
@@ -48,12 +50,25 @@ struct OutboxMessage {
   nlohmann::json payload;     ///< the Notification as JSON
   std::string message_token;  ///< random, fixed at enqueue; e.g. the email's Message-ID
   UtcMillis due{};
-  std::uint32_t attempts = 0;  ///< attempts started so far
+  std::uint32_t attempts = 0;  ///< attempts started since enqueue or the last requeue
+  /// Fencing token: grows by one on every claim and is never reset (not even by requeue),
+  /// so an outcome reported for an older claim can never overwrite a newer one.
+  std::uint64_t claim = 0;
+  /// Claims since the last recorded outcome. A message whose worker crashed or hung keeps
+  /// counting up; the dispatcher dead-letters it after a bounded number.
+  std::uint32_t unfinished_claims = 0;
   std::string last_error;
   OutboxState state = OutboxState::pending;
   std::optional<UtcMillis> claimed_until;  ///< lease of the worker delivering it
+  /// When the first attempt of this round was claimed (reset by requeue): the start of the
+  /// retry horizon.
+  std::optional<UtcMillis> first_attempt_at;
   UtcMillis created_at{};
   UtcMillis updated_at{};
+  /// Non-empty when the stored row could not be decoded by this version (an unknown kind
+  /// written by a newer version, a corrupt payload): why. `kind` and `payload` are then
+  /// meaningless; the dispatcher dead-letters such a message instead of delivering it.
+  std::string unreadable;
 
   friend bool operator==(const OutboxMessage&, const OutboxMessage&) = default;
 };
@@ -63,6 +78,9 @@ struct OutboxCompletion {
   OutboxState state = OutboxState::delivered;  ///< pending means "retry at next_due"
   std::optional<UtcMillis> next_due;
   std::string error;
+  /// Entries for the store's own action log, committed in the same transaction as the
+  /// outcome (only for stores that keep one; see `Store::keeps_action_log`).
+  std::vector<ActionEntry> log;
 };
 
 /// Selects outbox messages; every set field must match. Ordered by id.

@@ -22,6 +22,13 @@ struct PostgresOptions {
   std::chrono::milliseconds acquire_timeout{std::chrono::seconds{10}};
   /// Transactions that hit a serialization failure or deadlock are retried this often.
   int retries = 5;
+  /// How long opening a connection may take (libpq's connect_timeout, added to the
+  /// connection string unless it already sets one). Default 10 s; 0 leaves libpq's default
+  /// (wait forever).
+  std::chrono::seconds connect_timeout{10};
+  /// Every statement, lock waits included, is cancelled after this long (the session's
+  /// statement_timeout) and reported as an error. Default 30 s; 0 disables it.
+  std::chrono::milliseconds statement_timeout{std::chrono::seconds{30}};
 };
 
 /// A Store on PostgreSQL. The database itself forbids double booking: an exclusion
@@ -39,7 +46,7 @@ class INTERVIEWKIT_EXPORT PostgresStore final : public Store, public ActionStore
   PostgresStore(const PostgresStore&) = delete;
   PostgresStore& operator=(const PostgresStore&) = delete;
 
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
 
   Result<void> write(const Work& work) override;
   Result<Interview> find(InterviewId id) const override;
@@ -47,11 +54,15 @@ class INTERVIEWKIT_EXPORT PostgresStore final : public Store, public ActionStore
                                                    const TimeRange& window) const override;
   Result<std::vector<OutboxMessage>> claim_due(UtcMillis now, std::size_t limit,
                                                std::chrono::milliseconds lease) override;
-  Result<bool> complete(OutboxId id, std::uint32_t attempt, const OutboxCompletion& completion,
+  Result<bool> renew(OutboxId id, std::uint64_t claim, UtcMillis until, UtcMillis now) override;
+  Result<bool> release(OutboxId id, std::uint64_t claim, UtcMillis now) override;
+  Result<bool> complete(OutboxId id, std::uint64_t claim, const OutboxCompletion& completion,
                         UtcMillis now) override;
+  Result<std::optional<OutboxMessage>> find_outbox(OutboxId id) const override;
   Result<std::vector<OutboxMessage>> list_outbox(const OutboxQuery& query) const override;
-  Result<bool> requeue(OutboxId id, UtcMillis now) override;
+  Result<bool> requeue(OutboxId id, UtcMillis now, std::span<const ActionEntry> log) override;
   Result<std::optional<UtcMillis>> next_due() const override;
+  bool keeps_action_log() const noexcept override { return true; }
 
   Result<void> append_action(const ActionEntry& entry) override;
   Result<std::vector<ActionEntry>> query_actions(const ActionQuery& query) const override;

@@ -40,7 +40,7 @@ class INTERVIEWKIT_EXPORT SqliteStore final : public Store, public ActionStore {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   /// The schema version this build writes.
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
 
   Result<void> write(const Work& work) override;
   Result<Interview> find(InterviewId id) const override;
@@ -48,11 +48,15 @@ class INTERVIEWKIT_EXPORT SqliteStore final : public Store, public ActionStore {
                                                    const TimeRange& window) const override;
   Result<std::vector<OutboxMessage>> claim_due(UtcMillis now, std::size_t limit,
                                                std::chrono::milliseconds lease) override;
-  Result<bool> complete(OutboxId id, std::uint32_t attempt, const OutboxCompletion& completion,
+  Result<bool> renew(OutboxId id, std::uint64_t claim, UtcMillis until, UtcMillis now) override;
+  Result<bool> release(OutboxId id, std::uint64_t claim, UtcMillis now) override;
+  Result<bool> complete(OutboxId id, std::uint64_t claim, const OutboxCompletion& completion,
                         UtcMillis now) override;
+  Result<std::optional<OutboxMessage>> find_outbox(OutboxId id) const override;
   Result<std::vector<OutboxMessage>> list_outbox(const OutboxQuery& query) const override;
-  Result<bool> requeue(OutboxId id, UtcMillis now) override;
+  Result<bool> requeue(OutboxId id, UtcMillis now, std::span<const ActionEntry> log) override;
   Result<std::optional<UtcMillis>> next_due() const override;
+  bool keeps_action_log() const noexcept override { return true; }
 
   Result<void> append_action(const ActionEntry& entry) override;
   Result<std::vector<ActionEntry>> query_actions(const ActionQuery& query) const override;

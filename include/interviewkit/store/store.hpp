@@ -37,6 +37,8 @@ struct BusyInterval {
 };
 
 /// The operations available inside one write transaction. Valid only inside Store::write.
+/// Every method reports a database failure as an error value; once one has failed, the
+/// transaction is doomed and `work` should return that error.
 class INTERVIEWKIT_EXPORT StoreTransaction {
  public:
   virtual ~StoreTransaction() = default;
@@ -57,12 +59,29 @@ class INTERVIEWKIT_EXPORT StoreTransaction {
                                                                      NotificationKind kind,
                                                                      const std::string& reason,
                                                                      UtcMillis now) = 0;
+  /// The record for `key`. Stores shared by several processes must make a concurrent
+  /// request with the same key wait until the first one's transaction ends, so that the
+  /// second sees its record (PostgreSQL takes a lock on the key here).
   [[nodiscard]] virtual Result<std::optional<IdempotencyRecord>> find_idempotency(
       const std::string& key) = 0;
+  /// Saves a new record; a record for the same key must not exist (an error if it does).
   [[nodiscard]] virtual Result<void> save_idempotency(const IdempotencyRecord& record) = 0;
+  /// Appends to the store's own action log, in this transaction. Only called when
+  /// `Store::keeps_action_log()` is true; the default refuses.
+  [[nodiscard]] virtual Result<void> append_action(const ActionEntry& entry);
 };
 
-/// Thread-safe: one Store is shared by every BookingService and Dispatcher of a process.
+/// Where interviews, their outbox and idempotency records live.
+///
+/// Contract for implementers:
+/// - Thread-safe: one Store is shared by every BookingService and Dispatcher of a process,
+///   and several processes may share one database.
+/// - Every database failure (busy, disk full, read-only, timeouts, lost connections, rows
+///   this version cannot read) is returned as an error value, never thrown; no method
+///   throws for any stored content.
+/// - `write`'s work may run more than once: a store may retry it after a serialization
+///   failure or deadlock (PostgreSQL does). Work must therefore derive everything from what
+///   it reads through the transaction and reset any state it keeps outside it on entry.
 class INTERVIEWKIT_EXPORT Store {
  public:
   using Work = std::function<Result<void>(StoreTransaction&)>;
@@ -70,9 +89,9 @@ class INTERVIEWKIT_EXPORT Store {
   virtual ~Store() = default;
 
   /// Runs `work` in one atomic write transaction: everything it wrote is committed if it
-  /// returns a value, and nothing if it returns an error or throws (the exception
-  /// propagates). Writers are serialised, so a check followed by a write inside `work` is
-  /// one atomic step.
+  /// returns a value, and nothing if it returns an error or throws (an exception thrown by
+  /// `work` itself propagates; database failures are error values). Writers are
+  /// serialised, so a check followed by a write inside `work` is one atomic step.
   [[nodiscard]] virtual Result<void> write(const Work& work) = 0;
 
   [[nodiscard]] virtual Result<Interview> find(InterviewId id) const = 0;
@@ -84,23 +103,42 @@ class INTERVIEWKIT_EXPORT Store {
       std::span<const InterviewerId> interviewers, const TimeRange& window) const = 0;
 
   /// Pending messages due at `now` and not leased by another worker, oldest first, at most
-  /// `limit`. Each is leased until now + lease and its attempt counter incremented; the
-  /// returned copies carry the new counter.
+  /// `limit`. Each is leased until now + lease; its `attempts`, `claim` and
+  /// `unfinished_claims` counters are incremented, and the returned copies carry the new
+  /// values. A row that cannot be decoded is returned with `unreadable` set.
   [[nodiscard]] virtual Result<std::vector<OutboxMessage>> claim_due(
       UtcMillis now, std::size_t limit, std::chrono::milliseconds lease) = 0;
-  /// Records how the attempt numbered `attempt` ended. Fenced: returns false and changes
-  /// nothing if the message is no longer pending at that attempt (another worker took it
-  /// over after the lease ran out).
-  [[nodiscard]] virtual Result<bool> complete(OutboxId id, std::uint32_t attempt,
+  /// Extends the lease of a message this worker still holds (pending, same `claim`) to
+  /// `until`. False if another worker has claimed it since, or it is no longer pending.
+  [[nodiscard]] virtual Result<bool> renew(OutboxId id, std::uint64_t claim, UtcMillis until,
+                                           UtcMillis now) = 0;
+  /// Gives back a claim under which nothing was attempted (the dispatcher is stopping): the
+  /// message is claimable again at once and the claim counts neither as an attempt nor as
+  /// an unfinished claim. False if the claim is no longer this worker's.
+  [[nodiscard]] virtual Result<bool> release(OutboxId id, std::uint64_t claim, UtcMillis now) = 0;
+  /// Records how the attempt made under `claim` ended, with `completion.log` appended to
+  /// the store's action log in the same transaction (if it keeps one), and resets
+  /// `unfinished_claims`. Fenced: returns false and changes nothing if the message is no
+  /// longer pending under that claim. An unknown id is InvalidInput.
+  [[nodiscard]] virtual Result<bool> complete(OutboxId id, std::uint64_t claim,
                                               const OutboxCompletion& completion,
                                               UtcMillis now) = 0;
+  /// One message by id (an index lookup), or nullopt.
+  [[nodiscard]] virtual Result<std::optional<OutboxMessage>> find_outbox(OutboxId id) const = 0;
   [[nodiscard]] virtual Result<std::vector<OutboxMessage>> list_outbox(
       const OutboxQuery& query) const = 0;
-  /// Puts a dead message back to pending, due now, with its attempt counter reset.
-  /// Returns false if the message is not dead.
-  [[nodiscard]] virtual Result<bool> requeue(OutboxId id, UtcMillis now) = 0;
+  /// Puts a dead message back to pending, due now, with `attempts` reset (its `claim`
+  /// counter keeps growing), and appends `log` to the store's action log in the same
+  /// transaction (if it keeps one). False if the message is not dead; unknown id is
+  /// InvalidInput.
+  [[nodiscard]] virtual Result<bool> requeue(OutboxId id, UtcMillis now,
+                                             std::span<const ActionEntry> log) = 0;
   /// The earliest due time among pending messages, if any (lets a dispatcher sleep).
   [[nodiscard]] virtual Result<std::optional<UtcMillis>> next_due() const = 0;
+
+  /// True if this store also keeps the action log (it is an `ActionStore`), so entries can
+  /// commit in the same transaction as the change they record.
+  [[nodiscard]] virtual bool keeps_action_log() const noexcept { return false; }
 };
 
 }  // namespace interviewkit

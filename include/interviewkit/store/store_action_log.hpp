@@ -6,7 +6,9 @@
 
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/export.hpp>
+#include <interviewkit/log/action_log.hpp>
 #include <interviewkit/log/sink.hpp>
+#include <interviewkit/store/store.hpp>
 
 namespace interviewkit {
 
@@ -26,9 +28,14 @@ class INTERVIEWKIT_EXPORT StoreActionLog final : public QueryableActionLog {
   explicit StoreActionLog(std::shared_ptr<ActionStore> store);
   void write(const ActionEntry& entry) override;
   [[nodiscard]] std::vector<ActionEntry> query(const ActionQuery& query) const override;
+  [[nodiscard]] const std::shared_ptr<ActionStore>& store() const noexcept { return store_; }
 
  private:
   std::shared_ptr<ActionStore> store_;
 };
+
+/// True when `log` writes to a StoreActionLog over `store` itself: then an entry can commit
+/// in the same transaction as the change it records (BookingService and Dispatcher do so).
+[[nodiscard]] INTERVIEWKIT_EXPORT bool logs_into(const ActionLog& log, const Store& store) noexcept;
 
 }  // namespace interviewkit
