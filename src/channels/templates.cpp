@@ -9,7 +9,6 @@
 #include <vector>
 
 #include <date/date.h>
-#include <date/tz.h>
 #include <fmt/format.h>
 
 #include <interviewkit/channels/templates.hpp>

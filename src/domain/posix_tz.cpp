@@ -200,10 +200,11 @@ struct Switch {
 // two years either side always include the switch before and after any instant of year y.
 std::vector<Switch> switches_around(const PosixTzRule& rule, const PosixTzDst& dst, int y) {
   std::vector<Switch> out;
-  for (int k = y - 2; k <= y + 2; ++k) {
+  // date::year holds a short: check the range before constructing one.
+  const int lowest = static_cast<int>(date::year::min());
+  const int highest = static_cast<int>(date::year::max());
+  for (int k = std::max(y - 2, lowest); k <= std::min(y + 2, highest); ++k) {
     const date::year year{k};
-    if (!year.ok())
-      continue;
     // The start is in standard time, the end in daylight saving time.
     const auto start = day_in(dst.start, year) + dst.start.time - rule.std_offset;
     const auto end = day_in(dst.end, year) + dst.end.time - dst.offset;
@@ -237,6 +238,11 @@ ZonePeriod PosixTzRule::period_at(date::sys_seconds t) const {
   };
   if (!dst)
     return make(zone_time_min, zone_time_max, false);
+  // Beyond the years date::year can name there is no calendar to apply the rule to.
+  if (t < zone_time_min)
+    return make(date::sys_seconds::min(), zone_time_min, false);
+  if (t >= zone_time_max)
+    return make(zone_time_max, date::sys_seconds::max(), false);
   const int y = static_cast<int>(date::year_month_day{date::floor<date::days>(t)}.year());
   const auto all = switches_around(*this, *dst, y);
   // The last switch at or before t sets the state; the period runs from the first switch

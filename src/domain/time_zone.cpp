@@ -182,6 +182,8 @@ Result<TimeZone> TimeZone::from_directory(std::string_view directory, std::strin
   const auto record = find_or_load(reg, fmt::format("{}\n{}", directory, name), [&] {
     // date/tz opens "<its directory>/<zone name>" and cannot be pointed elsewhere; a name that
     // climbs to the root first (extra ".." at the root stay there) reaches any absolute path.
+    // The constructor is the one date/tz builds its own zones with (public, tagged
+    // detail::undocumented); the zone reads its file on first use, inside load.
     std::string climb;
     for (int i = 0; i < 32; ++i)
       climb += "../";

@@ -31,7 +31,8 @@ enum class LocalTimeRule : std::uint8_t { earliest_valid };
 /// "fat" tz files and at the zone's last rule change on "slim" ones.
 class INTERVIEWKIT_EXPORT TimeZone {
  public:
-  /// A zone of the system tz database, the directory date/tz reads.
+  /// A zone of the system tz database, the directory date/tz reads. InvalidInput when the
+  /// name is unknown or the zone's file cannot be read (its footer included).
   [[nodiscard]] static Result<TimeZone> make(std::string_view name);
   /// A zone compiled into another directory, for instance by `zic -d <directory>`: both its
   /// transitions and its footer come from `<directory>/<name>`. `directory` must be absolute
