@@ -9,7 +9,6 @@
 #include <vector>
 
 #include <date/date.h>
-#include <date/tz.h>
 #include <fmt/format.h>
 
 #include <interviewkit/channels/templates.hpp>
@@ -333,7 +332,7 @@ std::string format_local_time(date::sys_seconds t, const TimeZone& zone) {
                                                             "Thu", "Fri", "Sat"};
   static constexpr std::array<std::string_view, 12> months{
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const auto info = zone.get()->get_info(t);
+  const auto info = zone.period_at(t);
   const date::local_seconds local{t.time_since_epoch() + info.offset};
   const auto day = date::floor<date::days>(local);
   const date::year_month_day ymd{day};

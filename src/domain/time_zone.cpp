@@ -1,6 +1,14 @@
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <ostream>
 
+#include <date/tz.h>
+#include <date/tz_private.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -11,17 +19,131 @@
 
 namespace interviewkit {
 
+// One zone, loaded once: date/tz's listed transitions, and the footer rule that takes over
+// where they end.
+struct TimeZone::Record {
+  std::string name;
+  const date::time_zone* listed = nullptr;
+  // Zones read from another directory are constructed here rather than found in date/tz's
+  // database, so the record owns them.
+  std::unique_ptr<date::time_zone> owned;
+  // From this instant on (the start of date/tz's last listed period) `rule`, when the file
+  // has one, says what local time is.
+  date::sys_seconds rule_from = zone_time_max;
+  std::optional<PosixTzRule> rule;
+};
+
 namespace {
 
-// date/tz (with the OS database) reads a zone's transitions lazily, on its first use, and
-// that first read is not safe to race with another thread's. Looking a zone up and using it
-// once under one lock means every TimeZone handed out is fully loaded.
-const date::time_zone* locate_loaded(std::string_view name) {
-  static std::mutex mutex;
-  std::lock_guard lock(mutex);
-  const auto* zone = date::locate_zone(name);
-  (void)zone->get_info(date::sys_seconds{});
-  return zone;
+using Record = TimeZone::Record;
+
+// Every zone handed out, by "\n" + name for the system database (links resolve to the
+// zone they name, so they share a record) and by directory + "\n" + name otherwise. Never
+// destroyed: a TimeZone in some other static object may be used during exit.
+//
+// The lock also covers date/tz itself: with the OS database it reads a zone's transitions
+// lazily, on first use, and that first read is not safe to race with another thread's. A
+// zone is looked up and used once under the lock, so every TimeZone handed out is fully
+// loaded and only read from then on.
+struct Registry {
+  std::mutex mutex;
+  std::map<std::string, std::unique_ptr<Record>, std::less<>> zones;
+};
+
+Registry& registry() {
+  static auto* const r = new Registry;
+  return *r;
+}
+
+// The directory date/tz reads. Its OS-database mode (Debian's libdate-tz 3.0.1) takes
+// /usr/share/zoneinfo/uclibc if that is a directory, else /usr/share/zoneinfo, and honours
+// no TZDIR variable (discover_tz_dir in its tz.cpp). The footer must come from the same
+// file as the transitions, so this makes the same choice.
+const std::string& system_tz_dir() {
+  static const std::string dir = [] {
+    std::error_code ec;
+    if (std::filesystem::is_directory("/usr/share/zoneinfo/uclibc", ec))
+      return std::string("/usr/share/zoneinfo/uclibc");
+    return std::string("/usr/share/zoneinfo");
+  }();
+  return dir;
+}
+
+// A whole tz file. They are a few kilobytes; anything past a megabyte is not one.
+Result<std::string> read_tz_file(const std::string& path) {
+  constexpr std::size_t limit = std::size_t{1} << 20;
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes;
+  std::array<char, 4096> buffer{};
+  while (in && bytes.size() <= limit) {
+    in.read(buffer.data(), buffer.size());
+    bytes.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  if (!in.eof() || bytes.size() > limit) {
+    return InvalidInput{
+        fmt::format("time zone file {} cannot be read or is too large", detail::quoted(path))};
+  }
+  return bytes;
+}
+
+// Loads `zone` (date/tz reads its transitions now) and the footer of `path`, the same file.
+Result<std::unique_ptr<Record>> load(const date::time_zone* zone, std::string name,
+                                     const std::string& path) {
+  auto record = std::make_unique<Record>();
+  record->name = std::move(name);
+  record->listed = zone;
+  try {
+    record->rule_from = zone->get_info(zone_time_max - date::days{1}).begin;
+  } catch (const std::exception& e) {
+    return InvalidInput{
+        fmt::format("time zone file {} cannot be loaded: {}", detail::quoted(path), e.what())};
+  }
+  auto bytes = read_tz_file(path);
+  if (!bytes)
+    return bytes.error();
+  auto rule = parse_tzif_footer(*bytes);
+  if (!rule) {
+    return InvalidInput{
+        fmt::format("time zone file {}: {}", detail::quoted(path), rule.error().message())};
+  }
+  record->rule = std::move(*rule);
+  return record;
+}
+
+// The record under `key`, loading it with `make` the first time. Caller holds the lock.
+template <class Make>
+Result<const Record*> find_or_load(Registry& reg, const std::string& key, Make&& make) {
+  if (const auto it = reg.zones.find(key); it != reg.zones.end())
+    return it->second.get();
+  Result<std::unique_ptr<Record>> loaded = make();
+  if (!loaded)
+    return loaded.error();
+  const auto* record = loaded->get();
+  reg.zones.emplace(key, std::move(*loaded));
+  return record;
+}
+
+// A name inside a zoneinfo directory: "Area/Location" parts of letters, digits, '_', '+' and
+// '-', none of them "." or "..", so it cannot leave the directory.
+bool is_relative_zone_name(std::string_view name) {
+  if (name.empty() || name.front() == '/' || name.back() == '/')
+    return false;
+  std::size_t part = 0;
+  for (std::size_t i = 0; i <= name.size(); ++i) {
+    if (i == name.size() || name[i] == '/') {
+      const auto piece = name.substr(part, i - part);
+      if (piece.empty() || piece == "." || piece == "..")
+        return false;
+      part = i + 1;
+      continue;
+    }
+    const char c = name[i];
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '+' || c == '-' || c == '.';
+    if (!ok)
+      return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -29,41 +151,98 @@ const date::time_zone* locate_loaded(std::string_view name) {
 Result<TimeZone> TimeZone::make(std::string_view name) {
   if (name.empty())
     return InvalidInput{"time zone name must not be empty"};
+  auto& reg = registry();
+  std::lock_guard lock(reg.mutex);
+  const date::time_zone* zone = nullptr;
   try {
-    return TimeZone(locate_loaded(name));
+    zone = date::locate_zone(name);
   } catch (const std::exception&) {
     return InvalidInput{
         fmt::format("time zone {} is not in the tz database (expected an IANA name such as "
                     "\"Europe/Berlin\")",
                     detail::quoted(name))};
   }
+  const auto record = find_or_load(reg, "\n" + zone->name(), [&] {
+    return load(zone, zone->name(), system_tz_dir() + "/" + zone->name());
+  });
+  if (!record)
+    return record.error();
+  return TimeZone(*record);
+}
+
+Result<TimeZone> TimeZone::from_directory(std::string_view directory, std::string_view name) {
+  if (directory.empty() || directory.front() != '/' || !is_relative_zone_name(name)) {
+    return InvalidInput{fmt::format(
+        "time zone {} in directory {}: expected an absolute directory and a relative zone name",
+        detail::quoted(name), detail::quoted(directory))};
+  }
+  const std::string path = fmt::format("{}/{}", directory, name);
+  auto& reg = registry();
+  std::lock_guard lock(reg.mutex);
+  const auto record = find_or_load(reg, fmt::format("{}\n{}", directory, name), [&] {
+    // date/tz opens "<its directory>/<zone name>" and cannot be pointed elsewhere; a name that
+    // climbs to the root first (extra ".." at the root stay there) reaches any absolute path.
+    // The constructor is the one date/tz builds its own zones with (public, tagged
+    // detail::undocumented); the zone reads its file on first use, inside load.
+    std::string climb;
+    for (int i = 0; i < 32; ++i)
+      climb += "../";
+    auto zone =
+        std::make_unique<date::time_zone>(climb + path.substr(1), date::detail::undocumented{});
+    auto loaded = load(zone.get(), std::string(name), path);
+    if (loaded)
+      (*loaded)->owned = std::move(zone);
+    return loaded;
+  });
+  if (!record)
+    return record.error();
+  return TimeZone(*record);
 }
 
 TimeZone TimeZone::utc() {
-  return TimeZone(locate_loaded("Etc/UTC"));
+  // The tz database always has UTC; without it nothing here can work.
+  return make("Etc/UTC").value();
 }
 
 std::string_view TimeZone::name() const {
-  return zone_->name();
+  return zone_->name;
+}
+
+ZonePeriod TimeZone::period_at(date::sys_seconds t) const {
+  const auto& z = *zone_;
+  if (z.rule && t >= z.rule_from) {
+    auto period = z.rule->period_at(t);
+    period.begin = std::max(period.begin, z.rule_from);
+    return period;
+  }
+  // Before the footer takes over, date/tz's periods all end by rule_from.
+  const auto info = z.listed->get_info(t);
+  return ZonePeriod{info.begin, info.end, info.offset, info.save != std::chrono::minutes{0},
+                    info.abbrev};
 }
 
 date::local_seconds TimeZone::to_local(date::sys_seconds t) const {
-  return zone_->to_local(t);
+  return date::local_seconds{t.time_since_epoch() + period_at(t).offset};
 }
 
 date::sys_seconds TimeZone::to_utc(date::local_seconds t) const {
-  const auto info = zone_->get_info(t);
-  switch (info.result) {
-    case date::local_info::unique:
-      return date::sys_seconds{t.time_since_epoch() - info.first.offset};
-    case date::local_info::nonexistent:
-      // The wall clock jumped over t: the first valid instant is the transition itself.
-      return info.second.begin;
-    case date::local_info::ambiguous:
-      // t occurs twice: take the earlier, which is still on the first offset.
-      return date::sys_seconds{t.time_since_epoch() - info.first.offset};
+  // Every instant that shows t on the clock lies within this of it: no UTC offset comes near.
+  constexpr std::chrono::seconds reach = std::chrono::hours{36};
+  const date::sys_seconds naive{t.time_since_epoch()};
+  // The periods around t in time order. The first whose own offset maps t inside it gives
+  // the earliest instant (the earlier one of an overlap); a period whose clock starts past
+  // t means the clock jumped over t as it began, and its beginning is the first valid
+  // instant after the gap.
+  auto period = period_at(naive - reach);
+  for (int guard = 0; guard < 1000; ++guard) {
+    const auto u = naive - period.offset;
+    if (u < period.begin)
+      return period.begin;
+    if (u < period.end || period.end >= zone_time_max)
+      return u;
+    period = period_at(period.end);
   }
-  return date::sys_seconds{t.time_since_epoch() - info.first.offset};
+  return naive - period.offset;
 }
 
 std::ostream& operator<<(std::ostream& os, const TimeZone& zone) {

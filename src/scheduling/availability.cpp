@@ -61,6 +61,24 @@ class ZoneCache {
     return local_seconds{t.time_since_epoch() + offset_};
   }
 
+  // Appends the UTC instants whose local date is `day`, in time order. Where the clock runs
+  // back over midnight (America/Goose_Bay fell back from 00:01 to 23:01 on 2010-11-07) that
+  // is more than one interval, and not [to_utc(day), to_utc(day + 1)): each offset period
+  // holds the instants its own clock shows on that day.
+  void local_day(local_days day, std::vector<Interval>& out) {
+    const auto from = sys_seconds{local_seconds{day}.time_since_epoch()} - margin;
+    const auto to = sys_seconds{local_seconds{day + days{1}}.time_since_epoch()} + margin;
+    for (auto at = from; at < to; at = end_) {
+      refresh(at);
+      const Interval on_clock{
+          sys_seconds{local_seconds{day}.time_since_epoch() - offset_},
+          sys_seconds{local_seconds{day + days{1}}.time_since_epoch() - offset_}};
+      const Interval piece{std::max(on_clock.start, begin_), std::min(on_clock.end, end_)};
+      if (piece.start < piece.end)
+        out.push_back(piece);
+    }
+  }
+
  private:
   // A local time maps to an instant this far from both ends of its offset period only
   // through that period's offset: no two UTC offsets ever used differ by this much, so no
@@ -71,7 +89,7 @@ class ZoneCache {
     return begin_ + margin <= t && t + margin < end_;
   }
   void refresh(sys_seconds t) {
-    const auto info = zone_->get()->get_info(t);
+    const auto info = zone_->period_at(t);
     begin_ = info.begin;
     end_ = info.end;
     offset_ = info.offset;
@@ -321,7 +339,8 @@ void SlotSearch::Scratch::working_hours(const InterviewerAvailability& person, I
 }
 
 // Removes from own_starts every start on a local day that already has `daily_cap`
-// interviews starting on it.
+// interviews starting on it: every instant whose local clock reads that date, which is the
+// day a booking counts towards too.
 void SlotSearch::Scratch::close_capped_days(const InterviewerAvailability& person, Interval bounds,
                                             ZoneCache& zone) {
   if (!person.daily_cap)
@@ -344,17 +363,15 @@ void SlotSearch::Scratch::close_capped_days(const InterviewerAvailability& perso
     std::size_t j = i;
     while (j < booked_days.size() && booked_days[j] == booked_days[i])
       ++j;
-    if (j - i >= *person.daily_cap) {
-      const auto day = booked_days[i];
-      const Interval closed{zone.to_utc(local_seconds{day}),
-                            zone.to_utc(local_seconds{day + days{1}})};
-      if (closed.start < closed.end)
-        capped.push_back(closed);
-    }
+    if (j - i >= *person.daily_cap)
+      zone.local_day(booked_days[i], capped);
     i = j;
   }
   if (capped.empty())
     return;
+  // Days whose clocks cross each other interleave; as instants they stay disjoint.
+  std::sort(capped.begin(), capped.end(), by_start);
+  coalesce(capped);
   subtract(own_starts, capped, free);
   own_starts.swap(free);
 }

@@ -291,3 +291,83 @@ TEST_CASE("the fast search agrees with a minute-by-minute reference on random sc
   CHECK(empty > schedules / 20);
   CHECK(empty < schedules * 2 / 5);
 }
+
+namespace {
+
+// One interviewer in `zone_name`, capped at one interview a day, working `hours` on each of
+// two consecutive weekdays, with one booked 15-minute interview at `booked`.
+InterviewerAvailability capped(std::string_view zone_name, date::weekday first,
+                               std::vector<WorkingHours> first_hours,
+                               std::vector<WorkingHours> second_hours, sys_seconds booked) {
+  auto person = working("cat", zone_name, {});
+  person.weekly = {};
+  person.weekly[first] = std::move(first_hours);
+  person.weekly[first + date::days{1}] = std::move(second_hours);
+  person.booked = {between(booked, booked + 15min)};
+  person.daily_cap = 1;
+  return person;
+}
+
+// The search's 15-minute slots, checked against the reference before they are returned.
+std::vector<std::string> capped_starts(sys_seconds from, sys_seconds to,
+                                       const InterviewerAvailability& person) {
+  const auto q = query(between(from, to), 15min, 15min);
+  const std::vector people{person};
+  const auto got = search(q, people);
+  CHECK(got == reference(q, people));
+  return starts(got);
+}
+
+}  // namespace
+
+TEST_CASE("a daily cap closes the instants whose local clock shows that day, across midnight",
+          "[availability][dst][timezone]") {
+  using date::year;
+  SECTION("America/Goose_Bay fell back from 00:01 ADT to 23:01 AST on 2010-11-07") {
+    // Saturday 6 is 03:00Z (day before) to 03:00Z in ADT, then again 03:01Z-04:00Z in AST;
+    // Sunday 7 is 03:00Z-03:01Z in ADT, then from 04:00Z in AST. Hours Saturday 22:00-24:00
+    // (01:00Z-03:00Z) and Sunday 00:00-02:00 (03:00Z-06:00Z).
+    const auto from = utc(year{2010} / 11 / 7);
+    const auto to = utc(year{2010} / 11 / 7, 7h);
+    const std::vector<WorkingHours> late{{22h, 24h}};
+    const std::vector<WorkingHours> early{{0h, 2h}};
+    // Booked Saturday 22:00 ADT: Saturday's repeated 23:xx AST is closed too.
+    const auto saturday_full = capped("America/Goose_Bay", date::Saturday, late, early, from + 1h);
+    CHECK(capped_starts(from, to, saturday_full) ==
+          std::vector<std::string>{"2010-11-07 03:00", "2010-11-07 04:00", "2010-11-07 04:15",
+                                   "2010-11-07 04:30", "2010-11-07 04:45", "2010-11-07 05:00",
+                                   "2010-11-07 05:15", "2010-11-07 05:30", "2010-11-07 05:45"});
+    // Booked Sunday 01:00 AST: Saturday's repeated 23:xx AST stays open.
+    const auto sunday_full = capped("America/Goose_Bay", date::Saturday, late, early, from + 5h);
+    CHECK(capped_starts(from, to, sunday_full) ==
+          std::vector<std::string>{"2010-11-07 01:00", "2010-11-07 01:15", "2010-11-07 01:30",
+                                   "2010-11-07 01:45", "2010-11-07 02:00", "2010-11-07 02:15",
+                                   "2010-11-07 02:30", "2010-11-07 02:45", "2010-11-07 03:15",
+                                   "2010-11-07 03:30", "2010-11-07 03:45"});
+  }
+  SECTION("Antarctica/Casey went from +11 at 02:00 back to +08 at 23:00 on 2010-03-05") {
+    // Thursday 4 is 13:00Z (day before) to 13:00Z at +11, then again 15:00Z-16:00Z at +08;
+    // Friday 5 is 13:00Z-15:00Z at +11, then from 16:00Z at +08. Hours Thursday 20:00-24:00
+    // (09:00Z-13:00Z) and Friday 00:00-04:00 (13:00Z-20:00Z).
+    const auto from = utc(year{2010} / 3 / 4, 8h);
+    const auto to = utc(year{2010} / 3 / 4, 21h);
+    const std::vector<WorkingHours> late{{20h, 24h}};
+    const std::vector<WorkingHours> early{{0h, 4h}};
+    // Booked Thursday 20:00 +11 (09:00Z): Thursday's repeated 23:xx at +08 is closed too.
+    const auto thursday_full = capped("Antarctica/Casey", date::Thursday, late, early, from + 1h);
+    std::vector<std::string> want;
+    for (const auto* t : {"13:00", "13:15", "13:30", "13:45", "14:00", "14:15", "14:30", "14:45",
+                          "16:00", "16:15", "16:30", "16:45", "17:00", "17:15", "17:30", "17:45",
+                          "18:00", "18:15", "18:30", "18:45", "19:00", "19:15", "19:30", "19:45"})
+      want.push_back(fmt::format("2010-03-04 {}", t));
+    CHECK(capped_starts(from, to, thursday_full) == want);
+    // Booked Friday 03:00 +08 (19:00Z): Thursday's repeated 23:xx at +08 stays open.
+    const auto friday_full = capped("Antarctica/Casey", date::Thursday, late, early, from + 11h);
+    want.clear();
+    for (const auto* t :
+         {"09:00", "09:15", "09:30", "09:45", "10:00", "10:15", "10:30", "10:45", "11:00", "11:15",
+          "11:30", "11:45", "12:00", "12:15", "12:30", "12:45", "15:00", "15:15", "15:30", "15:45"})
+      want.push_back(fmt::format("2010-03-04 {}", t));
+    CHECK(capped_starts(from, to, friday_full) == want);
+  }
+}

@@ -28,7 +28,7 @@ RenderedEmail render(const Notification& notification, const EmailTemplates& tem
 
 }  // namespace
 
-TEST_CASE("local times show the zone abbreviation and the UTC offset", "[templates]") {
+TEST_CASE("local times show the zone abbreviation and the UTC offset", "[templates][timezone]") {
   const auto t = at(12, 14h);  // 2024-03-12T14:00:00Z, two days after the US switch to DST
   CHECK(format_local_time(t, zone("America/New_York")) == "Tue 12 Mar 2024, 10:00 EDT (UTC-4)");
   CHECK(format_local_time(t, zone("Asia/Kathmandu")) == "Tue 12 Mar 2024, 19:45 (UTC+5:45)");
@@ -40,6 +40,13 @@ TEST_CASE("local times show the zone abbreviation and the UTC offset", "[templat
   SECTION("before the DST switch New York is on EST") {
     CHECK(format_local_time(at(1, 14h), zone("America/New_York")) ==
           "Fri 1 Mar 2024, 09:00 EST (UTC-5)");
+  }
+  SECTION("after the tz files' last listed transition the zone's footer rule applies") {
+    const date::sys_seconds summer_2040{date::sys_days{date::year{2040} / 7 / 2} + 14h};
+    CHECK(format_local_time(summer_2040, zone("America/New_York")) ==
+          "Mon 2 Jul 2040, 10:00 EDT (UTC-4)");
+    CHECK(format_local_time(summer_2040, zone("Europe/Berlin")) ==
+          "Mon 2 Jul 2040, 16:00 CEST (UTC+2)");
   }
   SECTION("the host's global locale does not change the names") {
     const auto previous = std::locale();

@@ -1,4 +1,4 @@
-// TimeZone: an IANA zone validated against the system tz database.
+// TimeZone: an IANA zone validated against the tz database, and local time conversion.
 #pragma once
 
 #include <cstdint>
@@ -6,10 +6,11 @@
 #include <string>
 #include <string_view>
 
-#include <date/tz.h>
+#include <date/date.h>
 #include <fmt/format.h>
 #include <nlohmann/json_fwd.hpp>
 
+#include <interviewkit/domain/posix_tz.hpp>
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/export.hpp>
 
@@ -20,16 +21,31 @@ namespace interviewkit {
 /// overlap to the earlier of the two instants.
 enum class LocalTimeRule : std::uint8_t { earliest_valid };
 
-/// A named IANA time zone ("Europe/Berlin"). Cheap to copy: it refers to the process-wide
-/// tz database, which lives for the whole program.
+/// A named IANA time zone ("Europe/Berlin"). Cheap to copy: it refers to a process-wide
+/// record of the zone, loaded once and kept for the whole program.
+///
+/// Every conversion between UTC and local time in the library goes through period_at (to_local
+/// and to_utc are built on it). It takes the zone's listed transitions from date/tz and, after
+/// the last one, evaluates the POSIX rule in the footer of the zone's TZif file, which date/tz
+/// ignores (HowardHinnant/date#794): without it, daylight saving time would stop in 2038 on
+/// "fat" tz files and at the zone's last rule change on "slim" ones.
 class INTERVIEWKIT_EXPORT TimeZone {
  public:
+  /// A zone of the system tz database, the directory date/tz reads. InvalidInput when the
+  /// name is unknown or the zone's file cannot be read (its footer included).
   [[nodiscard]] static Result<TimeZone> make(std::string_view name);
+  /// A zone compiled into another directory, for instance by `zic -d <directory>`: both its
+  /// transitions and its footer come from `<directory>/<name>`. `directory` must be absolute
+  /// and `name` a relative path without "." or ".." parts. Meant for tests and for hosts
+  /// that ship their own tz data; zones loaded this way are kept for the whole program.
+  [[nodiscard]] static Result<TimeZone> from_directory(std::string_view directory,
+                                                       std::string_view name);
   [[nodiscard]] static TimeZone utc();
 
   [[nodiscard]] std::string_view name() const;
-  [[nodiscard]] const date::time_zone* get() const noexcept { return zone_; }
 
+  /// The offset period containing `t`. Periods may be split where nothing changes.
+  [[nodiscard]] ZonePeriod period_at(date::sys_seconds t) const;
   /// UTC -> local wall clock.
   [[nodiscard]] date::local_seconds to_local(date::sys_seconds t) const;
   /// Local wall clock -> UTC, resolving gaps and overlaps by LocalTimeRule::earliest_valid.
@@ -39,9 +55,12 @@ class INTERVIEWKIT_EXPORT TimeZone {
     return a.zone_ == b.zone_;
   }
 
+  /// What a TimeZone refers to; defined in time_zone.cpp.
+  struct Record;
+
  private:
-  explicit TimeZone(const date::time_zone* zone) : zone_(zone) {}
-  const date::time_zone* zone_;
+  explicit TimeZone(const Record* zone) : zone_(zone) {}
+  const Record* zone_;
 };
 
 INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, const TimeZone& zone);
