@@ -36,4 +36,5 @@
 #include <interviewkit/store/memory_store.hpp>
 #include <interviewkit/store/outbox.hpp>
 #include <interviewkit/store/store.hpp>
+#include <interviewkit/store/store_wrapper.hpp>
 #include <interviewkit/version.hpp>

@@ -64,6 +64,18 @@ std::optional<std::string> superseded(const Notification& sent, const Interview&
                      current.slot ? fmt::format(", {}", *current.slot) : std::string());
 }
 
+// Calls a store method; a Store that breaks its contract by throwing gets the same treatment
+// as one that returns an error, so an attempt's outcome is still recorded.
+template <class F>
+auto guarded(F&& f) noexcept -> decltype(f()) {
+  try {
+    return f();
+  } catch (...) {
+    return Unavailable{fmt::format("the store threw: {}",
+                                   describe_exception(std::current_exception()))};
+  }
+}
+
 Error invalid(std::string message) {
   return InvalidInput{std::move(message)};
 }
@@ -214,7 +226,7 @@ struct Dispatcher::Impl {
   // interview has moved past is expired, not sent (a stale invite after a cancel).
   std::optional<Decision> check_revision(const OutboxMessage& message,
                                          const Notification& notification) {
-    auto current = store->find(message.interview);
+    auto current = guarded([&] { return store->find(message.interview); });
     if (!current && current.error().is<NotFound>()) {
       return ending(OutboxState::dead, ActionType::notification_dead_lettered,
                     fmt::format("interview {} no longer exists", message.interview));
@@ -350,7 +362,8 @@ struct Dispatcher::Impl {
     const auto now = clock->now();
     if (message.claimed_until && *message.claimed_until - now >= 2 * options.delivery_timeout)
       return true;
-    auto renewed = store->renew(message.id, message.claim, now + options.lease, now);
+    auto renewed =
+        guarded([&] { return store->renew(message.id, message.claim, now + options.lease, now); });
     if (!renewed) {
       ++stats.store_errors;
       report(fmt::format("cannot renew the lease of outbox message {}: {}", message.id,
@@ -366,7 +379,8 @@ struct Dispatcher::Impl {
     auto& notifier = *channels.find(message.channel)->second;
     const auto destination = destination_of(message.channel, notifier);
     DeliveryOutcome outcome;
-    if (auto open = breaker_open(destination, clock->now())) {
+    const auto open = breaker_open(destination, clock->now());
+    if (open) {
       outcome = DeliveryOutcome::transient_failure(*open);
     } else {
       outcome = deliver(notifier, message, notification);
@@ -380,7 +394,9 @@ struct Dispatcher::Impl {
     } else {
       d = retry_or_give_up(message, notification, outcome);
     }
-    d.attempted = true;
+    d.attempted = !open;
+    if (open)
+      d.details["circuit_open"] = true;  // failed fast: nothing was sent
     d.details["recipient"] = notification.recipient.key();
     d.details["email"] = notification.recipient.person.email().str();
     return d;
@@ -412,7 +428,8 @@ struct Dispatcher::Impl {
       record.details["next_attempt"] = format_utc(*d.completion.next_due);
     if (log_in_store)
       d.completion.log.push_back(record);
-    auto stored = store->complete(message.id, message.claim, d.completion, clock->now());
+    auto stored = guarded(
+        [&] { return store->complete(message.id, message.claim, d.completion, clock->now()); });
     if (!stored) {
       ++stats.store_errors;
       record.details["store_error"] = storable(stored.error().message());
@@ -453,7 +470,8 @@ struct Dispatcher::Impl {
   }
 
   void release(const OutboxMessage& message, DrainStats& stats) {
-    auto released = store->release(message.id, message.claim, clock->now());
+    auto released =
+        guarded([&] { return store->release(message.id, message.claim, clock->now()); });
     if (!released) {
       report(fmt::format("cannot give back outbox message {}: {}; it is retried after its lease",
                          message.id, released.error().message()));
@@ -479,7 +497,8 @@ struct Dispatcher::Impl {
   }
 
   Result<DrainStats> drain_once() {
-    auto claimed = store->claim_due(clock->now(), options.batch_size, options.lease);
+    auto claimed = guarded(
+        [&] { return store->claim_due(clock->now(), options.batch_size, options.lease); });
     if (!claimed)
       return claimed.error();
     DrainStats stats;
@@ -527,7 +546,7 @@ struct Dispatcher::Impl {
       }
       if (stats->claimed == options.batch_size)
         return milliseconds::zero();  // more may be waiting
-      auto due = store->next_due();
+      auto due = guarded([&] { return store->next_due(); });
       if (!due || !*due)
         return options.idle_poll;
       const auto until = std::chrono::duration_cast<milliseconds>(**due - clock->now());
@@ -604,7 +623,7 @@ Result<DrainStats> Dispatcher::drain_once() {
 }
 
 Result<bool> Dispatcher::requeue(OutboxId id, const Actor& actor) {
-  auto message = impl_->store->find_outbox(id);
+  auto message = guarded([&] { return impl_->store->find_outbox(id); });
   if (!message)
     return message.error();
   if (!*message)
@@ -622,7 +641,7 @@ Result<bool> Dispatcher::requeue(OutboxId id, const Actor& actor) {
   std::span<const ActionEntry> in_store;
   if (impl_->log_in_store)
     in_store = std::span(&record, 1);
-  auto done = impl_->store->requeue(id, now, in_store);
+  auto done = guarded([&] { return impl_->store->requeue(id, now, in_store); });
   if (!done || !*done)
     return done;
   if (!impl_->log_in_store)
