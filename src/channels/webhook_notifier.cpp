@@ -227,6 +227,8 @@ Result<std::shared_ptr<WebhookNotifier>> WebhookNotifier::make(WebhookOptions op
   impl->destination = detail::redact_url(options.url);
   impl->secrets = detail::url_secrets(options.url);
   impl->secrets.push_back(options.secret);
+  if (options.secret.starts_with("whsec_"))
+    impl->secrets.push_back(options.secret.substr(6));  // as a receiver might quote it
   impl->options = std::move(options);
   impl->clock = clock ? std::move(clock) : std::make_shared<SystemClock>();
   return std::shared_ptr<WebhookNotifier>(new WebhookNotifier(std::move(impl)));

@@ -346,6 +346,8 @@ TEST_CASE("no outcome detail repeats a credential or a capability token", "[faul
     clean(deliver(*notifier, n).outcome.detail);
     script(receiver, {{"status", 404}, {"body", options.url}});
     clean(deliver(*notifier, n).outcome.detail);
+    script(receiver, {{"status", 401}, {"body", "wrong key " + webhook_secret.substr(6)}});
+    clean(deliver(*notifier, n).outcome.detail);
     script(receiver, {{"action", "hang"}});
     clean(deliver(*notifier, n).outcome.detail);
     script(receiver, {{"action", "close"}});
