@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <sys/stat.h>
 #include <system_error>
 #include <unistd.h>
 #include <utility>
@@ -78,18 +79,24 @@ std::optional<int> write_all(int fd, std::string_view bytes) {
 
 // Writes `bytes` to `temporary`, then renames it over `target`, so the target is either the
 // old file or the whole new one.
+// The temporary is created with `perms` (the umask can only take bits away, so it is never
+// more open than asked for), then given exactly `perms` on its descriptor before any byte is
+// written; the rename keeps them.
 std::optional<IoError> replace_file(const std::filesystem::path& temporary,
                                     const std::filesystem::path& target, std::string_view bytes,
-                                    bool sync) {
+                                    bool sync, std::filesystem::perms perms) {
+  const auto mode = static_cast<mode_t>(perms & std::filesystem::perms::mask);
   int fd = -1;
   do {
-    fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0)
     return IoError{errno, "creating " + temporary.string()};
   Descriptor file(fd);
   std::optional<IoError> failed;
-  if (auto error = write_all(file.get(), bytes)) {
+  if (::fchmod(file.get(), mode) != 0) {
+    failed = IoError{errno, "setting the permissions of " + temporary.string()};
+  } else if (auto error = write_all(file.get(), bytes)) {
     failed = IoError{*error, "writing " + temporary.string()};
   } else if (sync && ::fsync(file.get()) != 0) {
     failed = IoError{errno, "syncing " + temporary.string()};
@@ -173,11 +180,11 @@ DeliveryOutcome FileNotifier::deliver(const Notification& notification,
   const auto ics = directory / (stem + ".ics");
   // The .ics first: once the .eml is in place the message is complete.
   if (auto failed = replace_file(directory / ("." + stem + ".ics" + temporary_suffix), ics,
-                                 message->ics, options_.sync)) {
+                                 message->ics, options_.sync, options_.file_mode)) {
     return fail(*failed);
   }
   if (auto failed = replace_file(directory / ("." + stem + ".eml" + temporary_suffix), eml,
-                                 message->data, options_.sync)) {
+                                 message->data, options_.sync, options_.file_mode)) {
     return fail(*failed);
   }
   if (options_.sync) {

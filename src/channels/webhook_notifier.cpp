@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <vector>
 
 #include <date/date.h>
 #include <fmt/format.h>
@@ -14,6 +15,7 @@
 #include <interviewkit/channels/webhook_notifier.hpp>
 
 #include "curl_util.hpp"
+#include "redact.hpp"
 
 namespace interviewkit {
 
@@ -28,27 +30,62 @@ std::string base64(std::string_view bytes) {
   return out;
 }
 
+// Standard base64 (RFC 4648 alphabet), as the Standard Webhooks reference libraries decode a
+// secret: "=" padding optional, but only at the end and only as much as the length needs.
+// Nothing else is allowed, whitespace included. Errors never repeat the secret.
 Result<std::string> unbase64(std::string_view text) {
-  if (text.size() % 4 != 0)
-    return InvalidInput{"base64 text length is not a multiple of 4"};
-  std::string out(3 * text.size() / 4, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  if (n < 0)
-    return InvalidInput{"secret is not valid base64"};
-  std::size_t length = static_cast<std::size_t>(n);
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  for (auto it = text.rbegin(); it != text.rend() && *it == '='; ++it)
-    --length;
-  out.resize(length);
+  std::size_t padding = 0;
+  while (padding < text.size() && text[text.size() - 1 - padding] == '=')
+    ++padding;
+  const auto digits = text.substr(0, text.size() - padding);
+  std::string out;
+  out.reserve(digits.size() * 3 / 4);
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (const char c : digits) {
+    int value = -1;
+    if (c >= 'A' && c <= 'Z')
+      value = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      value = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      value = c - '0' + 52;
+    else if (c == '+')
+      value = 62;
+    else if (c == '/')
+      value = 63;
+    if (value < 0) {
+      return InvalidInput{
+          c == ' ' || c == '\t' || c == '\r' || c == '\n'
+              ? "webhook secret is not valid base64 (it contains whitespace)"
+              : "webhook secret is not valid base64 (a character outside A-Z a-z 0-9 + /)"};
+    }
+    bits = (bits << 6) | static_cast<std::uint32_t>(value);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out += static_cast<char>((bits >> count) & 0xFF);
+    }
+  }
+  if (padding > 2 || (padding > 0 && text.size() % 4 != 0))
+    return InvalidInput{"webhook secret is not valid base64 (misplaced \"=\" padding)"};
+  if (digits.size() % 4 == 1)
+    return InvalidInput{"webhook secret is not valid base64 (its length is impossible)"};
   return out;
 }
 
+// The Standard Webhooks form is "whsec_" + base64; the reference libraries strip the prefix
+// when present and base64-decode the rest either way, so a secret without the prefix is
+// base64 too (not raw text).
 Result<std::string> secret_bytes(std::string_view secret) {
   if (secret.starts_with("whsec_"))
-    return unbase64(secret.substr(6));
-  return std::string(secret);
+    secret.remove_prefix(6);
+  if (secret.empty())
+    return InvalidInput{"webhook secret must not be empty"};
+  auto key = unbase64(secret);
+  if (key && key->empty())
+    return InvalidInput{"webhook secret must not be empty"};
+  return key;
 }
 
 // Retry-After is either delta-seconds or an HTTP-date.
@@ -94,8 +131,6 @@ Result<std::string> sign_webhook(std::string_view secret, std::string_view id,
   auto key = secret_bytes(secret);
   if (!key)
     return key.error();
-  if (key->empty())
-    return InvalidInput{"webhook secret must not be empty"};
   const auto payload = fmt::format("{}.{}.{}", id, timestamp, body);
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
   unsigned int length = 0;
@@ -142,6 +177,8 @@ Result<void> verify_webhook(std::string_view secret, std::string_view id,
 struct WebhookNotifier::Impl {
   WebhookOptions options;
   std::shared_ptr<const Clock> clock;
+  std::string destination;           // the URL without user info, path or query
+  std::vector<std::string> secrets;  // what no outcome detail may repeat
   std::mutex mutex;
   detail::CurlHandle curl;
 
@@ -175,8 +212,8 @@ Result<std::shared_ptr<WebhookNotifier>> WebhookNotifier::make(WebhookOptions op
                                                                std::shared_ptr<const Clock> clock) {
   if (!(options.url.starts_with("http://") || options.url.starts_with("https://")) ||
       options.url.find_first_of(" \r\n\t") != std::string::npos) {
-    return InvalidInput{
-        fmt::format("webhook URL \"{}\" must be an http(s) URL without whitespace", options.url)};
+    return InvalidInput{fmt::format("webhook URL \"{}\" must be an http(s) URL without whitespace",
+                                    detail::redact_url(options.url))};
   }
   auto key = secret_bytes(options.secret);
   if (!key)
@@ -187,6 +224,11 @@ Result<std::shared_ptr<WebhookNotifier>> WebhookNotifier::make(WebhookOptions op
     return InvalidInput{"webhook timeout must be positive"};
   detail::curl_global();
   auto impl = std::make_unique<Impl>();
+  impl->destination = detail::redact_url(options.url);
+  impl->secrets = detail::url_secrets(options.url);
+  impl->secrets.push_back(options.secret);
+  if (options.secret.starts_with("whsec_"))
+    impl->secrets.push_back(options.secret.substr(6));  // as a receiver might quote it
   impl->options = std::move(options);
   impl->clock = clock ? std::move(clock) : std::make_shared<SystemClock>();
   return std::shared_ptr<WebhookNotifier>(new WebhookNotifier(std::move(impl)));
@@ -194,6 +236,10 @@ Result<std::shared_ptr<WebhookNotifier>> WebhookNotifier::make(WebhookOptions op
 
 WebhookNotifier::WebhookNotifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 WebhookNotifier::~WebhookNotifier() = default;
+
+std::string WebhookNotifier::destination() const {
+  return impl_->destination;
+}
 
 std::string WebhookNotifier::event_body(const Notification& notification, std::string_view id,
                                         UtcMillis now) {
@@ -224,7 +270,7 @@ DeliveryOutcome WebhookNotifier::deliver(const Notification& notification,
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   auto signature = sign_webhook(o.secret, id, timestamp, body);
   if (!signature)
-    return DeliveryOutcome::permanent_failure(signature.error().message());
+    return DeliveryOutcome::permanent_failure(signature.error().message());  // never the secret
 
   if (!impl_->curl)
     impl_->curl.reset(curl_easy_init());
@@ -271,8 +317,11 @@ DeliveryOutcome WebhookNotifier::deliver(const Notification& notification,
 
   if (rc != CURLE_OK) {
     impl_->curl.reset();
+    // libcurl's error text may quote the URL: scrub it like everything else.
     const auto detail =
-        fmt::format("POST {} failed: {}", o.url, error[0] != '\0' ? error : curl_easy_strerror(rc));
+        detail::bound(detail::scrub(fmt::format("POST {} failed: {}", impl_->destination,
+                                                error[0] != '\0' ? error : curl_easy_strerror(rc)),
+                                    impl_->secrets));
     return detail::transient_curl_error(rc) ? DeliveryOutcome::transient_failure(detail)
                                             : DeliveryOutcome::permanent_failure(detail);
   }
@@ -283,7 +332,9 @@ DeliveryOutcome WebhookNotifier::deliver(const Notification& notification,
     if (static_cast<unsigned char>(c) < 0x20)
       c = ' ';
   }
-  const auto detail = fmt::format("HTTP {} from {}: {}", status, o.url, excerpt);
+  // The receiver's body may echo the request (and so the token in its path): scrub it too.
+  const auto detail = detail::bound(detail::scrub(
+      fmt::format("HTTP {} from {}: {}", status, impl_->destination, excerpt), impl_->secrets));
   if (status == 408 || status == 429 || status >= 500) {
     std::optional<UtcMillis> retry_at;
     if (status == 429 || status == 503)

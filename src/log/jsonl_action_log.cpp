@@ -49,14 +49,31 @@ bool ends_mid_line(const std::filesystem::path& path) {
   return torn;
 }
 
-OpenedFile open_for_append(const std::filesystem::path& path) {
-  int fd = -1;
-  do {
-    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  } while (fd < 0 && errno == EINTR);
-  if (fd < 0)
-    return {.fd = -1, .error = errno, .torn = false};
-  return {.fd = fd, .error = 0, .torn = ends_mid_line(path)};
+// Opens an existing file as it is, or creates it with exactly `mode`: created with the mode
+// (the umask can only take bits away, so it is never more open than asked for), then given
+// the bits a restrictive umask took, on the descriptor.
+OpenedFile open_for_append(const std::filesystem::path& path, std::filesystem::perms perms) {
+  const auto mode = static_cast<mode_t>(perms & std::filesystem::perms::mask);
+  for (;;) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd >= 0) {
+      if (::fchmod(fd, mode) != 0) {
+        const int error = errno;
+        ::close(fd);
+        return {.fd = -1, .error = error, .torn = false};
+      }
+      return {.fd = fd, .error = 0, .torn = false};
+    }
+    if (errno == EINTR)
+      continue;
+    if (errno != EEXIST)
+      return {.fd = -1, .error = errno, .torn = false};
+    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd >= 0)
+      return {.fd = fd, .error = 0, .torn = ends_mid_line(path)};
+    if (errno != EINTR && errno != ENOENT)  // ENOENT: removed in between, create it again
+      return {.fd = -1, .error = errno, .torn = false};
+  }
 }
 
 // Whether a failure to open is about the path itself (retrying will not help) rather than a
@@ -133,7 +150,7 @@ JsonLinesActionLog::JsonLinesActionLog(std::filesystem::path path)
 
 JsonLinesActionLog::JsonLinesActionLog(std::filesystem::path path, Options options)
     : path_(std::move(path)), options_(options) {
-  const auto opened = open_for_append(path_);
+  const auto opened = open_for_append(path_, options_.file_mode);
   if (opened.fd < 0) {
     throw std::system_error(opened.error, std::generic_category(),
                             fmt::format("cannot open action log {}", describe_path(path_)));
@@ -158,7 +175,7 @@ Result<std::shared_ptr<JsonLinesActionLog>> JsonLinesActionLog::open(
 
 Result<std::shared_ptr<JsonLinesActionLog>> JsonLinesActionLog::open(
     const std::filesystem::path& path, Options options) {
-  const auto opened = open_for_append(path);
+  const auto opened = open_for_append(path, options.file_mode);
   if (opened.fd < 0)
     return open_error(path, "open", opened.error);
   // The constructor that adopts the descriptor is private, so make_shared cannot reach it.

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iterator>
 #include <set>
+#include <sys/stat.h>
 #include <thread>
 #include <vector>
 
@@ -210,5 +211,53 @@ TEST_CASE("a booking delivered through FileNotifier gives each person their own 
     CHECK(mail["calendars"][0]["sequence"] == 2);
     const std::string message_id = mail["message_id"];
     CHECK_THAT(message_id, Catch::EndsWith("@mail.acme.example>"));
+  }
+}
+
+namespace {
+
+// Sets the process umask for one test and restores it.
+struct UmaskGuard {
+  explicit UmaskGuard(mode_t mask) : saved(::umask(mask)) {}
+  ~UmaskGuard() { ::umask(saved); }
+  UmaskGuard(const UmaskGuard&) = delete;
+  UmaskGuard& operator=(const UmaskGuard&) = delete;
+  mode_t saved;
+};
+
+mode_t mode_of(const std::filesystem::path& path) {
+  struct stat info {};
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  return info.st_mode & 07777;
+}
+
+}  // namespace
+
+TEST_CASE("the .eml and .ics files are private to their owner whatever the umask",
+          "[email][file][permissions]") {
+  TempDir dir("file-notifier-mode");
+  const auto notification = notify(NotificationKind::interview_scheduled, scheduled_interview());
+  const auto stem = FileNotifier::file_stem(notification, delivery_context());
+  SECTION("0600 by default, under a permissive umask") {
+    UmaskGuard permissive(0);
+    FileNotifier notifier({.directory = dir.path(), .email = mail_options()},
+                          clock_at(render_time()));
+    REQUIRE(notifier.deliver(notification, delivery_context()).ok());
+    CHECK(mode_of(dir.path() / (stem + ".eml")) == 0600);
+    CHECK(mode_of(dir.path() / (stem + ".ics")) == 0600);
+    // A retry replaces the files and keeps them private.
+    REQUIRE(notifier.deliver(notification, delivery_context()).ok());
+    CHECK(mode_of(dir.path() / (stem + ".eml")) == 0600);
+  }
+  SECTION("a configured mode is applied exactly, even under a restrictive umask") {
+    UmaskGuard restrictive(077);
+    using std::filesystem::perms;
+    FileNotifier notifier({.directory = dir.path(),
+                           .email = mail_options(),
+                           .file_mode = perms::owner_read | perms::owner_write | perms::group_read},
+                          clock_at(render_time()));
+    REQUIRE(notifier.deliver(notification, delivery_context()).ok());
+    CHECK(mode_of(dir.path() / (stem + ".eml")) == 0640);
+    CHECK(mode_of(dir.path() / (stem + ".ics")) == 0640);
   }
 }

@@ -239,11 +239,99 @@ TEST_CASE("STARTTLS with a verified certificate and AUTH", "[smtp]") {
     CHECK(f.drain().delivered == 2);
     CHECK(server.files(".eml").size() == 2);
   }
+  SECTION("by default credentials go over TLS only: STARTTLS if offered means required") {
+    MailFixture f(notifier(SmtpOptions::StartTls::if_offered, "s3cret"));
+    f.book("cand-1", "int-1");
+    CHECK(f.drain().delivered == 2);
+    std::ifstream auth(server.dir() / "auth");
+    for (std::string line; std::getline(auth, line);)
+      CHECK(nlohmann::json::parse(line)["tls"] == true);
+  }
   SECTION("without TLS the server refuses, and nothing is sent in the clear") {
-    MailFixture f(notifier(SmtpOptions::StartTls::off, "s3cret"));
+    SmtpOptions options;
+    options.url = fmt::format("smtp://127.0.0.1:{}", server.port());
+    options.starttls = SmtpOptions::StartTls::off;
+    options.username = "hiring";
+    options.password = "s3cret";
+    options.allow_plaintext_auth = true;  // the host insists; this server still refuses
+    MailFixture f(SmtpNotifier::make(options).value());
     f.book("cand-1", "int-1");
     f.drain();
     CHECK(f.store->list_outbox({.state = OutboxState::delivered}).value().empty());
     CHECK(server.files(".eml").empty());
   }
+}
+
+TEST_CASE("credentials need TLS unless plaintext authentication is allowed", "[smtp][auth]") {
+  SmtpOptions options;
+  options.url = "smtp://relay.example.com:25";
+  options.username = "hiring";
+  options.password = "pl41n-t3xt-pw";
+  options.starttls = SmtpOptions::StartTls::off;
+  auto refused = SmtpNotifier::make(options);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().is<InvalidInput>());
+  CAPTURE(refused.error().message());
+  CHECK(refused.error().message().find("allow_plaintext_auth") != std::string::npos);
+  CHECK(refused.error().message().find("StartTls::required") != std::string::npos);
+  CHECK(refused.error().message().find("pl41n-t3xt-pw") == std::string::npos);
+  options.allow_plaintext_auth = true;
+  CHECK(SmtpNotifier::make(options));
+  options.allow_plaintext_auth = false;
+  for (auto tls : {SmtpOptions::StartTls::if_offered, SmtpOptions::StartTls::required})
+    CHECK(SmtpNotifier::make([&] {
+      auto o = options;
+      o.starttls = tls;
+      return o;
+    }()));
+  options.url = "smtps://relay.example.com:465";
+  options.starttls = SmtpOptions::StartTls::off;  // implicit TLS: nothing to upgrade
+  CHECK(SmtpNotifier::make(options));
+}
+
+TEST_CASE("a server without STARTTLS never receives the password", "[smtp][auth]") {
+  // The real aiosmtpd server with AUTH and no TLS at all: it would take AUTH in the clear.
+  PythonServer server("smtp_server.py", {"--auth", "hiring:pl41n-t3xt-pw"});
+  const auto notifier = [&](bool allow_plaintext) {
+    SmtpOptions options;
+    options.url = fmt::format("smtp://127.0.0.1:{}", server.port());
+    options.username = "hiring";
+    options.password = "pl41n-t3xt-pw";
+    options.allow_plaintext_auth = allow_plaintext;
+    options.timeout = std::chrono::seconds{10};
+    options.email.message_id_domain = "mail.example.com";
+    return SmtpNotifier::make(options).value();  // the default: StartTls::if_offered
+  };
+  const auto auth_lines = [&] {
+    std::vector<std::string> lines;
+    std::ifstream auth(server.dir() / "auth");
+    for (std::string line; std::getline(auth, line);)
+      lines.push_back(line);
+    return lines;
+  };
+
+  MailFixture f(notifier(false));
+  f.book("cand-1", "int-1");
+  f.drain();
+  CHECK(f.store->list_outbox({.state = OutboxState::delivered}).value().empty());
+  const auto failed = f.entries(ActionType::notification_failed);
+  REQUIRE_FALSE(failed.empty());
+  for (const auto& e : failed) {
+    const std::string error = e.details.at("error");
+    CAPTURE(error);
+    CHECK(e.details.at("retryable") == false);  // configuration, not weather
+    CHECK(error.find("pl41n-t3xt-pw") == std::string::npos);
+  }
+  CHECK(std::filesystem::exists(server.dir() / "sessions"));  // it did connect and say EHLO
+  CHECK(auth_lines().empty());                                // but never sent AUTH
+  CHECK(server.files(".eml").empty());
+
+  // The same server does receive it when the host allows plaintext authentication: the
+  // record above would have shown a leak.
+  MailFixture allowed(notifier(true));
+  allowed.book("cand-2", "int-2");
+  CHECK(allowed.drain().delivered == 2);
+  const auto lines = auth_lines();
+  REQUIRE_FALSE(lines.empty());
+  CHECK(nlohmann::json::parse(lines[0])["password"] == "pl41n-t3xt-pw");
 }

@@ -1,4 +1,5 @@
 // JsonLinesActionLog: one complete JSON object per line, appended, read back strictly.
+#include <sys/stat.h>
 #include <system_error>
 
 #include <catch2/catch.hpp>
@@ -262,4 +263,44 @@ TEST_CASE("invalid UTF-8 in details is replaced, not lost", "[action-log]") {
   const auto read = JsonLinesActionLog::read(path).value();
   REQUIRE(read.size() == 1);
   CHECK(read[0].details["error"] == "bad byte \xEF\xBF\xBD here");
+}
+
+TEST_CASE("a JSON Lines log file is created private to its owner whatever the umask",
+          "[action-log][permissions]") {
+  const TempDir dir;
+  const auto mode_of = [](const std::filesystem::path& path) {
+    struct stat info {};
+    REQUIRE(::stat(path.c_str(), &info) == 0);
+    return info.st_mode & 07777;
+  };
+  struct UmaskGuard {
+    explicit UmaskGuard(mode_t mask) : saved(::umask(mask)) {}
+    ~UmaskGuard() { ::umask(saved); }
+    UmaskGuard(const UmaskGuard&) = delete;
+    UmaskGuard& operator=(const UmaskGuard&) = delete;
+    mode_t saved;
+  };
+  SECTION("0600 by default, under a permissive umask, through open() and the constructor") {
+    const UmaskGuard permissive(0);
+    open_log(dir / "opened.jsonl")->write(sample_entries()[1]);
+    CHECK(mode_of(dir / "opened.jsonl") == 0600);
+    JsonLinesActionLog constructed(dir / "constructed.jsonl");
+    CHECK(mode_of(dir / "constructed.jsonl") == 0600);
+  }
+  SECTION("a configured mode is applied exactly, even under a restrictive umask") {
+    const UmaskGuard restrictive(077);
+    using std::filesystem::perms;
+    JsonLinesActionLog::Options options;
+    options.file_mode = perms::owner_read | perms::owner_write | perms::group_read;
+    open_log(dir / "shared.jsonl", options);
+    CHECK(mode_of(dir / "shared.jsonl") == 0640);
+  }
+  SECTION("an existing file keeps its permissions and its lines") {
+    const UmaskGuard permissive(0);
+    open_log(dir / "existing.jsonl")->write(sample_entries()[1]);
+    REQUIRE(::chmod((dir / "existing.jsonl").c_str(), 0640) == 0);
+    open_log(dir / "existing.jsonl")->write(sample_entries()[2]);
+    CHECK(mode_of(dir / "existing.jsonl") == 0640);
+    CHECK(read_lines(dir / "existing.jsonl").size() == 2);
+  }
 }

@@ -3,8 +3,10 @@
 
 Usage: http_receiver.py DIRECTORY SECRET
 Prints "PORT <n>" once listening on 127.0.0.1. Every request is recorded as
-DIRECTORY/NNNN.json: method, path, headers, body, and whether the Standard Webhooks
-signature verified (checked here independently, with Python's hmac).
+DIRECTORY/NNNN.json: method, path, headers, body (as text, and exactly as body_base64), and
+whether the Standard Webhooks signature verified (checked here independently, with Python's
+hmac; the secret is base64 with or without its "whsec_" prefix, as in the reference
+libraries).
 
 Behaviour by path:
   /ok                    200
@@ -13,6 +15,23 @@ Behaviour by path:
   /flaky/<n>             503 for the first n requests to that path, then 200
   /slow/<s>              waits s seconds, then 200
   /redirect              302 to /ok
+  /script...             scripted, for the [faults] tests: see below
+
+Scripted behaviour: DIRECTORY/script.json, reread for each request to a path starting with
+/script (a test rewrites it between deliveries). Either one behaviour object for every such
+request, or a list: the n-th scripted request uses item n-1, the last item for any later one.
+
+  {"action": "reply", "status": 503, "body": "busy", "headers": {"Retry-After": "120"},
+   "after": 0, "interval": 1.0}
+
+  action   "reply"   send the response (default);
+           "trickle" send the response one byte every `interval` seconds (default 1);
+           "hang"    send the first `after` bytes of the response (default 0: nothing), then
+                     nothing more, ever;
+           "close"   send the first `after` bytes of the response, then close the connection.
+  status   the status code (default 200); headers: extra headers; body: the body.
+  Header values and the body are sent as Latin-1, so "\u00ff" in the JSON is the single byte
+  0xFF (for text that is not valid UTF-8). Content-Length is always the body's full length.
 """
 import base64
 import hashlib
@@ -20,6 +39,7 @@ import hmac
 import http.server
 import json
 import os
+import socket
 import sys
 import threading
 import time
@@ -28,13 +48,15 @@ import urllib.parse
 lock = threading.Lock()
 counter = [0]
 flaky = {}
+scripted_count = [0]
 
 
 def verify(secret, headers, body):
     msg_id = headers.get("webhook-id", "")
     timestamp = headers.get("webhook-timestamp", "")
     signatures = headers.get("webhook-signature", "").split(" ")
-    key = base64.b64decode(secret[6:]) if secret.startswith("whsec_") else secret.encode()
+    encoded = secret[6:] if secret.startswith("whsec_") else secret
+    key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
     payload = f"{msg_id}.{timestamp}.".encode() + body
     expected = "v1," + base64.b64encode(hmac.new(key, payload, hashlib.sha256).digest()).decode()
     return any(hmac.compare_digest(expected, s) for s in signatures)
@@ -65,6 +87,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "path": self.path,
             "headers": {k.lower(): v for k, v in self.headers.items()},
             "body": body.decode("utf-8", "replace"),
+            "body_base64": base64.b64encode(body).decode(),
             "signature_valid": verify(self.server.secret, self.headers, body),
         }
         path = os.path.join(self.server.directory, "%04d.json" % n)
@@ -73,7 +96,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         os.rename(path + ".tmp", path)
 
         parts = self.path.strip("/").split("/")
-        if parts[0] == "status":
+        if parts[0].startswith("script"):
+            self.scripted()
+        elif parts[0] == "status":
             self.reply(int(parts[1]), b"receiver says: status " + parts[1].encode())
         elif parts[0] == "retry-after":
             self.reply(int(parts[1]), b"slow down",
@@ -93,6 +118,48 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.reply(302, b"", {"Location": "/ok"})
         else:
             self.reply(200, b"ok")
+
+    def scripted(self):
+        with lock:
+            scripted_count[0] += 1
+            n = scripted_count[0]
+        try:
+            with open(os.path.join(self.server.directory, "script.json")) as f:
+                script = json.load(f)
+        except FileNotFoundError:
+            script = {}
+        if isinstance(script, list):
+            script = script[min(n, len(script)) - 1] if script else {}
+        status = int(script.get("status", 200))
+        body = script.get("body", "").encode("latin-1")
+        head = [f"HTTP/1.1 {status} Scripted", f"Content-Length: {len(body)}"]
+        head += [f"{k}: {v}" for k, v in script.get("headers", {}).items()]
+        response = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+        action = script.get("action", "reply")
+        after = int(script.get("after", 0))
+        self.close_connection = True
+        try:
+            self.act(action, response, after, float(script.get("interval", 1.0)))
+        except (ConnectionError, OSError):
+            pass  # the client gave up: that is what the test is about
+
+    def act(self, action, response, after, interval):
+        if action == "reply":
+            self.wfile.write(response)
+        elif action == "trickle":
+            for i in range(len(response)):
+                self.wfile.write(response[i:i + 1])
+                self.wfile.flush()
+                time.sleep(interval)
+        elif action == "hang":
+            self.wfile.write(response[:after])
+            self.wfile.flush()
+            while self.connection.recv(4096):  # until the client gives up
+                pass
+        elif action == "close":
+            self.wfile.write(response[:after])
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
 
 
 def main():

@@ -7,7 +7,9 @@ DIRECTORY/NNNN.eml with its envelope in DIRECTORY/NNNN.json; DIRECTORY/sessions 
 SMTP sessions (connections), one line per session.
 
 --tls offers STARTTLS with that certificate and requires it before MAIL; --auth requires
-AUTH (PLAIN or LOGIN, only over TLS when --tls is given) with those credentials.
+AUTH (PLAIN or LOGIN, only over TLS when --tls is given) with those credentials. Every AUTH
+the server receives is recorded in DIRECTORY/auth as one JSON line {"login", "password",
+"tls"}, so a test can tell whether a password reached the server at all.
 
 Fault injection, chosen by the recipient's local part:
   reject...@        550 5.1.1 for that recipient (permanent)
@@ -76,6 +78,12 @@ class Server(Controller):
         super().__init__(handler, **kwargs)
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):
+        with open(os.path.join(self.handler.directory, "auth"), "a") as f:
+            login = getattr(auth_data, "login", b"") or b""
+            password = getattr(auth_data, "password", b"") or b""
+            f.write(json.dumps({"login": login.decode("utf-8", "replace"),
+                                "password": password.decode("utf-8", "replace"),
+                                "tls": session.ssl is not None}) + "\n")
         ok = (isinstance(auth_data, LoginPassword) and
               (auth_data.login.decode(), auth_data.password.decode()) == self.credentials)
         return AuthResult(success=ok)

@@ -22,6 +22,11 @@ struct FileNotifierOptions {
   /// fsync each file and the directory before reporting a delivery, so "delivered" survives
   /// a power cut. Off makes it faster and is fine for throwaway directories.
   bool sync = true;
+  /// Permissions of the files written, exactly (whatever the process umask): by default
+  /// readable and writable by the owner only, since they hold personal data and meeting
+  /// links. The directory, when created, gets the usual 0777 less the umask.
+  std::filesystem::perms file_mode =
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
 };
 
 /// Renders each notification with render_email and writes `<stem>.eml` and `<stem>.ics`.

@@ -19,11 +19,17 @@ struct SmtpOptions {
   /// "smtp://host:port" (plain, or STARTTLS per `starttls`) or "smtps://host:port"
   /// (implicit TLS).
   std::string url = "smtp://127.0.0.1:25";
+  /// With credentials set, `if_offered` behaves as `required` and `off` is refused by make()
+  /// (see `allow_plaintext_auth`): otherwise a server that does not offer STARTTLS, or
+  /// anyone on the path who strips it from the EHLO reply, would receive the password.
   enum class StartTls : std::uint8_t { off, if_offered, required };
   StartTls starttls = StartTls::if_offered;
   /// AUTH credentials; no AUTH when the user name is empty.
   std::string username;
   std::string password;
+  /// Send the credentials over a connection that may not be encrypted (smtp:// with
+  /// StartTls::off or if_offered). Only for a relay on a trusted network, e.g. localhost.
+  bool allow_plaintext_auth = false;
   /// Verify the server's certificate (keep on outside tests). `ca_file` overrides the
   /// system's CA bundle.
   bool verify_peer = true;
@@ -37,8 +43,12 @@ struct SmtpOptions {
 };
 
 /// Thread-safe (one exchange at a time). Transient failures (4xx replies, refused or lost
-/// connections, timeouts) are retryable; permanent ones (5xx, bad recipient) are not. The
-/// server's reply text is the outcome's detail, so it reaches the ActionLog.
+/// connections, timeouts, a server that hangs or answers too slowly) are retryable; permanent
+/// ones (5xx, bad recipient, STARTTLS required but not offered) are not. The server's reply
+/// text is the outcome's detail, so it reaches the ActionLog: cut to a few hundred bytes and
+/// passed through as bytes (not necessarily UTF-8). Every exchange ends by the context's
+/// deadline (or `timeout`, if sooner). Details and make()'s errors name the server only as
+/// scheme://host:port: never the URL's user info, path or query, nor the password.
 class INTERVIEWKIT_EXPORT SmtpNotifier final : public Notifier {
  public:
   [[nodiscard]] static Result<std::shared_ptr<SmtpNotifier>> make(
@@ -53,6 +63,8 @@ class INTERVIEWKIT_EXPORT SmtpNotifier final : public Notifier {
   DeliveryOutcome send(const EmailMessage& message, const DeliveryContext& context);
   void begin_batch() override;
   void end_batch() noexcept override;
+  /// "smtp(s)://host[:port]" of the URL: no user info, path or query.
+  [[nodiscard]] std::string destination() const override;
 
   struct Impl;  ///< implementation detail
 

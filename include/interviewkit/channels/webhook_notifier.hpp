@@ -16,7 +16,10 @@ namespace interviewkit {
 
 struct WebhookOptions {
   std::string url;  ///< http:// or https://
-  /// Signing secret: "whsec_" followed by base64 (the Standard Webhooks form), or raw bytes.
+  /// Signing secret: "whsec_" followed by standard base64 (the Standard Webhooks form). As in
+  /// the reference libraries, a secret without the prefix is base64 as well (not raw text):
+  /// the prefix is optional, the encoding is not. "=" padding may be left out; whitespace and
+  /// any other character are refused. The decoded key must be at least 16 bytes.
   std::string secret;
   std::chrono::milliseconds timeout{std::chrono::seconds{15}};
   std::chrono::milliseconds connect_timeout{std::chrono::seconds{5}};
@@ -24,7 +27,9 @@ struct WebhookOptions {
   std::string user_agent = "interviewkit-webhook/1";
 };
 
-/// Thread-safe. 2xx is delivered; anything else (3xx included) fails with the status code
+/// Thread-safe. Outcome details and make()'s errors name the receiver only as
+/// scheme://host:port (never the URL's user info, path, query or the secret) and are at most
+/// a few hundred bytes. 2xx is delivered; anything else (3xx included) fails with the status code
 /// and a body excerpt; 408, 429 and 5xx are retryable, other 4xx are not; a Retry-After on
 /// 429/503 sets the next attempt's time. Headers: webhook-id (the outbox message token, the
 /// same on every retry), webhook-timestamp, webhook-signature "v1,<base64 HMAC-SHA256 of
@@ -39,6 +44,8 @@ class INTERVIEWKIT_EXPORT WebhookNotifier final : public Notifier {
 
   DeliveryOutcome deliver(const Notification& notification,
                           const DeliveryContext& context) override;
+  /// "http(s)://host[:port]" of the URL: no user info, path or query.
+  [[nodiscard]] std::string destination() const override;
 
   /// The JSON event body for a notification: {"type","id","timestamp","data":{...}}.
   [[nodiscard]] static std::string event_body(const Notification& notification, std::string_view id,
@@ -51,7 +58,8 @@ class INTERVIEWKIT_EXPORT WebhookNotifier final : public Notifier {
   std::unique_ptr<Impl> impl_;
 };
 
-/// "v1,<base64 HMAC-SHA256(secret, id + '.' + timestamp + '.' + body)>".
+/// "v1,<base64 HMAC-SHA256(secret, id + '.' + timestamp + '.' + body)>". A malformed secret
+/// (see WebhookOptions::secret) is InvalidInput naming what is wrong, never the secret.
 [[nodiscard]] INTERVIEWKIT_EXPORT Result<std::string> sign_webhook(std::string_view secret,
                                                                    std::string_view id,
                                                                    std::int64_t timestamp,

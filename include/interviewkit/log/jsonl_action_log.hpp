@@ -26,9 +26,15 @@ class INTERVIEWKIT_EXPORT JsonLinesActionLog final : public QueryableActionLog {
     /// fsync after every entry, so a written entry survives a power cut. Costs one disk flush
     /// per entry; without it the OS decides when the data reaches the disk.
     bool fsync = false;
+    /// Permissions of a file the log creates, exactly (whatever the process umask): by
+    /// default readable and writable by the owner only, since entries hold personal data and
+    /// meeting links. An existing file keeps its permissions.
+    std::filesystem::perms file_mode =
+        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
   };
 
-  /// Opens `path` for appending, creating it (mode 0644 before the umask) if it is missing;
+  /// Opens `path` for appending, creating it (with Options::file_mode, 0600 by default) if it
+  /// is missing;
   /// existing lines are kept. Throws std::system_error naming the path when the file cannot
   /// be opened; open() reports that as a value instead.
   explicit JsonLinesActionLog(std::filesystem::path path);

@@ -1,0 +1,122 @@
+// Internal helpers that keep credentials and capability tokens out of the text the network
+// channels produce (outcome details, error messages). Not installed.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace interviewkit::detail {
+
+/// "scheme://host[:port]" of a URL: the user info, path, query and fragment are dropped.
+/// Text without "://" gives "…": nothing of an unparseable URL is repeated.
+inline std::string redact_url(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos || scheme_end == 0)
+    return "…";
+  const auto scheme = url.substr(0, scheme_end);
+  auto authority = url.substr(scheme_end + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos)
+    authority.remove_prefix(at + 1);
+  return std::string(scheme) + "://" + std::string(authority);
+}
+
+/// The parts of a URL that must never be repeated: the whole URL, its user info (and the
+/// password inside it), its path, query and fragment. Short parts ("/", "") are left out:
+/// replacing them would garble unrelated text and they reveal nothing.
+inline std::vector<std::string> url_secrets(std::string_view url) {
+  std::vector<std::string> out;
+  const auto add = [&](std::string_view part) {
+    if (part.size() >= 3)
+      out.emplace_back(part);
+  };
+  add(url);
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) {
+    return out;  // not a URL: the whole text is the only thing to hide
+  }
+  const auto rest = url.substr(scheme_end + 3);
+  const auto authority_end = rest.find_first_of("/?#");
+  const auto authority = rest.substr(0, authority_end);
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    const auto userinfo = authority.substr(0, at);
+    add(userinfo);
+    const auto colon = userinfo.find(':');
+    add(userinfo.substr(0, colon));  // the user name
+    if (colon != std::string_view::npos)
+      add(userinfo.substr(colon + 1));
+  }
+  if (authority_end != std::string_view::npos) {
+    const auto tail = rest.substr(authority_end);  // path, query and fragment
+    add(tail);
+    // libcurl and servers may quote the path and the query separately.
+    for (const char separator : {'?', '#'}) {
+      const auto at = tail.find(separator);
+      if (at != std::string_view::npos) {
+        add(tail.substr(0, at));
+        add(tail.substr(at + 1));
+      }
+    }
+  }
+  return out;
+}
+
+/// Replaces every occurrence of each secret in `text` with "…", longest secrets first (so a
+/// URL is replaced whole before its parts are).
+inline std::string scrub(std::string text, std::vector<std::string> secrets) {
+  std::sort(secrets.begin(), secrets.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  for (const auto& secret : secrets) {
+    if (secret.empty())
+      continue;
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
+      text.replace(at, secret.size(), "…");
+    }
+  }
+  return text;
+}
+
+/// Standard base64 with padding.
+inline std::string base64(std::string_view bytes) {
+  constexpr std::string_view alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const auto n = (static_cast<unsigned char>(bytes[i]) << 16) |
+                   (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                   static_cast<unsigned char>(bytes[i + 2]);
+    for (int shift = 18; shift >= 0; shift -= 6)
+      out += alphabet[(n >> shift) & 63];
+  }
+  if (i + 1 == bytes.size()) {
+    const auto n = static_cast<unsigned char>(bytes[i]) << 16;
+    out += alphabet[(n >> 18) & 63];
+    out += alphabet[(n >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == bytes.size()) {
+    const auto n = (static_cast<unsigned char>(bytes[i]) << 16) |
+                   (static_cast<unsigned char>(bytes[i + 1]) << 8);
+    out += alphabet[(n >> 18) & 63];
+    out += alphabet[(n >> 12) & 63];
+    out += alphabet[(n >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+/// Cuts `text` to at most `limit` bytes (plus "…" when cut): an outcome detail is a line in
+/// a log, not a copy of whatever a server sent. May cut inside a UTF-8 sequence; the
+/// dispatcher makes stored text valid UTF-8.
+inline std::string bound(std::string text, std::size_t limit = 400) {
+  if (text.size() > limit) {
+    text.resize(limit);
+    text += "…";
+  }
+  return text;
+}
+
+}  // namespace interviewkit::detail
