@@ -71,8 +71,8 @@ auto guarded(F&& f) noexcept -> decltype(f()) {
   try {
     return f();
   } catch (...) {
-    return Unavailable{fmt::format("the store threw: {}",
-                                   describe_exception(std::current_exception()))};
+    return Unavailable{
+        fmt::format("the store threw: {}", describe_exception(std::current_exception()))};
   }
 }
 
@@ -496,9 +496,17 @@ struct Dispatcher::Impl {
     finish(message, send(message, *notification), stats);
   }
 
+  // A pass claims no more than its lease can cover when every delivery takes the whole
+  // timeout: messages claimed beyond that would sit under an expiring lease, be claimed by
+  // another worker, and churn between workers instead of being sent.
+  std::size_t claim_limit() const {
+    const auto fit = static_cast<std::size_t>(options.lease / options.delivery_timeout) - 1;
+    return std::clamp<std::size_t>(fit, 1, options.batch_size);
+  }
+
   Result<DrainStats> drain_once() {
-    auto claimed = guarded(
-        [&] { return store->claim_due(clock->now(), options.batch_size, options.lease); });
+    auto claimed =
+        guarded([&] { return store->claim_due(clock->now(), claim_limit(), options.lease); });
     if (!claimed)
       return claimed.error();
     DrainStats stats;
@@ -544,7 +552,7 @@ struct Dispatcher::Impl {
         report(fmt::format("cannot claim messages: {}", stats.error().message()));
         return options.idle_poll;
       }
-      if (stats->claimed == options.batch_size)
+      if (stats->claimed == claim_limit())
         return milliseconds::zero();  // more may be waiting
       auto due = guarded([&] { return store->next_due(); });
       if (!due || !*due)

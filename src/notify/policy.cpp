@@ -21,12 +21,16 @@ NotificationPolicy NotificationPolicy::defaults(std::optional<std::chrono::secon
     rules.push_back({E::book,       std::nullopt, K::interview_reminder, Audience::everyone, reminder_lead});
     rules.push_back({E::reschedule, std::nullopt, K::interview_reminder, Audience::everyone, reminder_lead});
   }
-  std::vector<SupersedeRule> supersede = {
-      {E::reschedule,   K::interview_reminder},
-      {E::cancel,       K::interview_reminder},
-      {E::complete,     K::interview_reminder},
-      {E::mark_no_show, K::interview_reminder},
-  };
+  // A change that moves or ends the interview makes every earlier invite and reminder
+  // untrue: they are expired in the same transaction, whether still pending or dead (so an
+  // operator cannot requeue a stale invite either).
+  std::vector<SupersedeRule> supersede;
+  for (auto event : {E::reschedule, E::cancel, E::complete, E::mark_no_show}) {
+    for (auto kind : {K::interview_scheduled, K::interview_confirmed, K::interview_rescheduled,
+                      K::interview_reminder}) {
+      supersede.push_back({event, kind});
+    }
+  }
   // clang-format on
   return {std::move(rules), std::move(supersede)};
 }

@@ -324,8 +324,10 @@ Result<void> BookingService::enqueue(StoreTransaction& tx, Change& change,
                                      UtcMillis now) {
   const auto id = change.after->id;
   for (auto kind : options_.policy.superseded_by(transition.event)) {
-    auto superseded =
-        tx.supersede(id, kind, fmt::format("superseded by {}", transition.event), now);
+    auto superseded = tx.supersede(
+        id, kind,
+        fmt::format("superseded by revision {} ({})", change.after->version, transition.event),
+        now);
     if (!superseded)
       return superseded.error();
     change.superseded.insert(change.superseded.end(), superseded->begin(), superseded->end());

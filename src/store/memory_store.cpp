@@ -137,7 +137,8 @@ class MemoryStore::Transaction final : public StoreTransaction {
     auto [first, last] = state_.outbox_by_interview.equal_range(interview);
     for (auto it = first; it != last; ++it) {
       const auto& message = state_.outbox.at(it->second);
-      if (message.kind == kind && message.state == OutboxState::pending) {
+      const bool open = message.state == OutboxState::pending || message.state == OutboxState::dead;
+      if (message.kind == kind && open) {
         auto changed = message;
         changed.state = OutboxState::expired;
         changed.last_error = reason;

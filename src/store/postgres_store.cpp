@@ -389,8 +389,8 @@ class PgTransaction final : public StoreTransaction {
                                                const std::string& reason, UtcMillis now) override {
     const auto r = tx_.exec_params(
         fmt::format("UPDATE outbox SET state = 'expired', last_error = $3, claimed_until_ms = "
-                    "NULL, updated_ms = $4 WHERE interview_id = $1 AND kind = $2 AND state = "
-                    "'pending' RETURNING {}",
+                    "NULL, updated_ms = $4 WHERE interview_id = $1 AND kind = $2 AND state IN "
+                    "('pending', 'dead') RETURNING {}",
                     outbox_columns),
         id_of(interview), std::string(to_string(kind)), reason, millis(now));
     return read_outbox_rows(r);

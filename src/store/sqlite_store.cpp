@@ -393,7 +393,7 @@ class SqliteTransaction final : public StoreTransaction {
                                                const std::string& reason, UtcMillis now) override {
     auto& select =
         impl_.sql(fmt::format("SELECT {} FROM outbox WHERE interview_id = ? AND "
-                              "kind = ? AND state = 'pending' ORDER BY id",
+                              "kind = ? AND state IN ('pending', 'dead') ORDER BY id",
                               outbox_columns));
     select.bind(static_cast<std::int64_t>(interview.value())).bind(to_string(kind));
     std::vector<OutboxMessage> superseded;

@@ -68,10 +68,14 @@ class SimChannel final : public Notifier {
       }
     }
     ++calls;
-    sent_.push_back(Delivery{.key = key_of(n), .token = context.message_token,
-                             .interview = n.interview.id, .version = n.interview.version,
-                             .kind = n.kind, .slot = n.interview.slot,
-                             .status = n.interview.status, .seq = seq_});
+    sent_.push_back(Delivery{.key = key_of(n),
+                             .token = context.message_token,
+                             .interview = n.interview.id,
+                             .version = n.interview.version,
+                             .kind = n.kind,
+                             .slot = n.interview.slot,
+                             .status = n.interview.status,
+                             .seq = seq_});
     return DeliveryOutcome::delivered("250 ok");
   }
   [[nodiscard]] std::string destination() const override { return "sim://" + name_; }
@@ -103,7 +107,10 @@ class History {
  public:
   History(std::uint64_t seed, std::shared_ptr<Store> base, std::shared_ptr<ActionLog> log,
           std::function<std::vector<ActionEntry>()> entries)
-      : seed_(seed), rng_(seed), base_(std::move(base)), log_(std::move(log)),
+      : seed_(seed),
+        rng_(seed),
+        base_(std::move(base)),
+        log_(std::move(log)),
         entries_(std::move(entries)) {
     clock_ = std::make_shared<ManualClock>(UtcMillis{at(1, 8h)});
     booking_store_ = std::make_shared<FaultyStore>(base_, seed ^ 0x5eed);
@@ -191,7 +198,8 @@ class History {
     const auto op = pick(10);
     if (op == 0 || revisions_.size() < 2) {
       const auto n = revisions_.size();
-      CreateRequest request{"Sim", candidate(fmt::format("c-{}", n % 5)),
+      CreateRequest request{"Sim",
+                            candidate(fmt::format("c-{}", n % 5)),
                             {interviewer(fmt::format("i-{}", pick(3)))}};
       observe(service_->create(request, who));
       return;
@@ -236,8 +244,9 @@ class History {
       crashed_keys_.insert(m.idempotency_key);
       const auto before = sent_.size();
       try {
-        (void)channel.deliver(n, DeliveryContext{.deadline = {}, .attempt = m.attempts,
-                                                 .message_token = m.message_token});
+        (void)channel.deliver(
+            n, DeliveryContext{
+                   .deadline = {}, .attempt = m.attempts, .message_token = m.message_token});
       } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): it died anyway
       }
       --channel.calls;  // not a dispatcher attempt (I4 counts those)
@@ -247,8 +256,8 @@ class History {
   }
 
   void set_faults(bool on) {
-    const StoreFaults faults{.error = on ? 0.08 : 0, .exception = on ? 0.03 : 0,
-                             .after_commit = on ? 0.04 : 0};
+    const StoreFaults faults{
+        .error = on ? 0.08 : 0, .exception = on ? 0.03 : 0, .after_commit = on ? 0.04 : 0};
     dispatch_store_->set_all(faults);
     booking_store_->set_all({.error = on ? 0.05 : 0});
     for (auto& [name, c] : channels_) {
@@ -289,9 +298,8 @@ class History {
       for (auto& d : dispatchers_)
         (void)d->drain_once();
       auto pending = base_->list_outbox({.state = OutboxState::pending, .limit = 1000000});
-      if (pending && std::none_of(pending->begin(), pending->end(), [&](const auto& m) {
-            return m.due <= clock_->now();
-          }))
+      if (pending && std::none_of(pending->begin(), pending->end(),
+                                  [&](const auto& m) { return m.due <= clock_->now(); }))
         return;
       clock_->advance(std::chrono::seconds{30});
     }
@@ -327,8 +335,8 @@ inline bool stale_when_sent(const Delivery& d, const std::vector<Revision>& revi
     if (r.interview.version <= d.version || r.seq > d.seq)
       continue;
     const auto& now = r.interview;
-    const bool stale = slot_kind ? !holds_slot(now.status) || now.slot != d.slot
-                                 : now.status != d.status;
+    const bool stale =
+        slot_kind ? !holds_slot(now.status) || now.slot != d.slot : now.status != d.status;
     if (stale)
       return true;
   }
@@ -366,8 +374,14 @@ inline std::string History::check() {
   }
   // I2: nothing stale was sent by a dispatcher.
   for (const auto& d : sent_) {
-    if (!d.by_crashed_worker && stale_when_sent(d, revisions_[d.interview]))
-      return fail(fmt::format("I2: {} was delivered after it was superseded", d.key));
+    if (!d.by_crashed_worker && stale_when_sent(d, revisions_[d.interview])) {
+      std::string trail;
+      for (const auto& r : revisions_[d.interview])
+        trail += fmt::format(" [seq {} v{} {} {}]", r.seq, r.interview.version, r.interview.status,
+                             r.interview.slot ? fmt::format("{}", *r.interview.slot) : "-");
+      return fail(fmt::format("I2: {} (slot {}) was delivered at seq {} after it was superseded:{}",
+                              d.key, d.slot ? fmt::format("{}", *d.slot) : "-", d.seq, trail));
+    }
   }
   // I3: duplicates only across a crash, with the same key and token.
   std::map<std::string, std::set<std::string>> tokens;

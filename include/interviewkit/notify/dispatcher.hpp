@@ -32,7 +32,9 @@ struct CircuitBreakerOptions {
 /// Every field has a default; `Dispatcher::make` refuses values that cannot work.
 struct DispatcherOptions {
   RetryPolicy retry;
-  std::size_t batch_size = 16;  ///< messages claimed per pass (1 to 10,000)
+  /// Messages claimed per pass (1 to 10,000), and never more than the lease covers when
+  /// each delivery takes the whole timeout (lease / delivery_timeout - 1). Default 16.
+  std::size_t batch_size = 16;
   /// How long a claim holds. Before each send the dispatcher makes sure its lease covers
   /// the delivery (renewing it in the store when needed), so it must be at least twice
   /// `delivery_timeout`. Default 5 min.

@@ -55,7 +55,8 @@ class INTERVIEWKIT_EXPORT NotificationPolicy {
   /// interviewers; reschedule -> interview_rescheduled to everyone; cancel of a booked
   /// interview -> interview_cancelled to everyone; book and reschedule -> interview_reminder
   /// to everyone `reminder_lead` before the start. Reschedule, cancel, complete and no-show
-  /// supersede pending reminders.
+  /// supersede earlier invites, confirmations, reschedule notices and reminders (pending or
+  /// dead).
   [[nodiscard]] static NotificationPolicy defaults(
       std::optional<std::chrono::seconds> reminder_lead = std::chrono::hours{24});
 

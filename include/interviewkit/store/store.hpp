@@ -54,7 +54,8 @@ class INTERVIEWKIT_EXPORT StoreTransaction {
       const Interview& interview, const TimeRange& window) = 0;
   /// Adds messages to the outbox; ids are assigned by the store.
   [[nodiscard]] virtual Result<void> enqueue(std::span<const OutboxMessage> messages) = 0;
-  /// Marks pending messages of `kind` for `interview` expired with `reason`; returns them.
+  /// Marks pending and dead messages of `kind` for `interview` expired with `reason` (a
+  /// superseded message is never sent, nor requeued); returns them.
   [[nodiscard]] virtual Result<std::vector<OutboxMessage>> supersede(InterviewId interview,
                                                                      NotificationKind kind,
                                                                      const std::string& reason,
