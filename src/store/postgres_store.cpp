@@ -144,9 +144,68 @@ std::vector<OutboxMessage> read_outbox_rows(const pqxx::result& r) {
 // The exclusion constraint's SQLSTATE.
 constexpr std::string_view exclusion_violation = "23P01";
 
+// libpq passes text parameters as C strings in the database encoding: a NUL byte silently
+// cuts the value short, and bytes that are not UTF-8 fail the whole statement (SQLSTATE
+// 22021), so a notifier's reply or a host's log entry carrying them would be lost. jsonb
+// also refuses the \u0000 escape (22P05). Free text is therefore stored with each NUL and
+// each invalid UTF-8 byte replaced by U+FFFD, keeping everything else.
+std::string storable(std::string_view text) {
+  constexpr std::string_view replacement = "\xEF\xBF\xBD";
+  std::string out;
+  out.reserve(text.size());
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned char lead = byte(i);
+    std::size_t length = 0;
+    char32_t cp = 0;
+    char32_t min = 0;
+    if (lead < 0x80) {
+      length = 1, cp = lead;
+    } else if ((lead & 0xE0) == 0xC0) {
+      length = 2, cp = lead & 0x1Fu, min = 0x80;
+    } else if ((lead & 0xF0) == 0xE0) {
+      length = 3, cp = lead & 0x0Fu, min = 0x800;
+    } else if ((lead & 0xF8) == 0xF0) {
+      length = 4, cp = lead & 0x07u, min = 0x10000;
+    }
+    bool valid = length != 0 && i + length <= text.size();
+    for (std::size_t k = 1; valid && k < length; ++k) {
+      valid = (byte(i + k) & 0xC0) == 0x80;
+      cp = (cp << 6) | (byte(i + k) & 0x3Fu);
+    }
+    valid = valid && cp != 0 && cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+    if (valid) {
+      out.append(text.substr(i, length));
+      i += length;
+    } else {
+      out.append(replacement);
+      ++i;
+    }
+  }
+  return out;
+}
+
+// The same for every string (keys included) inside a JSON value.
+nlohmann::json storable_json(const nlohmann::json& value) {
+  if (value.is_string())
+    return storable(value.get_ref<const std::string&>());
+  if (value.is_array()) {
+    auto out = nlohmann::json::array();
+    for (const auto& item : value)
+      out.push_back(storable_json(item));
+    return out;
+  }
+  if (value.is_object()) {
+    auto out = nlohmann::json::object();
+    for (const auto& [key, item] : value.items())
+      out[storable(key)] = storable_json(item);
+    return out;
+  }
+  return value;
+}
+
 void insert_action(pqxx::work& tx, const ActionEntry& entry) {
-  const auto json =
-      nlohmann::json(entry).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const auto json = storable_json(nlohmann::json(entry)).dump();
   if (entry.interview.is_set()) {
     tx.exec_params(
         "INSERT INTO action_log (time_ms, action, interview_id, entry) VALUES ($1, $2, $3, "
@@ -379,7 +438,7 @@ class PgTransaction final : public StoreTransaction {
           "VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12)",
           m.idempotency_key, id_of(m.interview), std::string(to_string(m.kind)), m.channel,
           m.payload.dump(), m.message_token, millis(m.due), static_cast<std::int64_t>(m.attempts),
-          m.last_error, std::string(to_string(m.state)), millis(m.created_at),
+          storable(m.last_error), std::string(to_string(m.state)), millis(m.created_at),
           millis(m.updated_at));
     }
     return {};
@@ -392,7 +451,7 @@ class PgTransaction final : public StoreTransaction {
                     "NULL, updated_ms = $4 WHERE interview_id = $1 AND kind = $2 AND state IN "
                     "('pending', 'dead') RETURNING {}",
                     outbox_columns),
-        id_of(interview), std::string(to_string(kind)), reason, millis(now));
+        id_of(interview), std::string(to_string(kind)), storable(reason), millis(now));
     return read_outbox_rows(r);
   }
 
@@ -639,7 +698,7 @@ Result<bool> PostgresStore::complete(OutboxId id, std::uint64_t claim,
         "UPDATE outbox SET state = $1, last_error = $2, claimed_until_ms = NULL, updated_ms = $3, "
         "unfinished_claims = 0, due_ms = CASE WHEN $4::bigint >= 0 THEN $4::bigint ELSE due_ms END "
         "WHERE id = $5 AND state = 'pending' AND claim = $6",
-        std::string(to_string(completion.state)), completion.error, millis(now), due,
+        std::string(to_string(completion.state)), storable(completion.error), millis(now), due,
         static_cast<std::int64_t>(id.value()), static_cast<std::int64_t>(claim));
     if (r.affected_rows() != 1)
       return known_or_invalid(tx, id);

@@ -2,10 +2,14 @@
 // delivers their notifications to an append-only log file. The [crash] tests SIGKILL it at
 // random moments and restart it.
 //
-//   outbox_harness book     <db> <delivery-log> <run> <count>
+//   outbox_harness book     <db> <delivery-log> <run> <count> [reschedule]
 //   outbox_harness drain    <db> <delivery-log>
 //   outbox_harness dispatch <db> <delivery-log> <seconds>   (a worker until nothing is left)
 // <db> is a SQLite file, or a postgresql:// URL when built with the PostgreSQL store.
+// With "reschedule", every third interview is moved to a later slot right after booking, so
+// its first notifications are superseded while workers may be sending them.
+// With INTERVIEWKIT_HARNESS_TIMES set in the environment, each delivery line also carries
+// the time it was written (Unix milliseconds).
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
@@ -26,18 +30,26 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Appends "<idempotency key>\n" per delivery with one write(2): what reached the file
-// survives a SIGKILL of this process.
+// Appends "<idempotency key> <pid>[ <unix ms>]\n" per delivery with one write(2): what
+// reached the file survives a SIGKILL of this process.
 class AppendNotifier final : public Notifier {
  public:
   explicit AppendNotifier(const char* path)
       : fd_(::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) {
     if (fd_ < 0)
       throw std::runtime_error(fmt::format("cannot open {}", path));
+    const char* times = std::getenv("INTERVIEWKIT_HARNESS_TIMES");
+    times_ = times != nullptr && *times != '\0';
   }
   ~AppendNotifier() override { ::close(fd_); }
   DeliveryOutcome deliver(const Notification& n, const DeliveryContext&) override {
-    const auto line = fmt::format("{} {}\n", n.idempotency_key, ::getpid());
+    auto line = fmt::format("{} {}", n.idempotency_key, ::getpid());
+    if (times_) {
+      line += fmt::format(" {}", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+    }
+    line += '\n';
     if (::write(fd_, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
       return DeliveryOutcome::transient_failure("short write to the delivery log");
     }
@@ -46,6 +58,7 @@ class AppendNotifier final : public Notifier {
 
  private:
   int fd_;
+  bool times_ = false;
 };
 
 DispatcherOptions dispatcher_options() {
@@ -66,10 +79,10 @@ Participant person(const std::string& id, const char* zone) {
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  if (!((mode == "book" && argc == 6) || (mode == "drain" && argc == 4) ||
+  if (!((mode == "book" && (argc == 6 || argc == 7)) || (mode == "drain" && argc == 4) ||
         (mode == "dispatch" && argc == 5))) {
     std::fprintf(stderr,
-                 "usage: %s book <db> <log> <run> <count> | drain <db> <log> | "
+                 "usage: %s book <db> <log> <run> <count> [reschedule] | drain <db> <log> | "
                  "dispatch <db> <log> <seconds>\n",
                  argv[0]);
     return 2;
@@ -130,6 +143,7 @@ int main(int argc, char** argv) {
 
   const int run = std::atoi(argv[4]);
   const int count = std::atoi(argv[5]);
+  const bool reschedule = argc == 7 && std::string(argv[6]) == "reschedule";
   BookingOptions options;
   options.policy = NotificationPolicy::defaults(std::nullopt);
   auto service = BookingService::make(store, log, options).value();
@@ -160,6 +174,12 @@ int main(int argc, char** argv) {
     auto lost = service->book(rival->id, slot, actor);
     if (lost || !lost.error().is<SlotConflict>())
       return 4;
+    if (reschedule && i % 3 == 0) {
+      // A slot no other interview of this run uses.
+      const auto later = TimeRange::make(base + std::chrono::hours{count + i}, 1h).value();
+      if (!service->reschedule(created->id, later, actor))
+        return 5;
+    }
   }
   dispatcher.stop();
   return 0;

@@ -40,6 +40,17 @@ class PostgresServer {
             .c_str());
   }
 
+  /// Restarts the server the way an operator or a failover would (pg_ctl restart, with the
+  /// options it was started with, as the `postgres` user when run as root): every open
+  /// connection is cut. False, doing nothing, when the tests use a server they do not own.
+  bool restart(const std::string& mode = "fast") {
+    if (data_.empty())
+      return false;
+    run(fmt::format("{} {}/pg_ctl -D '{}' -l '{}/server.log' -m {} -w -t 60 restart >/dev/null",
+                    as_postgres_, bin_, data_, root_, mode));
+    return true;
+  }
+
   [[nodiscard]] std::string url_for(const std::string& database) const {
     return fmt::format("{}/{}", base_, database);
   }
