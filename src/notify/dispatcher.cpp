@@ -496,17 +496,27 @@ struct Dispatcher::Impl {
     finish(message, send(message, *notification), stats);
   }
 
-  // A pass claims no more than its lease can cover when every delivery takes the whole
-  // timeout: messages claimed beyond that would sit under an expiring lease, be claimed by
-  // another worker, and churn between workers instead of being sent.
-  std::size_t claim_limit() const {
-    const auto fit = static_cast<std::size_t>(options.lease / options.delivery_timeout) - 1;
-    return std::clamp<std::size_t>(fit, 1, options.batch_size);
+  // Keeps the rest of a batch under this worker's lease: when the leases are about to run
+  // short of one more delivery, every message still waiting in the batch is renewed, so a
+  // slow batch is never claimed (and sent) again by another worker. Renewal happens once
+  // per lease period, not per message.
+  void hold_batch(std::span<OutboxMessage> rest, DrainStats& stats) {
+    if (rest.empty() || !rest.front().claimed_until)
+      return;
+    const auto now = clock->now();
+    if (*rest.front().claimed_until - now >= 2 * options.delivery_timeout)
+      return;
+    for (auto& message : rest) {
+      if (!message.unreadable.empty() || message.claim == 0)
+        continue;
+      if (!hold_lease(message, stats))
+        message.claim = 0;  // lost to another worker: skipped below
+    }
   }
 
   Result<DrainStats> drain_once() {
     auto claimed =
-        guarded([&] { return store->claim_due(clock->now(), claim_limit(), options.lease); });
+        guarded([&] { return store->claim_due(clock->now(), options.batch_size, options.lease); });
     if (!claimed)
       return claimed.error();
     DrainStats stats;
@@ -515,12 +525,18 @@ struct Dispatcher::Impl {
       return stats;
     std::lock_guard lock(notifier_mutex);
     for_each_notifier([](Notifier& n) { n.begin_batch(); });
-    for (auto& message : *claimed) {
+    for (std::size_t i = 0; i < claimed->size(); ++i) {
+      auto& message = (*claimed)[i];
       if (stopping.load()) {
         release(message, stats);
         continue;
       }
       try {
+        hold_batch(std::span(*claimed).subspan(i), stats);
+        if (message.claim == 0) {
+          ++stats.fenced;
+          continue;
+        }
         handle(message, stats);
       } catch (...) {
         report(fmt::format("outbox message {}: {}", message.id,
@@ -552,7 +568,7 @@ struct Dispatcher::Impl {
         report(fmt::format("cannot claim messages: {}", stats.error().message()));
         return options.idle_poll;
       }
-      if (stats->claimed == claim_limit())
+      if (stats->claimed == options.batch_size)
         return milliseconds::zero();  // more may be waiting
       auto due = guarded([&] { return store->next_due(); });
       if (!due || !*due)

@@ -314,7 +314,8 @@ TEST_CASE("a server without STARTTLS never receives the password", "[smtp][auth]
   f.book("cand-1", "int-1");
   f.drain();
   CHECK(f.store->list_outbox({.state = OutboxState::delivered}).value().empty());
-  const auto failed = f.entries(ActionType::notification_failed);
+  // A permanent failure: each attempt's one entry is the dead letter itself.
+  const auto failed = f.entries(ActionType::notification_dead_lettered);
   REQUIRE_FALSE(failed.empty());
   for (const auto& e : failed) {
     const std::string error = e.details.at("error");

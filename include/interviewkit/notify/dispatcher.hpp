@@ -32,12 +32,12 @@ struct CircuitBreakerOptions {
 /// Every field has a default; `Dispatcher::make` refuses values that cannot work.
 struct DispatcherOptions {
   RetryPolicy retry;
-  /// Messages claimed per pass (1 to 10,000), and never more than the lease covers when
-  /// each delivery takes the whole timeout (lease / delivery_timeout - 1). Default 16.
+  /// Messages claimed per pass (1 to 10,000). A pass keeps the rest of its batch under its
+  /// lease, renewing them together when needed. Default 16.
   std::size_t batch_size = 16;
   /// How long a claim holds. Before each send the dispatcher makes sure its lease covers
-  /// the delivery (renewing it in the store when needed), so it must be at least twice
-  /// `delivery_timeout`. Default 5 min.
+  /// the delivery (renewing the batch's leases in the store when they run short), so it
+  /// must be at least twice `delivery_timeout`. Default 5 min.
   std::chrono::milliseconds lease{std::chrono::minutes{5}};
   /// Bound for one delivery; channels bound their I/O by it. Default 30 s.
   std::chrono::milliseconds delivery_timeout{std::chrono::seconds{30}};
