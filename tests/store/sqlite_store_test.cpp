@@ -192,3 +192,23 @@ TEST_CASE("a notifier that is down for a while: every attempt on record and noth
     CHECK(store->list_outbox({.state = OutboxState::delivered}).value().size() == 2);
   }
 }
+
+#include "simulation/simulation.hpp"
+
+TEST_CASE("random histories keep every delivery invariant on SQLite with the log in the file",
+          "[simulation][faults][sqlite]") {
+  TempDir dir("sqlite-simulation");
+  const auto totals = sim::run_histories(300, 100000, 40, [&](std::uint64_t seed) {
+    SqliteOptions options;
+    options.synchronous = SqliteOptions::Synchronous::normal;  // durability is not under test
+    auto store = SqliteStore::open(dir.path() / fmt::format("sim-{}.db", seed), options).value();
+    auto sink = std::make_shared<StoreActionLog>(store);
+    auto log = std::make_shared<ActionLog>(sink);
+    log->set_error_handler([](const std::string&) {});
+    return std::tuple{
+        std::shared_ptr<Store>(store), log,
+        std::function<std::vector<ActionEntry>()>([sink] { return sink->query({}); })};
+  });
+  sim::report("SQLite", totals);
+  CHECK(totals.deliveries > 0);
+}
