@@ -14,6 +14,7 @@
 #include <interviewkit/channels/webhook_notifier.hpp>
 
 #include "curl_util.hpp"
+#include "retry_after.hpp"
 
 namespace interviewkit {
 
@@ -51,6 +52,8 @@ Result<std::string> secret_bytes(std::string_view secret) {
   return std::string(secret);
 }
 
+}  // namespace
+
 // Retry-After is either delta-seconds or an HTTP-date.
 std::optional<UtcMillis> parse_retry_after(std::string_view value, UtcMillis now) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
@@ -86,8 +89,6 @@ std::optional<UtcMillis> parse_retry_after(std::string_view value, UtcMillis now
   return UtcMillis{date::sys_days{ymd} + std::chrono::hours{hour} + std::chrono::minutes{minute} +
                    std::chrono::seconds{second}};
 }
-
-}  // namespace
 
 Result<std::string> sign_webhook(std::string_view secret, std::string_view id,
                                  std::int64_t timestamp, std::string_view body) {
