@@ -10,6 +10,8 @@
 
 #include <interviewkit/domain/result.hpp>
 
+#include "text.hpp"
+
 namespace interviewkit::detail {
 
 [[noreturn]] inline void throw_invalid(std::string what) {
@@ -42,7 +44,8 @@ inline void expect_object(const nlohmann::json& j, std::string_view what,
     for (auto key : optional)
       known = known || item.key() == key;
     if (!known) {
-      throw_invalid(std::string(what) + " has an unknown field \"" + item.key() + "\"");
+      // Quoted: the key is outside input and may hold anything, CR/LF and NUL included.
+      throw_invalid(std::string(what) + " has an unknown field " + detail::quoted(item.key()));
     }
   }
 }
