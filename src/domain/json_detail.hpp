@@ -25,6 +25,11 @@ T unwrap(Result<T> result) {
   return std::move(result).value();
 }
 
+inline void unwrap_void(const Result<void>& result) {
+  if (!result)
+    throw ErrorException(result.error());
+}
+
 /// `j` must be an object holding exactly `keys` (all required unless listed in `optional`).
 inline void expect_object(const nlohmann::json& j, std::string_view what,
                           std::initializer_list<std::string_view> required,

@@ -1,5 +1,7 @@
 // Bugs the fuzz targets found in the parsers, kept fixed. The inputs are also in the seed
 // corpora; these cases say in plain words what was wrong.
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -7,6 +9,7 @@
 
 #include <interviewkit/domain/interview.hpp>
 #include <interviewkit/log/action_entry.hpp>
+#include <interviewkit/notify/notification.hpp>
 
 namespace {
 
@@ -35,4 +38,30 @@ TEST_CASE("an unknown JSON field is named quoted, control characters escaped", "
   entry.erase("ver\x7fsion\r\nforged: yes");
   entry["colour"] = 1;
   CHECK(rejection(entry) == "invalid input: action entry has an unknown field \"colour\"");
+}
+
+TEST_CASE("a notification's reason and key follow the producers' rules", "[fuzz]") {
+  // Found by notification_json: from_json took any reason and key, CR/LF, NUL and megabytes
+  // included, though the BookingService refuses such a reason and the webhook channel may
+  // send the key as a header.
+  std::ifstream in(std::string(INTERVIEWKIT_FUZZ_CORPUS_DIR) + "/notification_json/scheduled");
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto good = nlohmann::json::parse(text.str());
+  REQUIRE_NOTHROW(good.get<interviewkit::Notification>());
+  const auto with = [&](const char* field, const std::string& value) {
+    auto j = good;
+    j[field] = value;
+    return j;
+  };
+  CHECK(with("reason", std::string(2000, 'x')).get<interviewkit::Notification>().reason.size() ==
+        2000);
+  CHECK_THROWS_WITH(with("reason", std::string(2001, 'x')).get<interviewkit::Notification>(),
+                    Catch::Contains("notification reason") && Catch::Contains("at most 2000"));
+  CHECK_THROWS_WITH(
+      with("reason", "line\r\nBcc: eve@example.com").get<interviewkit::Notification>(),
+      Catch::Contains("notification reason") && Catch::Contains("control character"));
+  CHECK_THROWS_WITH(with("idempotency_key", "k\r\nX-Injected: 1").get<interviewkit::Notification>(),
+                    Catch::Contains("idempotency key") && Catch::Contains("control character"));
+  CHECK(with("reason", "").get<interviewkit::Notification>().reason.empty());
 }
