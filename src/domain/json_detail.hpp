@@ -14,6 +14,19 @@
 
 namespace interviewkit::detail {
 
+/// A JSON value for an error message: compact, ASCII only (DEL, C1 controls and every other
+/// non-ASCII character as \u escapes; dump() alone leaves those raw) and cut after 200
+/// characters, so a message stays one short clean line whatever the input held.
+inline std::string shown(const nlohmann::json& j) {
+  constexpr std::size_t max_shown = 200;
+  auto text = j.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+  if (text.size() > max_shown) {
+    text.resize(max_shown);
+    text += "...";
+  }
+  return text;
+}
+
 [[noreturn]] inline void throw_invalid(std::string what) {
   throw ErrorException(InvalidInput{std::move(what)});
 }
@@ -35,7 +48,7 @@ inline void expect_object(const nlohmann::json& j, std::string_view what,
                           std::initializer_list<std::string_view> required,
                           std::initializer_list<std::string_view> optional = {}) {
   if (!j.is_object()) {
-    throw_invalid(std::string(what) + " must be a JSON object, got " + j.dump());
+    throw_invalid(std::string(what) + " must be a JSON object, got " + shown(j));
   }
   for (auto key : required) {
     if (!j.contains(key)) {
@@ -57,7 +70,7 @@ inline void expect_object(const nlohmann::json& j, std::string_view what,
 
 inline const std::string& expect_string(const nlohmann::json& j, std::string_view what) {
   if (!j.is_string()) {
-    throw_invalid(std::string(what) + " must be a JSON string, got " + j.dump());
+    throw_invalid(std::string(what) + " must be a JSON string, got " + shown(j));
   }
   return j.get_ref<const std::string&>();
 }

@@ -65,3 +65,23 @@ TEST_CASE("a notification's reason and key follow the producers' rules", "[fuzz]
                     Catch::Contains("idempotency key") && Catch::Contains("control character"));
   CHECK(with("reason", "").get<interviewkit::Notification>().reason.empty());
 }
+
+TEST_CASE("a wrongly typed JSON value is shown short, as ASCII", "[fuzz]") {
+  // Found by outbox_payload: a payload that was a JSON string holding DEL went into the
+  // message through dump(), which leaves DEL, C1 controls and U+2028 raw, and at full length.
+  const nlohmann::json payload =
+      "{\"kind\":\"interview\x7f\xc2\x85\xe2\x80\xa8\"}" + std::string(5000, 'x');
+  std::string message;
+  try {
+    (void)payload.get<interviewkit::Notification>();
+  } catch (const interviewkit::ErrorException& e) {
+    message = e.error().message();
+  }
+  CHECK(message.starts_with("invalid input: notification must be a JSON object, got \"{"));
+  CHECK(message.find("interview\\u007f\\u0085\\u2028") != std::string::npos);
+  CHECK(message.ends_with("..."));
+  CHECK(message.size() < 300);
+  for (char c : message) {
+    CHECK((c >= 0x20 && c < 0x7f));
+  }
+}
