@@ -4,12 +4,14 @@
 // excerpt). deliver must not throw, must explain every outcome, must classify 2xx as
 // delivered and keep control characters out of the detail it logs.
 //
+// An input may hold several replies (see below), so failures that depend on the connection
+// and handle state a previous reply left behind replay from one file.
+//
 // INTERVIEWKIT_FUZZ_STRICT_DETAIL=1 also requires the detail to be valid UTF-8, which the
 // SQLite and PostgreSQL action logs need to store it (nlohmann::json::dump is strict). A
 // reply body that is not UTF-8 (or is cut mid-character at 200 bytes) breaks that today.
 #include <arpa/inet.h>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <netinet/in.h>
@@ -22,10 +24,6 @@
 #include <interviewkit/notify/notification.hpp>
 
 #include "../fuzz_support.hpp"
-
-#ifdef INTERVIEWKIT_FUZZ_BUILD
-#include <sanitizer/common_interface_defs.h>
-#endif
 
 using namespace interviewkit;
 using namespace interviewkit::fuzz;
@@ -88,18 +86,14 @@ void serve_one(int listener, std::string_view reply) {
 
 struct Fixture {
   int listener = -1;
-  std::shared_ptr<WebhookNotifier> notifier;
+  std::string url;
   std::optional<Notification> notification;
   bool strict_detail = std::getenv("INTERVIEWKIT_FUZZ_STRICT_DETAIL") != nullptr;
 
   Fixture() {
     int port = 0;
     listener = listen_socket(port);
-    notifier = WebhookNotifier::make({.url = fmt::format("http://127.0.0.1:{}/hook", port),
-                                      .secret = "0123456789abcdef0123456789abcdef",
-                                      .timeout = 3s,
-                                      .connect_timeout = 1s})
-                   .value();
+    url = fmt::format("http://127.0.0.1:{}/hook", port);
     const auto start = date::sys_days{date::year{2030} / 3 / 12} + 14h;
     Interview interview{
         .id = InterviewId{42},
@@ -141,37 +135,11 @@ int status_of(std::string_view reply) {
   return reply[12] == ' ' && code >= 200 ? code : 0;  // 1xx: the final status follows
 }
 
-// The notifier keeps its curl handle (and connection) between deliveries, so a failure can
-// depend on the reply before. In the fuzz build a crash also writes that reply to
-// "webhook_reply.previous" in the working directory: `fuzz_webhook_reply <previous> <crash>`
-// replays the pair.
-std::string previous_reply;
-std::string current_reply;
-
-#ifdef INTERVIEWKIT_FUZZ_BUILD
-void save_previous() {
-  if (auto* file = std::fopen("webhook_reply.previous", "wb")) {
-    std::fwrite(previous_reply.data(), 1, previous_reply.size(), file);
-    std::fclose(file);
-  }
-}
-#endif
-
-}  // namespace
-
-INTERVIEWKIT_FUZZ_TARGET(webhook_reply) {
-  static Fixture fixture;
-  const auto reply = as_text(data, size);
-#ifdef INTERVIEWKIT_FUZZ_BUILD
-  static const bool callback = (__sanitizer_set_death_callback(&save_previous), true);
-  (void)callback;
-#endif
-  previous_reply = std::move(current_reply);
-  current_reply.assign(reply);
+void check_reply(const Fixture& fixture, WebhookNotifier& notifier, std::string_view reply) {
   std::thread server([&] { serve_one(fixture.listener, reply); });
   DeliveryOutcome outcome;
   no_exception("WebhookNotifier::deliver", [&] {
-    outcome = fixture.notifier->deliver(
+    outcome = notifier.deliver(
         *fixture.notification,
         {.deadline = std::chrono::steady_clock::now() + 3s, .attempt = 1, .message_token = "t"});
   });
@@ -193,5 +161,26 @@ INTERVIEWKIT_FUZZ_TARGET(webhook_reply) {
   if (fixture.strict_detail) {
     no_exception("strict dump of the outcome detail",
                  [&] { (void)nlohmann::json(outcome.detail).dump(); });
+  }
+}
+
+}  // namespace
+
+INTERVIEWKIT_FUZZ_TARGET(webhook_reply) {
+  static Fixture fixture;
+  // A fresh notifier per input, so every input replays alone; the input may hold up to four
+  // replies separated by "\n====\n", answered in turn to deliveries on that one notifier
+  // (it keeps its curl handle and connection between deliveries, and so does libcurl state).
+  auto notifier = WebhookNotifier::make({.url = fixture.url,
+                                         .secret = "0123456789abcdef0123456789abcdef",
+                                         .timeout = 3s,
+                                         .connect_timeout = 1s})
+                      .value();
+  auto rest = as_text(data, size);
+  for (int round = 0; round < 4 && (round == 0 || !rest.empty()); ++round) {
+    const auto cut = round == 3 ? std::string_view::npos : rest.find("\n====\n");
+    const auto reply = rest.substr(0, cut);
+    rest = cut == std::string_view::npos ? std::string_view{} : rest.substr(cut + 6);
+    check_reply(fixture, *notifier, reply);
   }
 }
