@@ -16,6 +16,7 @@
 
 #include "curl_util.hpp"
 #include "redact.hpp"
+#include "retry_after.hpp"
 
 namespace interviewkit {
 
@@ -88,6 +89,8 @@ Result<std::string> secret_bytes(std::string_view secret) {
   return key;
 }
 
+}  // namespace
+
 // Retry-After is either delta-seconds or an HTTP-date.
 std::optional<UtcMillis> parse_retry_after(std::string_view value, UtcMillis now) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
@@ -123,8 +126,6 @@ std::optional<UtcMillis> parse_retry_after(std::string_view value, UtcMillis now
   return UtcMillis{date::sys_days{ymd} + std::chrono::hours{hour} + std::chrono::minutes{minute} +
                    std::chrono::seconds{second}};
 }
-
-}  // namespace
 
 Result<std::string> sign_webhook(std::string_view secret, std::string_view id,
                                  std::int64_t timestamp, std::string_view body) {

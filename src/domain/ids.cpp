@@ -46,7 +46,8 @@ void to_json(nlohmann::json& j, InterviewId id) {
 
 void from_json(const nlohmann::json& j, InterviewId& id) {
   if (!j.is_number_unsigned() || j.get<std::uint64_t>() == 0) {
-    detail::throw_invalid(fmt::format("interview id must be a positive integer, got {}", j.dump()));
+    detail::throw_invalid(
+        fmt::format("interview id must be a positive integer, got {}", detail::shown(j)));
   }
   id = InterviewId{j.get<std::uint64_t>()};
 }

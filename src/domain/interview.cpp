@@ -60,7 +60,7 @@ Interview nlohmann::adl_serializer<Interview>::from_json(const nlohmann::json& j
   const auto& version = j.at("version");
   if (!version.is_number_unsigned()) {
     d::throw_invalid(
-        fmt::format("interview version must be a positive integer, got {}", version.dump()));
+        fmt::format("interview version must be a positive integer, got {}", d::shown(version)));
   }
   const auto instant = [&](const char* key) {
     return date::floor<std::chrono::seconds>(

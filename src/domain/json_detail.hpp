@@ -10,7 +10,22 @@
 
 #include <interviewkit/domain/result.hpp>
 
+#include "text.hpp"
+
 namespace interviewkit::detail {
+
+/// A JSON value for an error message: compact, ASCII only (DEL, C1 controls and every other
+/// non-ASCII character as \u escapes; dump() alone leaves those raw) and cut after 200
+/// characters, so a message stays one short clean line whatever the input held.
+inline std::string shown(const nlohmann::json& j) {
+  constexpr std::size_t max_shown = 200;
+  auto text = j.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+  if (text.size() > max_shown) {
+    text.resize(max_shown);
+    text += "...";
+  }
+  return text;
+}
 
 [[noreturn]] inline void throw_invalid(std::string what) {
   throw ErrorException(InvalidInput{std::move(what)});
@@ -23,12 +38,17 @@ T unwrap(Result<T> result) {
   return std::move(result).value();
 }
 
+inline void unwrap_void(const Result<void>& result) {
+  if (!result)
+    throw ErrorException(result.error());
+}
+
 /// `j` must be an object holding exactly `keys` (all required unless listed in `optional`).
 inline void expect_object(const nlohmann::json& j, std::string_view what,
                           std::initializer_list<std::string_view> required,
                           std::initializer_list<std::string_view> optional = {}) {
   if (!j.is_object()) {
-    throw_invalid(std::string(what) + " must be a JSON object, got " + j.dump());
+    throw_invalid(std::string(what) + " must be a JSON object, got " + shown(j));
   }
   for (auto key : required) {
     if (!j.contains(key)) {
@@ -42,14 +62,15 @@ inline void expect_object(const nlohmann::json& j, std::string_view what,
     for (auto key : optional)
       known = known || item.key() == key;
     if (!known) {
-      throw_invalid(std::string(what) + " has an unknown field \"" + item.key() + "\"");
+      // Quoted: the key is outside input and may hold anything, CR/LF and NUL included.
+      throw_invalid(std::string(what) + " has an unknown field " + detail::quoted(item.key()));
     }
   }
 }
 
 inline const std::string& expect_string(const nlohmann::json& j, std::string_view what) {
   if (!j.is_string()) {
-    throw_invalid(std::string(what) + " must be a JSON string, got " + j.dump());
+    throw_invalid(std::string(what) + " must be a JSON string, got " + shown(j));
   }
   return j.get_ref<const std::string&>();
 }

@@ -6,6 +6,7 @@
 #include <interviewkit/domain/status.hpp>
 #include <interviewkit/domain/transition.hpp>
 
+#include "json_detail.hpp"
 #include "text.hpp"
 
 namespace interviewkit {
@@ -51,7 +52,7 @@ void to_json(nlohmann::json& j, InterviewStatus status) {
 void from_json(const nlohmann::json& j, InterviewStatus& status) {
   if (!j.is_string()) {
     throw nlohmann::json::type_error::create(
-        302, fmt::format("interview status must be a JSON string, got {}", j.dump()), &j);
+        302, fmt::format("interview status must be a JSON string, got {}", detail::shown(j)), &j);
   }
   auto parsed = parse_interview_status(j.get_ref<const std::string&>());
   if (!parsed)

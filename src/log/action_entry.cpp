@@ -86,7 +86,7 @@ void to_json(nlohmann::json& j, ActionType action) {
 void from_json(const nlohmann::json& j, ActionType& action) {
   if (!j.is_string()) {
     throw nlohmann::json::type_error::create(
-        302, fmt::format("action type must be a JSON string, got {}", j.dump()), &j);
+        302, fmt::format("action type must be a JSON string, got {}", detail::shown(j)), &j);
   }
   action = detail::unwrap(parse_action_type(j.get_ref<const std::string&>()));
 }
@@ -118,7 +118,7 @@ ActionEntry nlohmann::adl_serializer<ActionEntry>::from_json(const nlohmann::jso
   const auto& details = j.at("details");
   if (!details.is_object()) {
     d::throw_invalid(
-        fmt::format("action entry details must be a JSON object, got {}", details.dump()));
+        fmt::format("action entry details must be a JSON object, got {}", d::shown(details)));
   }
   return ActionEntry{
       .time = d::unwrap(interviewkit::parse_utc(d::expect_string(j.at("time"), "action time"))),

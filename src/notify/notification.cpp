@@ -97,14 +97,23 @@ Notification nlohmann::adl_serializer<Notification>::from_json(const nlohmann::j
       j, "notification",
       {"kind", "recipient", "interview", "previous_slot", "reason", "idempotency_key"});
   const auto& previous = j.at("previous_slot");
+  // The free-text fields hold what the library's producers put there: a reason the
+  // BookingService accepted (its rules) and a key without control characters (the webhook
+  // channel may send it as a header). A payload with anything else was not written by us.
+  constexpr std::size_t max_reason = 2000;  // BookingService's limit for a reason
+  constexpr std::size_t max_key = 512;
+  const auto& reason = d::expect_string(j.at("reason"), "notification reason");
+  d::unwrap_void(interviewkit::validate_text("notification reason", reason, max_reason, true));
+  const auto& key = d::expect_string(j.at("idempotency_key"), "idempotency key");
+  d::unwrap_void(interviewkit::validate_text("idempotency key", key, max_key, true));
   return Notification{
       .kind = j.at("kind").get<NotificationKind>(),
       .recipient = j.at("recipient").get<Recipient>(),
       .interview = j.at("interview").get<interviewkit::Interview>(),
       .previous_slot = previous.is_null() ? std::nullopt
                                           : std::optional(previous.get<interviewkit::TimeRange>()),
-      .reason = d::expect_string(j.at("reason"), "notification reason"),
-      .idempotency_key = d::expect_string(j.at("idempotency_key"), "idempotency key"),
+      .reason = reason,
+      .idempotency_key = key,
   };
 }
 void nlohmann::adl_serializer<Notification>::to_json(nlohmann::json& j, const Notification& v) {
