@@ -15,8 +15,7 @@ INTERVIEWKIT_FUZZ_TARGET(time_zone) {
       require_message(zone.error(), "TimeZone::make");
       return;
     }
-    require(zone->get() != nullptr, "TimeZone::make returned a null zone");
-    const auto again = TimeZone::make(zone->name());
+    const auto again = TimeZone::make(std::string(zone->name()));
     require(again.has_value() && *again == *zone, "a zone's own name gives another zone");
     require(nlohmann::json(*zone).get<TimeZone>() == *zone,
             "TimeZone changed in a JSON round trip");
