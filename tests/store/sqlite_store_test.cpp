@@ -212,3 +212,75 @@ TEST_CASE("random histories keep every delivery invariant on SQLite with the log
   sim::report("SQLite", totals);
   CHECK(totals.deliveries > 0);
 }
+
+#include <csignal>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+TEST_CASE("SQLite faults are error values: busy from another connection, read-only, disk full",
+          "[sqlite][faults]") {
+  TempDir dir("sqlite-faults");
+  const auto path = dir.path() / "faults.db";
+  SqliteOptions options;
+  options.busy_timeout = 200ms;
+  Fixture f(SqliteStore::open(path, options).value());
+  const auto id = f.create().id;
+  SECTION("another process holds the write lock") {
+    sqlite3* other = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &other) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    auto booked = f.service->book(id, slot(12, 9h), recruiter());
+    REQUIRE_FALSE(booked);
+    CHECK(booked.error().message().find("busy") != std::string::npos);
+    Result<DrainStats> pass = DrainStats{};
+    REQUIRE_NOTHROW(pass = f.dispatcher->drain_once());
+    CHECK_FALSE(pass);
+    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(other);
+    CHECK(f.service->book(id, slot(12, 9h), recruiter()));
+  }
+  SECTION("a read-only file") {
+    REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+    f.dispatcher.reset();
+    f.service.reset();
+    f.store.reset();
+    ::chmod(path.c_str(), 0444);
+    if (::geteuid() == 0) {
+      WARN("running as root, which writes to read-only files: not checked");
+      return;
+    }
+    auto opened = SqliteStore::open(path, options);
+    if (opened) {
+      auto claimed = (*opened)->claim_due(f.clock->now(), 10, 1min);
+      CHECK_FALSE(claimed);
+    } else {
+      CHECK_FALSE(opened.error().message().empty());
+    }
+  }
+  SECTION("the disk fills up (RLIMIT_FSIZE in a child)") {
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      std::signal(SIGXFSZ, SIG_IGN);
+      const rlimit limit{static_cast<rlim_t>(std::filesystem::file_size(path) + 64 * 1024),
+                         RLIM_INFINITY};
+      ::setrlimit(RLIMIT_FSIZE, &limit);
+      Fixture child(SqliteStore::open(path, options).value());
+      int errors = 0;
+      for (int i = 0; i < 400 && errors == 0; ++i) {
+        auto created = child.service->create(
+            {std::string(2000, 'x'), candidate(fmt::format("c-{}", i)), {interviewer("i-1")}},
+            recruiter());
+        errors += created ? 0 : 1;
+      }
+      _exit(errors > 0 ? 0 : 3);  // an error value came back, and nothing crashed
+    }
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(SqliteStore::open(path, options).value()->integrity_check().value() == "ok");
+  }
+}
