@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -14,11 +15,32 @@
 
 namespace interviewkit::detail {
 
+/// True when `j` nests arrays or objects more than `limit` deep. Iterative on purpose:
+/// nlohmann::json copies, compares and dumps recursively, so a value nested thousands deep
+/// (a few kilobytes of "[[[[") overflows the stack in any of those; check before using it.
+inline bool nested_deeper_than(const nlohmann::json& j, std::size_t limit) {
+  std::vector<std::pair<const nlohmann::json*, std::size_t>> pending{{&j, 0}};
+  while (!pending.empty()) {
+    const auto [value, depth] = pending.back();
+    pending.pop_back();
+    if (!value->is_structured())
+      continue;
+    if (depth >= limit)
+      return true;
+    for (const auto& child : *value)
+      pending.emplace_back(&child, depth + 1);
+  }
+  return false;
+}
+
 /// A JSON value for an error message: compact, ASCII only (DEL, C1 controls and every other
 /// non-ASCII character as \u escapes; dump() alone leaves those raw) and cut after 200
 /// characters, so a message stays one short clean line whatever the input held.
 inline std::string shown(const nlohmann::json& j) {
   constexpr std::size_t max_shown = 200;
+  if (nested_deeper_than(j, 64))
+    return j.is_array() ? "[...] (an array nested too deep to show)"
+                        : "{...} (an object nested too deep to show)";
   auto text = j.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
   if (text.size() > max_shown) {
     text.resize(max_shown);

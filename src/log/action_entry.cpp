@@ -10,6 +10,11 @@
 #include "../domain/json_detail.hpp"
 #include "../domain/text.hpp"
 
+namespace {
+// How deep details may nest arrays and objects (the object itself is level 1).
+constexpr std::size_t max_details_depth = 32;
+}  // namespace
+
 namespace interviewkit {
 
 std::string_view to_string(ActionType action) noexcept {
@@ -58,6 +63,11 @@ Result<ActionType> parse_action_type(std::string_view text) {
 }
 
 Result<void> validate(const ActionEntry& entry) {
+  // Deeper details would overflow the stack of whoever copies, compares or dumps them.
+  if (detail::nested_deeper_than(entry.details, max_details_depth)) {
+    return InvalidInput{
+        fmt::format("action entry details nest more than {} levels deep", max_details_depth)};
+  }
   if (!entry.details.is_object()) {
     return InvalidInput{
         fmt::format("action entry details must be a JSON object, got {}",
@@ -116,6 +126,11 @@ ActionEntry nlohmann::adl_serializer<ActionEntry>::from_json(const nlohmann::jso
                    {"time", "action", "interview", "actor", "from", "to", "details"});
   const auto& interview = j.at("interview");
   const auto& details = j.at("details");
+  // Checked before anything copies them: see validate().
+  if (d::nested_deeper_than(details, max_details_depth)) {
+    d::throw_invalid(
+        fmt::format("action entry details nest more than {} levels deep", max_details_depth));
+  }
   if (!details.is_object()) {
     d::throw_invalid(
         fmt::format("action entry details must be a JSON object, got {}", d::shown(details)));

@@ -85,3 +85,26 @@ TEST_CASE("a wrongly typed JSON value is shown short, as ASCII", "[fuzz]") {
     CHECK((c >= 0x20 && c < 0x7f));
   }
 }
+
+TEST_CASE("action entry details nest at most 32 levels deep", "[fuzz]") {
+  // Found by the action_entry_json corpus under ASan: from_json copied details nested 5000
+  // deep, and nlohmann::json copies (compares, dumps) recursively: a stack overflow from a
+  // few kilobytes of "[[[[" in one log line.
+  const auto entry_with = [](std::size_t depth) {
+    std::string details = R"({"deep":)";
+    details += std::string(depth - 1, '[') + std::string(depth - 1, ']') + "}";
+    return R"({"time":"2024-03-12T14:00:00.250Z","action":"interview_created","interview":42,)"
+           R"("actor":{"role":"system","id":""},"from":null,"to":null,"details":)" +
+           details + "}";
+  };
+  const auto at_limit = nlohmann::json::parse(entry_with(32)).get<interviewkit::ActionEntry>();
+  CHECK(interviewkit::validate(at_limit));
+  CHECK_THROWS_WITH(nlohmann::json::parse(entry_with(33)).get<interviewkit::ActionEntry>(),
+                    Catch::Contains("action entry details nest more than 32 levels deep"));
+  CHECK_THROWS_WITH(nlohmann::json::parse(entry_with(100000)).get<interviewkit::ActionEntry>(),
+                    Catch::Contains("nest more than 32 levels deep"));
+  auto too_deep = at_limit;
+  too_deep.details["deep"] = nlohmann::json::array({too_deep.details["deep"]});
+  CHECK_FALSE(interviewkit::validate(too_deep));
+  CHECK_THROWS(nlohmann::json(too_deep));
+}

@@ -86,9 +86,9 @@ struct ActionQuery {
 
 /// JSON: the canonical string. from_json throws nlohmann::json::type_error for a non-string
 /// and interviewkit::ErrorException for an unknown string.
-/// An entry every sink can store and read back: `details` is a JSON object and `time` lies
-/// in the years 0000..9999 that the text form can express. Sinks throw
-/// interviewkit::ErrorException for an entry that fails this.
+/// An entry every sink can store and read back: `details` is a JSON object nesting at most 32
+/// levels deep (the object itself is level 1), and `time` lies in the years 0000..9999 that the
+/// text form can express. Sinks throw interviewkit::ErrorException for an entry that fails this.
 [[nodiscard]] INTERVIEWKIT_EXPORT Result<void> validate(const ActionEntry& entry);
 
 INTERVIEWKIT_EXPORT void to_json(nlohmann::json& j, ActionType action);
