@@ -148,7 +148,13 @@ Result<void> verify_webhook(std::string_view secret, std::string_view id,
                             std::string_view body, UtcMillis now, std::chrono::seconds tolerance) {
   if (timestamp.empty() || timestamp.size() > 12 ||
       timestamp.find_first_not_of("0123456789") != std::string_view::npos) {
-    return InvalidInput{fmt::format("webhook-timestamp \"{}\" is not a unix time", timestamp)};
+    // The header comes from outside: show it printable and bounded, never raw.
+    std::string shown;
+    for (const unsigned char c : timestamp.substr(0, 40))
+      shown += (c >= 0x20 && c < 0x7F && c != '"') ? std::string(1, static_cast<char>(c))
+                                                   : fmt::format("\\x{:02X}", c);
+    return InvalidInput{fmt::format("webhook-timestamp \"{}{}\" is not a unix time", shown,
+                                    timestamp.size() > 40 ? "..." : "")};
   }
   const auto sent = std::stoll(std::string(timestamp));
   const auto age = std::chrono::seconds{

@@ -38,9 +38,7 @@ INTERVIEWKIT_FUZZ_TARGET(webhook_verify) {
   no_exception("verify_webhook", [&] {
     const auto verdict = verify_webhook(secret, id, timestamp, header, body, now);
     if (!verdict) {
-      // Not checked for a clean message: verify_webhook puts a refused webhook-timestamp into
-      // its message unquoted, control characters and all (tests/fuzz/open/webhook_verify/).
-      require_message(verdict.error(), "verify_webhook", false);
+      require_message(verdict.error(), "verify_webhook");
     } else {
       const auto sent = std::stoll(std::string(timestamp));
       const auto expected = sign_webhook(secret, id, sent, body);
