@@ -23,6 +23,11 @@ struct CurlDeleter {
 };
 using CurlHandle = std::unique_ptr<CURL, CurlDeleter>;
 
+struct ShareDeleter {
+  void operator()(CURLSH* share) const noexcept { curl_share_cleanup(share); }
+};
+using CurlShare = std::unique_ptr<CURLSH, ShareDeleter>;
+
 struct SlistDeleter {
   void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
 };

@@ -187,6 +187,13 @@ struct WebhookNotifier::Impl {
   std::string destination;           // the URL without user info, path or query
   std::vector<std::string> secrets;  // what no outcome detail may repeat
   std::mutex mutex;
+  // Connections (keep-alive) and DNS answers live in a share object; each delivery gets a
+  // fresh easy handle. Debian's libcurl 7.88 keeps a pointer to the previous transfer's
+  // freed header list in a reused easy handle: a reply with a folded header line after an
+  // odd status line then reads freed memory (found by the webhook_reply fuzz target). A
+  // fresh handle per delivery has no such state. Used under `mutex` only, so the share
+  // needs no lock callbacks. Declared before `curl`: it must outlive every handle using it.
+  detail::CurlShare share;
   detail::CurlHandle curl;
 
   std::string response;
@@ -279,11 +286,19 @@ DeliveryOutcome WebhookNotifier::deliver(const Notification& notification,
   if (!signature)
     return DeliveryOutcome::permanent_failure(signature.error().message());  // never the secret
 
-  if (!impl_->curl)
-    impl_->curl.reset(curl_easy_init());
+  if (!impl_->share) {
+    impl_->share.reset(curl_share_init());
+    if (impl_->share) {
+      curl_share_setopt(impl_->share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+      curl_share_setopt(impl_->share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    }
+  }
+  impl_->curl.reset(curl_easy_init());
   CURL* curl = impl_->curl.get();
   if (curl == nullptr)
     return DeliveryOutcome::transient_failure("curl_easy_init failed");
+  if (impl_->share)
+    curl_easy_setopt(curl, CURLOPT_SHARE, impl_->share.get());
   detail::CurlList headers;
   for (const auto& h :
        {std::string("Content-Type: application/json"), "webhook-id: " + id,
