@@ -28,6 +28,18 @@ struct MemoryStore::State {
   std::multimap<InterviewId, OutboxId> outbox_by_interview;
   std::unordered_map<std::string, IdempotencyRecord> idempotency;
 
+  // REQUIRES: mutex held. The message if it is still pending under `claim`; nullopt when
+  // another claim or an outcome fenced it off; InvalidInput for an unknown id (the answer
+  // every store gives).
+  Result<std::optional<OutboxMessage>> held(OutboxId id, std::uint64_t claim) const {
+    auto it = outbox.find(id);
+    if (it == outbox.end())
+      return InvalidInput{fmt::format("no outbox message {}", id)};
+    if (it->second.state != OutboxState::pending || it->second.claim != claim)
+      return std::optional<OutboxMessage>{};
+    return std::optional(it->second);
+  }
+
   static UtcMillis claimable_at(const OutboxMessage& m) {
     return m.claimed_until && *m.claimed_until > m.due ? *m.claimed_until : m.due;
   }
@@ -259,12 +271,10 @@ Result<std::vector<OutboxMessage>> MemoryStore::claim_due(UtcMillis now, std::si
 
 Result<bool> MemoryStore::renew(OutboxId id, std::uint64_t claim, UtcMillis until, UtcMillis now) {
   std::lock_guard lock(state_->mutex);
-  auto it = state_->outbox.find(id);
-  if (it == state_->outbox.end())
-    return InvalidInput{fmt::format("no outbox message {}", id)};
-  if (it->second.state != OutboxState::pending || it->second.claim != claim)
-    return false;
-  auto message = it->second;
+  auto held = state_->held(id, claim);
+  if (!held || !*held)
+    return held ? Result<bool>(false) : held.error();
+  auto message = **held;
   message.claimed_until = until;
   message.updated_at = now;
   state_->put(std::move(message));
@@ -273,12 +283,10 @@ Result<bool> MemoryStore::renew(OutboxId id, std::uint64_t claim, UtcMillis unti
 
 Result<bool> MemoryStore::release(OutboxId id, std::uint64_t claim, UtcMillis now) {
   std::lock_guard lock(state_->mutex);
-  auto it = state_->outbox.find(id);
-  if (it == state_->outbox.end())
-    return InvalidInput{fmt::format("no outbox message {}", id)};
-  if (it->second.state != OutboxState::pending || it->second.claim != claim)
-    return false;
-  auto message = it->second;
+  auto held = state_->held(id, claim);
+  if (!held || !*held)
+    return held ? Result<bool>(false) : held.error();
+  auto message = **held;
   message.claimed_until.reset();
   if (message.attempts <= 1)
     message.first_attempt_at.reset();
@@ -292,13 +300,10 @@ Result<bool> MemoryStore::release(OutboxId id, std::uint64_t claim, UtcMillis no
 Result<bool> MemoryStore::complete(OutboxId id, std::uint64_t claim,
                                    const OutboxCompletion& completion, UtcMillis now) {
   std::lock_guard lock(state_->mutex);
-  auto it = state_->outbox.find(id);
-  if (it == state_->outbox.end()) {
-    return InvalidInput{fmt::format("no outbox message {}", id)};
-  }
-  auto message = it->second;
-  if (message.state != OutboxState::pending || message.claim != claim)
-    return false;
+  auto held = state_->held(id, claim);
+  if (!held || !*held)
+    return held ? Result<bool>(false) : held.error();
+  auto message = **held;
   message.state = completion.state;
   message.last_error = completion.error;
   message.claimed_until.reset();
