@@ -84,8 +84,10 @@ Result<void> validate(const DispatcherOptions& o) {
   using std::chrono::hours;
   if (o.batch_size == 0 || o.batch_size > 10000)
     return invalid(fmt::format("batch_size {} must be between 1 and 10000", o.batch_size));
-  if (o.delivery_timeout <= milliseconds::zero())
-    return invalid("delivery_timeout must be positive");
+  if (o.delivery_timeout <= milliseconds::zero() || o.delivery_timeout > hours{1})
+    return invalid("delivery_timeout must be positive and at most 1 h");
+  if (o.lease > hours{24})
+    return invalid("lease must be at most 24 h");
   if (o.lease < 2 * o.delivery_timeout) {
     return invalid(fmt::format(
         "lease ({} ms) must be at least twice delivery_timeout ({} ms), or a slow delivery "
@@ -95,14 +97,15 @@ Result<void> validate(const DispatcherOptions& o) {
   if (o.idle_poll < milliseconds{1} || o.idle_poll > hours{1})
     return invalid(
         fmt::format("idle_poll ({} ms) must be between 1 ms and 1 h", o.idle_poll.count()));
-  if (o.retry.base <= milliseconds::zero() || o.retry.cap < o.retry.base)
-    return invalid("retry.base must be positive and retry.cap at least retry.base");
-  if (o.retry.max_age <= milliseconds::zero())
-    return invalid("retry.max_age must be positive");
+  if (o.retry.base <= milliseconds::zero() || o.retry.cap < o.retry.base || o.retry.cap > hours{24})
+    return invalid("retry.base must be positive, retry.cap at least retry.base and at most 24 h");
+  if (o.retry.max_age <= milliseconds::zero() || o.retry.max_age > hours{24 * 366})
+    return invalid("retry.max_age must be positive and at most a year");
   if (o.max_unfinished_claims == 0)
     return invalid("max_unfinished_claims must be at least 1");
-  if (o.breaker.failure_threshold > 0 && o.breaker.open_for <= milliseconds::zero())
-    return invalid("breaker.open_for must be positive");
+  if (o.breaker.failure_threshold > 0 &&
+      (o.breaker.open_for <= milliseconds::zero() || o.breaker.open_for > hours{24}))
+    return invalid("breaker.open_for must be positive and at most 24 h");
   return {};
 }
 
@@ -219,7 +222,7 @@ struct Dispatcher::Impl {
           expired, ActionType::notification_expired,
           fmt::format("interview started at {}; not sent late", format_utc(slot->start())));
     }
-    return check_revision(message, *notification);
+    return std::nullopt;  // the revision is checked once the lease is renewed
   }
 
   // Reads the interview as it is now: a message for an older revision whose content the
@@ -251,10 +254,10 @@ struct Dispatcher::Impl {
   // retry cap (a channel's Retry-After included), the horizon and the interview's start.
   std::variant<UtcMillis, Decision> next_attempt(const OutboxMessage& message,
                                                  const Notification& notification,
-                                                 const DeliveryOutcome& outcome) {
+                                                 const DeliveryOutcome& outcome, bool tried) {
     const auto now = clock->now();
     const auto& retry = options.retry;
-    if (retry.max_attempts != 0 && message.attempts >= retry.max_attempts) {
+    if (tried && retry.max_attempts != 0 && message.attempts >= retry.max_attempts) {
       return ending(OutboxState::dead, ActionType::notification_dead_lettered,
                     fmt::format("gave up after {} attempts: {}", message.attempts, outcome.detail));
     }
@@ -265,20 +268,30 @@ struct Dispatcher::Impl {
                                 "attempt ({} attempts): {}",
                                 retry.max_age.count() / 60000, message.attempts, outcome.detail));
     }
-    auto next = now + backoff(message.attempts);
-    if (outcome.retry_at)
-      next = std::clamp(*outcome.retry_at, now, now + retry.cap);
+    // A Retry-After is honoured between the base delay (so "0" or a past date cannot make a
+    // busy loop) and the cap (so "999999999" cannot park a message for decades).
+    auto next = outcome.retry_at ? std::clamp(*outcome.retry_at, now + retry.base, now + retry.cap)
+                                 : now + backoff(message.attempts);
     next = std::min(next, horizon);
     if (const auto& slot = notification.interview.slot) {
       const UtcMillis start{slot->start()};
-      if (next >= start)
-        next = now + (start - now) / 2;  // one more try before it starts, not after
+      if (next >= start) {
+        const auto half = (start - now) / 2;  // one more try before it starts, not after
+        if (half < std::chrono::seconds{1}) {
+          return ending(OutboxState::expired, ActionType::notification_expired,
+                        fmt::format("interview starts at {}, before another attempt could be "
+                                    "made; not sent late: {}",
+                                    format_utc(slot->start()), outcome.detail));
+        }
+        next = now + half;
+      }
     }
     return next;
   }
 
+  // `tried`: false when nothing was sent (an open circuit): that does not use up attempts.
   Decision retry_or_give_up(const OutboxMessage& message, const Notification& notification,
-                            const DeliveryOutcome& outcome) {
+                            const DeliveryOutcome& outcome, bool tried = true) {
     Decision d;
     d.details["error"] = storable(outcome.detail);
     d.details["retryable"] = outcome.retryable;
@@ -287,7 +300,7 @@ struct Dispatcher::Impl {
       d.details["retryable"] = false;
       return d;
     }
-    auto next = next_attempt(message, notification, outcome);
+    auto next = next_attempt(message, notification, outcome, tried);
     if (auto* given_up = std::get_if<Decision>(&next)) {
       given_up->details["retryable"] = true;
       return std::move(*given_up);
@@ -306,12 +319,15 @@ struct Dispatcher::Impl {
     return where.empty() ? channel : channel + " " + where;
   }
 
-  std::optional<std::string> breaker_open(const std::string& destination, UtcMillis now) {
+  // While the circuit is open: a retryable failure, due when it may close.
+  std::optional<DeliveryOutcome> breaker_open(const std::string& destination, UtcMillis now) {
     std::lock_guard lock(breaker_mutex);
     auto& b = breakers[destination];
     if (b.open_until && now < *b.open_until) {
-      return fmt::format("circuit open for {} until {} after {} consecutive failures; not tried",
-                         destination, format_utc(*b.open_until), b.failures);
+      return DeliveryOutcome::transient_failure(
+          fmt::format("circuit open for {} until {} after {} consecutive failures; not tried",
+                      destination, format_utc(*b.open_until), b.failures),
+          *b.open_until);
     }
     return std::nullopt;
   }
@@ -356,11 +372,14 @@ struct Dispatcher::Impl {
 
   // ---- Sending ------------------------------------------------------------------------
 
-  // True if this worker still holds the message for a whole delivery: the local lease
-  // covers it, or the store extended it. False means another worker owns it now.
-  bool hold_lease(OutboxMessage& message, DrainStats& stats) {
+  // True if this worker holds the message for at least one whole delivery from now. With
+  // `force` (right before a send) the store always confirms it: the renewal is fenced on
+  // the message still being pending under this claim, so a cancel that expired it, or a
+  // worker that took it over, stops the send. Without it, renews once half the lease is
+  // gone. A renewal that itself took long is checked against the clock again.
+  bool hold_lease(OutboxMessage& message, DrainStats& stats, bool force) {
     const auto now = clock->now();
-    if (message.claimed_until && *message.claimed_until - now >= 2 * options.delivery_timeout)
+    if (!force && message.claimed_until && *message.claimed_until - now >= options.lease / 2)
       return true;
     auto renewed =
         guarded([&] { return store->renew(message.id, message.claim, now + options.lease, now); });
@@ -370,9 +389,10 @@ struct Dispatcher::Impl {
                          renewed.error().message()));
       return false;
     }
-    if (*renewed)
-      message.claimed_until = now + options.lease;
-    return *renewed;
+    if (!*renewed)
+      return false;
+    message.claimed_until = now + options.lease;
+    return *message.claimed_until - clock->now() >= options.delivery_timeout;
   }
 
   Decision send(const OutboxMessage& message, const Notification& notification) {
@@ -381,7 +401,7 @@ struct Dispatcher::Impl {
     DeliveryOutcome outcome;
     const auto open = breaker_open(destination, clock->now());
     if (open) {
-      outcome = DeliveryOutcome::transient_failure(*open);
+      outcome = *open;
     } else {
       outcome = deliver(notifier, message, notification);
       breaker_outcome(destination, outcome.ok() || !outcome.retryable, outcome.detail);
@@ -392,7 +412,7 @@ struct Dispatcher::Impl {
       if (!outcome.detail.empty())
         d.details["detail"] = storable(outcome.detail);
     } else {
-      d = retry_or_give_up(message, notification, outcome);
+      d = retry_or_give_up(message, notification, outcome, !open);
     }
     d.attempted = !open;
     if (open)
@@ -419,6 +439,23 @@ struct Dispatcher::Impl {
 
   // ---- Recording ----------------------------------------------------------------------
 
+  // Stores an outcome; a failed attempt is tried again a few times while the lease still
+  // holds, since a message whose sent outcome is not stored is sent again after its lease.
+  Result<bool> complete(const OutboxMessage& message, const OutboxCompletion& completion) {
+    auto stored = guarded(
+        [&] { return store->complete(message.id, message.claim, completion, clock->now()); });
+    for (auto pause : {milliseconds{50}, milliseconds{250}, milliseconds{1000}}) {
+      const bool lease_left =
+          message.claimed_until && *message.claimed_until - clock->now() > 2 * pause;
+      if (stored || !lease_left || stopping.load())
+        break;
+      std::this_thread::sleep_for(pause);
+      stored = guarded(
+          [&] { return store->complete(message.id, message.claim, completion, clock->now()); });
+    }
+    return stored;
+  }
+
   // Stores the outcome, with its log entry in the same transaction when the log lives in
   // the store. When the store cannot take the outcome, the entry still reaches the log
   // (noting why), so an attempt is never invisible.
@@ -428,8 +465,7 @@ struct Dispatcher::Impl {
       record.details["next_attempt"] = format_utc(*d.completion.next_due);
     if (log_in_store)
       d.completion.log.push_back(record);
-    auto stored = guarded(
-        [&] { return store->complete(message.id, message.claim, d.completion, clock->now()); });
+    auto stored = complete(message, d.completion);
     if (!stored) {
       ++stats.store_errors;
       record.details["store_error"] = storable(stored.error().message());
@@ -485,8 +521,13 @@ struct Dispatcher::Impl {
       finish(message, std::move(*decided), stats);
       return;
     }
-    if (!hold_lease(message, stats)) {
+    if (!hold_lease(message, stats, /*force=*/true)) {
       ++stats.fenced;
+      return;
+    }
+    // Read after the fenced renewal: a change committed before it is seen here.
+    if (auto decided = check_revision(message, *notification)) {
+      finish(message, std::move(*decided), stats);
       return;
     }
     if (stopping.load()) {
@@ -497,24 +538,26 @@ struct Dispatcher::Impl {
   }
 
   // Keeps the rest of a batch under this worker's lease: when the leases are about to run
-  // short of one more delivery, every message still waiting in the batch is renewed, so a
+  // short (half the lease gone), every message still waiting in the batch is renewed, so a
   // slow batch is never claimed (and sent) again by another worker. Renewal happens once
   // per lease period, not per message.
   void hold_batch(std::span<OutboxMessage> rest, DrainStats& stats) {
     if (rest.empty() || !rest.front().claimed_until)
       return;
-    const auto now = clock->now();
-    if (*rest.front().claimed_until - now >= 2 * options.delivery_timeout)
+    if (*rest.front().claimed_until - clock->now() >= options.lease / 2)
       return;
     for (auto& message : rest) {
       if (!message.unreadable.empty() || message.claim == 0)
         continue;
-      if (!hold_lease(message, stats))
+      if (!hold_lease(message, stats, /*force=*/false))
         message.claim = 0;  // lost to another worker: skipped below
     }
   }
 
   Result<DrainStats> drain_once() {
+    // Taken before claiming: messages claimed while waiting for another pass to finish would
+    // sit under a running lease that nobody works on.
+    std::lock_guard lock(notifier_mutex);
     auto claimed =
         guarded([&] { return store->claim_due(clock->now(), options.batch_size, options.lease); });
     if (!claimed)
@@ -523,7 +566,6 @@ struct Dispatcher::Impl {
     stats.claimed = claimed->size();
     if (claimed->empty())
       return stats;
-    std::lock_guard lock(notifier_mutex);
     for_each_notifier([](Notifier& n) { n.begin_batch(); });
     for (std::size_t i = 0; i < claimed->size(); ++i) {
       auto& message = (*claimed)[i];
@@ -689,6 +731,8 @@ void Dispatcher::stop() {
     if (!impl_->worker.joinable())
       return;
     impl_->stopping = true;
+    if (impl_->worker.get_id() == std::this_thread::get_id())
+      return;  // called from a callback on the thread itself: it ends after this pass
     worker = std::move(impl_->worker);
   }
   impl_->wakeup.notify_all();

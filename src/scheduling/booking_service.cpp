@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -78,9 +79,14 @@ Result<std::unique_ptr<BookingService>> BookingService::make(std::shared_ptr<Sto
   }
   if (options.channels.empty())
     return InvalidInput{"BookingOptions::channels must name at least one channel"};
-  for (const auto& channel : options.channels) {
+  for (std::size_t i = 0; i < options.channels.size(); ++i) {
+    const auto& channel = options.channels[i];
     if (auto ok = validate_text("channel name", channel, 100); !ok)
       return ok.error();
+    if (std::find(options.channels.begin(), options.channels.begin() + static_cast<long>(i),
+                  channel) != options.channels.begin() + static_cast<long>(i)) {
+      return InvalidInput{fmt::format("BookingOptions::channels names \"{}\" twice", channel)};
+    }
   }
   if (!clock)
     clock = std::make_shared<SystemClock>();

@@ -364,6 +364,10 @@ struct PostgresStore::Impl {
             what, redact_and_trim(e.what()))};
       } catch (const pqxx::broken_connection& e) {
         lease->broken();
+        // Nothing was committed: a pooled connection the server dropped (restart, failover,
+        // pg_terminate_backend) is replaced and the work run again on a fresh one.
+        if (attempt < options.retries)
+          continue;
         return Unavailable{
             fmt::format("PostgreSQL {}: connection lost; nothing was committed, the operation can "
                         "be retried: {}",

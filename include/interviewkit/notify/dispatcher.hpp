@@ -106,7 +106,9 @@ class INTERVIEWKIT_EXPORT Dispatcher {
   void start();
   /// Stops the background thread: no send starts after this is called, claimed messages
   /// not yet attempted are given back, and it returns once an in-flight delivery ends
-  /// (within `delivery_timeout`). No-op if not running.
+  /// (within `delivery_timeout`, plus the store calls that give the claims back). No-op if
+  /// not running. Called from a callback on the thread itself it only asks the thread to
+  /// end; a Dispatcher must not be destroyed from its own callbacks.
   void stop();
   /// Tells the background thread that new messages may be due (BookingService calls it).
   void wake() noexcept;
