@@ -270,8 +270,12 @@ struct Dispatcher::Impl {
     }
     // A Retry-After is honoured between the base delay (so "0" or a past date cannot make a
     // busy loop) and the cap (so "999999999" cannot park a message for decades).
-    auto next = outcome.retry_at ? std::clamp(*outcome.retry_at, now + retry.base, now + retry.cap)
-                                 : now + backoff(message.attempts);
+    // An open circuit's own time (not tried) is kept as it is.
+    auto next = now + backoff(message.attempts);
+    if (outcome.retry_at) {
+      next = tried ? std::clamp(*outcome.retry_at, now + retry.base, now + retry.cap)
+                   : std::max(*outcome.retry_at, now + retry.base);
+    }
     next = std::min(next, horizon);
     if (const auto& slot = notification.interview.slot) {
       const UtcMillis start{slot->start()};

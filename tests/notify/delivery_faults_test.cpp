@@ -327,3 +327,80 @@ TEST_CASE("a failure text with invalid UTF-8 or NUL is recorded, never dropped",
   CHECK_NOTHROW(nlohmann::json(failed[0]).dump());
   CHECK(f.log->failed_writes() == 0);
 }
+
+TEST_CASE("the send-time check expires a stale invite even without a supersede rule",
+          "[faults][outbox]") {
+  std::atomic<bool> up{false};
+  auto notifier = std::make_shared<RecordingNotifier>([&](const Notification&, std::size_t) {
+    return up ? DeliveryOutcome::delivered() : DeliveryOutcome::transient_failure("421 busy");
+  });
+  BookingOptions options;
+  const auto defaults = NotificationPolicy::defaults(std::nullopt);
+  options.policy = NotificationPolicy(
+      std::vector<NotificationRule>(defaults.rules().begin(), defaults.rules().end()), {});
+  Fixture f(std::make_shared<MemoryStore>(), options, notifier);
+  const auto id = f.create().id;
+  REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+  f.drain();  // both invites fail and wait
+  REQUIRE(f.service->cancel(id, "filled", recruiter()));
+  up = true;
+  f.clock->advance(std::chrono::seconds{1});
+  f.drain();
+  f.drain();
+  const auto delivered = notifier->delivered();
+  REQUIRE(delivered.size() == 2);  // the cancellations only
+  for (const auto& n : delivered)
+    CHECK(n.kind == K::interview_cancelled);
+  const auto expired = f.entries(ActionType::notification_expired, id);
+  REQUIRE(expired.size() == 2);
+  CHECK(expired[0].details.at("superseded_by_version") == 3);
+}
+
+TEST_CASE("a Retry-After of zero or in the past waits at least the base delay",
+          "[faults][outbox]") {
+  auto notifier = std::make_shared<RecordingNotifier>([](const Notification&, std::size_t) {
+    return DeliveryOutcome::transient_failure("429", UtcMillis{});  // 1970
+  });
+  Fixture f(std::make_shared<MemoryStore>(), {}, notifier);
+  const auto id = f.create().id;
+  REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+  f.drain();
+  for (const auto& m : f.store->list_outbox({.state = OutboxState::pending}).value()) {
+    if (m.kind == K::interview_scheduled)
+      CHECK(m.due == f.clock->now() + Fixture::fast_retries().retry.base);
+  }
+}
+
+TEST_CASE("an open circuit defers messages without using up their attempts", "[faults][outbox]") {
+  auto notifier = std::make_shared<RecordingNotifier>([](const Notification&, std::size_t) {
+    return DeliveryOutcome::transient_failure("timeout");
+  });
+  BookingOptions options;
+  options.policy = NotificationPolicy::defaults(std::nullopt);
+  Fixture f(std::make_shared<MemoryStore>(), options, notifier);
+  auto opts = Fixture::fast_retries();  // max_attempts = 3
+  opts.breaker = {.failure_threshold = 1, .open_for = std::chrono::hours{1}};
+  auto dispatcher = Dispatcher::make(f.store, notifier, f.log, opts, f.clock).value();
+  for (int i = 0; i < 3; ++i) {
+    const auto id = f.create(fmt::format("c-{}", i), {fmt::format("i-{}", i)}).id;
+    REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+  }
+  for (int pass = 0; pass < 10; ++pass) {
+    (void)dispatcher->drain_once();
+    f.clock->advance(std::chrono::minutes{1});
+  }
+  CHECK(notifier->received().size() == 1);  // the one that opened the circuit
+  CHECK(f.store->list_outbox({.state = OutboxState::dead}).value().empty());
+  for (const auto& m : f.store->list_outbox({.state = OutboxState::pending}).value())
+    CHECK(m.due >= UtcMillis{at(1, 1h)});  // deferred to when the circuit may close
+}
+
+TEST_CASE("a channel named twice is refused", "[faults][outbox]") {
+  BookingOptions options;
+  options.channels = {"email", "webhook", "email"};
+  auto made = BookingService::make(std::make_shared<MemoryStore>(),
+                                   std::make_shared<ActionLog>(std::make_shared<MemoryActionLog>()),
+                                   options);
+  REQUIRE_FALSE(made);
+  CHECK(made.error().message().find("\"email\" twice") != std::string::npos);
+}
