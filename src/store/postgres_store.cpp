@@ -652,8 +652,11 @@ Result<std::vector<OutboxMessage>> PostgresStore::claim_due(UtcMillis now, std::
 
 namespace {
 
-// After an UPDATE that changed no row: false if the message exists, InvalidInput if not.
-Result<bool> known_or_invalid(pqxx::work& tx, OutboxId id) {
+// The answer of a fenced UPDATE of message `id`: true if it changed the row; false if the
+// message exists but was not in the state or claim expected; InvalidInput if there is none.
+Result<bool> changed(pqxx::work& tx, const pqxx::result& update, OutboxId id) {
+  if (update.affected_rows() == 1)
+    return true;
   if (tx.exec_params("SELECT 1 FROM outbox WHERE id = $1", static_cast<std::int64_t>(id.value()))
           .empty()) {
     return InvalidInput{fmt::format("no outbox message {}", id)};
@@ -671,9 +674,7 @@ Result<bool> PostgresStore::renew(OutboxId id, std::uint64_t claim, UtcMillis un
         "WHERE id = $3 AND state = 'pending' AND claim = $4",
         millis(until), millis(now), static_cast<std::int64_t>(id.value()),
         static_cast<std::int64_t>(claim));
-    if (r.affected_rows() == 1)
-      return true;
-    return known_or_invalid(tx, id);
+    return changed(tx, r, id);
   });
 }
 
@@ -686,9 +687,7 @@ Result<bool> PostgresStore::release(OutboxId id, std::uint64_t claim, UtcMillis 
         "unfinished_claims = GREATEST(unfinished_claims - 1, 0) "
         "WHERE id = $2 AND state = 'pending' AND claim = $3",
         millis(now), static_cast<std::int64_t>(id.value()), static_cast<std::int64_t>(claim));
-    if (r.affected_rows() == 1)
-      return true;
-    return known_or_invalid(tx, id);
+    return changed(tx, r, id);
   });
 }
 
@@ -704,8 +703,8 @@ Result<bool> PostgresStore::complete(OutboxId id, std::uint64_t claim,
         "WHERE id = $5 AND state = 'pending' AND claim = $6",
         std::string(to_string(completion.state)), storable(completion.error), millis(now), due,
         static_cast<std::int64_t>(id.value()), static_cast<std::int64_t>(claim));
-    if (r.affected_rows() != 1)
-      return known_or_invalid(tx, id);
+    if (auto done = changed(tx, r, id); !done || !*done)
+      return done;
     for (const auto& entry : completion.log)
       insert_action(tx, entry);
     return true;
@@ -745,8 +744,8 @@ Result<bool> PostgresStore::requeue(OutboxId id, UtcMillis now, std::span<const 
         "claimed_until_ms = NULL, first_attempt_ms = NULL, updated_ms = $1 "
         "WHERE id = $2 AND state = 'dead'",
         millis(now), static_cast<std::int64_t>(id.value()));
-    if (r.affected_rows() != 1)
-      return known_or_invalid(tx, id);
+    if (auto done = changed(tx, r, id); !done || !*done)
+      return done;
     for (const auto& entry : log)
       insert_action(tx, entry);
     return true;

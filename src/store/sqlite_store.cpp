@@ -236,9 +236,12 @@ struct SqliteStore::Impl {
     return Unavailable{fmt::format("SQLite error on {} ({}): {}", path.string(), during, e.what())};
   }
 
-  // After an UPDATE that changed no row: false if the message exists (fenced, or not in
-  // the state the caller expected), InvalidInput if there is no such message.
-  Result<bool> known_or_invalid(OutboxId id) const {
+  // The answer of a fenced UPDATE of message `id`: true if it changed the row; false if
+  // the message exists but was not in the state or claim the caller expected; InvalidInput
+  // if there is no such message (the answer every store gives).
+  Result<bool> changed(OutboxId id) const {
+    if (sqlite3_changes(db) == 1)
+      return true;
     auto& s = sql("SELECT 1 FROM outbox WHERE id = ?");
     s.bind(static_cast<std::int64_t>(id.value()));
     const bool known = s.step();
@@ -627,9 +630,7 @@ Result<bool> SqliteStore::renew(OutboxId id, std::uint64_t claim, UtcMillis unti
           .bind(static_cast<std::int64_t>(id.value()))
           .bind(static_cast<std::int64_t>(claim))
           .run();
-      if (sqlite3_changes(impl_->db) == 1)
-        return true;
-      return impl_->known_or_invalid(id);
+      return impl_->changed(id);
     });
   });
 }
@@ -646,9 +647,7 @@ Result<bool> SqliteStore::release(OutboxId id, std::uint64_t claim, UtcMillis no
           .bind(static_cast<std::int64_t>(id.value()))
           .bind(static_cast<std::int64_t>(claim))
           .run();
-      if (sqlite3_changes(impl_->db) == 1)
-        return true;
-      return impl_->known_or_invalid(id);
+      return impl_->changed(id);
     });
   });
 }
@@ -671,8 +670,8 @@ Result<bool> SqliteStore::complete(OutboxId id, std::uint64_t claim,
           .bind(static_cast<std::int64_t>(id.value()))
           .bind(static_cast<std::int64_t>(claim))
           .run();
-      if (sqlite3_changes(impl_->db) != 1)
-        return impl_->known_or_invalid(id);
+      if (auto changed = impl_->changed(id); !changed || !*changed)
+        return changed;
       for (const auto& entry : completion.log)
         impl_->insert_action(entry);
       return true;
@@ -721,8 +720,8 @@ Result<bool> SqliteStore::requeue(OutboxId id, UtcMillis now, std::span<const Ac
           "claimed_until_ms = NULL, first_attempt_ms = NULL, updated_ms = ? "
           "WHERE id = ? AND state = 'dead'");
       s.bind(millis(now)).bind(millis(now)).bind(static_cast<std::int64_t>(id.value())).run();
-      if (sqlite3_changes(impl_->db) != 1)
-        return impl_->known_or_invalid(id);
+      if (auto changed = impl_->changed(id); !changed || !*changed)
+        return changed;
       for (const auto& entry : log)
         impl_->insert_action(entry);
       return true;
