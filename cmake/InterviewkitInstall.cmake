@@ -2,16 +2,14 @@ include(CMakePackageConfigHelpers)
 
 set(INTERVIEWKIT_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/interviewkit")
 
-install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/interviewkit"
-  DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPONENT interviewkit_Development)
-install(DIRECTORY "${PROJECT_BINARY_DIR}/include/interviewkit"
-  DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPONENT interviewkit_Development)
-
 install(TARGETS ${INTERVIEWKIT_INSTALL_TARGETS}
   EXPORT interviewkitTargets
   ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT interviewkit_Development
   LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT interviewkit_Runtime
   RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT interviewkit_Runtime
+  # Each target's own headers (src/CMakeLists.txt lists them): installing the sqlite
+  # component installs sqlite_store.hpp and nothing of the channels.
+  FILE_SET HEADERS DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPONENT interviewkit_Development
   INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 
 install(EXPORT interviewkitTargets

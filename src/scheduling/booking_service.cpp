@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <interviewkit/scheduling/booking_service.hpp>
-#include <interviewkit/store/store_action_log.hpp>
+#include <interviewkit/store/store_sink.hpp>
 
 namespace interviewkit {
 

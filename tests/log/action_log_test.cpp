@@ -15,9 +15,9 @@
 #include <spdlog/spdlog.h>
 
 #include <interviewkit/log/action_log.hpp>
-#include <interviewkit/log/fanout_action_log.hpp>
-#include <interviewkit/log/jsonl_action_log.hpp>
-#include <interviewkit/log/memory_action_log.hpp>
+#include <interviewkit/log/fanout_sink.hpp>
+#include <interviewkit/log/jsonl_sink.hpp>
+#include <interviewkit/log/memory_sink.hpp>
 
 #include "log_test_support.hpp"
 
@@ -65,7 +65,7 @@ class CapturedDefaultLogger {
 }  // namespace
 
 TEST_CASE("the action log passes entries to its sink", "[action-log]") {
-  auto memory = std::make_shared<MemoryActionLog>();
+  auto memory = std::make_shared<MemorySink>();
   ActionLog log(memory);
   CHECK(log.sink() == memory);
   log.record(log_test::full_entry());
@@ -197,10 +197,10 @@ TEST_CASE("many threads can record through one action log into memory and a file
   constexpr int per_thread = 200;
   const log_test::TempDir dir;
   const auto path = dir / "concurrent.jsonl";
-  auto memory = std::make_shared<MemoryActionLog>();
-  auto file = JsonLinesActionLog::open(path).value();
+  auto memory = std::make_shared<MemorySink>();
+  auto file = JsonLinesSink::open(path).value();
   ActionLog log(
-      std::make_shared<FanoutActionLog>(std::vector<std::shared_ptr<ActionLogSink>>{memory, file}));
+      std::make_shared<FanoutSink>(std::vector<std::shared_ptr<ActionLogSink>>{memory, file}));
   Reports reports;
   log.set_error_handler(reports.handler());
 

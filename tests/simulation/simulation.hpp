@@ -20,7 +20,7 @@
 #include <random>
 #include <set>
 
-#include <interviewkit/store/store_action_log.hpp>
+#include <interviewkit/store/store_sink.hpp>
 
 #include "support/faulty_store.hpp"
 #include "support/fixture.hpp"
@@ -119,7 +119,7 @@ class History {
     BookingOptions options;
     if (two_channels_)
       options.channels = {"default", "hook"};
-    // The log lives in the store when it is a StoreActionLog over base_: bookings then go
+    // The log lives in the store when it is a StoreSink over base_: bookings then go
     // through base_ directly so their entries commit with them (a wrapper is another
     // object); store faults are injected on the dispatcher's side.
     auto booking_store = logs_into(*log_, *base_) ? base_ : booking_store_;

@@ -50,7 +50,7 @@ struct Fixture {
                    std::shared_ptr<RandomSource> random = nullptr)
       : store(std::move(store_)),
         clock(std::make_shared<ManualClock>(UtcMillis{date::sys_days{date::year{2024} / 3 / 1}})),
-        memory_log(std::make_shared<MemoryActionLog>()),
+        memory_log(std::make_shared<MemorySink>()),
         log(std::make_shared<ActionLog>(memory_log)),
         recorder(std::make_shared<RecordingNotifier>()),
         notifier(notifier_ ? std::move(notifier_) : recorder),
@@ -86,7 +86,7 @@ struct Fixture {
 
   std::shared_ptr<Store> store;
   std::shared_ptr<ManualClock> clock;
-  std::shared_ptr<MemoryActionLog> memory_log;
+  std::shared_ptr<MemorySink> memory_log;
   std::shared_ptr<ActionLog> log;
   std::shared_ptr<RecordingNotifier> recorder;
   std::shared_ptr<Notifier> notifier;

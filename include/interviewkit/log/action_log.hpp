@@ -13,7 +13,7 @@
 
 namespace interviewkit {
 
-/// Wraps one sink (use FanoutActionLog for several). `record` never throws: when the sink
+/// Wraps one sink (use FanoutSink for several). `record` never throws: when the sink
 /// fails, the error handler gets a description of the entry and the failure, and
 /// `failed_writes()` counts it. The default handler reports to spdlog's default logger at
 /// error level, the way spdlog reports its own sink failures. Thread-safe if the sink is.

@@ -21,7 +21,7 @@ class INTERVIEWKIT_EXPORT ActionLogSink {
 };
 
 /// A sink that can also answer queries ("all failed notifications for interview X").
-class INTERVIEWKIT_EXPORT QueryableActionLog : public ActionLogSink {
+class INTERVIEWKIT_EXPORT QueryableSink : public ActionLogSink {
  public:
   /// Matching entries in the order they were written.
   [[nodiscard]] virtual std::vector<ActionEntry> query(const ActionQuery& query) const = 0;

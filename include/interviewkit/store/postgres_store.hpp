@@ -9,7 +9,7 @@
 
 #include <interviewkit/export.hpp>
 #include <interviewkit/store/store.hpp>
-#include <interviewkit/store/store_action_log.hpp>
+#include <interviewkit/store/store_sink.hpp>
 
 namespace interviewkit {
 

@@ -8,7 +8,7 @@
 
 #include <interviewkit/export.hpp>
 #include <interviewkit/store/store.hpp>
-#include <interviewkit/store/store_action_log.hpp>
+#include <interviewkit/store/store_sink.hpp>
 
 namespace interviewkit {
 
@@ -28,7 +28,7 @@ struct SqliteOptions {
 /// A Store on a SQLite file in WAL mode. Several processes may open the same file: write
 /// transactions start with BEGIN IMMEDIATE, so the conflict check and the write are atomic
 /// across processes too. Thread-safe: one connection per instance, used under a mutex.
-/// Also an ActionStore: StoreActionLog keeps the ActionLog in the same file.
+/// Also an ActionStore: StoreSink keeps the ActionLog in the same file.
 class INTERVIEWKIT_EXPORT SqliteStore final : public Store, public ActionStore {
  public:
   /// Opens (creating if needed) and migrates the database. A file that is not a SQLite

@@ -18,8 +18,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include <interviewkit/notify/dispatcher.hpp>
-#include <interviewkit/store/store_action_log.hpp>
+#include <interviewkit/outbox/dispatcher.hpp>
+#include <interviewkit/store/store_sink.hpp>
 
 #include "../domain/text.hpp"
 

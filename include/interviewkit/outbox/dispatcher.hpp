@@ -14,7 +14,7 @@
 #include <interviewkit/export.hpp>
 #include <interviewkit/log/action_log.hpp>
 #include <interviewkit/notify/notifier.hpp>
-#include <interviewkit/notify/retry_policy.hpp>
+#include <interviewkit/outbox/retry_policy.hpp>
 #include <interviewkit/store/store.hpp>
 
 namespace interviewkit {

@@ -1,6 +1,6 @@
 // The slot search on what a Store holds: booked interviews block time, count towards caps and
 // load, and every slot offered can be booked through BookingService.
-#include "availability/availability_support.hpp"
+#include "scheduling/availability_support.hpp"
 #include "support/fixture.hpp"
 
 using namespace interviewkit;

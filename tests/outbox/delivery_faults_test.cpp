@@ -96,7 +96,7 @@ TEST_CASE("a slow batch never lets two dispatchers send the same message",
   });
   auto store = std::make_shared<MemoryStore>();
   auto clock = std::make_shared<SystemClock>();
-  auto log = std::make_shared<ActionLog>(std::make_shared<MemoryActionLog>());
+  auto log = std::make_shared<ActionLog>(std::make_shared<MemorySink>());
   auto service = BookingService::make(store, log).value();
   const auto start = date::floor<std::chrono::hours>(clock->now()) + std::chrono::hours{72};
   for (int i = 0; i < 8; ++i) {
@@ -135,7 +135,7 @@ TEST_CASE("a slow batch never lets two dispatchers send the same message",
 
 TEST_CASE("dispatcher options that cannot work are refused with the reason", "[faults][outbox]") {
   auto store = std::make_shared<MemoryStore>();
-  auto log = std::make_shared<ActionLog>(std::make_shared<MemoryActionLog>());
+  auto log = std::make_shared<ActionLog>(std::make_shared<MemorySink>());
   auto notifier = std::make_shared<RecordingNotifier>();
   const auto refused = [&](DispatcherOptions o, const std::string& words) {
     auto made = Dispatcher::make(store, notifier, log, o);
@@ -172,7 +172,9 @@ TEST_CASE("the default retry budget outlasts a five-minute outage", "[faults][ou
   auto dispatcher = Dispatcher::make(f.store, notifier, f.log, {}, f.clock).value();
   const auto id = f.create().id;
   REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
-  for (int second = 0; second < 20 * 60; second += 5) {
+  // Backoff is full jitter under a 30-minute cap, so the last failure (before minute 5) is
+  // followed by a try at minute 35 at the latest, whatever the random draw.
+  for (int second = 0; second < 36 * 60; second += 5) {
     up = second >= 5 * 60;  // the SMTP server is back after five minutes
     (void)dispatcher->drain_once();
     f.clock->advance(std::chrono::seconds{5});
@@ -242,7 +244,7 @@ TEST_CASE("stop() starts no send after it is called and returns within a deliver
     return DeliveryOutcome::transient_failure("timeout");
   });
   auto store = std::make_shared<MemoryStore>();
-  auto log = std::make_shared<ActionLog>(std::make_shared<MemoryActionLog>());
+  auto log = std::make_shared<ActionLog>(std::make_shared<MemorySink>());
   auto service = BookingService::make(store, log).value();
   const auto later = date::floor<std::chrono::hours>(std::chrono::system_clock::now()) + 72h;
   for (int i = 0; i < 10; ++i) {
@@ -398,9 +400,9 @@ TEST_CASE("an open circuit defers messages without using up their attempts", "[f
 TEST_CASE("a channel named twice is refused", "[faults][outbox]") {
   BookingOptions options;
   options.channels = {"email", "webhook", "email"};
-  auto made = BookingService::make(std::make_shared<MemoryStore>(),
-                                   std::make_shared<ActionLog>(std::make_shared<MemoryActionLog>()),
-                                   options);
+  auto made =
+      BookingService::make(std::make_shared<MemoryStore>(),
+                           std::make_shared<ActionLog>(std::make_shared<MemorySink>()), options);
   REQUIRE_FALSE(made);
   CHECK(made.error().message().find("\"email\" twice") != std::string::npos);
 }

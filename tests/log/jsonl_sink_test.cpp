@@ -1,11 +1,11 @@
-// JsonLinesActionLog: one complete JSON object per line, appended, read back strictly.
+// JsonLinesSink: one complete JSON object per line, appended, read back strictly.
 #include <sys/stat.h>
 #include <system_error>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <interviewkit/log/jsonl_action_log.hpp>
+#include <interviewkit/log/jsonl_sink.hpp>
 
 #include "log_test_support.hpp"
 
@@ -29,9 +29,9 @@ std::vector<ActionEntry> sample_entries() {
   };
 }
 
-std::shared_ptr<JsonLinesActionLog> open_log(const std::filesystem::path& path,
-                                             JsonLinesActionLog::Options options = {}) {
-  auto log = JsonLinesActionLog::open(path, options);
+std::shared_ptr<JsonLinesSink> open_log(const std::filesystem::path& path,
+                                        JsonLinesSink::Options options = {}) {
+  auto log = JsonLinesSink::open(path, options);
   REQUIRE(log);
   return *log;
 }
@@ -77,12 +77,12 @@ TEST_CASE("the JSON Lines log reads back and answers queries", "[action-log]") {
     log->write(e);
 
   SECTION("read() returns every entry in order") {
-    auto read = JsonLinesActionLog::read(path);
+    auto read = JsonLinesSink::read(path);
     REQUIRE(read);
     CHECK(*read == entries);
   }
   SECTION("read() applies the query") {
-    auto read = JsonLinesActionLog::read(path, {.interview = InterviewId{42}});
+    auto read = JsonLinesSink::read(path, {.interview = InterviewId{42}});
     REQUIRE(read);
     REQUIRE(read->size() == 3);
     CHECK((*read)[0] == entries[0]);
@@ -105,7 +105,7 @@ TEST_CASE("the JSON Lines log reads back and answers queries", "[action-log]") {
     const auto empty = dir / "empty.jsonl";
     auto other = open_log(empty);
     CHECK(other->query({}).empty());
-    CHECK(JsonLinesActionLog::read(empty).value().empty());
+    CHECK(JsonLinesSink::read(empty).value().empty());
   }
 }
 
@@ -113,14 +113,14 @@ TEST_CASE("the JSON Lines log can fsync every entry", "[action-log]") {
   const TempDir dir;
   const auto path = dir / "durable.jsonl";
   {
-    JsonLinesActionLog log(path, JsonLinesActionLog::Options{.fsync = true});
+    JsonLinesSink log(path, JsonLinesSink::Options{.fsync = true});
     CHECK(log.options().fsync);
     log.write(log_test::full_entry());
     log.write(entry(ActionType::notification_delivered, 42, 1s));
     CHECK_NOTHROW(log.flush());
     CHECK(read_lines(path).size() == 2);
   }
-  CHECK(JsonLinesActionLog::read(path).value().size() == 2);
+  CHECK(JsonLinesSink::read(path).value().size() == 2);
 }
 
 TEST_CASE("opening an existing JSON Lines log appends and keeps the old lines", "[action-log]") {
@@ -128,20 +128,20 @@ TEST_CASE("opening an existing JSON Lines log appends and keeps the old lines", 
   const auto path = dir / "actions.jsonl";
   const auto entries = sample_entries();
   {
-    JsonLinesActionLog first(path);
+    JsonLinesSink first(path);
     first.write(entries[0]);
     first.write(entries[1]);
   }
   const auto before = read_lines(path);
   {
-    JsonLinesActionLog second(path);
+    JsonLinesSink second(path);
     second.write(entries[2]);
   }
   const auto after = read_lines(path);
   REQUIRE(after.size() == 3);
   CHECK(after[0] == before[0]);
   CHECK(after[1] == before[1]);
-  CHECK(JsonLinesActionLog::read(path).value() ==
+  CHECK(JsonLinesSink::read(path).value() ==
         std::vector<ActionEntry>{entries[0], entries[1], entries[2]});
 }
 
@@ -167,7 +167,7 @@ TEST_CASE("a malformed line is an error naming the file and the line number", "[
   CAPTURE(bad.line);
   log_test::write_text(path, good + "\n" + good + "\n" + bad.line + "\n" + good + "\n");
 
-  auto read = JsonLinesActionLog::read(path);
+  auto read = JsonLinesSink::read(path);
   REQUIRE_FALSE(read);
   REQUIRE(read.error().is<InvalidInput>());
   const auto message = read.error().message();
@@ -190,7 +190,7 @@ TEST_CASE("a line cut short by a crash stays confined to its own line", "[action
   log_test::write_text(path, good + "\n" + good.substr(0, 30));
 
   {
-    JsonLinesActionLog log(path);
+    JsonLinesSink log(path);
     log.write(entry(ActionType::notification_delivered, 42, 1s));
   }
   const auto lines = read_lines(path);
@@ -198,7 +198,7 @@ TEST_CASE("a line cut short by a crash stays confined to its own line", "[action
   CHECK(lines[1] == good.substr(0, 30));
   CHECK(nlohmann::json::parse(lines[2]).get<ActionEntry>() ==
         entry(ActionType::notification_delivered, 42, 1s));
-  auto read = JsonLinesActionLog::read(path);
+  auto read = JsonLinesSink::read(path);
   REQUIRE_FALSE(read);
   CHECK_THAT(read.error().message(), Catch::Contains("line 2 is not a valid entry"));
 }
@@ -208,7 +208,7 @@ TEST_CASE("a last line without its newline is still read", "[action-log]") {
   const auto path = dir / "no-newline.jsonl";
   const auto good = nlohmann::json(log_test::full_entry()).dump();
   log_test::write_text(path, good + "\n" + good);
-  auto read = JsonLinesActionLog::read(path);
+  auto read = JsonLinesSink::read(path);
   REQUIRE(read);
   CHECK(read->size() == 2);
 }
@@ -219,24 +219,24 @@ TEST_CASE("a JSON Lines log that cannot be opened is an error value naming the p
 
   SECTION("a path in a directory that does not exist") {
     const auto path = dir / "missing" / "actions.jsonl";
-    auto log = JsonLinesActionLog::open(path);
+    auto log = JsonLinesSink::open(path);
     REQUIRE_FALSE(log);
     REQUIRE(log.error().is<InvalidInput>());
     CHECK_THAT(log.error().message(), Catch::Contains(path.string()));
     CHECK_THAT(log.error().message(), Catch::Contains("No such file or directory"));
     CHECK_FALSE(std::filesystem::exists(path));
 
-    CHECK_THROWS_AS(JsonLinesActionLog(path), std::system_error);
-    CHECK_THROWS_WITH(JsonLinesActionLog(path), Catch::Contains(path.string()));
+    CHECK_THROWS_AS(JsonLinesSink(path), std::system_error);
+    CHECK_THROWS_WITH(JsonLinesSink(path), Catch::Contains(path.string()));
   }
   SECTION("a path that is a directory") {
-    auto log = JsonLinesActionLog::open(dir.path());
+    auto log = JsonLinesSink::open(dir.path());
     REQUIRE_FALSE(log);
     CHECK(log.error().is<InvalidInput>());
     CHECK_THAT(log.error().message(), Catch::Contains(dir.path().string()));
   }
   SECTION("reading a file that does not exist") {
-    auto read = JsonLinesActionLog::read(dir / "never-written.jsonl");
+    auto read = JsonLinesSink::read(dir / "never-written.jsonl");
     REQUIRE_FALSE(read);
     CHECK(read.error().is<InvalidInput>());
     CHECK_THAT(read.error().message(), Catch::Contains("never-written.jsonl"));
@@ -246,7 +246,7 @@ TEST_CASE("a JSON Lines log that cannot be opened is an error value naming the p
 TEST_CASE("the JSON Lines log refuses an entry it could not read back", "[action-log]") {
   const TempDir dir;
   const auto path = dir / "actions.jsonl";
-  JsonLinesActionLog log(path);
+  JsonLinesSink log(path);
   auto bad = log_test::full_entry();
   bad.details = nlohmann::json::array({"not", "an", "object"});
   CHECK_THROWS_AS(log.write(bad), ErrorException);
@@ -256,11 +256,11 @@ TEST_CASE("the JSON Lines log refuses an entry it could not read back", "[action
 TEST_CASE("invalid UTF-8 in details is replaced, not lost", "[action-log]") {
   const TempDir dir;
   const auto path = dir / "actions.jsonl";
-  JsonLinesActionLog log(path);
+  JsonLinesSink log(path);
   auto odd = log_test::full_entry();
   odd.details = {{"error", std::string("bad byte \xff here")}};
   log.write(odd);
-  const auto read = JsonLinesActionLog::read(path).value();
+  const auto read = JsonLinesSink::read(path).value();
   REQUIRE(read.size() == 1);
   CHECK(read[0].details["error"] == "bad byte \xEF\xBF\xBD here");
 }
@@ -284,13 +284,13 @@ TEST_CASE("a JSON Lines log file is created private to its owner whatever the um
     const UmaskGuard permissive(0);
     open_log(dir / "opened.jsonl")->write(sample_entries()[1]);
     CHECK(mode_of(dir / "opened.jsonl") == 0600);
-    JsonLinesActionLog constructed(dir / "constructed.jsonl");
+    JsonLinesSink constructed(dir / "constructed.jsonl");
     CHECK(mode_of(dir / "constructed.jsonl") == 0600);
   }
   SECTION("a configured mode is applied exactly, even under a restrictive umask") {
     const UmaskGuard restrictive(077);
     using std::filesystem::perms;
-    JsonLinesActionLog::Options options;
+    JsonLinesSink::Options options;
     options.file_mode = perms::owner_read | perms::owner_write | perms::group_read;
     open_log(dir / "shared.jsonl", options);
     CHECK(mode_of(dir / "shared.jsonl") == 0640);

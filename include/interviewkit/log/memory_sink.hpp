@@ -1,4 +1,4 @@
-// MemoryActionLog: keeps every entry in memory. For tests, examples and hosts that read the
+// MemorySink: keeps every entry in memory. For tests, examples and hosts that read the
 // log back in-process.
 #pragma once
 
@@ -14,9 +14,9 @@ namespace interviewkit {
 
 /// Holds the entries in the order they were written; grows without bound until clear().
 /// Thread-safe: every member may be called from any thread.
-class INTERVIEWKIT_EXPORT MemoryActionLog final : public QueryableActionLog {
+class INTERVIEWKIT_EXPORT MemorySink final : public QueryableSink {
  public:
-  MemoryActionLog() = default;
+  MemorySink() = default;
 
   void write(const ActionEntry& entry) override;
   [[nodiscard]] std::vector<ActionEntry> query(const ActionQuery& query) const override;

@@ -1,20 +1,20 @@
 #include <stdexcept>
 
-#include <interviewkit/store/store_action_log.hpp>
+#include <interviewkit/store/store_sink.hpp>
 
 namespace interviewkit {
 
-StoreActionLog::StoreActionLog(std::shared_ptr<ActionStore> store) : store_(std::move(store)) {
+StoreSink::StoreSink(std::shared_ptr<ActionStore> store) : store_(std::move(store)) {
   if (!store_)
-    throw std::invalid_argument("StoreActionLog needs a store");
+    throw std::invalid_argument("StoreSink needs a store");
 }
 
-void StoreActionLog::write(const ActionEntry& entry) {
+void StoreSink::write(const ActionEntry& entry) {
   if (auto ok = store_->append_action(entry); !ok)
     throw ErrorException(ok.error());
 }
 
-std::vector<ActionEntry> StoreActionLog::query(const ActionQuery& query) const {
+std::vector<ActionEntry> StoreSink::query(const ActionQuery& query) const {
   auto entries = store_->query_actions(query);
   if (!entries)
     throw ErrorException(entries.error());
@@ -22,7 +22,7 @@ std::vector<ActionEntry> StoreActionLog::query(const ActionQuery& query) const {
 }
 
 bool logs_into(const ActionLog& log, const Store& store) noexcept {
-  const auto* sink = dynamic_cast<const StoreActionLog*>(log.sink().get());
+  const auto* sink = dynamic_cast<const StoreSink*>(log.sink().get());
   if (sink == nullptr || !store.keeps_action_log())
     return false;
   return dynamic_cast<const ActionStore*>(&store) == sink->store().get();

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <random>
 
-#include "availability/availability_support.hpp"
+#include "scheduling/availability_support.hpp"
 
 using namespace interviewkit;
 using namespace interviewkit::testing;

@@ -1,10 +1,10 @@
-// FanoutActionLog: every child gets every entry, and failures are reported together.
+// FanoutSink: every child gets every entry, and failures are reported together.
 #include <stdexcept>
 
 #include <catch2/catch.hpp>
 
-#include <interviewkit/log/fanout_action_log.hpp>
-#include <interviewkit/log/memory_action_log.hpp>
+#include <interviewkit/log/fanout_sink.hpp>
+#include <interviewkit/log/memory_sink.hpp>
 
 #include "log_test_support.hpp"
 
@@ -12,9 +12,9 @@ using namespace interviewkit;
 using log_test::entry;
 
 TEST_CASE("the fan-out writes every entry to every child", "[action-log]") {
-  auto first = std::make_shared<MemoryActionLog>();
-  auto second = std::make_shared<MemoryActionLog>();
-  FanoutActionLog fanout({first, second});
+  auto first = std::make_shared<MemorySink>();
+  auto second = std::make_shared<MemorySink>();
+  FanoutSink fanout({first, second});
   CHECK(fanout.sinks().size() == 2);
 
   fanout.write(log_test::full_entry());
@@ -25,10 +25,10 @@ TEST_CASE("the fan-out writes every entry to every child", "[action-log]") {
 }
 
 TEST_CASE("the fan-out keeps writing when a child throws, then reports it", "[action-log]") {
-  auto before = std::make_shared<MemoryActionLog>();
+  auto before = std::make_shared<MemorySink>();
   auto failing = log_test::throwing_sink([] { throw std::runtime_error("disk full"); });
-  auto after = std::make_shared<MemoryActionLog>();
-  FanoutActionLog fanout({before, failing, after});
+  auto after = std::make_shared<MemorySink>();
+  FanoutSink fanout({before, failing, after});
 
   try {
     fanout.write(log_test::full_entry());
@@ -46,9 +46,9 @@ TEST_CASE("the fan-out keeps writing when a child throws, then reports it", "[ac
 }
 
 TEST_CASE("the fan-out names every failing child, whatever it threw", "[action-log]") {
-  auto memory = std::make_shared<MemoryActionLog>();
-  FanoutActionLog fanout({log_test::throwing_sink([] { throw std::logic_error("first"); }), memory,
-                          log_test::throwing_sink([] { throw 42; })});
+  auto memory = std::make_shared<MemorySink>();
+  FanoutSink fanout({log_test::throwing_sink([] { throw std::logic_error("first"); }), memory,
+                     log_test::throwing_sink([] { throw 42; })});
   try {
     fanout.write(log_test::full_entry());
     FAIL("the failures were swallowed");
@@ -63,8 +63,7 @@ TEST_CASE("the fan-out names every failing child, whatever it threw", "[action-l
 }
 
 TEST_CASE("the fan-out rejects a null child", "[action-log]") {
-  CHECK_THROWS_AS(FanoutActionLog({std::make_shared<MemoryActionLog>(), nullptr}),
-                  std::invalid_argument);
-  CHECK_THROWS_WITH(FanoutActionLog({std::make_shared<MemoryActionLog>(), nullptr}),
+  CHECK_THROWS_AS(FanoutSink({std::make_shared<MemorySink>(), nullptr}), std::invalid_argument);
+  CHECK_THROWS_WITH(FanoutSink({std::make_shared<MemorySink>(), nullptr}),
                     Catch::Contains("sink 1 of 2 is a null pointer"));
 }

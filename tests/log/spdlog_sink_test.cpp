@@ -1,4 +1,4 @@
-// SpdlogActionLog: entries go to the host's logger, one readable line each.
+// SpdlogSink: entries go to the host's logger, one readable line each.
 #include <sstream>
 #include <stdexcept>
 
@@ -6,7 +6,7 @@
 #include <spdlog/logger.h>
 #include <spdlog/sinks/ostream_sink.h>
 
-#include <interviewkit/log/spdlog_action_log.hpp>
+#include <interviewkit/log/spdlog_sink.hpp>
 
 #include "log_test_support.hpp"
 
@@ -32,7 +32,7 @@ struct HostLogger {
 
 TEST_CASE("the spdlog sink writes one line per entry to the host's logger", "[action-log]") {
   HostLogger host;
-  SpdlogActionLog log(host.logger);
+  SpdlogSink log(host.logger);
   CHECK(log.logger() == host.logger);
 
   log.write(log_test::full_entry());
@@ -48,21 +48,21 @@ TEST_CASE("the spdlog sink writes one line per entry to the host's logger", "[ac
 }
 
 TEST_CASE("the spdlog message leaves out what the entry does not have", "[action-log]") {
-  const auto message = SpdlogActionLog::format(entry(ActionType::notification_expired, 0, 1s));
+  const auto message = SpdlogSink::format(entry(ActionType::notification_expired, 0, 1s));
   CHECK(message ==
         "notification_expired interview=none actor=system "
         "time=2024-03-12T14:00:01.000Z");
 
   auto cancelled = entry(ActionType::interview_cancelled, 9, 0s);
   cancelled.from = InterviewStatus::scheduled;
-  CHECK(SpdlogActionLog::format(cancelled) ==
+  CHECK(SpdlogSink::format(cancelled) ==
         "interview_cancelled interview=9 actor=system scheduled->none "
         "time=2024-03-12T14:00:00.000Z");
 }
 
 TEST_CASE("failed and dead-lettered notifications are logged louder", "[action-log]") {
   HostLogger host;
-  SpdlogActionLog log(host.logger);
+  SpdlogSink log(host.logger);
   log.write(entry(ActionType::notification_delivered, 1, 0s));
   log.write(entry(ActionType::notification_failed, 1, 1s));
   log.write(entry(ActionType::notification_dead_lettered, 1, 2s));
@@ -79,7 +79,7 @@ TEST_CASE("failed and dead-lettered notifications are logged louder", "[action-l
   CHECK(lines[2].rfind("[error] notification_dead_lettered", 0) == 0);
 
   SECTION("a base level above warn is never lowered") {
-    SpdlogActionLog loud(host.logger, spdlog::level::critical);
+    SpdlogSink loud(host.logger, spdlog::level::critical);
     CHECK(loud.level_for(entry(ActionType::notification_failed, 1)) == spdlog::level::critical);
     CHECK(loud.level_for(entry(ActionType::interview_booked, 1)) == spdlog::level::critical);
   }
@@ -87,7 +87,7 @@ TEST_CASE("failed and dead-lettered notifications are logged louder", "[action-l
 
 TEST_CASE("the spdlog sink respects the host logger's threshold", "[action-log]") {
   HostLogger host(spdlog::level::warn);
-  SpdlogActionLog log(host.logger, spdlog::level::debug);
+  SpdlogSink log(host.logger, spdlog::level::debug);
   log.write(entry(ActionType::interview_booked, 1));
   CHECK(host.out.str().empty());
   log.write(entry(ActionType::notification_failed, 1));
@@ -95,6 +95,6 @@ TEST_CASE("the spdlog sink respects the host logger's threshold", "[action-log]"
 }
 
 TEST_CASE("the spdlog sink needs a logger", "[action-log]") {
-  CHECK_THROWS_AS(SpdlogActionLog(nullptr), std::invalid_argument);
-  CHECK_THROWS_WITH(SpdlogActionLog(nullptr), Catch::Contains("null pointer"));
+  CHECK_THROWS_AS(SpdlogSink(nullptr), std::invalid_argument);
+  CHECK_THROWS_WITH(SpdlogSink(nullptr), Catch::Contains("null pointer"));
 }

@@ -1,7 +1,7 @@
 // Working hours are local wall-clock times: these cases pin down what they become in UTC
 // across DST changes, half-hour and 45-minute offsets, historic rule changes and a day that
 // never happened. Every expected instant is worked out by hand in the comments.
-#include "availability/availability_support.hpp"
+#include "scheduling/availability_support.hpp"
 
 using namespace interviewkit;
 using namespace interviewkit::testing;

@@ -1,6 +1,6 @@
 // Slot search, checked by hand: one interviewer, panels, round-robin, buffers, notice, caps,
 // overrides, touching intervals, empty and full days, and the inputs it refuses.
-#include "availability/availability_support.hpp"
+#include "scheduling/availability_support.hpp"
 
 using namespace interviewkit;
 using namespace interviewkit::testing;

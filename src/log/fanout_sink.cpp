@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include <interviewkit/log/action_log.hpp>
-#include <interviewkit/log/fanout_action_log.hpp>
+#include <interviewkit/log/fanout_sink.hpp>
 
 namespace interviewkit {
 
@@ -35,21 +35,21 @@ void for_each_sink(const std::vector<std::shared_ptr<ActionLogSink>>& sinks, std
 
 }  // namespace
 
-FanoutActionLog::FanoutActionLog(std::vector<std::shared_ptr<ActionLogSink>> sinks)
+FanoutSink::FanoutSink(std::vector<std::shared_ptr<ActionLogSink>> sinks)
     : sinks_(std::move(sinks)) {
   for (std::size_t i = 0; i < sinks_.size(); ++i) {
     if (!sinks_[i]) {
       throw std::invalid_argument(fmt::format(
-          "interviewkit::FanoutActionLog: sink {} of {} is a null pointer", i, sinks_.size()));
+          "interviewkit::FanoutSink: sink {} of {} is a null pointer", i, sinks_.size()));
     }
   }
 }
 
-void FanoutActionLog::write(const ActionEntry& entry) {
+void FanoutSink::write(const ActionEntry& entry) {
   for_each_sink(sinks_, "write", [&](ActionLogSink& sink) { sink.write(entry); });
 }
 
-void FanoutActionLog::flush() {
+void FanoutSink::flush() {
   for_each_sink(sinks_, "flush", [](ActionLogSink& sink) { sink.flush(); });
 }
 

@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <interviewkit/log/jsonl_action_log.hpp>
+#include <interviewkit/log/jsonl_sink.hpp>
 
 #include "../domain/text.hpp"
 
@@ -145,10 +145,10 @@ Result<ActionEntry> parse_line(const std::filesystem::path& path, std::size_t nu
 
 }  // namespace
 
-JsonLinesActionLog::JsonLinesActionLog(std::filesystem::path path)
-    : JsonLinesActionLog(std::move(path), Options{}) {}
+JsonLinesSink::JsonLinesSink(std::filesystem::path path)
+    : JsonLinesSink(std::move(path), Options{}) {}
 
-JsonLinesActionLog::JsonLinesActionLog(std::filesystem::path path, Options options)
+JsonLinesSink::JsonLinesSink(std::filesystem::path path, Options options)
     : path_(std::move(path)), options_(options) {
   const auto opened = open_for_append(path_, options_.file_mode);
   if (opened.fd < 0) {
@@ -159,31 +159,29 @@ JsonLinesActionLog::JsonLinesActionLog(std::filesystem::path path, Options optio
   torn_ = opened.torn;
 }
 
-JsonLinesActionLog::JsonLinesActionLog(std::filesystem::path path, Options options, int fd,
-                                       bool torn) noexcept
+JsonLinesSink::JsonLinesSink(std::filesystem::path path, Options options, int fd,
+                             bool torn) noexcept
     : path_(std::move(path)), options_(options), fd_(fd), torn_(torn) {}
 
-JsonLinesActionLog::~JsonLinesActionLog() {
+JsonLinesSink::~JsonLinesSink() {
   if (fd_ >= 0)
     ::close(fd_);
 }
 
-Result<std::shared_ptr<JsonLinesActionLog>> JsonLinesActionLog::open(
-    const std::filesystem::path& path) {
+Result<std::shared_ptr<JsonLinesSink>> JsonLinesSink::open(const std::filesystem::path& path) {
   return open(path, Options{});
 }
 
-Result<std::shared_ptr<JsonLinesActionLog>> JsonLinesActionLog::open(
-    const std::filesystem::path& path, Options options) {
+Result<std::shared_ptr<JsonLinesSink>> JsonLinesSink::open(const std::filesystem::path& path,
+                                                           Options options) {
   const auto opened = open_for_append(path, options.file_mode);
   if (opened.fd < 0)
     return open_error(path, "open", opened.error);
   // The constructor that adopts the descriptor is private, so make_shared cannot reach it.
-  return std::shared_ptr<JsonLinesActionLog>(
-      new JsonLinesActionLog(path, options, opened.fd, opened.torn));
+  return std::shared_ptr<JsonLinesSink>(new JsonLinesSink(path, options, opened.fd, opened.torn));
 }
 
-void JsonLinesActionLog::write(const ActionEntry& entry) {
+void JsonLinesSink::write(const ActionEntry& entry) {
   // Serialized outside the lock: it is the expensive part and touches nothing shared.
   // Invalid UTF-8 in details is replaced rather than refused: a slightly garbled detail beats
   // a missing entry in the permanent record.
@@ -198,7 +196,7 @@ void JsonLinesActionLog::write(const ActionEntry& entry) {
   }
 }
 
-void JsonLinesActionLog::write_line(std::string_view line) {
+void JsonLinesSink::write_line(std::string_view line) {
   std::size_t done = 0;
   while (done < line.size()) {
     const auto n = ::write(fd_, line.data() + done, line.size() - done);
@@ -220,7 +218,7 @@ void JsonLinesActionLog::write_line(std::string_view line) {
   torn_ = false;
 }
 
-void JsonLinesActionLog::flush() {
+void JsonLinesSink::flush() {
   std::lock_guard lock(mutex_);
   if (::fsync(fd_) != 0) {
     throw std::system_error(errno, std::generic_category(),
@@ -228,7 +226,7 @@ void JsonLinesActionLog::flush() {
   }
 }
 
-std::vector<ActionEntry> JsonLinesActionLog::query(const ActionQuery& query) const {
+std::vector<ActionEntry> JsonLinesSink::query(const ActionQuery& query) const {
   // Holding the lock keeps this process's own writes from being seen half done.
   std::lock_guard lock(mutex_);
   auto entries = read(path_, query);
@@ -237,8 +235,8 @@ std::vector<ActionEntry> JsonLinesActionLog::query(const ActionQuery& query) con
   return std::move(entries).value();
 }
 
-Result<std::vector<ActionEntry>> JsonLinesActionLog::read(const std::filesystem::path& path,
-                                                          const ActionQuery& query) {
+Result<std::vector<ActionEntry>> JsonLinesSink::read(const std::filesystem::path& path,
+                                                     const ActionQuery& query) {
   int raw_fd = -1;
   do {
     raw_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -1,4 +1,4 @@
-// SpdlogActionLog: writes action entries to the host's own spdlog logger, so the audit trail
+// SpdlogSink: writes action entries to the host's own spdlog logger, so the audit trail
 // shows up wherever the host already sends its logs.
 #pragma once
 
@@ -22,12 +22,12 @@ namespace interviewkit {
 /// Failed notifications log at warn and dead-lettered ones at error, or at `level` if that is
 /// higher, so an operator's alerting on warnings sees them.
 /// Thread-safe if the logger is (spdlog's *_mt sinks are). Write-only: it cannot be queried.
-class INTERVIEWKIT_EXPORT SpdlogActionLog final : public ActionLogSink {
+class INTERVIEWKIT_EXPORT SpdlogSink final : public ActionLogSink {
  public:
   /// Throws std::invalid_argument for a null logger: that is a wiring mistake, caught on the
   /// first run, not a failure a host has to handle as a value.
-  explicit SpdlogActionLog(std::shared_ptr<spdlog::logger> logger,
-                           spdlog::level::level_enum level = spdlog::level::info);
+  explicit SpdlogSink(std::shared_ptr<spdlog::logger> logger,
+                      spdlog::level::level_enum level = spdlog::level::info);
 
   void write(const ActionEntry& entry) override;
   void flush() override;

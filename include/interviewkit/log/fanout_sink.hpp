@@ -1,4 +1,4 @@
-// FanoutActionLog: sends every entry to several sinks, like spdlog's dist_sink. Fan-out is
+// FanoutSink: sends every entry to several sinks, like spdlog's dist_sink. Fan-out is
 // just another sink, so ActionLog never needs to know how many places entries go.
 #pragma once
 
@@ -15,10 +15,10 @@ namespace interviewkit {
 /// the others: all are tried, then one std::runtime_error reports how many failed and why.
 /// The set of children is fixed at construction, so this adds no locking of its own; it is
 /// thread-safe if every child is.
-class INTERVIEWKIT_EXPORT FanoutActionLog final : public ActionLogSink {
+class INTERVIEWKIT_EXPORT FanoutSink final : public ActionLogSink {
  public:
   /// Throws std::invalid_argument naming the position of a null child.
-  explicit FanoutActionLog(std::vector<std::shared_ptr<ActionLogSink>> sinks);
+  explicit FanoutSink(std::vector<std::shared_ptr<ActionLogSink>> sinks);
 
   void write(const ActionEntry& entry) override;
   void flush() override;

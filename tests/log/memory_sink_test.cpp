@@ -1,7 +1,7 @@
-// MemoryActionLog: keeps entries in order and answers queries over them.
+// MemorySink: keeps entries in order and answers queries over them.
 #include <catch2/catch.hpp>
 
-#include <interviewkit/log/memory_action_log.hpp>
+#include <interviewkit/log/memory_sink.hpp>
 
 #include "log_test_support.hpp"
 
@@ -29,7 +29,7 @@ std::vector<std::int64_t> seconds_of(const std::vector<ActionEntry>& entries) {
 }  // namespace
 
 TEST_CASE("the memory log keeps entries in the order they were written", "[action-log]") {
-  MemoryActionLog log;
+  MemorySink log;
   CHECK(log.size() == 0);
   CHECK(log.entries().empty());
 
@@ -53,7 +53,7 @@ TEST_CASE("the memory log keeps entries in the order they were written", "[actio
 }
 
 TEST_CASE("the memory log refuses an entry that a file log could not store", "[action-log]") {
-  MemoryActionLog log;
+  MemorySink log;
   auto bad = log_test::full_entry();
   bad.details = "not an object";
   CHECK_THROWS_AS(log.write(bad), ErrorException);
@@ -61,7 +61,7 @@ TEST_CASE("the memory log refuses an entry that a file log could not store", "[a
 }
 
 TEST_CASE("the memory log answers queries by action, interview and time", "[action-log]") {
-  MemoryActionLog log;
+  MemorySink log;
   // Interview 1: enqueued, failed, delivered. Interview 2: enqueued, failed twice, dead.
   log.write(entry(ActionType::notification_enqueued, 1, 0s));
   log.write(entry(ActionType::notification_enqueued, 2, 1s));

@@ -9,20 +9,19 @@
 #include <nlohmann/json.hpp>
 
 #include <interviewkit/domain/time.hpp>
-#include <interviewkit/log/spdlog_action_log.hpp>
+#include <interviewkit/log/spdlog_sink.hpp>
 
 namespace interviewkit {
 
-SpdlogActionLog::SpdlogActionLog(std::shared_ptr<spdlog::logger> logger,
-                                 spdlog::level::level_enum level)
+SpdlogSink::SpdlogSink(std::shared_ptr<spdlog::logger> logger, spdlog::level::level_enum level)
     : logger_(std::move(logger)), level_(level) {
   if (!logger_) {
     throw std::invalid_argument(
-        "interviewkit::SpdlogActionLog needs the host's spdlog logger, got a null pointer");
+        "interviewkit::SpdlogSink needs the host's spdlog logger, got a null pointer");
   }
 }
 
-std::string SpdlogActionLog::format(const ActionEntry& entry) {
+std::string SpdlogSink::format(const ActionEntry& entry) {
   std::string message = fmt::format("{} interview=", entry.action);
   if (entry.interview.is_set())
     fmt::format_to(std::back_inserter(message), "{}", entry.interview);
@@ -44,7 +43,7 @@ std::string SpdlogActionLog::format(const ActionEntry& entry) {
   return message;
 }
 
-spdlog::level::level_enum SpdlogActionLog::level_for(const ActionEntry& entry) const noexcept {
+spdlog::level::level_enum SpdlogSink::level_for(const ActionEntry& entry) const noexcept {
   switch (entry.action) {
     case ActionType::notification_failed:
       return std::max(level_, spdlog::level::warn);
@@ -55,11 +54,11 @@ spdlog::level::level_enum SpdlogActionLog::level_for(const ActionEntry& entry) c
   }
 }
 
-void SpdlogActionLog::write(const ActionEntry& entry) {
+void SpdlogSink::write(const ActionEntry& entry) {
   logger_->log(level_for(entry), "{}", format(entry));
 }
 
-void SpdlogActionLog::flush() {
+void SpdlogSink::flush() {
   logger_->flush();
 }
 

@@ -1,8 +1,8 @@
-#include <interviewkit/log/memory_action_log.hpp>
+#include <interviewkit/log/memory_sink.hpp>
 
 namespace interviewkit {
 
-void MemoryActionLog::write(const ActionEntry& entry) {
+void MemorySink::write(const ActionEntry& entry) {
   // Same rule as the file sinks, so a fan-out never keeps an entry in one place only because
   // the other could not store it.
   if (auto ok = validate(entry); !ok)
@@ -11,7 +11,7 @@ void MemoryActionLog::write(const ActionEntry& entry) {
   entries_.push_back(entry);
 }
 
-std::vector<ActionEntry> MemoryActionLog::query(const ActionQuery& query) const {
+std::vector<ActionEntry> MemorySink::query(const ActionQuery& query) const {
   std::lock_guard lock(mutex_);
   std::vector<ActionEntry> matching;
   for (const auto& entry : entries_) {
@@ -21,17 +21,17 @@ std::vector<ActionEntry> MemoryActionLog::query(const ActionQuery& query) const 
   return matching;
 }
 
-std::vector<ActionEntry> MemoryActionLog::entries() const {
+std::vector<ActionEntry> MemorySink::entries() const {
   std::lock_guard lock(mutex_);
   return entries_;
 }
 
-std::size_t MemoryActionLog::size() const {
+std::size_t MemorySink::size() const {
   std::lock_guard lock(mutex_);
   return entries_.size();
 }
 
-void MemoryActionLog::clear() {
+void MemorySink::clear() {
   std::lock_guard lock(mutex_);
   entries_.clear();
 }

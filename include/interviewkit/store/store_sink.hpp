@@ -1,4 +1,4 @@
-// StoreActionLog: the ActionLog kept in the same database as the interviews.
+// StoreSink: the ActionLog kept in the same database as the interviews.
 #pragma once
 
 #include <memory>
@@ -23,9 +23,9 @@ class INTERVIEWKIT_EXPORT ActionStore {
 
 /// Sink writing to an ActionStore; a failed append throws (ActionLog reports it).
 /// Thread-safe if the store is.
-class INTERVIEWKIT_EXPORT StoreActionLog final : public QueryableActionLog {
+class INTERVIEWKIT_EXPORT StoreSink final : public QueryableSink {
  public:
-  explicit StoreActionLog(std::shared_ptr<ActionStore> store);
+  explicit StoreSink(std::shared_ptr<ActionStore> store);
   void write(const ActionEntry& entry) override;
   [[nodiscard]] std::vector<ActionEntry> query(const ActionQuery& query) const override;
   [[nodiscard]] const std::shared_ptr<ActionStore>& store() const noexcept { return store_; }
@@ -34,7 +34,7 @@ class INTERVIEWKIT_EXPORT StoreActionLog final : public QueryableActionLog {
   std::shared_ptr<ActionStore> store_;
 };
 
-/// True when `log` writes to a StoreActionLog over `store` itself: then an entry can commit
+/// True when `log` writes to a StoreSink over `store` itself: then an entry can commit
 /// in the same transaction as the change it records (BookingService and Dispatcher do so).
 [[nodiscard]] INTERVIEWKIT_EXPORT bool logs_into(const ActionLog& log, const Store& store) noexcept;
 

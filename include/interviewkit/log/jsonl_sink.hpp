@@ -1,4 +1,4 @@
-// JsonLinesActionLog: the durable record as a file of JSON Lines, one entry per line, that a
+// JsonLinesSink: the durable record as a file of JSON Lines, one entry per line, that a
 // host can tail, ship to its log pipeline, or read back and query.
 #pragma once
 
@@ -20,7 +20,7 @@ namespace interviewkit {
 /// appending processes do not interleave with ours, and a crash leaves at most the last line
 /// incomplete (the next line written starts on a fresh line). POSIX only. Thread-safe: every
 /// member may be called from any thread; writes are serialized.
-class INTERVIEWKIT_EXPORT JsonLinesActionLog final : public QueryableActionLog {
+class INTERVIEWKIT_EXPORT JsonLinesSink final : public QueryableSink {
  public:
   struct Options {
     /// fsync after every entry, so a written entry survives a power cut. Costs one disk flush
@@ -37,20 +37,20 @@ class INTERVIEWKIT_EXPORT JsonLinesActionLog final : public QueryableActionLog {
   /// is missing;
   /// existing lines are kept. Throws std::system_error naming the path when the file cannot
   /// be opened; open() reports that as a value instead.
-  explicit JsonLinesActionLog(std::filesystem::path path);
-  JsonLinesActionLog(std::filesystem::path path, Options options);
-  ~JsonLinesActionLog() override;
+  explicit JsonLinesSink(std::filesystem::path path);
+  JsonLinesSink(std::filesystem::path path, Options options);
+  ~JsonLinesSink() override;
 
-  JsonLinesActionLog(const JsonLinesActionLog&) = delete;
-  JsonLinesActionLog& operator=(const JsonLinesActionLog&) = delete;
+  JsonLinesSink(const JsonLinesSink&) = delete;
+  JsonLinesSink& operator=(const JsonLinesSink&) = delete;
 
   /// Like the constructor, but a file that cannot be opened is an error value: InvalidInput
   /// when the path itself is wrong (missing directory, no permission, a directory, ...),
   /// Unavailable when it may work later (too many open files, out of space, ...). Both name
   /// the path and the system's reason.
-  [[nodiscard]] static Result<std::shared_ptr<JsonLinesActionLog>> open(
+  [[nodiscard]] static Result<std::shared_ptr<JsonLinesSink>> open(
       const std::filesystem::path& path);
-  [[nodiscard]] static Result<std::shared_ptr<JsonLinesActionLog>> open(
+  [[nodiscard]] static Result<std::shared_ptr<JsonLinesSink>> open(
       const std::filesystem::path& path, Options options);
 
   /// Throws interviewkit::ErrorException for an entry that fails validate(), and
@@ -74,7 +74,7 @@ class INTERVIEWKIT_EXPORT JsonLinesActionLog final : public QueryableActionLog {
   [[nodiscard]] Options options() const noexcept { return options_; }
 
  private:
-  JsonLinesActionLog(std::filesystem::path path, Options options, int fd, bool torn) noexcept;
+  JsonLinesSink(std::filesystem::path path, Options options, int fd, bool torn) noexcept;
 
   void write_line(std::string_view line);  // requires mutex_ held
 

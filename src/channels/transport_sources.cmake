@@ -1,4 +1,0 @@
-target_sources(interviewkit_channels PRIVATE
-  smtp_notifier.cpp
-  webhook_notifier.cpp
-)
