@@ -46,7 +46,7 @@ void drain_all(const std::shared_ptr<Store>& store) {
   DispatcherOptions options;
   options.batch_size = 4096;
   Dispatcher dispatcher(store, std::make_shared<NoopNotifier>(),
-                        std::make_shared<ActionLog>(std::make_shared<NullSink>()), options);
+                        ActionLog::make(std::make_shared<NullSink>()).value(), options);
   while (dispatcher.drain_once().value().claimed > 0) {
   }
 }
@@ -82,9 +82,9 @@ struct Bench {
   void attach() {
     BookingOptions options;
     options.policy = NotificationPolicy::defaults(std::nullopt);
-    service = BookingService::make(store, std::make_shared<ActionLog>(std::make_shared<NullSink>()),
-                                   options)
-                  .value();
+    service =
+        BookingService::make(store, ActionLog::make(std::make_shared<NullSink>()).value(), options)
+            .value();
   }
 
   void book_one() { bench::book_one(*service, next++, 200); }
@@ -106,7 +106,7 @@ void BM_Drain(benchmark::State& state) {
   const auto backend = static_cast<Backend>(state.range(0));
   Bench bench(backend, fmt::format("drain-{}-{}", state.range(0), state.range(1)),
               static_cast<int>(state.range(1)), true);
-  auto log = std::make_shared<ActionLog>(std::make_shared<NullSink>());
+  auto log = ActionLog::make(std::make_shared<NullSink>()).value();
   DispatcherOptions options;
   options.batch_size = 256;
   Dispatcher dispatcher(bench.store, std::make_shared<NoopNotifier>(), log, options);

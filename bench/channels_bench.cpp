@@ -62,7 +62,7 @@ void BM_SmtpDispatch(benchmark::State& state) {
   options.starttls = SmtpOptions::StartTls::off;
   options.reuse_connection = reuse;
   auto smtp = SmtpNotifier::make(options).value();
-  auto log = std::make_shared<ActionLog>(std::make_shared<NullSink>());
+  auto log = ActionLog::make(std::make_shared<NullSink>()).value();
   for (auto _ : state) {
     state.PauseTiming();
     auto store = std::make_shared<MemoryStore>();

@@ -41,9 +41,9 @@ struct Booker {
   explicit Booker(std::shared_ptr<Store> s) : store(std::move(s)) {
     BookingOptions options;
     options.policy = NotificationPolicy::defaults(std::nullopt);
-    service = BookingService::make(store, std::make_shared<ActionLog>(std::make_shared<NullSink>()),
-                                   options)
-                  .value();
+    service =
+        BookingService::make(store, ActionLog::make(std::make_shared<NullSink>()).value(), options)
+            .value();
   }
   void book_one() { bench::book_one(*service, next++, 100); }
 };
@@ -68,7 +68,7 @@ void BM_StoreDispatch(benchmark::State& state) {
                              static_cast<std::size_t>(workers) + 1));
     for (int i = 0; i < bookings; ++i)
       booker.book_one();
-    auto log = std::make_shared<ActionLog>(std::make_shared<NullSink>());
+    auto log = ActionLog::make(std::make_shared<NullSink>()).value();
     state.ResumeTiming();
     std::vector<std::thread> pool;
     std::atomic<std::size_t> done{0};

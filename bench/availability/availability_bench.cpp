@@ -183,9 +183,9 @@ void query_from_store(benchmark::State& state, const Workload& w) {
   auto store = std::make_shared<MemoryStore>();
   BookingOptions options;
   options.policy = NotificationPolicy::defaults(std::nullopt);
-  auto service = BookingService::make(
-                     store, std::make_shared<ActionLog>(std::make_shared<MemorySink>()), options)
-                     .value();
+  auto service =
+      BookingService::make(store, ActionLog::make(std::make_shared<MemorySink>()).value(), options)
+          .value();
   const auto actor = Actor::make(ActorRole::recruiter, "bench").value();
   int candidates = 0;
   for (const auto& person : w.people) {

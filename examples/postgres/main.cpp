@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   }
   auto store = *opened;
   auto log_sink = std::make_shared<StoreSink>(store);
-  auto log = std::make_shared<ActionLog>(log_sink);
+  auto log = ActionLog::make(log_sink).value();
   auto service = BookingService::make(store, log).value();
   auto dispatcher = Dispatcher::make(store, std::make_shared<LogNotifier>(), log).value();
 

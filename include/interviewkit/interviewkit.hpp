@@ -18,6 +18,7 @@
 #include <interviewkit/domain/transition.hpp>
 #include <interviewkit/log/action_entry.hpp>
 #include <interviewkit/log/action_log.hpp>
+#include <interviewkit/log/error_handler.hpp>
 #include <interviewkit/log/fanout_sink.hpp>
 #include <interviewkit/log/jsonl_sink.hpp>
 #include <interviewkit/log/memory_sink.hpp>

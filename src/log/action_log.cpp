@@ -1,8 +1,8 @@
-#include <stdexcept>
+// ActionLog: the front every component records through; a failing sink never fails the caller.
+#include <cstdio>
 #include <utility>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <interviewkit/domain/time.hpp>
 #include <interviewkit/log/action_log.hpp>
@@ -22,17 +22,11 @@ std::string describe_entry(const ActionEntry& entry) {
                      format_utc(entry.time));
 }
 
-void report_to_default_logger(std::string_view message) noexcept {
-  try {
-    if (auto logger = spdlog::default_logger())
-      logger->error("{}", message);
-  } catch (...) {  // NOLINT(bugprone-empty-catch): nowhere left to report to
-  }
-}
-
-// Last resort when even formatting a message failed; allocates nothing itself.
+// Last resort when even formatting a message failed (out of memory).
 void report_fallback(const char* message) noexcept {
-  report_to_default_logger(message);
+  std::fputs("interviewkit: ", stderr);
+  std::fputs(message, stderr);
+  std::fputc('\n', stderr);
 }
 
 }  // namespace
@@ -54,10 +48,15 @@ std::string describe_exception(std::exception_ptr error) {
   }
 }
 
-ActionLog::ActionLog(std::shared_ptr<ActionLogSink> sink) : sink_(std::move(sink)) {
-  if (!sink_)
-    throw std::invalid_argument("interviewkit::ActionLog needs a sink, got a null pointer");
+Result<std::shared_ptr<ActionLog>> ActionLog::make(std::shared_ptr<ActionLogSink> sink,
+                                                   ActionLogOptions options) {
+  if (!sink)
+    return InvalidInput{"ActionLog needs a sink, got a null pointer"};
+  return std::shared_ptr<ActionLog>(new ActionLog(std::move(sink), std::move(options)));
 }
+
+ActionLog::ActionLog(std::shared_ptr<ActionLogSink> sink, ActionLogOptions options)
+    : sink_(std::move(sink)), options_(std::move(options)) {}
 
 void ActionLog::record(const ActionEntry& entry) noexcept {
   try {
@@ -89,22 +88,8 @@ void ActionLog::flush() noexcept {
   }
 }
 
-void ActionLog::set_error_handler(ErrorHandler handler) {
-  error_handler_ = std::move(handler);
-}
-
 void ActionLog::report(const std::string& message) noexcept {
-  if (!error_handler_) {
-    report_to_default_logger(message);
-    return;
-  }
-  try {
-    error_handler_(message);
-  } catch (...) {
-    // A throwing handler must not turn a lost log line into a failed booking; fall back to
-    // spdlog so the failure is still seen somewhere.
-    report_to_default_logger(message);
-  }
+  report_error(options_.on_error, message);
 }
 
 }  // namespace interviewkit

@@ -16,7 +16,6 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include <interviewkit/outbox/dispatcher.hpp>
 #include <interviewkit/store/store_sink.hpp>
@@ -147,16 +146,7 @@ struct Dispatcher::Impl {
   bool woken = false;
   std::thread worker;
 
-  void report(const std::string& message) noexcept {
-    try {
-      if (options.on_error) {
-        options.on_error(message);
-      } else if (auto logger = spdlog::default_logger()) {
-        logger->error("interviewkit dispatcher: {}", message);
-      }
-    } catch (...) {  // NOLINT(bugprone-empty-catch): a failing handler has nowhere to go
-    }
-  }
+  void report(const std::string& message) noexcept { report_error(options.on_error, message); }
 
   milliseconds backoff(std::uint32_t attempt) {
     std::lock_guard lock(jitter_mutex);
@@ -643,8 +633,7 @@ struct Dispatcher::Impl {
 Result<std::unique_ptr<Dispatcher>> Dispatcher::make(std::shared_ptr<Store> store,
                                                      Channels channels,
                                                      std::shared_ptr<ActionLog> log,
-                                                     DispatcherOptions options,
-                                                     std::shared_ptr<const Clock> clock) {
+                                                     DispatcherOptions options) {
   if (!store || !log)
     return InvalidInput{"Dispatcher needs a store and an action log"};
   if (channels.empty())
@@ -660,7 +649,7 @@ Result<std::unique_ptr<Dispatcher>> Dispatcher::make(std::shared_ptr<Store> stor
   impl->store = std::move(store);
   impl->channels = std::move(channels);
   impl->log = std::move(log);
-  impl->clock = clock ? std::move(clock) : std::make_shared<SystemClock>();
+  impl->clock = options.clock ? options.clock : std::make_shared<SystemClock>();
   impl->jitter.seed(options.jitter_seed != 0 ? options.jitter_seed : std::random_device{}());
   impl->options = std::move(options);
   return std::unique_ptr<Dispatcher>(new Dispatcher(std::move(impl)));
@@ -669,12 +658,10 @@ Result<std::unique_ptr<Dispatcher>> Dispatcher::make(std::shared_ptr<Store> stor
 Result<std::unique_ptr<Dispatcher>> Dispatcher::make(std::shared_ptr<Store> store,
                                                      std::shared_ptr<Notifier> notifier,
                                                      std::shared_ptr<ActionLog> log,
-                                                     DispatcherOptions options,
-                                                     std::shared_ptr<const Clock> clock) {
+                                                     DispatcherOptions options) {
   Channels channels;
   channels.emplace("default", std::move(notifier));
-  return make(std::move(store), std::move(channels), std::move(log), std::move(options),
-              std::move(clock));
+  return make(std::move(store), std::move(channels), std::move(log), std::move(options));
 }
 
 Dispatcher::Dispatcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

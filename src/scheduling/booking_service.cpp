@@ -58,15 +58,10 @@ struct BookingService::Change {
   bool replayed = false;
 };
 
-Result<std::unique_ptr<BookingService>> BookingService::make(std::shared_ptr<Store> store,
-                                                             std::shared_ptr<ActionLog> log,
-                                                             BookingOptions options,
-                                                             std::shared_ptr<const Clock> clock,
-                                                             std::shared_ptr<RandomSource> random) {
-  if (!store)
-    return InvalidInput{"BookingService needs a store"};
-  if (!log)
-    return InvalidInput{"BookingService needs an action log"};
+namespace {
+
+// Everything make() refuses, with the offending value in the message.
+Result<void> validate(const BookingOptions& options) {
   const auto& url = options.meeting_base_url;
   if (!(url.starts_with("https://") || url.starts_with("http://")) ||
       url.find_first_of(" \t\r\n\"<>") != std::string::npos || url.size() > 1024) {
@@ -74,36 +69,44 @@ Result<std::unique_ptr<BookingService>> BookingService::make(std::shared_ptr<Sto
         "meeting base URL \"{}\" must be an http(s) URL without spaces, quotes or angle brackets",
         url)};
   }
-  if (options.buffer_before.count() < 0 || options.buffer_after.count() < 0) {
+  if (options.buffer_before.count() < 0 || options.buffer_after.count() < 0)
     return InvalidInput{"booking buffers must not be negative"};
-  }
   if (options.channels.empty())
     return InvalidInput{"BookingOptions::channels must name at least one channel"};
-  for (std::size_t i = 0; i < options.channels.size(); ++i) {
-    const auto& channel = options.channels[i];
-    if (auto ok = validate_text("channel name", channel, 100); !ok)
+  for (auto it = options.channels.begin(); it != options.channels.end(); ++it) {
+    if (auto ok = validate_text("channel name", *it, 100); !ok)
       return ok.error();
-    if (std::find(options.channels.begin(), options.channels.begin() + static_cast<long>(i),
-                  channel) != options.channels.begin() + static_cast<long>(i)) {
-      return InvalidInput{fmt::format("BookingOptions::channels names \"{}\" twice", channel)};
-    }
+    // Two messages per notification on one channel would be sent twice.
+    if (std::find(options.channels.begin(), it, *it) != it)
+      return InvalidInput{fmt::format("BookingOptions::channels names \"{}\" twice", *it)};
   }
-  if (!clock)
-    clock = std::make_shared<SystemClock>();
-  if (!random)
-    random = std::make_shared<SystemRandom>();
-  return std::unique_ptr<BookingService>(new BookingService(
-      std::move(store), std::move(log), std::move(options), std::move(clock), std::move(random)));
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<BookingService>> BookingService::make(std::shared_ptr<Store> store,
+                                                             std::shared_ptr<ActionLog> log,
+                                                             BookingOptions options) {
+  if (!store)
+    return InvalidInput{"BookingService needs a store"};
+  if (!log)
+    return InvalidInput{"BookingService needs an action log"};
+  if (auto ok = validate(options); !ok)
+    return ok.error();
+  if (!options.clock)
+    options.clock = std::make_shared<SystemClock>();
+  if (!options.random)
+    options.random = std::make_shared<SystemRandom>();
+  return std::unique_ptr<BookingService>(
+      new BookingService(std::move(store), std::move(log), std::move(options)));
 }
 
 BookingService::BookingService(std::shared_ptr<Store> store, std::shared_ptr<ActionLog> log,
-                               BookingOptions options, std::shared_ptr<const Clock> clock,
-                               std::shared_ptr<RandomSource> random)
+                               BookingOptions options)
     : store_(std::move(store)),
       log_(std::move(log)),
       options_(std::move(options)),
-      clock_(std::move(clock)),
-      random_(std::move(random)),
       log_in_store_(logs_into(*log_, *store_)) {}
 
 BookingService::~BookingService() = default;
@@ -117,7 +120,7 @@ Result<Interview> BookingService::get(InterviewId id) const {
 }
 
 Result<Interview> BookingService::create(const CreateRequest& request, const Actor& actor) {
-  const auto now = date::floor<std::chrono::seconds>(clock_->now());
+  const auto now = date::floor<std::chrono::seconds>(options_.clock->now());
   Interview interview{
       .id = InterviewId{},
       .title = request.title,
@@ -144,7 +147,7 @@ Result<Interview> BookingService::create(const CreateRequest& request, const Act
     if (!id)
       return id.error();
     interview.id = *id;
-    log = {ActionEntry{.time = clock_->now(),
+    log = {ActionEntry{.time = options_.clock->now(),
                        .action = ActionType::interview_created,
                        .interview = interview.id,
                        .actor = actor,
@@ -232,7 +235,7 @@ Result<Interview> BookingService::apply(InterviewId id, InterviewEvent event, co
     if (auto ok = check_slot(*slot); !ok)
       return ok.error();
   }
-  const auto now = clock_->now();
+  const auto now = options_.clock->now();
   Change change;
   std::vector<ActionEntry> log;
   // The work may run more than once (Store::write's contract): it starts from scratch.
@@ -298,7 +301,7 @@ Result<void> BookingService::step(StoreTransaction& tx, Change& change, Intervie
     return InvalidInput{fmt::format("slot {} starts in the past", *slot)};
   }
   if (event == InterviewEvent::book && next.meeting_link.empty()) {
-    auto key = random_token(*random_, session_key_bytes);
+    auto key = random_token(*options_.random, session_key_bytes);
     if (!key) {
       return Unavailable{
           fmt::format("cannot create a meeting session key: {}", key.error().message())};
@@ -341,7 +344,7 @@ Result<void> BookingService::enqueue(StoreTransaction& tx, Change& change,
   for (auto& planned :
        options_.policy.plan(transition, *change.before, *change.after, reason, now)) {
     for (const auto& channel : options_.channels) {
-      auto token = random_token(*random_, message_token_bytes);
+      auto token = random_token(*options_.random, message_token_bytes);
       if (!token) {
         return Unavailable{
             fmt::format("cannot create a message token: {}", token.error().message())};

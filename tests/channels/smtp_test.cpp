@@ -180,9 +180,9 @@ TEST_CASE("a server that is down or too slow fails retryably and nothing is lost
     CHECK(failed[0].details.at("error").get<std::string>().find("failed") != std::string::npos);
     // Nothing was lost: the messages are pending and go out through a working server.
     PythonServer server("smtp_server.py");
-    f.dispatcher =
-        Dispatcher::make(f.store, smtp(server.port()), f.log, Fixture::fast_retries(), f.clock)
-            .value();
+    f.dispatcher = Dispatcher::make(f.store, smtp(server.port()), f.log,
+                                    with_clock(Fixture::fast_retries(), f.clock))
+                       .value();
     f.clock->advance(std::chrono::seconds{1});
     CHECK(f.drain().delivered == 2);
     CHECK(server.files(".eml").size() == 2);

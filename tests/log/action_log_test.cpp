@@ -1,18 +1,17 @@
 // ActionLog: the front the library writes through. A failing sink is reported, counted and
 // survived; it never turns into a failed booking.
+#include <cstdio>
 #include <exception>
 #include <mutex>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/logger.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 
 #include <interviewkit/log/action_log.hpp>
 #include <interviewkit/log/fanout_sink.hpp>
@@ -35,7 +34,7 @@ struct Reports {
   std::mutex mutex;
   std::vector<std::string> messages;
 
-  ActionLog::ErrorHandler handler() {
+  ErrorHandler handler() {
     return [this](const std::string& message) {
       std::lock_guard lock(mutex);
       messages.push_back(message);
@@ -43,30 +42,41 @@ struct Reports {
   }
 };
 
-/// Points spdlog's default logger at a string for the duration of a test.
-class CapturedDefaultLogger {
+/// Sends this process's stderr to a temporary file for the duration of a test.
+class CapturedStderr {
  public:
-  CapturedDefaultLogger() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
-    sink->set_pattern("[%l] %v");
-    spdlog::set_default_logger(std::make_shared<spdlog::logger>("captured", std::move(sink)));
+  CapturedStderr() : file_(std::tmpfile()), saved_(::dup(STDERR_FILENO)) {
+    std::fflush(stderr);
+    ::dup2(::fileno(file_), STDERR_FILENO);
   }
-  ~CapturedDefaultLogger() { spdlog::set_default_logger(previous_); }
-  CapturedDefaultLogger(const CapturedDefaultLogger&) = delete;
-  CapturedDefaultLogger& operator=(const CapturedDefaultLogger&) = delete;
+  ~CapturedStderr() {
+    std::fflush(stderr);
+    ::dup2(saved_, STDERR_FILENO);
+    ::close(saved_);
+    std::fclose(file_);
+  }
+  CapturedStderr(const CapturedStderr&) = delete;
+  CapturedStderr& operator=(const CapturedStderr&) = delete;
 
-  [[nodiscard]] std::string text() const { return out_.str(); }
+  [[nodiscard]] std::string text() const {
+    std::fflush(stderr);
+    std::string out(static_cast<std::size_t>(std::ftell(file_)), '\0');
+    std::rewind(file_);
+    out.resize(std::fread(out.data(), 1, out.size(), file_));
+    return out;
+  }
 
  private:
-  std::shared_ptr<spdlog::logger> previous_;
-  std::ostringstream out_;
+  std::FILE* file_;
+  int saved_;
 };
 
 }  // namespace
 
 TEST_CASE("the action log passes entries to its sink", "[action-log]") {
   auto memory = std::make_shared<MemorySink>();
-  ActionLog log(memory);
+  auto owned = ActionLog::make(memory).value();
+  auto& log = *owned;
   CHECK(log.sink() == memory);
   log.record(log_test::full_entry());
   log.flush();
@@ -78,8 +88,11 @@ TEST_CASE("the action log survives a sink that throws, and says so", "[action-lo
   Reports reports;
 
   SECTION("a standard exception") {
-    ActionLog log(log_test::throwing_sink([] { throw std::runtime_error("disk full"); }));
-    log.set_error_handler(reports.handler());
+    auto owned =
+        ActionLog::make(log_test::throwing_sink([] { throw std::runtime_error("disk full"); }),
+                        {.on_error = reports.handler()})
+            .value();
+    auto& log = *owned;
     CHECK_NOTHROW(log.record(entry(ActionType::notification_failed, 42)));
     CHECK(log.failed_writes() == 1);
     REQUIRE(reports.messages.size() == 1);
@@ -89,21 +102,26 @@ TEST_CASE("the action log survives a sink that throws, and says so", "[action-lo
     CHECK_THAT(message, Catch::Contains("disk full"));
   }
   SECTION("an interviewkit error") {
-    ActionLog log(log_test::throwing_sink(
-        [] { throw ErrorException(Unavailable{"log database is read-only"}); }));
-    log.set_error_handler(reports.handler());
+    auto owned = ActionLog::make(log_test::throwing_sink([] {
+                                   throw ErrorException(Unavailable{"log database is read-only"});
+                                 }),
+                                 {.on_error = reports.handler()})
+                     .value();
+    auto& log = *owned;
     log.record(entry(ActionType::interview_booked, 7));
     REQUIRE(reports.messages.size() == 1);
     CHECK_THAT(reports.messages[0], Catch::Contains("unavailable: log database is read-only"));
   }
   SECTION("something that is not an exception class at all") {
     const bool throw_int = GENERATE(true, false);
-    ActionLog log(log_test::throwing_sink([throw_int] {
-      if (throw_int)
-        throw 42;
-      throw NotAnException{7};
-    }));
-    log.set_error_handler(reports.handler());
+    auto owned = ActionLog::make(log_test::throwing_sink([throw_int] {
+                                   if (throw_int)
+                                     throw 42;
+                                   throw NotAnException{7};
+                                 }),
+                                 {.on_error = reports.handler()})
+                     .value();
+    auto& log = *owned;
     CHECK_NOTHROW(log.record(entry(ActionType::interview_booked, 9)));
     CHECK_NOTHROW(log.record(entry(ActionType::interview_confirmed, 9)));
     CHECK(log.failed_writes() == 2);
@@ -113,15 +131,20 @@ TEST_CASE("the action log survives a sink that throws, and says so", "[action-lo
     CHECK_THAT(reports.messages[1], Catch::Contains("interview_confirmed for interview 9"));
   }
   SECTION("an entry about no single interview says so") {
-    ActionLog log(log_test::throwing_sink([] { throw std::runtime_error("gone"); }));
-    log.set_error_handler(reports.handler());
+    auto owned = ActionLog::make(log_test::throwing_sink([] { throw std::runtime_error("gone"); }),
+                                 {.on_error = reports.handler()})
+                     .value();
+    auto& log = *owned;
     log.record(entry(ActionType::notification_expired, 0));
     REQUIRE(reports.messages.size() == 1);
     CHECK_THAT(reports.messages[0], Catch::Contains("notification_expired (no interview)"));
   }
   SECTION("a failed flush is reported but not counted as a lost entry") {
-    ActionLog log(log_test::throwing_sink([] { throw std::runtime_error("fsync failed"); }));
-    log.set_error_handler(reports.handler());
+    auto owned =
+        ActionLog::make(log_test::throwing_sink([] { throw std::runtime_error("fsync failed"); }),
+                        {.on_error = reports.handler()})
+            .value();
+    auto& log = *owned;
     CHECK_NOTHROW(log.flush());
     CHECK(log.failed_writes() == 0);
     REQUIRE(reports.messages.size() == 1);
@@ -129,46 +152,39 @@ TEST_CASE("the action log survives a sink that throws, and says so", "[action-lo
   }
 }
 
-TEST_CASE("the action log reports to spdlog's default logger unless told otherwise",
+TEST_CASE("the action log reports to stderr unless told otherwise, never to the host's loggers",
           "[action-log]") {
-  const CapturedDefaultLogger captured;
-  ActionLog log(log_test::throwing_sink([] { throw std::runtime_error("disk full"); }));
-  CHECK_NOTHROW(log.record(entry(ActionType::notification_dead_lettered, 3)));
-  CHECK(log.failed_writes() == 1);
+  const CapturedStderr captured;
+  auto owned = ActionLog::make(log_test::throwing_sink([] {
+                 throw std::runtime_error("disk full");
+               })).value();
+  CHECK_NOTHROW(owned->record(entry(ActionType::notification_dead_lettered, 3)));
+  CHECK(owned->failed_writes() == 1);
   const auto text = captured.text();
   CAPTURE(text);
-  CHECK_THAT(text, Catch::StartsWith("[error] action log: could not record "
+  CHECK_THAT(text, Catch::StartsWith("interviewkit: action log: could not record "
                                      "notification_dead_lettered for interview 3"));
   CHECK_THAT(text, Catch::Contains("disk full"));
-
-  SECTION("a handler that throws falls back to the default logger") {
-    log.set_error_handler([](const std::string&) { throw std::runtime_error("handler broke"); });
-    CHECK_NOTHROW(log.record(entry(ActionType::interview_booked, 4)));
-    CHECK(log.failed_writes() == 2);
-    CHECK_THAT(captured.text(), Catch::Contains("interview_booked for interview 4"));
-  }
-  SECTION("an empty handler restores the default") {
-    Reports reports;
-    log.set_error_handler(reports.handler());
-    log.set_error_handler(nullptr);
-    log.record(entry(ActionType::interview_booked, 5));
-    CHECK(reports.messages.empty());
-    CHECK_THAT(captured.text(), Catch::Contains("interview_booked for interview 5"));
-  }
 }
 
-TEST_CASE("the default handler copes without a default logger", "[action-log]") {
-  auto previous = spdlog::default_logger();
-  spdlog::set_default_logger(nullptr);
-  ActionLog log(log_test::throwing_sink([] { throw 42; }));
-  CHECK_NOTHROW(log.record(entry(ActionType::interview_booked, 1)));
-  CHECK_NOTHROW(log.flush());
-  spdlog::set_default_logger(previous);
-  CHECK(log.failed_writes() == 1);
+TEST_CASE("a handler that throws falls back to stderr", "[action-log]") {
+  const CapturedStderr captured;
+  auto owned =
+      ActionLog::make(
+          log_test::throwing_sink([] { throw 42; }),
+          {.on_error = [](const std::string&) { throw std::runtime_error("handler broke"); }})
+          .value();
+  CHECK_NOTHROW(owned->record(entry(ActionType::interview_booked, 4)));
+  CHECK_NOTHROW(owned->flush());
+  CHECK(owned->failed_writes() == 1);
+  CHECK_THAT(captured.text(), Catch::Contains("interview_booked for interview 4"));
 }
 
 TEST_CASE("the action log needs a sink", "[action-log]") {
-  CHECK_THROWS_AS(ActionLog(nullptr), std::invalid_argument);
+  auto made = ActionLog::make(nullptr);
+  REQUIRE_FALSE(made);
+  CHECK(made.error().is<InvalidInput>());
+  CHECK_THAT(made.error().message(), Catch::Contains("needs a sink"));
 }
 
 TEST_CASE("describe_exception describes any exception", "[action-log]") {
@@ -199,10 +215,13 @@ TEST_CASE("many threads can record through one action log into memory and a file
   const auto path = dir / "concurrent.jsonl";
   auto memory = std::make_shared<MemorySink>();
   auto file = JsonLinesSink::open(path).value();
-  ActionLog log(
-      std::make_shared<FanoutSink>(std::vector<std::shared_ptr<ActionLogSink>>{memory, file}));
   Reports reports;
-  log.set_error_handler(reports.handler());
+  auto owned =
+      ActionLog::make(
+          std::make_shared<FanoutSink>(std::vector<std::shared_ptr<ActionLogSink>>{memory, file}),
+          {.on_error = reports.handler()})
+          .value();
+  auto& log = *owned;
 
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {

@@ -56,7 +56,8 @@ TEST_CASE("a retried invite is not sent after a cancel or reschedule, even after
   BookingOptions options;
   options.policy = NotificationPolicy::defaults(std::nullopt);
   Fixture f(std::make_shared<MemoryStore>(), options, notifier);
-  auto second = Dispatcher::make(f.store, notifier, f.log, Fixture::fast_retries(), f.clock);
+  auto second =
+      Dispatcher::make(f.store, notifier, f.log, with_clock(Fixture::fast_retries(), f.clock));
   const auto id = f.create().id;
   REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
   f.drain();  // the invites fail and wait for a retry
@@ -96,7 +97,7 @@ TEST_CASE("a slow batch never lets two dispatchers send the same message",
   });
   auto store = std::make_shared<MemoryStore>();
   auto clock = std::make_shared<SystemClock>();
-  auto log = std::make_shared<ActionLog>(std::make_shared<MemorySink>());
+  auto log = ActionLog::make(std::make_shared<MemorySink>()).value();
   auto service = BookingService::make(store, log).value();
   const auto start = date::floor<std::chrono::hours>(clock->now()) + std::chrono::hours{72};
   for (int i = 0; i < 8; ++i) {
@@ -135,7 +136,7 @@ TEST_CASE("a slow batch never lets two dispatchers send the same message",
 
 TEST_CASE("dispatcher options that cannot work are refused with the reason", "[faults][outbox]") {
   auto store = std::make_shared<MemoryStore>();
-  auto log = std::make_shared<ActionLog>(std::make_shared<MemorySink>());
+  auto log = ActionLog::make(std::make_shared<MemorySink>()).value();
   auto notifier = std::make_shared<RecordingNotifier>();
   const auto refused = [&](DispatcherOptions o, const std::string& words) {
     auto made = Dispatcher::make(store, notifier, log, o);
@@ -169,7 +170,8 @@ TEST_CASE("the default retry budget outlasts a five-minute outage", "[faults][ou
               : DeliveryOutcome::transient_failure("421 4.3.2 service not available");
   });
   Fixture f(std::make_shared<MemoryStore>(), {}, notifier);
-  auto dispatcher = Dispatcher::make(f.store, notifier, f.log, {}, f.clock).value();
+  auto dispatcher =
+      Dispatcher::make(f.store, notifier, f.log, with_clock(DispatcherOptions{}, f.clock)).value();
   const auto id = f.create().id;
   REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
   // Backoff is full jitter under a 30-minute cap, so the last failure (before minute 5) is
@@ -198,7 +200,7 @@ TEST_CASE("each channel's outcome is its own: a down webhook never resends the e
   options.policy = NotificationPolicy::defaults(std::nullopt);
   Fixture f(std::make_shared<MemoryStore>(), options);
   auto dispatcher = Dispatcher::make(f.store, {{"email", email}, {"webhook", webhook}}, f.log,
-                                     Fixture::fast_retries(), f.clock)
+                                     with_clock(Fixture::fast_retries(), f.clock))
                         .value();
   const auto id = f.create().id;
   REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
@@ -244,7 +246,7 @@ TEST_CASE("stop() starts no send after it is called and returns within a deliver
     return DeliveryOutcome::transient_failure("timeout");
   });
   auto store = std::make_shared<MemoryStore>();
-  auto log = std::make_shared<ActionLog>(std::make_shared<MemorySink>());
+  auto log = ActionLog::make(std::make_shared<MemorySink>()).value();
   auto service = BookingService::make(store, log).value();
   const auto later = date::floor<std::chrono::hours>(std::chrono::system_clock::now()) + 72h;
   for (int i = 0; i < 10; ++i) {
@@ -293,7 +295,7 @@ TEST_CASE("a destination that keeps failing opens its circuit, recorded, and clo
   opts.retry.max_attempts = 0;
   opts.breaker = {.failure_threshold = 3, .open_for = std::chrono::minutes{1}};
   opts.batch_size = 100;
-  auto dispatcher = Dispatcher::make(f.store, notifier, f.log, opts, f.clock).value();
+  auto dispatcher = Dispatcher::make(f.store, notifier, f.log, with_clock(opts, f.clock)).value();
   for (int i = 0; i < 5; ++i) {
     const auto id = f.create(fmt::format("c-{}", i), {fmt::format("i-{}", i)}).id;
     REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
@@ -382,7 +384,7 @@ TEST_CASE("an open circuit defers messages without using up their attempts", "[f
   Fixture f(std::make_shared<MemoryStore>(), options, notifier);
   auto opts = Fixture::fast_retries();  // max_attempts = 3
   opts.breaker = {.failure_threshold = 1, .open_for = std::chrono::hours{1}};
-  auto dispatcher = Dispatcher::make(f.store, notifier, f.log, opts, f.clock).value();
+  auto dispatcher = Dispatcher::make(f.store, notifier, f.log, with_clock(opts, f.clock)).value();
   for (int i = 0; i < 3; ++i) {
     const auto id = f.create(fmt::format("c-{}", i), {fmt::format("i-{}", i)}).id;
     REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
@@ -402,7 +404,7 @@ TEST_CASE("a channel named twice is refused", "[faults][outbox]") {
   options.channels = {"email", "webhook", "email"};
   auto made =
       BookingService::make(std::make_shared<MemoryStore>(),
-                           std::make_shared<ActionLog>(std::make_shared<MemorySink>()), options);
+                           ActionLog::make(std::make_shared<MemorySink>()).value(), options);
   REQUIRE_FALSE(made);
   CHECK(made.error().message().find("\"email\" twice") != std::string::npos);
 }

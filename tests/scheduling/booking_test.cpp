@@ -207,7 +207,7 @@ TEST_CASE("when randomness fails the booking fails cleanly and nothing is writte
 
 TEST_CASE("service options are validated", "[booking]") {
   auto store = std::make_shared<MemoryStore>();
-  auto log = std::make_shared<ActionLog>(std::make_shared<MemorySink>());
+  auto log = ActionLog::make(std::make_shared<MemorySink>()).value();
   BookingOptions bad;
   bad.meeting_base_url = "javascript:alert(1)";
   CHECK_FALSE(BookingService::make(store, log, bad));

@@ -123,7 +123,7 @@ class History {
     // through base_ directly so their entries commit with them (a wrapper is another
     // object); store faults are injected on the dispatcher's side.
     auto booking_store = logs_into(*log_, *base_) ? base_ : booking_store_;
-    service_ = BookingService::make(booking_store, log_, options, clock_).value();
+    service_ = BookingService::make(booking_store, log_, with_clock(options, clock_)).value();
     for (const auto* name : {"default", "hook"})
       channels_.emplace(name, std::make_shared<SimChannel>(name, rng_, seq_, sent_));
     for (auto& d : dispatchers_)
@@ -169,7 +169,8 @@ class History {
     Dispatcher::Channels channels;
     for (auto& [name, c] : channels_)
       channels.emplace(name, c);
-    return Dispatcher::make(dispatch_store_, std::move(channels), log_, o, clock_).value();
+    return Dispatcher::make(dispatch_store_, std::move(channels), log_, with_clock(o, clock_))
+        .value();
   }
 
   int pick(int n) { return static_cast<int>(rng_() % static_cast<std::uint64_t>(n)); }

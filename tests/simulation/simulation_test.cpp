@@ -7,8 +7,7 @@ using namespace interviewkit::testing;
 TEST_CASE("random histories keep every delivery invariant on MemoryStore", "[simulation][faults]") {
   const auto totals = sim::run_histories(2000, 1, 60, [](std::uint64_t) {
     auto sink = std::make_shared<MemorySink>();
-    auto log = std::make_shared<ActionLog>(sink);
-    log->set_error_handler([](const std::string&) {});
+    auto log = ActionLog::make(sink, {.on_error = [](const std::string&) {}}).value();
     return std::tuple{
         std::shared_ptr<Store>(std::make_shared<MemoryStore>()), log,
         std::function<std::vector<ActionEntry>()>([sink] { return sink->query({}); })};

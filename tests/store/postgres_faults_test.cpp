@@ -160,7 +160,8 @@ TEST_CASE("a locked outbox is a SQLSTATE 57014 error value within the statement 
   auto options = Fixture::fast_retries();
   options.idle_poll = milliseconds{50};
   options.on_error = errors.handler();
-  auto background = Dispatcher::make(store, f.recorder, f.log, options, f.clock).value();
+  auto background =
+      Dispatcher::make(store, f.recorder, f.log, with_clock(options, f.clock)).value();
   background->start();
   std::this_thread::sleep_for(milliseconds{900});
   CHECK(background->running());
@@ -301,7 +302,7 @@ TEST_CASE("PostgreSQL restarted mid-dispatch: the background dispatcher delivers
                                     .connect_timeout = 2s,
                                     .statement_timeout = 5s})
                    .value();
-  auto log = std::make_shared<ActionLog>(std::make_shared<StoreSink>(store));
+  auto log = ActionLog::make(std::make_shared<StoreSink>(store)).value();
   auto service = BookingService::make(store, log, no_reminders()).value();
   auto notifier = std::make_shared<RecordingNotifier>([](const Notification&, std::size_t) {
     std::this_thread::sleep_for(milliseconds{20});
@@ -372,9 +373,11 @@ TEST_CASE("failure text that is not UTF-8 or holds NUL is stored, not dropped",
   auto notifier = std::make_shared<RecordingNotifier>(
       [&](const Notification&, std::size_t) { return DeliveryOutcome::permanent_failure(nasty); });
   Fixture f(store, no_reminders(), notifier);
-  f.log = std::make_shared<ActionLog>(sink);
-  f.service = BookingService::make(store, f.log, no_reminders(), f.clock).value();
-  f.dispatcher = Dispatcher::make(store, notifier, f.log, Fixture::fast_retries(), f.clock).value();
+  f.log = ActionLog::make(sink).value();
+  f.service = BookingService::make(store, f.log, with_clock(no_reminders(), f.clock)).value();
+  f.dispatcher =
+      Dispatcher::make(store, notifier, f.log, with_clock(Fixture::fast_retries(), f.clock))
+          .value();
 
   const auto id = f.create().id;
   REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
@@ -427,10 +430,11 @@ TEST_CASE("poison outbox rows are dead-lettered with a reason; the rest of the b
   auto store = PostgresStore::open({.url = url}).value();
   auto sink = std::make_shared<StoreSink>(store);
   Fixture f(store, no_reminders());
-  f.log = std::make_shared<ActionLog>(sink);
-  f.service = BookingService::make(store, f.log, no_reminders(), f.clock).value();
+  f.log = ActionLog::make(sink).value();
+  f.service = BookingService::make(store, f.log, with_clock(no_reminders(), f.clock)).value();
   f.dispatcher =
-      Dispatcher::make(store, f.recorder, f.log, Fixture::fast_retries(), f.clock).value();
+      Dispatcher::make(store, f.recorder, f.log, with_clock(Fixture::fast_retries(), f.clock))
+          .value();
   for (int i = 0; i < 3; ++i) {
     const auto id = f.create(fmt::format("cand-{}", i), {fmt::format("int-{}", i)}).id;
     REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));

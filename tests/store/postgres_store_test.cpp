@@ -113,14 +113,14 @@ TEST_CASE("the ActionLog lives in the same PostgreSQL database", "[postgres][act
   auto store = PostgresStore::open({.url = fresh()}).value();
   auto sink = std::make_shared<StoreSink>(store);
   Fixture f(store);
-  f.log = std::make_shared<ActionLog>(sink);
-  f.service = BookingService::make(store, f.log, {}, f.clock).value();
+  f.log = ActionLog::make(sink).value();
+  f.service = BookingService::make(store, f.log, with_clock(BookingOptions{}, f.clock)).value();
   f.dispatcher =
       Dispatcher::make(store,
                        std::make_shared<RecordingNotifier>([](const Notification&, std::size_t) {
                          return DeliveryOutcome::permanent_failure("550 no such user");
                        }),
-                       f.log, Fixture::fast_retries(), f.clock)
+                       f.log, with_clock(Fixture::fast_retries(), f.clock))
           .value();
   const auto id = f.create().id;
   REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));

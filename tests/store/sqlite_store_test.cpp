@@ -77,14 +77,14 @@ TEST_CASE("the ActionLog can live in the same SQLite file", "[sqlite][action-log
   auto store = SqliteStore::open(dir.path() / "log.db").value();
   auto sink = std::make_shared<StoreSink>(store);
   Fixture f(store);
-  f.log = std::make_shared<ActionLog>(sink);
-  f.service = BookingService::make(store, f.log, {}, f.clock).value();
+  f.log = ActionLog::make(sink).value();
+  f.service = BookingService::make(store, f.log, with_clock(BookingOptions{}, f.clock)).value();
   f.dispatcher = Dispatcher::make(store,
                                   std::make_shared<RecordingNotifier>(
                                       [](const Notification&, std::size_t) -> DeliveryOutcome {
                                         throw std::runtime_error("mail server down");
                                       }),
-                                  f.log, Fixture::fast_retries(), f.clock)
+                                  f.log, with_clock(Fixture::fast_retries(), f.clock))
                      .value();
   const auto id = f.create().id;
   REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
@@ -203,8 +203,7 @@ TEST_CASE("random histories keep every delivery invariant on SQLite with the log
     options.synchronous = SqliteOptions::Synchronous::normal;  // durability is not under test
     auto store = SqliteStore::open(dir.path() / fmt::format("sim-{}.db", seed), options).value();
     auto sink = std::make_shared<StoreSink>(store);
-    auto log = std::make_shared<ActionLog>(sink);
-    log->set_error_handler([](const std::string&) {});
+    auto log = ActionLog::make(sink, {.on_error = [](const std::string&) {}}).value();
     return std::tuple{
         std::shared_ptr<Store>(store), log,
         std::function<std::vector<ActionEntry>()>([sink] { return sink->query({}); })};

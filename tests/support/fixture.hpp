@@ -44,6 +44,21 @@ class BrokenRandom final : public RandomSource {
   }
 };
 
+/// `options` with its clock set: every component takes its clock in its options.
+template <class Options>
+Options with_clock(Options options, std::shared_ptr<const Clock> clock) {
+  options.clock = std::move(clock);
+  return options;
+}
+
+/// BookingOptions with a clock and a source of randomness (null: the default).
+inline BookingOptions with(BookingOptions options, std::shared_ptr<const Clock> clock,
+                           std::shared_ptr<RandomSource> random) {
+  options.clock = std::move(clock);
+  options.random = std::move(random);
+  return options;
+}
+
 struct Fixture {
   explicit Fixture(std::shared_ptr<Store> store_ = std::make_shared<MemoryStore>(),
                    BookingOptions options = {}, std::shared_ptr<Notifier> notifier_ = nullptr,
@@ -51,12 +66,13 @@ struct Fixture {
       : store(std::move(store_)),
         clock(std::make_shared<ManualClock>(UtcMillis{date::sys_days{date::year{2024} / 3 / 1}})),
         memory_log(std::make_shared<MemorySink>()),
-        log(std::make_shared<ActionLog>(memory_log)),
+        log(ActionLog::make(memory_log).value()),
         recorder(std::make_shared<RecordingNotifier>()),
         notifier(notifier_ ? std::move(notifier_) : recorder),
-        service(
-            BookingService::make(store, log, std::move(options), clock, std::move(random)).value()),
-        dispatcher(Dispatcher::make(store, notifier, log, fast_retries(), clock).value()) {}
+        service(BookingService::make(store, log, with(std::move(options), clock, std::move(random)))
+                    .value()),
+        dispatcher(
+            Dispatcher::make(store, notifier, log, with_clock(fast_retries(), clock)).value()) {}
 
   static DispatcherOptions fast_retries() {
     DispatcherOptions options;

@@ -4,42 +4,47 @@
 #include <atomic>
 #include <cstdint>
 #include <exception>
-#include <functional>
 #include <memory>
 #include <string>
 
+#include <interviewkit/domain/result.hpp>
 #include <interviewkit/export.hpp>
+#include <interviewkit/log/error_handler.hpp>
 #include <interviewkit/log/sink.hpp>
 
 namespace interviewkit {
 
+struct ActionLogOptions {
+  /// Told when the sink fails to write or flush an entry, with a description of the entry
+  /// (not its details: they may be what broke the sink) and of the failure. Called on the
+  /// thread that recorded the entry. Default: report_to_stderr.
+  ErrorHandler on_error;
+};
+
 /// Wraps one sink (use FanoutSink for several). `record` never throws: when the sink
 /// fails, the error handler gets a description of the entry and the failure, and
-/// `failed_writes()` counts it. The default handler reports to spdlog's default logger at
-/// error level, the way spdlog reports its own sink failures. Thread-safe if the sink is.
+/// `failed_writes()` counts it. Thread-safe if the sink is.
 class INTERVIEWKIT_EXPORT ActionLog {
  public:
-  using ErrorHandler = std::function<void(const std::string& message)>;
-
-  /// Throws std::invalid_argument for a null sink: that is a wiring mistake, not a failure.
-  explicit ActionLog(std::shared_ptr<ActionLogSink> sink);
+  /// A null sink is InvalidInput: that is a wiring mistake.
+  [[nodiscard]] static Result<std::shared_ptr<ActionLog>> make(std::shared_ptr<ActionLogSink> sink,
+                                                               ActionLogOptions options = {});
 
   void record(const ActionEntry& entry) noexcept;
   void flush() noexcept;
 
-  /// Replaces the handler told about sink failures; an empty handler restores the default.
-  /// A handler that throws is caught and the message goes to the default logger instead.
-  /// Not thread-safe against record(): set it before sharing the ActionLog.
-  void set_error_handler(ErrorHandler handler);
-
   [[nodiscard]] std::uint64_t failed_writes() const noexcept { return failed_writes_.load(); }
   [[nodiscard]] const std::shared_ptr<ActionLogSink>& sink() const noexcept { return sink_; }
 
+  ActionLog(const ActionLog&) = delete;
+  ActionLog& operator=(const ActionLog&) = delete;
+
  private:
+  ActionLog(std::shared_ptr<ActionLogSink> sink, ActionLogOptions options);
   void report(const std::string& message) noexcept;
 
   std::shared_ptr<ActionLogSink> sink_;
-  ErrorHandler error_handler_;
+  ActionLogOptions options_;
   std::atomic<std::uint64_t> failed_writes_{0};
 };
 

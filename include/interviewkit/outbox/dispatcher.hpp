@@ -13,6 +13,7 @@
 #include <interviewkit/domain/clock.hpp>
 #include <interviewkit/export.hpp>
 #include <interviewkit/log/action_log.hpp>
+#include <interviewkit/log/error_handler.hpp>
 #include <interviewkit/notify/notifier.hpp>
 #include <interviewkit/outbox/retry_policy.hpp>
 #include <interviewkit/store/store.hpp>
@@ -47,10 +48,15 @@ struct DispatcherOptions {
   /// hung while delivering it) is dead-lettered instead of being tried again. Default 3.
   std::uint32_t max_unfinished_claims = 3;
   CircuitBreakerOptions breaker;
-  std::uint64_t jitter_seed = 0;  ///< 0: seed from std::random_device
+  /// Seeds the generator that draws retry jitter (which needs no secrecy). Default 0:
+  /// seeded from std::random_device.
+  std::uint64_t jitter_seed = 0;
+  /// Time source for leases, retries, deadlines and log entries. Default: the system clock.
+  std::shared_ptr<const Clock> clock;
   /// Told about failures that have no interview to be recorded against (the store is
-  /// unreachable, the ActionLog refused an entry). Default: spdlog's default logger.
-  std::function<void(const std::string&)> on_error;
+  /// unreachable while claiming, an outcome could not be stored). Called from whichever
+  /// thread runs the pass. Default: report_to_stderr.
+  ErrorHandler on_error;
 };
 
 /// What one drain pass did.
@@ -82,14 +88,15 @@ class INTERVIEWKIT_EXPORT Dispatcher {
   using Channels = std::map<std::string, std::shared_ptr<Notifier>, std::less<>>;
 
   /// Validates the options; every notifier, the store and the log must be set.
-  [[nodiscard]] static Result<std::unique_ptr<Dispatcher>> make(
-      std::shared_ptr<Store> store, Channels channels, std::shared_ptr<ActionLog> log,
-      DispatcherOptions options = {}, std::shared_ptr<const Clock> clock = nullptr);
+  [[nodiscard]] static Result<std::unique_ptr<Dispatcher>> make(std::shared_ptr<Store> store,
+                                                                Channels channels,
+                                                                std::shared_ptr<ActionLog> log,
+                                                                DispatcherOptions options = {});
   /// One notifier for the channel named "default".
-  [[nodiscard]] static Result<std::unique_ptr<Dispatcher>> make(
-      std::shared_ptr<Store> store, std::shared_ptr<Notifier> notifier,
-      std::shared_ptr<ActionLog> log, DispatcherOptions options = {},
-      std::shared_ptr<const Clock> clock = nullptr);
+  [[nodiscard]] static Result<std::unique_ptr<Dispatcher>> make(std::shared_ptr<Store> store,
+                                                                std::shared_ptr<Notifier> notifier,
+                                                                std::shared_ptr<ActionLog> log,
+                                                                DispatcherOptions options = {});
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;

@@ -35,6 +35,12 @@ struct BookingOptions {
   /// message, so each channel's outcome (delivered, retried, dead) is tracked on its own.
   /// The Dispatcher needs a notifier for each. Default: {"default"}.
   std::vector<std::string> channels{"default"};
+  /// Time source for bookings, log entries and the "too late to book" checks.
+  /// Default: the system clock.
+  std::shared_ptr<const Clock> clock;
+  /// Source of meeting session keys and message tokens; must be cryptographically secure.
+  /// Default: the operating system's (SystemRandom).
+  std::shared_ptr<RandomSource> random;
 };
 
 /// Per-call options common to the operations.
@@ -57,10 +63,10 @@ struct CreateRequest {
 /// shared store) can work on the same interviews.
 class INTERVIEWKIT_EXPORT BookingService {
  public:
-  /// Validates the options (base URL, buffers); services need a store and a log.
-  [[nodiscard]] static Result<std::unique_ptr<BookingService>> make(
-      std::shared_ptr<Store> store, std::shared_ptr<ActionLog> log, BookingOptions options = {},
-      std::shared_ptr<const Clock> clock = nullptr, std::shared_ptr<RandomSource> random = nullptr);
+  /// Validates the options (base URL, buffers, channels); a service needs a store and a log.
+  [[nodiscard]] static Result<std::unique_ptr<BookingService>> make(std::shared_ptr<Store> store,
+                                                                    std::shared_ptr<ActionLog> log,
+                                                                    BookingOptions options = {});
 
   /// Called after each commit that enqueued notifications (e.g. Dispatcher::wake).
   void on_enqueued(std::function<void()> callback);
@@ -89,8 +95,7 @@ class INTERVIEWKIT_EXPORT BookingService {
  private:
   struct Change;
   BookingService(std::shared_ptr<Store> store, std::shared_ptr<ActionLog> log,
-                 BookingOptions options, std::shared_ptr<const Clock> clock,
-                 std::shared_ptr<RandomSource> random);
+                 BookingOptions options);
   Result<Interview> apply(InterviewId id, InterviewEvent event, const Actor& actor,
                           const OperationOptions& options, const std::optional<TimeRange>& slot,
                           const std::string& reason);
@@ -106,9 +111,7 @@ class INTERVIEWKIT_EXPORT BookingService {
 
   std::shared_ptr<Store> store_;
   std::shared_ptr<ActionLog> log_;
-  BookingOptions options_;
-  std::shared_ptr<const Clock> clock_;
-  std::shared_ptr<RandomSource> random_;
+  BookingOptions options_;  // clock and random are set
   std::function<void()> on_enqueued_;
   bool log_in_store_ = false;  // entries commit with the change (see logs_into)
 };
