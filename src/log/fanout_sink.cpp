@@ -35,15 +35,18 @@ void for_each_sink(const std::vector<std::shared_ptr<ActionLogSink>>& sinks, std
 
 }  // namespace
 
-FanoutSink::FanoutSink(std::vector<std::shared_ptr<ActionLogSink>> sinks)
-    : sinks_(std::move(sinks)) {
-  for (std::size_t i = 0; i < sinks_.size(); ++i) {
-    if (!sinks_[i]) {
-      throw std::invalid_argument(fmt::format(
-          "interviewkit::FanoutSink: sink {} of {} is a null pointer", i, sinks_.size()));
-    }
+Result<std::shared_ptr<FanoutSink>> FanoutSink::make(
+    std::vector<std::shared_ptr<ActionLogSink>> sinks) {
+  for (std::size_t i = 0; i < sinks.size(); ++i) {
+    if (!sinks[i])
+      return InvalidInput{
+          fmt::format("FanoutSink: sink {} of {} is a null pointer", i, sinks.size())};
   }
+  return std::shared_ptr<FanoutSink>(new FanoutSink(std::move(sinks)));
 }
+
+FanoutSink::FanoutSink(std::vector<std::shared_ptr<ActionLogSink>> sinks) noexcept
+    : sinks_(std::move(sinks)) {}
 
 void FanoutSink::write(const ActionEntry& entry) {
   for_each_sink(sinks_, "write", [&](ActionLogSink& sink) { sink.write(entry); });

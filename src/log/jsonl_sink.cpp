@@ -145,20 +145,6 @@ Result<ActionEntry> parse_line(const std::filesystem::path& path, std::size_t nu
 
 }  // namespace
 
-JsonLinesSink::JsonLinesSink(std::filesystem::path path)
-    : JsonLinesSink(std::move(path), Options{}) {}
-
-JsonLinesSink::JsonLinesSink(std::filesystem::path path, Options options)
-    : path_(std::move(path)), options_(options) {
-  const auto opened = open_for_append(path_, options_.file_mode);
-  if (opened.fd < 0) {
-    throw std::system_error(opened.error, std::generic_category(),
-                            fmt::format("cannot open action log {}", describe_path(path_)));
-  }
-  fd_ = opened.fd;
-  torn_ = opened.torn;
-}
-
 JsonLinesSink::JsonLinesSink(std::filesystem::path path, Options options, int fd,
                              bool torn) noexcept
     : path_(std::move(path)), options_(options), fd_(fd), torn_(torn) {}

@@ -13,13 +13,16 @@
 
 namespace interviewkit {
 
-SpdlogSink::SpdlogSink(std::shared_ptr<spdlog::logger> logger, spdlog::level::level_enum level)
-    : logger_(std::move(logger)), level_(level) {
-  if (!logger_) {
-    throw std::invalid_argument(
-        "interviewkit::SpdlogSink needs the host's spdlog logger, got a null pointer");
-  }
+Result<std::shared_ptr<SpdlogSink>> SpdlogSink::make(std::shared_ptr<spdlog::logger> logger,
+                                                     spdlog::level::level_enum level) {
+  if (!logger)
+    return InvalidInput{"SpdlogSink needs the host's spdlog logger, got a null pointer"};
+  return std::shared_ptr<SpdlogSink>(new SpdlogSink(std::move(logger), level));
 }
+
+SpdlogSink::SpdlogSink(std::shared_ptr<spdlog::logger> logger,
+                       spdlog::level::level_enum level) noexcept
+    : logger_(std::move(logger)), level_(level) {}
 
 std::string SpdlogSink::format(const ActionEntry& entry) {
   std::string message = fmt::format("{} interview=", entry.action);

@@ -217,9 +217,7 @@ TEST_CASE("many threads can record through one action log into memory and a file
   auto file = JsonLinesSink::open(path).value();
   Reports reports;
   auto owned =
-      ActionLog::make(
-          std::make_shared<FanoutSink>(std::vector<std::shared_ptr<ActionLogSink>>{memory, file}),
-          {.on_error = reports.handler()})
+      ActionLog::make(FanoutSink::make({memory, file}).value(), {.on_error = reports.handler()})
           .value();
   auto& log = *owned;
 

@@ -14,7 +14,9 @@ using log_test::entry;
 TEST_CASE("the fan-out writes every entry to every child", "[action-log]") {
   auto first = std::make_shared<MemorySink>();
   auto second = std::make_shared<MemorySink>();
-  FanoutSink fanout({first, second});
+  auto fanout_owned =
+      FanoutSink::make(std::vector<std::shared_ptr<ActionLogSink>>{first, second}).value();
+  auto& fanout = *fanout_owned;
   CHECK(fanout.sinks().size() == 2);
 
   fanout.write(log_test::full_entry());
@@ -28,7 +30,9 @@ TEST_CASE("the fan-out keeps writing when a child throws, then reports it", "[ac
   auto before = std::make_shared<MemorySink>();
   auto failing = log_test::throwing_sink([] { throw std::runtime_error("disk full"); });
   auto after = std::make_shared<MemorySink>();
-  FanoutSink fanout({before, failing, after});
+  auto fanout_owned =
+      FanoutSink::make(std::vector<std::shared_ptr<ActionLogSink>>{before, failing, after}).value();
+  auto& fanout = *fanout_owned;
 
   try {
     fanout.write(log_test::full_entry());
@@ -47,8 +51,12 @@ TEST_CASE("the fan-out keeps writing when a child throws, then reports it", "[ac
 
 TEST_CASE("the fan-out names every failing child, whatever it threw", "[action-log]") {
   auto memory = std::make_shared<MemorySink>();
-  FanoutSink fanout({log_test::throwing_sink([] { throw std::logic_error("first"); }), memory,
-                     log_test::throwing_sink([] { throw 42; })});
+  auto fanout_owned =
+      FanoutSink::make(std::vector<std::shared_ptr<ActionLogSink>>{
+                           log_test::throwing_sink([] { throw std::logic_error("first"); }), memory,
+                           log_test::throwing_sink([] { throw 42; })})
+          .value();
+  auto& fanout = *fanout_owned;
   try {
     fanout.write(log_test::full_entry());
     FAIL("the failures were swallowed");
@@ -63,7 +71,8 @@ TEST_CASE("the fan-out names every failing child, whatever it threw", "[action-l
 }
 
 TEST_CASE("the fan-out rejects a null child", "[action-log]") {
-  CHECK_THROWS_AS(FanoutSink({std::make_shared<MemorySink>(), nullptr}), std::invalid_argument);
-  CHECK_THROWS_WITH(FanoutSink({std::make_shared<MemorySink>(), nullptr}),
-                    Catch::Contains("sink 1 of 2 is a null pointer"));
+  auto made = FanoutSink::make({std::make_shared<MemorySink>(), nullptr});
+  REQUIRE_FALSE(made);
+  CHECK(made.error().is<InvalidInput>());
+  CHECK_THAT(made.error().message(), Catch::Contains("sink 1 of 2 is a null pointer"));
 }

@@ -32,7 +32,8 @@ struct HostLogger {
 
 TEST_CASE("the spdlog sink writes one line per entry to the host's logger", "[action-log]") {
   HostLogger host;
-  SpdlogSink log(host.logger);
+  auto log_owned = SpdlogSink::make(host.logger).value();
+  auto& log = *log_owned;
   CHECK(log.logger() == host.logger);
 
   log.write(log_test::full_entry());
@@ -62,7 +63,8 @@ TEST_CASE("the spdlog message leaves out what the entry does not have", "[action
 
 TEST_CASE("failed and dead-lettered notifications are logged louder", "[action-log]") {
   HostLogger host;
-  SpdlogSink log(host.logger);
+  auto log_owned = SpdlogSink::make(host.logger).value();
+  auto& log = *log_owned;
   log.write(entry(ActionType::notification_delivered, 1, 0s));
   log.write(entry(ActionType::notification_failed, 1, 1s));
   log.write(entry(ActionType::notification_dead_lettered, 1, 2s));
@@ -79,7 +81,8 @@ TEST_CASE("failed and dead-lettered notifications are logged louder", "[action-l
   CHECK(lines[2].rfind("[error] notification_dead_lettered", 0) == 0);
 
   SECTION("a base level above warn is never lowered") {
-    SpdlogSink loud(host.logger, spdlog::level::critical);
+    auto loud_owned = SpdlogSink::make(host.logger, spdlog::level::critical).value();
+    auto& loud = *loud_owned;
     CHECK(loud.level_for(entry(ActionType::notification_failed, 1)) == spdlog::level::critical);
     CHECK(loud.level_for(entry(ActionType::interview_booked, 1)) == spdlog::level::critical);
   }
@@ -87,7 +90,8 @@ TEST_CASE("failed and dead-lettered notifications are logged louder", "[action-l
 
 TEST_CASE("the spdlog sink respects the host logger's threshold", "[action-log]") {
   HostLogger host(spdlog::level::warn);
-  SpdlogSink log(host.logger, spdlog::level::debug);
+  auto log_owned = SpdlogSink::make(host.logger, spdlog::level::debug).value();
+  auto& log = *log_owned;
   log.write(entry(ActionType::interview_booked, 1));
   CHECK(host.out.str().empty());
   log.write(entry(ActionType::notification_failed, 1));
@@ -95,6 +99,8 @@ TEST_CASE("the spdlog sink respects the host logger's threshold", "[action-log]"
 }
 
 TEST_CASE("the spdlog sink needs a logger", "[action-log]") {
-  CHECK_THROWS_AS(SpdlogSink(nullptr), std::invalid_argument);
-  CHECK_THROWS_WITH(SpdlogSink(nullptr), Catch::Contains("null pointer"));
+  auto made = SpdlogSink::make(nullptr);
+  REQUIRE_FALSE(made);
+  CHECK(made.error().is<InvalidInput>());
+  CHECK_THAT(made.error().message(), Catch::Contains("null pointer"));
 }

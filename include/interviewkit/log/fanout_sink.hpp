@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include <interviewkit/domain/result.hpp>
 #include <interviewkit/export.hpp>
 #include <interviewkit/log/action_entry.hpp>
 #include <interviewkit/log/sink.hpp>
@@ -17,8 +18,9 @@ namespace interviewkit {
 /// thread-safe if every child is.
 class INTERVIEWKIT_EXPORT FanoutSink final : public ActionLogSink {
  public:
-  /// Throws std::invalid_argument naming the position of a null child.
-  explicit FanoutSink(std::vector<std::shared_ptr<ActionLogSink>> sinks);
+  /// A null child is InvalidInput naming its position.
+  [[nodiscard]] static Result<std::shared_ptr<FanoutSink>> make(
+      std::vector<std::shared_ptr<ActionLogSink>> sinks);
 
   void write(const ActionEntry& entry) override;
   void flush() override;
@@ -28,6 +30,7 @@ class INTERVIEWKIT_EXPORT FanoutSink final : public ActionLogSink {
   }
 
  private:
+  explicit FanoutSink(std::vector<std::shared_ptr<ActionLogSink>> sinks) noexcept;
   std::vector<std::shared_ptr<ActionLogSink>> sinks_;
 };
 

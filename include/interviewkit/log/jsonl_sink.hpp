@@ -33,18 +33,13 @@ class INTERVIEWKIT_EXPORT JsonLinesSink final : public QueryableSink {
         std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
   };
 
-  /// Opens `path` for appending, creating it (with Options::file_mode, 0600 by default) if it
-  /// is missing;
-  /// existing lines are kept. Throws std::system_error naming the path when the file cannot
-  /// be opened; open() reports that as a value instead.
-  explicit JsonLinesSink(std::filesystem::path path);
-  JsonLinesSink(std::filesystem::path path, Options options);
   ~JsonLinesSink() override;
 
   JsonLinesSink(const JsonLinesSink&) = delete;
   JsonLinesSink& operator=(const JsonLinesSink&) = delete;
 
-  /// Like the constructor, but a file that cannot be opened is an error value: InvalidInput
+  /// Opens `path` for appending, creating it (with Options::file_mode, 0600 by default) if it
+  /// is missing; existing lines are kept. A file that cannot be opened is InvalidInput
   /// when the path itself is wrong (missing directory, no permission, a directory, ...),
   /// Unavailable when it may work later (too many open files, out of space, ...). Both name
   /// the path and the system's reason.

@@ -8,6 +8,7 @@
 #include <spdlog/common.h>
 #include <spdlog/logger.h>
 
+#include <interviewkit/domain/result.hpp>
 #include <interviewkit/export.hpp>
 #include <interviewkit/log/action_entry.hpp>
 #include <interviewkit/log/sink.hpp>
@@ -24,10 +25,10 @@ namespace interviewkit {
 /// Thread-safe if the logger is (spdlog's *_mt sinks are). Write-only: it cannot be queried.
 class INTERVIEWKIT_EXPORT SpdlogSink final : public ActionLogSink {
  public:
-  /// Throws std::invalid_argument for a null logger: that is a wiring mistake, caught on the
-  /// first run, not a failure a host has to handle as a value.
-  explicit SpdlogSink(std::shared_ptr<spdlog::logger> logger,
-                      spdlog::level::level_enum level = spdlog::level::info);
+  /// A null logger is InvalidInput.
+  [[nodiscard]] static Result<std::shared_ptr<SpdlogSink>> make(
+      std::shared_ptr<spdlog::logger> logger,
+      spdlog::level::level_enum level = spdlog::level::info);
 
   void write(const ActionEntry& entry) override;
   void flush() override;
@@ -40,6 +41,7 @@ class INTERVIEWKIT_EXPORT SpdlogSink final : public ActionLogSink {
   [[nodiscard]] const std::shared_ptr<spdlog::logger>& logger() const noexcept { return logger_; }
 
  private:
+  SpdlogSink(std::shared_ptr<spdlog::logger> logger, spdlog::level::level_enum level) noexcept;
   std::shared_ptr<spdlog::logger> logger_;
   spdlog::level::level_enum level_;
 };
