@@ -123,6 +123,27 @@ Result<void> check_hours(const InterviewerAvailability& person,
   return {};
 }
 
+// One interviewer's buffers and working hours (weekly and per date) are within a day.
+Result<void> check_interviewer(const InterviewerAvailability& person) {
+  for (const auto buffer : {person.buffer_before, person.buffer_after}) {
+    if (buffer < seconds{0} || buffer > max_interview_length) {
+      return InvalidInput{fmt::format("interviewer {}: buffer {} s must be between 0 and {} hours",
+                                      person.id, buffer.count(), max_interview_length.count())};
+    }
+  }
+  for (unsigned d = 0; d < 7; ++d) {
+    const auto& day = person.weekly.by_weekday.at(d);
+    if (auto ok = check_hours(person, day, std::string(weekday_names.at(d))); !ok)
+      return ok;
+  }
+  for (const auto& o : person.overrides) {
+    if (auto ok = check_hours(person, o.hours, date::format("%F", o.date)); !ok)
+      return ok;
+  }
+  return {};
+}
+
+// The limits keep one search bounded in time and memory whatever a caller passes.
 Result<void> check_query(const SlotQuery& query,
                          std::span<const InterviewerAvailability> interviewers) {
   if (interviewers.empty())
@@ -144,24 +165,8 @@ Result<void> check_query(const SlotQuery& query,
         fmt::format("minimum notice {} s must not be negative", query.minimum_notice.count())};
   }
   for (const auto& person : interviewers) {
-    for (const auto buffer : {person.buffer_before, person.buffer_after}) {
-      if (buffer < seconds{0} || buffer > max_interview_length) {
-        return InvalidInput{
-            fmt::format("interviewer {}: buffer {} s must be between 0 and {} hours", person.id,
-                        buffer.count(), max_interview_length.count())};
-      }
-    }
-    for (unsigned d = 0; d < 7; ++d) {
-      if (auto ok =
-              check_hours(person, person.weekly.by_weekday.at(d), std::string(weekday_names.at(d)));
-          !ok) {
-        return ok;
-      }
-    }
-    for (const auto& o : person.overrides) {
-      if (auto ok = check_hours(person, o.hours, date::format("%F", o.date)); !ok)
-        return ok;
-    }
+    if (auto ok = check_interviewer(person); !ok)
+      return ok;
   }
   return {};
 }
@@ -267,6 +272,8 @@ struct SlotSearch::Scratch {
   void working_hours(const InterviewerAvailability& person, Interval bounds, ZoneCache& zone);
   void busy_time(const InterviewerAvailability& person, Interval bounds);
   void close_capped_days(const InterviewerAvailability& person, Interval bounds, ZoneCache& zone);
+  void panel(const SlotQuery& query, std::size_t count);
+  void round_robin(const SlotQuery& query, std::span<const InterviewerAvailability> interviewers);
   void emit(const SlotQuery& query, std::span<const Interval> set, bool round_robin);
 };
 
@@ -449,6 +456,9 @@ SlotSearch::~SlotSearch() = default;
 SlotSearch::SlotSearch(SlotSearch&&) noexcept = default;
 SlotSearch& SlotSearch::operator=(SlotSearch&&) noexcept = default;
 
+// Phases: check the query; build each interviewer's set of possible starts (working hours
+// in their zone, minus busy time and capped days); combine the sets (intersection for a
+// panel, union with an owner for round-robin); cut them into slots.
 Result<std::span<const Slot>> SlotSearch::find(
     const SlotQuery& query, std::span<const InterviewerAvailability> interviewers) {
   if (auto ok = check_query(query, interviewers); !ok)
@@ -468,43 +478,49 @@ Result<std::span<const Slot>> SlotSearch::find(
       return ok.error();
     }
   }
-  if (!possible)
-    return std::span<const Slot>(s.slots);
+  if (possible && query.mode == SlotMode::all)
+    s.panel(query, interviewers.size());
+  else if (possible)
+    s.round_robin(query, interviewers);
+  return std::span<const Slot>(s.slots);
+}
 
+// A panel needs everyone at once: the intersection of every interviewer's starts.
+void SlotSearch::Scratch::panel(const SlotQuery& query, std::size_t count) {
   const auto own = [&](std::size_t k) {
-    const auto [offset, count] = s.starts_of[k];
-    return std::span<const Interval>(s.starts).subspan(offset, count);
+    const auto [offset, size] = starts_of[k];
+    return std::span<const Interval>(starts).subspan(offset, size);
   };
-  if (query.mode == SlotMode::all) {
-    s.merged.assign(own(0).begin(), own(0).end());
-    for (std::size_t k = 1; k < interviewers.size() && !s.merged.empty(); ++k) {
-      intersect(s.merged, own(k), s.spare);
-      s.merged.swap(s.spare);
-    }
-    s.emit(query, s.merged, false);
-    return std::span<const Slot>(s.slots);
+  merged.assign(own(0).begin(), own(0).end());
+  for (std::size_t k = 1; k < count && !merged.empty(); ++k) {
+    intersect(merged, own(k), spare);
+    merged.swap(spare);
   }
+  emit(query, merged, false);
+}
 
-  // Round-robin: least loaded first (booked interviews overlapping the window), then the
-  // order the host listed them in.
-  s.load.assign(interviewers.size(), 0);
+// Round-robin needs anyone: the union of the starts, each slot owned by the least loaded
+// interviewer free then (booked interviews overlapping the window), ties in the order the
+// host listed them.
+void SlotSearch::Scratch::round_robin(const SlotQuery& query,
+                                      std::span<const InterviewerAvailability> interviewers) {
+  load.assign(interviewers.size(), 0);
   for (std::size_t k = 0; k < interviewers.size(); ++k) {
     for (const auto& r : interviewers[k].booked) {
       if (r.overlaps(query.window))
-        ++s.load[k];
+        ++load[k];
     }
   }
-  s.priority.resize(interviewers.size());
-  std::iota(s.priority.begin(), s.priority.end(), std::size_t{0});
-  std::sort(s.priority.begin(), s.priority.end(), [&](std::size_t a, std::size_t b) {
-    return std::pair(s.load[a], a) < std::pair(s.load[b], b);
+  priority.resize(interviewers.size());
+  std::iota(priority.begin(), priority.end(), std::size_t{0});
+  std::sort(priority.begin(), priority.end(), [&](std::size_t a, std::size_t b) {
+    return std::pair(load[a], a) < std::pair(load[b], b);
   });
-  s.cursor.assign(interviewers.size(), 0);
-  s.merged.assign(s.starts.begin(), s.starts.end());
-  std::sort(s.merged.begin(), s.merged.end(), by_start);
-  coalesce(s.merged);
-  s.emit(query, s.merged, true);
-  return std::span<const Slot>(s.slots);
+  cursor.assign(interviewers.size(), 0);
+  merged.assign(starts.begin(), starts.end());
+  std::sort(merged.begin(), merged.end(), by_start);
+  coalesce(merged);
+  emit(query, merged, true);
 }
 
 Result<std::vector<Slot>> find_slots(const SlotQuery& query,

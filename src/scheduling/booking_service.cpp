@@ -119,7 +119,9 @@ Result<Interview> BookingService::get(InterviewId id) const {
   return store_->find(id);
 }
 
-Result<Interview> BookingService::create(const CreateRequest& request, const Actor& actor) {
+// A new pending interview, checked before anything is written: valid values, and nobody
+// both the candidate and an interviewer (they would be invited twice, in two roles).
+Result<Interview> BookingService::draft(const CreateRequest& request) const {
   const auto now = date::floor<std::chrono::seconds>(options_.clock->now());
   Interview interview{
       .id = InterviewId{},
@@ -141,21 +143,29 @@ Result<Interview> BookingService::create(const CreateRequest& request, const Act
                                       interview.candidate.person.email())};
     }
   }
+  return interview;
+}
+
+Result<Interview> BookingService::create(const CreateRequest& request, const Actor& actor) {
+  auto interview = draft(request);
+  if (!interview)
+    return interview;
   std::vector<ActionEntry> log;
+  // The work may run more than once (Store::write's contract): it rebuilds `log` each time.
   auto written = store_->write([&](StoreTransaction& tx) -> Result<void> {
-    auto id = tx.insert(interview);
+    auto id = tx.insert(*interview);
     if (!id)
       return id.error();
-    interview.id = *id;
+    interview->id = *id;
     log = {ActionEntry{.time = options_.clock->now(),
                        .action = ActionType::interview_created,
-                       .interview = interview.id,
+                       .interview = interview->id,
                        .actor = actor,
                        .from = std::nullopt,
                        .to = InterviewStatus::pending,
-                       .details = {{"title", interview.title},
-                                   {"candidate", interview.candidate.id.str()},
-                                   {"interviewers", interview.interviewers.size()}}}};
+                       .details = {{"title", interview->title},
+                                   {"candidate", interview->candidate.id.str()},
+                                   {"interviewers", interview->interviewers.size()}}}};
     return record(&tx, log);
   });
   if (!written)
@@ -258,49 +268,85 @@ Result<Interview> BookingService::apply(InterviewId id, InterviewEvent event, co
 }
 
 // One transition inside the transaction: idempotent replay, version and transition checks,
-// the new state, the conflict check, the update, and the notifications it causes.
+// the new revision, the conflict check, the update, and the notifications it causes.
+// REQUIRES: inside Store::write's work (it may run again from scratch on a retry).
 Result<void> BookingService::step(StoreTransaction& tx, Change& change, InterviewId id,
                                   InterviewEvent event, const OperationOptions& options,
                                   const std::optional<TimeRange>& slot, const std::string& reason,
                                   UtcMillis now) {
   // Identifies the request, so a reused idempotency key with a different request is caught.
   const auto request = fmt::format("{} {} {}", event, id, slot ? fmt::format("{}", *slot) : "");
-  if (!options.idempotency_key.empty()) {
-    auto seen = tx.find_idempotency(options.idempotency_key);
-    if (!seen)
-      return seen.error();
-    if (*seen) {
-      if ((*seen)->request != request) {
-        return InvalidInput{
-            fmt::format("idempotency key \"{}\" was already used for a different request ({})",
-                        options.idempotency_key, (*seen)->request)};
-      }
-      change.after = (*seen)->result;
-      change.replayed = true;
-      return {};
-    }
-  }
+  if (auto replayed = replay(tx, change, options.idempotency_key, request); !replayed)
+    return replayed.error();
+  if (change.replayed)
+    return {};
+
+  // The stored revision must be the one the caller read, and the table must allow the event.
   auto current = tx.load(id);
   if (!current)
     return current.error();
   change.before = *current;
-  if (options.expected_version && *options.expected_version != current->version) {
+  if (options.expected_version && *options.expected_version != current->version)
     return StaleVersion{id, *options.expected_version, current->version};
-  }
   const auto transition = find_transition(current->status, event);
   if (!transition)
     return IllegalTransition{current->status, event, target_of(event)};
 
-  Interview next = *current;
-  next.status = transition->to;
-  next.version = current->version + 1;
-  next.updated_at = date::floor<std::chrono::seconds>(now);
-  if (slot)
-    next.slot = *slot;
-  if (slot && UtcMillis{slot->start()} <= now) {
-    return InvalidInput{fmt::format("slot {} starts in the past", *slot)};
+  // The next revision, whose slot must be free for everyone in it (buffers included).
+  auto next = next_revision(*current, *transition, slot, now);
+  if (!next)
+    return next.error();
+  if (auto free = check_free(tx, *next); !free)
+    return free;
+
+  // Written together with the notifications it causes: the transactional outbox.
+  if (auto ok = tx.update(*next); !ok)
+    return ok.error();
+  change.after = *next;
+  if (auto ok = enqueue(tx, change, *transition, reason, now); !ok)
+    return ok;
+  if (!options.idempotency_key.empty())
+    return tx.save_idempotency({options.idempotency_key, request, *next});
+  return {};
+}
+
+// A request seen before under `key` is answered with its first result (change.replayed);
+// the same key with a different request is an error, never a silent second booking.
+Result<void> BookingService::replay(StoreTransaction& tx, Change& change, const std::string& key,
+                                    const std::string& request) const {
+  if (key.empty())
+    return {};
+  auto seen = tx.find_idempotency(key);
+  if (!seen)
+    return seen.error();
+  if (!*seen)
+    return {};
+  if ((*seen)->request != request) {
+    return InvalidInput{
+        fmt::format("idempotency key \"{}\" was already used for a different request ({})", key,
+                    (*seen)->request)};
   }
-  if (event == InterviewEvent::book && next.meeting_link.empty()) {
+  change.after = (*seen)->result;
+  change.replayed = true;
+  return {};
+}
+
+// `current` moved along `transition`: new status, version and slot, and a meeting link
+// minted on the first booking (it stays the same across reschedules, so invites agree).
+Result<Interview> BookingService::next_revision(const Interview& current,
+                                                const Transition& transition,
+                                                const std::optional<TimeRange>& slot,
+                                                UtcMillis now) const {
+  Interview next = current;
+  next.status = transition.to;
+  next.version = current.version + 1;
+  next.updated_at = date::floor<std::chrono::seconds>(now);
+  if (slot) {
+    if (UtcMillis{slot->start()} <= now)
+      return InvalidInput{fmt::format("slot {} starts in the past", *slot)};
+    next.slot = *slot;
+  }
+  if (transition.event == InterviewEvent::book && next.meeting_link.empty()) {
     auto key = random_token(*options_.random, session_key_bytes);
     if (!key) {
       return Unavailable{
@@ -308,21 +354,21 @@ Result<void> BookingService::step(StoreTransaction& tx, Change& change, Intervie
     }
     next.meeting_link = join_link(options_.meeting_base_url, *key);
   }
-  if (holds_slot(next.status) && next.slot) {
-    const auto widest_buffer = std::max(options_.buffer_before, options_.buffer_after);
-    auto conflict = tx.find_conflict(next, next.slot->widened(widest_buffer, widest_buffer));
-    if (!conflict)
-      return conflict.error();
-    if (*conflict)
-      return **conflict;
-  }
-  if (auto ok = tx.update(next); !ok)
-    return ok.error();
-  change.after = next;
-  if (auto ok = enqueue(tx, change, *transition, reason, now); !ok)
-    return ok;
-  if (!options.idempotency_key.empty())
-    return tx.save_idempotency({options.idempotency_key, request, next});
+  return next;
+}
+
+// A revision that holds a slot must not overlap, buffers included, another interview of
+// anyone in it. Checked in the same transaction as the write, so two bookings racing for
+// one person cannot both pass.
+Result<void> BookingService::check_free(StoreTransaction& tx, const Interview& next) const {
+  if (!holds_slot(next.status) || !next.slot)
+    return {};
+  const auto widest_buffer = std::max(options_.buffer_before, options_.buffer_after);
+  auto conflict = tx.find_conflict(next, next.slot->widened(widest_buffer, widest_buffer));
+  if (!conflict)
+    return conflict.error();
+  if (*conflict)
+    return **conflict;
   return {};
 }
 

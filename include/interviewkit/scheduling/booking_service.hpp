@@ -96,12 +96,18 @@ class INTERVIEWKIT_EXPORT BookingService {
   struct Change;
   BookingService(std::shared_ptr<Store> store, std::shared_ptr<ActionLog> log,
                  BookingOptions options);
+  Result<Interview> draft(const CreateRequest& request) const;
   Result<Interview> apply(InterviewId id, InterviewEvent event, const Actor& actor,
                           const OperationOptions& options, const std::optional<TimeRange>& slot,
                           const std::string& reason);
   Result<void> step(StoreTransaction& tx, Change& change, InterviewId id, InterviewEvent event,
                     const OperationOptions& options, const std::optional<TimeRange>& slot,
                     const std::string& reason, UtcMillis now);
+  Result<void> replay(StoreTransaction& tx, Change& change, const std::string& key,
+                      const std::string& request) const;
+  Result<Interview> next_revision(const Interview& current, const Transition& transition,
+                                  const std::optional<TimeRange>& slot, UtcMillis now) const;
+  Result<void> check_free(StoreTransaction& tx, const Interview& next) const;
   Result<void> enqueue(StoreTransaction& tx, Change& change, const Transition& transition,
                        const std::string& reason, UtcMillis now);
   std::vector<ActionEntry> entries(const Change& change, InterviewEvent event, const Actor& actor,
