@@ -1,9 +1,12 @@
-// Links against an installed interviewkit and uses its public API.
+// Links against interviewkit (installed, or built in-tree) and uses its public API: the core
+// and the SQLite component, whose header is installed with it.
 #include <cstdlib>
+#include <filesystem>
 
 #include <fmt/format.h>
 
 #include <interviewkit/interviewkit.hpp>
+#include <interviewkit/store/sqlite_store.hpp>
 
 int main() {
   using namespace interviewkit;
@@ -13,7 +16,15 @@ int main() {
     fmt::print(stderr, "consumer: unexpected parse results\n");
     return EXIT_FAILURE;
   }
-  fmt::print("consumer: linked interviewkit {}; parsed '{}'; rejected with: {}\n", version_string,
-             *status, bad.error());
+  const auto db = std::filesystem::temp_directory_path() / "interviewkit-consumer.db";
+  auto store = SqliteStore::open(db);
+  if (!store) {
+    fmt::print(stderr, "consumer: {}\n", store.error());
+    return EXIT_FAILURE;
+  }
+  const auto check = (*store)->integrity_check();
+  std::filesystem::remove(db);
+  fmt::print("consumer: linked interviewkit {}; parsed '{}'; rejected with: {}; sqlite store {}\n",
+             version_string, *status, bad.error(), check ? *check : check.error().message());
   return EXIT_SUCCESS;
 }

@@ -34,6 +34,8 @@ std::string storable(std::string_view text) {
   return detail::to_storable_text(text, 2000);
 }
 
+// Kinds whose text states the slot: they are wrong as soon as the slot changes, while a
+// cancellation notice stays true whatever the slot was.
 bool carries_slot(NotificationKind kind) {
   switch (kind) {
     case NotificationKind::interview_scheduled:
@@ -75,6 +77,10 @@ auto guarded(F&& f) noexcept -> decltype(f()) {
   }
 }
 
+// Every bound below exists because a value past it cannot work, not as a matter of taste:
+// a lease shorter than two deliveries lets a slow send outlive its claim (and be sent twice),
+// a zero batch or poll makes a busy loop, durations past a day or a year overflow nothing
+// but are certainly typing mistakes in a host's configuration.
 Error invalid(std::string message) {
   return InvalidInput{std::move(message)};
 }
@@ -118,6 +124,9 @@ struct Decision {
   bool attempted = false;  // a send was made (its entry must be recorded whatever happens)
 };
 
+// One destination's circuit: consecutive retryable failures, and while open, until when.
+// Kept in memory per dispatcher: after a restart a dead destination costs `failure_threshold`
+// timeouts again, which is cheap, and no store schema carries breaker state.
 struct Breaker {
   std::uint32_t failures = 0;
   std::optional<UtcMillis> open_until;
@@ -129,8 +138,12 @@ struct Dispatcher::Impl {
   std::shared_ptr<ActionLog> log;
   DispatcherOptions options;
   std::shared_ptr<const Clock> clock;
+  // The ActionLog writes into `store` itself: entries then ride in the outcome's transaction
+  // (OutboxCompletion::log), so an outcome and its entry are never found one without the other.
   bool log_in_store = false;
 
+  // Jitter spreads retries of many messages that failed together (a destination that came
+  // back) so they do not all return at once. It needs no secrecy, so a seeded PRNG will do.
   std::mutex jitter_mutex;
   std::mt19937_64 jitter;
 
@@ -138,8 +151,11 @@ struct Dispatcher::Impl {
   std::mutex notifier_mutex;
 
   std::mutex breaker_mutex;
-  std::map<std::string, Breaker> breakers;
+  std::map<std::string, Breaker> breakers;  // GUARDED_BY(breaker_mutex)
 
+  // The background thread: it sleeps on `wakeup` until the next message is due, idle_poll
+  // passes, or wake() is called after a commit. `stopping` is read between every step of a
+  // pass, so stop() never waits for more than the delivery in flight.
   std::mutex thread_mutex;
   std::condition_variable wakeup;
   std::atomic<bool> stopping{false};
@@ -153,6 +169,8 @@ struct Dispatcher::Impl {
     return options.retry.backoff(attempt, jitter);
   }
 
+  // The entry for one outcome. It names the message (id, claim, key, attempt) so that an
+  // operator can follow one message through its attempts and match a receiver's records.
   ActionEntry entry(const OutboxMessage& message, ActionType action, nlohmann::json details) {
     details["outbox_id"] = message.id.value();
     details["attempt"] = message.attempts;
@@ -499,6 +517,8 @@ struct Dispatcher::Impl {
     }
   }
 
+  // Gives an unattempted claim back (stop() was called): due at once for the next worker,
+  // instead of waiting out a lease nobody works on. A failure here only costs that wait.
   void release(const OutboxMessage& message, DrainStats& stats) {
     auto released =
         guarded([&] { return store->release(message.id, message.claim, clock->now()); });
@@ -509,6 +529,10 @@ struct Dispatcher::Impl {
     ++stats.released;
   }
 
+  // One message, in the order that makes a stale or duplicate send impossible: decide what
+  // needs no send; renew the lease fenced on the message still being ours and pending; only
+  // then read the interview's revision (a cancel committed before the renewal is seen);
+  // send; store the outcome fenced on the same claim.
   void handle(OutboxMessage& message, DrainStats& stats) {
     std::optional<Notification> notification;
     if (auto decided = precheck(message, notification)) {
@@ -548,6 +572,8 @@ struct Dispatcher::Impl {
     }
   }
 
+  // One pass: claim up to batch_size due messages and handle them in order. A failure of one
+  // message is reported and the pass goes on with the next; only a failed claim is returned.
   Result<DrainStats> drain_once() {
     // Taken before claiming: messages claimed while waiting for another pass to finish would
     // sit under a running lease that nobody works on.
@@ -597,6 +623,9 @@ struct Dispatcher::Impl {
 
   // ---- Background thread --------------------------------------------------------------
 
+  // One pass of the background thread, and how long to sleep after it: not at all when the
+  // batch was full, until the next due message otherwise, never longer than idle_poll (other
+  // processes may enqueue without waking this one).
   milliseconds pass() noexcept {
     try {
       auto stats = drain_once();

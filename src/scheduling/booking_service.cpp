@@ -1,3 +1,16 @@
+// BookingService: every operation on an interview, as one transaction of the Store.
+//
+// The shape of each operation (apply): validate the request without touching the store;
+// then, inside Store::write, load the interview, check the version and the transition table,
+// build the next revision, check it for conflicts, write it, expire the notifications it makes
+// obsolete, enqueue the ones the policy plans (the transactional outbox: a booking and its
+// invites commit together or not at all) and, when the ActionLog lives in the same store,
+// append the log entries too. After the commit the log entries go to any other log, and the
+// dispatcher is woken.
+//
+// Store::write may run its work more than once (PostgreSQL retries a transaction that lost a
+// serialization race), so the work starts from scratch each time: it resets what it builds
+// and takes "now" from outside. Nothing is sent from here; delivery is the Dispatcher's.
 #include <algorithm>
 #include <set>
 
@@ -11,8 +24,11 @@ namespace interviewkit {
 
 namespace {
 
-constexpr std::size_t session_key_bytes = 24;  // 192 bits
+// A meeting link is a bearer secret: anyone holding it joins. 192 bits cannot be guessed.
+constexpr std::size_t session_key_bytes = 24;
+// Lets a receiver tell a genuine delivery from a forged one (webhooks sign it); 128 bits.
 constexpr std::size_t message_token_bytes = 16;
+// Bounds on caller text: stored, logged and mailed, so it must not grow without limit.
 constexpr std::size_t max_reason = 2000;
 constexpr std::size_t max_idempotency_key = 200;
 
@@ -34,6 +50,8 @@ ActionType action_for(InterviewEvent event) {
   return ActionType::interview_created;
 }
 
+// The session key appended to the host's meeting URL: a trailing '=' or '#' means the URL
+// already ends where a value goes (".../join?room=", "...#"), so no '/' is added.
 std::string join_link(const std::string& base, const std::string& key) {
   const char last = base.back();
   return (last == '/' || last == '=' || last == '#') ? base + key : base + "/" + key;
@@ -395,6 +413,8 @@ Result<void> BookingService::enqueue(StoreTransaction& tx, Change& change,
         return Unavailable{
             fmt::format("cannot create a message token: {}", token.error().message())};
       }
+      // The key a receiver deduplicates on: stable across retries and crashes of this
+      // message, different for every channel so each channel's copy is its own delivery.
       auto key = planned.notification.idempotency_key;
       if (channel != "default")
         key += "/" + channel;  // one message per channel; "default" keeps the plain key
