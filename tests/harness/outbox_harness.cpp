@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
     store = sqlite;
     actions = sqlite;
   }
-  auto log = std::make_shared<ActionLog>(std::make_shared<StoreSink>(actions));
+  auto log = std::make_shared<ActionLog>(StoreSink::make(actions).value());
   auto notifier = std::make_shared<AppendNotifier>(argv[3]);
   auto made = Dispatcher::make(store, notifier, log, dispatcher_options());
   if (!made) {

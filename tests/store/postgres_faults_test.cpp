@@ -301,7 +301,7 @@ TEST_CASE("PostgreSQL restarted mid-dispatch: the background dispatcher delivers
                                     .connect_timeout = 2s,
                                     .statement_timeout = 5s})
                    .value();
-  auto log = std::make_shared<ActionLog>(std::make_shared<StoreSink>(store));
+  auto log = std::make_shared<ActionLog>(StoreSink::make(store).value());
   auto service = BookingService::make(store, log, no_reminders()).value();
   auto notifier = std::make_shared<RecordingNotifier>([](const Notification&, std::size_t) {
     std::this_thread::sleep_for(milliseconds{20});
@@ -366,7 +366,7 @@ TEST_CASE("PostgreSQL restarted mid-dispatch: the background dispatcher delivers
 TEST_CASE("failure text that is not UTF-8 or holds NUL is stored, not dropped",
           "[postgres][faults][action-log]") {
   auto store = PostgresStore::open({.url = fresh_db()}).value();
-  auto sink = std::make_shared<StoreSink>(store);
+  auto sink = StoreSink::make(store).value();
   const std::string nasty =
       std::string("550 mailbox \xC3( unavailable") + std::string(1, '\0') + "after NUL";
   auto notifier = std::make_shared<RecordingNotifier>(
@@ -425,7 +425,7 @@ TEST_CASE("poison outbox rows are dead-lettered with a reason; the rest of the b
           "[postgres][faults]") {
   const auto url = fresh_db();
   auto store = PostgresStore::open({.url = url}).value();
-  auto sink = std::make_shared<StoreSink>(store);
+  auto sink = StoreSink::make(store).value();
   Fixture f(store, no_reminders());
   f.log = std::make_shared<ActionLog>(sink);
   f.service = BookingService::make(store, f.log, no_reminders(), f.clock).value();

@@ -111,7 +111,7 @@ TEST_CASE("a lost connection fails the operation cleanly and the next one reconn
 
 TEST_CASE("the ActionLog lives in the same PostgreSQL database", "[postgres][action-log]") {
   auto store = PostgresStore::open({.url = fresh()}).value();
-  auto sink = std::make_shared<StoreSink>(store);
+  auto sink = StoreSink::make(store).value();
   Fixture f(store);
   f.log = std::make_shared<ActionLog>(sink);
   f.service = BookingService::make(store, f.log, {}, f.clock).value();

@@ -75,7 +75,7 @@ TEST_CASE("a database from a newer schema version is refused", "[sqlite]") {
 TEST_CASE("the ActionLog can live in the same SQLite file", "[sqlite][action-log]") {
   TempDir dir("sqlite-log");
   auto store = SqliteStore::open(dir.path() / "log.db").value();
-  auto sink = std::make_shared<StoreSink>(store);
+  auto sink = StoreSink::make(store).value();
   Fixture f(store);
   f.log = std::make_shared<ActionLog>(sink);
   f.service = BookingService::make(store, f.log, {}, f.clock).value();
@@ -202,7 +202,7 @@ TEST_CASE("random histories keep every delivery invariant on SQLite with the log
     SqliteOptions options;
     options.synchronous = SqliteOptions::Synchronous::normal;  // durability is not under test
     auto store = SqliteStore::open(dir.path() / fmt::format("sim-{}.db", seed), options).value();
-    auto sink = std::make_shared<StoreSink>(store);
+    auto sink = StoreSink::make(store).value();
     auto log = std::make_shared<ActionLog>(sink);
     log->set_error_handler([](const std::string&) {});
     return std::tuple{
