@@ -27,6 +27,10 @@ using ConformanceStores = std::tuple<PostgresFactory>;
 
 #include "conformance/store_conformance.hpp"
 
+using ActionStores = std::tuple<PostgresFactory>;
+
+#include "conformance/action_store_conformance.hpp"
+
 namespace {
 
 std::string fresh() {

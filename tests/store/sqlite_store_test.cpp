@@ -27,6 +27,10 @@ using ConformanceStores = std::tuple<SqliteFactory>;
 
 #include "conformance/store_conformance.hpp"
 
+using ActionStores = std::tuple<SqliteFactory>;
+
+#include "conformance/action_store_conformance.hpp"
+
 TEST_CASE("a SQLite store survives reopening", "[sqlite]") {
   TempDir dir("sqlite-reopen");
   const auto path = dir.path() / "interviews.db";
