@@ -26,8 +26,8 @@ using detail::person_key;
 // REQUIRES: mutex held.
 struct MemoryStore::State {
   mutable std::mutex mutex;
-  // Ids are never reused, like AUTOINCREMENT and sequences: a rolled-back transaction's
-  // ids are simply not handed out (staged counters are dropped with it).
+  // The next ids to hand out. A transaction counts on copies, so a rolled-back one's ids are
+  // handed out again (as SQLite's AUTOINCREMENT does); a committed id is never reused.
   std::uint64_t next_interview = 1;
   std::uint64_t next_message = 1;
   std::map<InterviewId, Interview> interviews;

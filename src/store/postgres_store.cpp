@@ -405,9 +405,10 @@ struct PostgresStore::Impl {
                                    redact_and_trim(e.what()))};
   }
 
-  // Called from a catch block for a pqxx exception thrown while attempt `attempt` of `what`
-  // ran on `lease`: nullopt when the work should run again from the start, otherwise the
-  // error to return. A connection in an unknown state is never put back in the pool.
+  // REQUIRES: called from a catch handler for a pqxx exception (it rethrows the exception
+  // being handled to sort it), thrown while attempt `attempt` of `what` ran on `lease`.
+  // nullopt when the work should run again from the start, otherwise the error to return.
+  // A connection in an unknown state is never put back in the pool.
   std::optional<Error> after_failure(std::string_view what, int attempt, Lease& lease) const {
     const bool may_retry = attempt < options.retries;
     try {
@@ -528,8 +529,9 @@ struct PostgresStore::Impl {
 
 namespace {
 
-// The operations of one write transaction, on the pqxx::work of Impl::transact. Holds no
-// state across attempts except `last_written`, which PostgresStore::write resets.
+// The operations of one write transaction, on the pqxx::work of Impl::transact. Made anew
+// for every attempt, so nothing carries over from a failed one; `last_written` tells
+// PostgresStore::write what this attempt wrote.
 class PgTransaction final : public StoreTransaction {
  public:
   explicit PgTransaction(pqxx::work& tx) : tx_(tx) {}

@@ -2,9 +2,9 @@
 // by several processes on one machine.
 //
 // How it stays correct:
-// - One connection per store, used under one mutex (`Impl::guarded`). SQLite connections are
-//   not meant to be shared by threads mid-statement, and a single connection keeps the
-//   prepared-statement cache simple; the throughput limit is SQLite's single writer anyway.
+// - One connection per store, used under one mutex (`Impl::guarded`). The connection is
+//   opened NOMUTEX, so it must never be used by two threads at once; one connection also
+//   keeps the prepared-statement cache simple, and SQLite has a single writer anyway.
 // - Every write runs in BEGIN IMMEDIATE (`Impl::write_transaction`): the write lock is taken
 //   up front, so a conflict check and the write that follows are one atomic step across
 //   processes too, and a transaction never has to upgrade a read snapshot to a write lock

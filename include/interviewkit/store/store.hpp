@@ -58,7 +58,7 @@ class INTERVIEWKIT_EXPORT StoreTransaction {
   /// by several processes lock the row, so concurrent writers of one interview queue up.
   [[nodiscard]] virtual Result<Interview> load(InterviewId id) = 0;
   /// Stores a new interview; returns its id (the `id` field of `interview` is ignored).
-  /// Ids are never zero and never reused.
+  /// Ids are never zero, and never the id of another committed interview.
   [[nodiscard]] virtual Result<InterviewId> insert(const Interview& interview) = 0;
   /// Replaces the stored interview with the same id; NotFound if there is none. No version
   /// check: the caller compares versions after `load`.
