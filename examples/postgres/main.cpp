@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto store = *opened;
-  auto log_sink = std::make_shared<StoreSink>(store);
+  auto log_sink = StoreSink::make(store).value();
   auto log = ActionLog::make(log_sink).value();
   auto service = BookingService::make(store, log).value();
   auto dispatcher = Dispatcher::make(store, std::make_shared<LogNotifier>(), log).value();

@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
   }
   auto store = *opened;
   fmt::print("Store: {}\n", db_path.string());
-  auto log_sink = std::make_shared<StoreSink>(store);
+  auto log_sink = StoreSink::make(store).value();
   auto log = ActionLog::make(log_sink).value();
   // Every email (with its calendar invite) is also written as an .eml + .ics file, like
   // Django's file-based email backend: open them in any mail or calendar program.

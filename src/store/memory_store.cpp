@@ -1,3 +1,10 @@
+// MemoryStore: the Store in process memory, with the same answers as the SQL stores.
+//
+// How it stays correct: one mutex serialises every call, so a write transaction is simply
+// "hold the lock, stage the changes, apply them if the work succeeded". Staging (rather than
+// writing through and undoing) is what makes a failed or throwing transaction leave no
+// trace without an undo log. The indexes below mirror the SQL stores' tables and indexes,
+// so the conflict check and the claim are as cheap here as there and answer the same way.
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -13,51 +20,82 @@
 namespace interviewkit {
 
 using detail::people_of;
+using detail::person_key;
 
+// Everything the store holds. Every member is guarded by `mutex`; every method below
+// REQUIRES: mutex held.
 struct MemoryStore::State {
   mutable std::mutex mutex;
+  // The next ids to hand out. A transaction counts on copies, so a rolled-back one's ids are
+  // handed out again (as SQLite's AUTOINCREMENT does); a committed id is never reused.
   std::uint64_t next_interview = 1;
   std::uint64_t next_message = 1;
   std::map<InterviewId, Interview> interviews;
-  // person -> slot start -> interviews that hold a slot: the conflict index. Slots are at
-  // most max_interview_length long, so a search only visits starts near the window.
+  // person key -> slot start -> interviews that hold a slot: the conflict index (SQL:
+  // interview_people). Slots are at most max_interview_length long, so a search only
+  // visits starts that close before the window.
   std::unordered_map<std::string, std::multimap<date::sys_seconds, InterviewId>> active_by_person;
   std::map<OutboxId, OutboxMessage> outbox;
-  // Pending messages by the moment they become claimable (due time, or lease end).
+  // Pending messages by due time, leased or not: the order claims take (SQL: ORDER BY
+  // due_ms, id over the pending index).
+  std::set<std::pair<UtcMillis, OutboxId>> pending_by_due;
+  // Pending messages by the moment they become claimable (due time, or lease end): what
+  // next_due answers.
   std::set<std::pair<UtcMillis, OutboxId>> claimable;
   std::multimap<InterviewId, OutboxId> outbox_by_interview;
+  // The outbox's unique idempotency keys (SQL: UNIQUE on outbox.idempotency_key).
+  std::unordered_map<std::string, OutboxId> outbox_keys;
   std::unordered_map<std::string, IdempotencyRecord> idempotency;
 
-  // REQUIRES: mutex held. The message if it is still pending under `claim`; nullopt when
-  // another claim or an outcome fenced it off; InvalidInput for an unknown id (the answer
-  // every store gives).
-  Result<std::optional<OutboxMessage>> held(OutboxId id, std::uint64_t claim) const {
-    auto it = outbox.find(id);
-    if (it == outbox.end())
-      return InvalidInput{fmt::format("no outbox message {}", id)};
-    if (it->second.state != OutboxState::pending || it->second.claim != claim)
-      return std::optional<OutboxMessage>{};
-    return std::optional(it->second);
+  // The fenced update every outcome goes through: applies `change` to a copy of message `id`
+  // and stores it if `holds(message)`; answers as detail::fenced_answer (true, false when
+  // fenced off, InvalidInput for an unknown id), like the SQL stores' fenced UPDATEs.
+  template <class Holds, class Change>
+  Result<bool> update_if(OutboxId id, Holds&& holds, Change&& change) {
+    const auto it = outbox.find(id);
+    const bool known = it != outbox.end();
+    const bool held = known && holds(it->second);
+    if (held) {
+      auto message = it->second;
+      change(message);
+      put(std::move(message));
+    }
+    return detail::fenced_answer(id, held, [&] { return known; });
+  }
+
+  // The usual fence: still pending under the caller's claim.
+  static auto under(std::uint64_t claim) {
+    return [claim](const OutboxMessage& m) {
+      return m.state == OutboxState::pending && m.claim == claim;
+    };
   }
 
   static UtcMillis claimable_at(const OutboxMessage& m) {
     return m.claimed_until && *m.claimed_until > m.due ? *m.claimed_until : m.due;
   }
-  // Stores `m` (new or changed), keeping the claimable index in step.
+
+  // Stores `m` (new or changed), keeping every outbox index in step: the one writer of
+  // `outbox`, so the indexes cannot drift from it.
   void put(OutboxMessage m) {
     auto it = outbox.find(m.id);
     if (it != outbox.end()) {
       if (it->second.state == OutboxState::pending) {
         claimable.erase({claimable_at(it->second), m.id});
+        pending_by_due.erase({it->second.due, m.id});
       }
     } else {
       outbox_by_interview.emplace(m.interview, m.id);
+      outbox_keys.emplace(m.idempotency_key, m.id);
     }
-    if (m.state == OutboxState::pending)
+    if (m.state == OutboxState::pending) {
       claimable.insert({claimable_at(m), m.id});
+      pending_by_due.insert({m.due, m.id});
+    }
     outbox.insert_or_assign(m.id, std::move(m));
   }
 
+  // Adds an interview that holds a slot to the conflict index (SQL: the rows the SQLite
+  // store writes and the PostgreSQL trigger maintains).
   void index(const Interview& interview) {
     if (!holds_slot(interview.status) || !interview.slot)
       return;
@@ -82,7 +120,9 @@ struct MemoryStore::State {
 };
 
 // Stages every change and applies it only when the work succeeds, so a failed or throwing
-// transaction leaves no trace.
+// transaction leaves no trace. Reads see this transaction's own staged writes first, as a
+// database transaction sees its own uncommitted rows. Lives only inside MemoryStore::write,
+// with the mutex held.
 class MemoryStore::Transaction final : public StoreTransaction {
  public:
   explicit Transaction(State& state) : state_(state) {}
@@ -111,31 +151,30 @@ class MemoryStore::Transaction final : public StoreTransaction {
     return {};
   }
 
+  // Committed interviews through the index, then those this transaction wrote (which the
+  // index does not hold yet, and whose staged version replaces the committed one).
   Result<std::optional<SlotConflict>> find_conflict(const Interview& interview,
                                                     const TimeRange& window) override {
     for (const auto& person : people_of(interview)) {
-      auto it = state_.active_by_person.find(person);
-      if (it == state_.active_by_person.end())
-        continue;
-      const auto& starts = it->second;
-      const auto first = starts.lower_bound(window.start() - max_interview_length);
-      const auto last = starts.lower_bound(window.end());
-      for (auto entry = first; entry != last; ++entry) {
-        const auto other_id = entry->second;
-        if (other_id == interview.id)
-          continue;
-        const auto& other =
-            staged_.contains(other_id) ? staged_.at(other_id) : state_.interviews.at(other_id);
-        if (holds_slot(other.status) && other.slot && other.slot->overlaps(window)) {
-          return std::optional(SlotConflict{other_id, person});
-        }
-      }
+      if (auto other = committed_conflict(person, interview.id, window))
+        return std::optional(SlotConflict{*other, person});
+      if (auto other = staged_conflict(person, interview.id, window))
+        return std::optional(SlotConflict{*other, person});
     }
     return std::optional<SlotConflict>{};
   }
 
+  // Ids are assigned now, as a database assigns them on INSERT; a duplicate idempotency key
+  // fails the transaction, as the SQL stores' UNIQUE constraint does.
   Result<void> enqueue(std::span<const OutboxMessage> messages) override {
     for (const auto& message : messages) {
+      if (state_.outbox_keys.contains(message.idempotency_key) ||
+          std::any_of(outbox_.begin(), outbox_.end(), [&](const auto& staged) {
+            return staged.idempotency_key == message.idempotency_key;
+          })) {
+        return InvalidInput{
+            fmt::format("outbox idempotency key \"{}\" is already used", message.idempotency_key)};
+      }
       auto staged = message;
       staged.id = OutboxId{next_message_++};
       outbox_.push_back(std::move(staged));
@@ -143,27 +182,36 @@ class MemoryStore::Transaction final : public StoreTransaction {
     return {};
   }
 
+  // Committed messages (as this transaction last left them), then the ones it enqueued
+  // itself: in id order, like the SQL stores.
   Result<std::vector<OutboxMessage>> supersede(InterviewId interview, NotificationKind kind,
                                                const std::string& reason, UtcMillis now) override {
+    const auto open = [&](const OutboxMessage& m) {
+      return m.interview == interview && m.kind == kind &&
+             (m.state == OutboxState::pending || m.state == OutboxState::dead);
+    };
     std::vector<OutboxMessage> superseded;
     auto [first, last] = state_.outbox_by_interview.equal_range(interview);
     for (auto it = first; it != last; ++it) {
-      const auto& message = state_.outbox.at(it->second);
-      const bool open = message.state == OutboxState::pending || message.state == OutboxState::dead;
-      if (message.kind == kind && open) {
-        auto changed = message;
-        changed.state = OutboxState::expired;
-        changed.last_error = reason;
-        changed.updated_at = now;
-        changed.claimed_until.reset();
-        superseded.push_back(changed);
-      }
+      auto staged = outbox_updates_.find(it->second);
+      auto message =
+          staged != outbox_updates_.end() ? staged->second : state_.outbox.at(it->second);
+      if (!open(message))
+        continue;
+      detail::mark_superseded(message, reason, now);
+      outbox_updates_.insert_or_assign(message.id, message);
+      superseded.push_back(std::move(message));
     }
-    for (const auto& m : superseded)
-      outbox_updates_.push_back(m);
+    for (auto& message : outbox_) {
+      if (!open(message))
+        continue;
+      detail::mark_superseded(message, reason, now);
+      superseded.push_back(message);
+    }
     return superseded;
   }
 
+  // The mutex already makes a concurrent request with the same key wait for this one.
   Result<std::optional<IdempotencyRecord>> find_idempotency(const std::string& key) override {
     if (auto it = idempotency_.find(key); it != idempotency_.end())
       return std::optional(it->second);
@@ -181,6 +229,7 @@ class MemoryStore::Transaction final : public StoreTransaction {
     return {};
   }
 
+  // Applies everything staged. Cannot fail (short of bad_alloc), so nothing is half-applied.
   void commit() {
     for (auto& [id, interview] : staged_) {
       if (auto old = state_.interviews.find(id); old != state_.interviews.end()) {
@@ -191,7 +240,7 @@ class MemoryStore::Transaction final : public StoreTransaction {
     }
     state_.next_interview = next_interview_;
     state_.next_message = next_message_;
-    for (auto& m : outbox_updates_)
+    for (auto& [id, m] : outbox_updates_)
       state_.put(std::move(m));
     for (auto& m : outbox_)
       state_.put(std::move(m));
@@ -200,22 +249,58 @@ class MemoryStore::Transaction final : public StoreTransaction {
   }
 
  private:
+  // A committed interview other than `self` holding an overlapping slot of `person`, unless
+  // this transaction rewrote it (staged_conflict judges that one).
+  std::optional<InterviewId> committed_conflict(const std::string& person, InterviewId self,
+                                                const TimeRange& window) const {
+    auto it = state_.active_by_person.find(person);
+    if (it == state_.active_by_person.end())
+      return std::nullopt;
+    const auto& starts = it->second;
+    const auto last = starts.lower_bound(window.end());
+    for (auto entry = starts.lower_bound(window.start() - max_interview_length); entry != last;
+         ++entry) {
+      const auto other = entry->second;
+      if (other == self || staged_.contains(other))
+        continue;
+      const auto& slot = state_.interviews.at(other).slot;
+      if (slot && slot->overlaps(window))
+        return other;
+    }
+    return std::nullopt;
+  }
+
+  // The same among the interviews this transaction wrote.
+  std::optional<InterviewId> staged_conflict(const std::string& person, InterviewId self,
+                                             const TimeRange& window) const {
+    for (const auto& [id, other] : staged_) {
+      if (id == self || !holds_slot(other.status) || !other.slot || !other.slot->overlaps(window))
+        continue;
+      const auto people = people_of(other);
+      if (std::binary_search(people.begin(), people.end(), person))
+        return id;
+    }
+    return std::nullopt;
+  }
+
   State& state_;
   std::uint64_t next_interview_ = state_.next_interview;
   std::uint64_t next_message_ = state_.next_message;
   std::map<InterviewId, Interview> staged_;
-  std::vector<OutboxMessage> outbox_;
-  std::vector<OutboxMessage> outbox_updates_;
+  std::vector<OutboxMessage> outbox_;                 // enqueued, ids assigned
+  std::map<OutboxId, OutboxMessage> outbox_updates_;  // committed messages, changed
   std::unordered_map<std::string, IdempotencyRecord> idempotency_;
 };
 
 MemoryStore::MemoryStore() : state_(std::make_unique<State>()) {}
 MemoryStore::~MemoryStore() = default;
 
+// ---- Interviews. ---------------------------------------------------------------------------
+
 Result<void> MemoryStore::write(const Work& work) {
   std::lock_guard lock(state_->mutex);
   Transaction tx(*state_);
-  auto result = work(tx);
+  auto result = work(tx);  // a throw leaves through here, before commit: nothing applied
   if (result)
     tx.commit();
   return result;
@@ -228,12 +313,13 @@ Result<Interview> MemoryStore::find(InterviewId id) const {
   return NotFound{id};
 }
 
+// The same bounded scan of the conflict index as find_conflict, per interviewer.
 Result<std::vector<BusyInterval>> MemoryStore::busy_intervals(
     std::span<const InterviewerId> interviewers, const TimeRange& window) const {
   std::lock_guard lock(state_->mutex);
   std::vector<BusyInterval> busy;
   for (const auto& interviewer : interviewers) {
-    auto it = state_->active_by_person.find("interviewer:" + interviewer.str());
+    auto it = state_->active_by_person.find(person_key(interviewer));
     if (it == state_->active_by_person.end())
       continue;
     const auto& starts = it->second;
@@ -248,22 +334,23 @@ Result<std::vector<BusyInterval>> MemoryStore::busy_intervals(
   return busy;
 }
 
+// ---- The outbox. ---------------------------------------------------------------------------
+
+// Oldest due first, passing over messages whose lease has not run out: the SQL stores'
+// `ORDER BY due_ms, id` with the same filter. Only leased messages are skipped, so the scan
+// stays short.
 Result<std::vector<OutboxMessage>> MemoryStore::claim_due(UtcMillis now, std::size_t limit,
                                                           std::chrono::milliseconds lease) {
   std::lock_guard lock(state_->mutex);
   std::vector<OutboxMessage> claimed;
-  for (auto it = state_->claimable.begin();
-       it != state_->claimable.end() && it->first <= now && claimed.size() < limit; ++it) {
-    claimed.push_back(state_->outbox.at(it->second));
+  for (auto it = state_->pending_by_due.begin();
+       it != state_->pending_by_due.end() && it->first <= now && claimed.size() < limit; ++it) {
+    const auto& message = state_->outbox.at(it->second);
+    if (!message.claimed_until || *message.claimed_until <= now)
+      claimed.push_back(message);
   }
   for (auto& message : claimed) {
-    message.claimed_until = now + lease;
-    ++message.attempts;
-    ++message.claim;
-    ++message.unfinished_claims;
-    if (!message.first_attempt_at)
-      message.first_attempt_at = now;
-    message.updated_at = now;
+    detail::mark_claimed(message, now, lease);
     state_->put(message);
   }
   return claimed;
@@ -271,48 +358,40 @@ Result<std::vector<OutboxMessage>> MemoryStore::claim_due(UtcMillis now, std::si
 
 Result<bool> MemoryStore::renew(OutboxId id, std::uint64_t claim, UtcMillis until, UtcMillis now) {
   std::lock_guard lock(state_->mutex);
-  auto held = state_->held(id, claim);
-  if (!held || !*held)
-    return held ? Result<bool>(false) : held.error();
-  auto message = **held;
-  message.claimed_until = until;
-  message.updated_at = now;
-  state_->put(std::move(message));
-  return true;
+  return state_->update_if(id, State::under(claim), [&](OutboxMessage& m) {
+    m.claimed_until = until;
+    m.updated_at = now;
+  });
 }
 
+// Undoes what the claim counted, but not the claim number: the fencing token never goes
+// back, so the worker that gave it up cannot use it again.
 Result<bool> MemoryStore::release(OutboxId id, std::uint64_t claim, UtcMillis now) {
   std::lock_guard lock(state_->mutex);
-  auto held = state_->held(id, claim);
-  if (!held || !*held)
-    return held ? Result<bool>(false) : held.error();
-  auto message = **held;
-  message.claimed_until.reset();
-  if (message.attempts <= 1)
-    message.first_attempt_at.reset();
-  message.attempts = message.attempts > 0 ? message.attempts - 1 : 0;
-  message.unfinished_claims = message.unfinished_claims > 0 ? message.unfinished_claims - 1 : 0;
-  message.updated_at = now;
-  state_->put(std::move(message));
-  return true;
+  return state_->update_if(id, State::under(claim), [&](OutboxMessage& m) {
+    m.claimed_until.reset();
+    if (m.attempts <= 1)
+      m.first_attempt_at.reset();
+    m.attempts = m.attempts > 0 ? m.attempts - 1 : 0;
+    m.unfinished_claims = m.unfinished_claims > 0 ? m.unfinished_claims - 1 : 0;
+    m.updated_at = now;
+  });
 }
 
+// `completion.log` is not kept: a MemoryStore keeps no action log (keeps_action_log() is
+// false), so the dispatcher records those entries through its ActionLog instead.
 Result<bool> MemoryStore::complete(OutboxId id, std::uint64_t claim,
                                    const OutboxCompletion& completion, UtcMillis now) {
   std::lock_guard lock(state_->mutex);
-  auto held = state_->held(id, claim);
-  if (!held || !*held)
-    return held ? Result<bool>(false) : held.error();
-  auto message = **held;
-  message.state = completion.state;
-  message.last_error = completion.error;
-  message.claimed_until.reset();
-  message.unfinished_claims = 0;
-  message.updated_at = now;
-  if (completion.state == OutboxState::pending)
-    message.due = completion.next_due.value_or(now);
-  state_->put(std::move(message));
-  return true;
+  return state_->update_if(id, State::under(claim), [&](OutboxMessage& m) {
+    m.state = completion.state;
+    m.last_error = completion.error;
+    m.claimed_until.reset();
+    m.unfinished_claims = 0;
+    m.updated_at = now;
+    if (completion.state == OutboxState::pending)  // only a retry moves the due time
+      m.due = completion.next_due.value_or(now);
+  });
 }
 
 Result<std::optional<OutboxMessage>> MemoryStore::find_outbox(OutboxId id) const {
@@ -340,21 +419,16 @@ Result<std::vector<OutboxMessage>> MemoryStore::list_outbox(const OutboxQuery& q
 Result<bool> MemoryStore::requeue(OutboxId id, UtcMillis now,
                                   std::span<const ActionEntry> /*log: kept by no memory store*/) {
   std::lock_guard lock(state_->mutex);
-  auto it = state_->outbox.find(id);
-  if (it == state_->outbox.end())
-    return InvalidInput{fmt::format("no outbox message {}", id)};
-  if (it->second.state != OutboxState::dead)
-    return false;
-  auto message = it->second;
-  message.state = OutboxState::pending;
-  message.attempts = 0;
-  message.unfinished_claims = 0;
-  message.first_attempt_at.reset();
-  message.due = now;
-  message.claimed_until.reset();
-  message.updated_at = now;
-  state_->put(std::move(message));
-  return true;
+  const auto dead = [](const OutboxMessage& m) { return m.state == OutboxState::dead; };
+  return state_->update_if(id, dead, [&](OutboxMessage& m) {
+    m.state = OutboxState::pending;
+    m.attempts = 0;
+    m.unfinished_claims = 0;
+    m.first_attempt_at.reset();
+    m.due = now;
+    m.claimed_until.reset();
+    m.updated_at = now;
+  });
 }
 
 Result<std::optional<UtcMillis>> MemoryStore::next_due() const {

@@ -1,3 +1,21 @@
+// PostgresStore: the Store on one PostgreSQL database, shared by many application servers
+// and dispatchers at once.
+//
+// How it stays correct with many writers on many machines:
+// - Double booking is refused by the database itself: interview_people holds one row per
+//   person of every interview that holds a slot (kept by a trigger, so even a writer that
+//   bypasses this library keeps it right), and an exclusion constraint forbids two rows of
+//   one person with overlapping slots. The library's own conflict check (with buffers, and
+//   naming the other interview) runs under per-person advisory locks; the constraint is the
+//   backstop for whatever that check does not see.
+// - Outbox claims use FOR UPDATE SKIP LOCKED, so dispatchers on many servers claim disjoint
+//   messages without waiting on each other, and a lease (claimed_until_ms) hands a message
+//   over when a worker dies. Every outcome is fenced by the claim number, which only grows,
+//   so a worker that wakes after its lease ran out cannot overwrite the next one's work.
+// - Transactions run at READ COMMITTED on a pooled connection (`Impl::transact`); those that
+//   hit a serialization failure or deadlock, or a connection the server dropped, are run
+//   again from the start. That is why `Store::write`'s work may run more than once.
+// - No pqxx exception leaves this file: `Impl::transact` turns each into an error value.
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
@@ -14,15 +32,30 @@
 
 namespace interviewkit {
 
+using detail::column;
 using detail::from_millis;
 using detail::millis;
+using detail::nullable;
 using detail::people_of;
+using detail::person_key;
 using detail::seconds;
 
 namespace {
 
+// The key of the advisory lock that serialises migrations: two servers starting at once
+// against an empty database would otherwise both create the tables and one would fail.
 constexpr std::int64_t migration_lock = 0x696e746b6974;  // "intkit"
 
+// The schema story: the table interviewkit_schema holds the number of migrations applied;
+// migration i brings it from i to i + 1. PostgresStore::open runs the missing ones in one
+// transaction under `migration_lock`, so a failed migration leaves the previous version
+// intact. A released migration is never edited (databases in the field have run it); a
+// change is a new migration appended here, with schema_version raised. A database at a
+// newer version than this build knows is refused rather than misread.
+//
+// Migration 1's trigger builds the person key in SQL ('candidate:' || id): the only place
+// outside detail::person_key that spells it. The static_assert below the list holds the two
+// to the same prefixes.
 constexpr std::string_view migrations[] = {
     R"sql(
 CREATE EXTENSION IF NOT EXISTS btree_gist;
@@ -101,48 +134,51 @@ UPDATE outbox SET claim = attempts;
 };
 static_assert(std::size(migrations) == PostgresStore::schema_version);
 
-std::int64_t id_of(InterviewId id) {
-  return static_cast<std::int64_t>(id.value());
+// True if `sql` contains `text` as a whole SQL string literal: 'text'.
+constexpr bool quotes(std::string_view sql, std::string_view text) {
+  for (auto at = sql.find(text); at != std::string_view::npos; at = sql.find(text, at + 1)) {
+    const auto end = at + text.size();
+    if (at > 0 && sql[at - 1] == '\'' && end < sql.size() && sql[end] == '\'')
+      return true;
+  }
+  return false;
 }
+static_assert(quotes(migrations[0], detail::candidate_key_prefix) &&
+                  quotes(migrations[0], detail::interviewer_key_prefix),
+              "the interview_people trigger must build the keys of detail::person_key");
 
-constexpr const char* outbox_columns =
-    "id, idempotency_key, interview_id, kind, channel, payload::text, message_token, due_ms, "
-    "attempts, last_error, state, claimed_until_ms, created_ms, updated_ms, claim, "
-    "unfinished_claims, first_attempt_ms";
-
-// Never throws for stored content: see detail::decode_outbox_row.
-OutboxMessage read_outbox(const pqxx::row& r) {
-  return detail::decode_outbox_row(detail::OutboxRow{
-      .id = r[0].as<std::int64_t>(),
-      .idempotency_key = r[1].as<std::string>(),
-      .interview = r[2].as<std::int64_t>(),
-      .kind = r[3].as<std::string>(),
-      .channel = r[4].as<std::string>(),
-      .payload = r[5].as<std::string>(),
-      .message_token = r[6].as<std::string>(),
-      .due_ms = r[7].as<std::int64_t>(),
-      .attempts = r[8].as<std::int64_t>(),
-      .last_error = r[9].as<std::string>(),
-      .state = r[10].as<std::string>(),
-      .claimed_until_ms = r[11].is_null() ? std::nullopt : std::optional(r[11].as<std::int64_t>()),
-      .created_ms = r[12].as<std::int64_t>(),
-      .updated_ms = r[13].as<std::int64_t>(),
-      .claim = r[14].as<std::int64_t>(),
-      .unfinished_claims = r[15].as<std::int64_t>(),
-      .first_attempt_ms = r[16].is_null() ? std::nullopt : std::optional(r[16].as<std::int64_t>()),
-  });
-}
+// A pqxx row as detail::read_outbox_row reads it (the one outbox row mapper).
+struct PgCells {
+  const pqxx::row& row;
+  [[nodiscard]] std::int64_t integer(int col) const { return row[col].as<std::int64_t>(); }
+  [[nodiscard]] std::string text(int col) const { return row[col].as<std::string>(); }
+  [[nodiscard]] std::optional<std::int64_t> optional_integer(int col) const {
+    return row[col].is_null() ? std::nullopt : std::optional(integer(col));
+  }
+};
 
 std::vector<OutboxMessage> read_outbox_rows(const pqxx::result& r) {
   std::vector<OutboxMessage> out;
   out.reserve(r.size());
   for (const auto& row : r)
-    out.push_back(read_outbox(row));
+    out.push_back(detail::read_outbox_row(PgCells{row}));
   return out;
 }
 
-// The exclusion constraint's SQLSTATE.
+// UPDATE ... RETURNING returns rows in no particular order; the stores answer in id order.
+std::vector<OutboxMessage> by_id(std::vector<OutboxMessage> messages) {
+  std::sort(messages.begin(), messages.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
+  return messages;
+}
+
+// The exclusion constraint's SQLSTATE: an overlap the conflict check did not prevent.
 constexpr std::string_view exclusion_violation = "23P01";
+
+// Advisory lock namespaces (the seed of hashtextextended), so that the same text used as a
+// person key and as an idempotency key maps to two different locks.
+constexpr int person_lock_seed = 7;
+constexpr int idempotency_lock_seed = 11;
 
 // libpq passes text parameters as C strings in the database encoding: a NUL byte silently
 // cuts the value short, and bytes that are not UTF-8 fail the whole statement (SQLSTATE
@@ -204,19 +240,35 @@ nlohmann::json storable_json(const nlohmann::json& value) {
   return value;
 }
 
+// The one place an action entry is written, inside any transaction. An entry with no
+// interview is stored with a NULL interview_id, which is what query_actions filters on.
 void insert_action(pqxx::work& tx, const ActionEntry& entry) {
-  const auto json = storable_json(nlohmann::json(entry)).dump();
-  if (entry.interview.is_set()) {
-    tx.exec_params(
-        "INSERT INTO action_log (time_ms, action, interview_id, entry) VALUES ($1, $2, $3, "
-        "$4::jsonb)",
-        millis(entry.time), std::string(to_string(entry.action)), id_of(entry.interview), json);
-  } else {
-    tx.exec_params(
-        "INSERT INTO action_log (time_ms, action, interview_id, entry) VALUES ($1, $2, NULL, "
-        "$3::jsonb)",
-        millis(entry.time), std::string(to_string(entry.action)), json);
-  }
+  std::optional<std::int64_t> interview;
+  if (entry.interview.is_set())
+    interview = column(entry.interview);
+  tx.exec_params(
+      "INSERT INTO action_log (time_ms, action, interview_id, entry) VALUES ($1, $2, $3, "
+      "$4::jsonb)",
+      millis(entry.time), std::string(to_string(entry.action)), interview,
+      storable_json(nlohmann::json(entry)).dump());
+}
+
+// Appends `log` only when the fenced update before it changed the message: a fenced-off
+// outcome records nothing. Same transaction, so the two commit together or not at all.
+Result<bool> log_if_changed(pqxx::work& tx, Result<bool> changed,
+                            std::span<const ActionEntry> log) {
+  if (!changed || !*changed)
+    return changed;
+  for (const auto& entry : log)
+    insert_action(tx, entry);
+  return true;
+}
+
+// The answer of a fenced UPDATE of message `id` (see detail::fenced_answer).
+Result<bool> fenced_answer(pqxx::work& tx, const pqxx::result& update, OutboxId id) {
+  return detail::fenced_answer(id, update.affected_rows() == 1, [&] {
+    return !tx.exec_params("SELECT 1 FROM outbox WHERE id = $1", column(id)).empty();
+  });
 }
 
 // A libpq connection string with our connect timeout added unless the host set one.
@@ -231,12 +283,17 @@ std::string with_connect_timeout(const std::string& url, std::chrono::seconds ti
 
 }  // namespace
 
+// Everything the public class hides: the connection pool, the error mapping and the
+// transaction runner. Thread-safe: the pool is guarded by `mutex`; a leased connection is
+// used by one thread at a time.
 struct PostgresStore::Impl {
   PostgresOptions options;
   std::mutex mutex;
-  std::condition_variable released;
-  std::vector<std::unique_ptr<pqxx::connection>> idle;
-  std::size_t open = 0;
+  std::condition_variable released;                     // signalled when a connection returns
+  std::vector<std::unique_ptr<pqxx::connection>> idle;  // guarded by mutex
+  std::size_t open = 0;  // connections in existence, idle or leased; guarded by mutex
+
+  // ---- The pool. --------------------------------------------------------------------------
 
   // A connection borrowed from the pool; a broken one is dropped instead of returned.
   class Lease {
@@ -259,6 +316,8 @@ struct PostgresStore::Impl {
     std::unique_ptr<pqxx::connection> c_;
   };
 
+  // A closed or dropped connection frees its place in the pool, so the next acquire opens a
+  // fresh one: the pool heals itself after a server restart.
   void give_back(std::unique_ptr<pqxx::connection> c) {
     {
       std::lock_guard lock(mutex);
@@ -271,6 +330,8 @@ struct PostgresStore::Impl {
     released.notify_one();
   }
 
+  // An idle connection, or a new one while the pool is below its size; otherwise waits up
+  // to acquire_timeout, so an overloaded pool is an error value rather than a hang.
   Result<Lease> acquire() {
     std::unique_lock lock(mutex);
     const bool got = released.wait_for(lock, options.acquire_timeout,
@@ -284,8 +345,13 @@ struct PostgresStore::Impl {
       idle.pop_back();
       return Lease(*this, std::move(c));
     }
-    ++open;
+    ++open;  // the place is ours; connecting (slow) happens outside the lock
     lock.unlock();
+    return connect();
+  }
+
+  // REQUIRES: a place in the pool already counted in `open` (given back on failure).
+  Result<Lease> connect() {
     try {
       auto c = std::make_unique<pqxx::connection>(
           with_connect_timeout(options.url, options.connect_timeout));
@@ -301,7 +367,10 @@ struct PostgresStore::Impl {
     }
   }
 
-  // One line, and no password even if libpq quoted the connection string back.
+  // ---- Error mapping. ---------------------------------------------------------------------
+
+  // One line, and no password even if libpq quoted the connection string back: error
+  // messages end up in hosts' logs.
   std::string redact_and_trim(std::string text) const {
     text = trim(std::move(text));
     if (const auto at = options.url.find('@'); at != std::string::npos) {
@@ -324,9 +393,10 @@ struct PostgresStore::Impl {
     return text;
   }
 
-  // An error value for every database failure, naming what was being done and the
-  // SQLSTATE, so no pqxx exception ever leaves the store (a dispatcher thread that saw one
-  // would terminate the host).
+  // The error value of an SQL error, naming what was being done and the SQLSTATE, so no
+  // pqxx exception ever leaves the store (a dispatcher thread that saw one would terminate
+  // the host). An exclusion violation is a SlotConflict whose other side PostgresStore::write
+  // looks up afterwards (the error does not say which row was in the way).
   Error failure(std::string_view what, const pqxx::sql_error& e) const {
     if (e.sqlstate() == exclusion_violation)
       return SlotConflict{InterviewId{}, "unknown"};
@@ -335,11 +405,53 @@ struct PostgresStore::Impl {
                                    redact_and_trim(e.what()))};
   }
 
-  // Runs `body` in a transaction on a pooled connection. Serialization failures and
-  // deadlocks are retried (so `body` may run more than once); a lost connection is an
-  // Unavailable error (nothing was committed unless the commit itself was in doubt, which
-  // the message says); every other database failure is an error value too. Exceptions
-  // that are not the database's (thrown by a host's Store::write work) propagate.
+  // REQUIRES: called from a catch handler for a pqxx exception (it rethrows the exception
+  // being handled to sort it), thrown while attempt `attempt` of `what` ran on `lease`.
+  // nullopt when the work should run again from the start, otherwise the error to return.
+  // A connection in an unknown state is never put back in the pool.
+  std::optional<Error> after_failure(std::string_view what, int attempt, Lease& lease) const {
+    const bool may_retry = attempt < options.retries;
+    try {
+      throw;
+    } catch (const pqxx::transaction_rollback& e) {
+      // Serialization failure or deadlock: the database rolled back; running again is safe.
+      if (may_retry)
+        return std::nullopt;
+      return Unavailable{fmt::format("PostgreSQL {}: gave up after {} retries: {}", what, attempt,
+                                     redact_and_trim(e.what()))};
+    } catch (const pqxx::in_doubt_error& e) {
+      // The commit was sent and the answer lost: running again could apply the work twice.
+      lease.broken();
+      return Unavailable{fmt::format(
+          "PostgreSQL {}: connection lost during commit; it may or may not have been applied: {}",
+          what, redact_and_trim(e.what()))};
+    } catch (const pqxx::broken_connection& e) {
+      lease.broken();
+      // Nothing was committed: a pooled connection the server dropped (restart, failover,
+      // pg_terminate_backend) is replaced and the work run again on a fresh one.
+      if (may_retry)
+        return std::nullopt;
+      return Unavailable{
+          fmt::format("PostgreSQL {}: connection lost; nothing was committed, the operation can "
+                      "be retried: {}",
+                      what, redact_and_trim(e.what()))};
+    } catch (const pqxx::sql_error& e) {
+      if (!(*lease).is_open())
+        lease.broken();
+      return failure(what, e);
+    } catch (const pqxx::pqxx_exception& e) {
+      lease.broken();  // unknown state: do not reuse the connection
+      return Unavailable{
+          fmt::format("PostgreSQL {} failed: {}", what, redact_and_trim(e.base().what()))};
+    }
+  }
+
+  // ---- The transaction runner. ------------------------------------------------------------
+
+  // Runs `body` in a transaction on a pooled connection and commits if it returns a value.
+  // Serialization failures, deadlocks and dropped connections run it again (so `body` may
+  // run more than once; see after_failure); every other database failure is an error value.
+  // Exceptions that are not the database's (thrown by a host's Store::write work) propagate.
   template <class Body>
   auto transact(std::string_view what, Body&& body) -> decltype(body(std::declval<pqxx::work&>())) {
     for (int attempt = 0;; ++attempt) {
@@ -351,42 +463,75 @@ struct PostgresStore::Impl {
         auto result = body(tx);
         if (result)
           tx.commit();
-        return result;
-      } catch (const pqxx::transaction_rollback& e) {
-        if (attempt < options.retries)
-          continue;
-        return Unavailable{fmt::format("PostgreSQL {}: gave up after {} retries: {}", what, attempt,
-                                       redact_and_trim(e.what()))};
-      } catch (const pqxx::in_doubt_error& e) {
-        lease->broken();
-        return Unavailable{fmt::format(
-            "PostgreSQL {}: connection lost during commit; it may or may not have been applied: {}",
-            what, redact_and_trim(e.what()))};
-      } catch (const pqxx::broken_connection& e) {
-        lease->broken();
-        // Nothing was committed: a pooled connection the server dropped (restart, failover,
-        // pg_terminate_backend) is replaced and the work run again on a fresh one.
-        if (attempt < options.retries)
-          continue;
-        return Unavailable{
-            fmt::format("PostgreSQL {}: connection lost; nothing was committed, the operation can "
-                        "be retried: {}",
-                        what, redact_and_trim(e.what()))};
-      } catch (const pqxx::sql_error& e) {
-        if (!(**lease).is_open())
-          lease->broken();
-        return failure(what, e);
-      } catch (const pqxx::pqxx_exception& e) {
-        lease->broken();  // unknown state: do not reuse the connection
-        return Unavailable{
-            fmt::format("PostgreSQL {} failed: {}", what, redact_and_trim(e.base().what()))};
+        return result;  // an error value: pqxx::work rolls back when it goes out of scope
+      } catch (const pqxx::pqxx_exception&) {
+        if (auto error = after_failure(what, attempt, *lease))
+          return *error;
       }
     }
+  }
+
+  // ---- Opening. ---------------------------------------------------------------------------
+
+  // The schema migrations (see `migrations` for the story), in one transaction.
+  Result<void> migrate() {
+    return transact("migration", [&](pqxx::work& tx) -> Result<void> {
+      // Read before writing anything: a database already at this version opens without a
+      // single write, so a read-only standby can be opened (its writes then fail as values).
+      if (auto version = stored_schema_version(tx); version == schema_version)
+        return {};
+      // From here on one server at a time; the others wait, then find the work done.
+      tx.exec_params("SELECT pg_advisory_xact_lock($1)", migration_lock);
+      tx.exec("CREATE TABLE IF NOT EXISTS interviewkit_schema (version INTEGER NOT NULL)");
+      const int version = stored_schema_version(tx);
+      if (version > schema_version) {
+        return InvalidInput{fmt::format(
+            "PostgreSQL schema version {} is newer than the {} this version of interviewkit "
+            "supports; upgrade interviewkit",
+            version, schema_version)};
+      }
+      for (int v = version; v < schema_version; ++v)
+        tx.exec(std::string(migrations[v]));
+      tx.exec("DELETE FROM interviewkit_schema");
+      tx.exec_params("INSERT INTO interviewkit_schema (version) VALUES ($1)", schema_version);
+      return {};
+    });
+  }
+
+  // The schema version recorded in the database, 0 for an empty one.
+  static int stored_schema_version(pqxx::work& tx) {
+    if (tx.exec("SELECT to_regclass('interviewkit_schema') IS NOT NULL")[0][0].as<bool>() == false)
+      return 0;
+    const auto r = tx.exec("SELECT version FROM interviewkit_schema");
+    return r.empty() ? 0 : r[0][0].as<int>();
+  }
+
+  // ---- Naming the other side of a conflict. -----------------------------------------------
+
+  // After an exclusion violation: the interview that holds an overlapping slot of one of
+  // `written`'s people, read in a transaction of its own (the failed one is gone).
+  std::optional<SlotConflict> holder_of(const Interview& written) {
+    for (const auto& person : people_of(written)) {
+      auto other = transact("conflict lookup", [&](pqxx::work& tx) -> Result<std::uint64_t> {
+        const auto r = tx.exec_params(
+            "SELECT interview_id FROM interview_people WHERE person = $1 AND interview_id <> $2 "
+            "AND slot && tstzrange(to_timestamp($3), to_timestamp($4), '[)') LIMIT 1",
+            person, column(written.id), seconds(written.slot->start()),
+            seconds(written.slot->end()));
+        return r.empty() ? std::uint64_t{0} : r[0][0].as<std::uint64_t>();
+      });
+      if (other && *other != 0)
+        return SlotConflict{InterviewId{*other}, person};
+    }
+    return std::nullopt;
   }
 };
 
 namespace {
 
+// The operations of one write transaction, on the pqxx::work of Impl::transact. Made anew
+// for every attempt, so nothing carries over from a failed one; `last_written` tells
+// PostgresStore::write what this attempt wrote.
 class PgTransaction final : public StoreTransaction {
  public:
   explicit PgTransaction(pqxx::work& tx) : tx_(tx) {}
@@ -394,12 +539,13 @@ class PgTransaction final : public StoreTransaction {
   Result<Interview> load(InterviewId id) override {
     // FOR UPDATE: concurrent writers of one interview queue up instead of losing updates.
     const auto r =
-        tx_.exec_params("SELECT body::text FROM interviews WHERE id = $1 FOR UPDATE", id_of(id));
+        tx_.exec_params("SELECT body::text FROM interviews WHERE id = $1 FOR UPDATE", column(id));
     if (r.empty())
       return NotFound{id};
     return detail::decode_interview(r[0][0].as<std::string>(), id);
   }
 
+  // The id is drawn from the sequence first because the row's JSON body carries it.
   Result<InterviewId> insert(const Interview& interview) override {
     const InterviewId id{tx_.exec1("SELECT nextval('interviews_id_seq')")[0].as<std::uint64_t>()};
     auto stored = interview;
@@ -417,16 +563,20 @@ class PgTransaction final : public StoreTransaction {
   Result<std::optional<SlotConflict>> find_conflict(const Interview& interview,
                                                     const TimeRange& window) override {
     // Per-person advisory locks serialise bookings that share a person across every server,
-    // so the buffer check below and the write that follows are one atomic step. Overlaps
-    // themselves are also refused by the exclusion constraint.
+    // so the buffer check below and the write that follows are one atomic step (READ
+    // COMMITTED alone would let two servers both see a free slot). Taken in people_of's
+    // sorted order, so two bookings never wait on each other in a cycle. Transaction-scoped:
+    // released by the commit or rollback, never leaked. Overlaps themselves are also refused
+    // by the exclusion constraint.
     for (const auto& person : people_of(interview)) {
-      tx_.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", person);
+      tx_.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))", person,
+                      person_lock_seed);
     }
     for (const auto& person : people_of(interview)) {
       const auto r = tx_.exec_params(
           "SELECT interview_id FROM interview_people WHERE person = $1 AND interview_id <> $2 "
           "AND slot && tstzrange(to_timestamp($3), to_timestamp($4), '[)') LIMIT 1",
-          person, id_of(interview.id), seconds(window.start()), seconds(window.end()));
+          person, column(interview.id), seconds(window.start()), seconds(window.end()));
       if (!r.empty()) {
         return std::optional(SlotConflict{InterviewId{r[0][0].as<std::uint64_t>()}, person});
       }
@@ -434,13 +584,14 @@ class PgTransaction final : public StoreTransaction {
     return std::optional<SlotConflict>{};
   }
 
+  // Ids, claims and leases are the store's: a new message is never claimed (claim 0).
   Result<void> enqueue(std::span<const OutboxMessage> messages) override {
     for (const auto& m : messages) {
       tx_.exec_params(
           "INSERT INTO outbox (idempotency_key, interview_id, kind, channel, payload, "
           "message_token, due_ms, attempts, last_error, state, created_ms, updated_ms) "
           "VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12)",
-          m.idempotency_key, id_of(m.interview), std::string(to_string(m.kind)), m.channel,
+          m.idempotency_key, column(m.interview), std::string(to_string(m.kind)), m.channel,
           m.payload.dump(), m.message_token, millis(m.due), static_cast<std::int64_t>(m.attempts),
           storable(m.last_error), std::string(to_string(m.state)), millis(m.created_at),
           millis(m.updated_at));
@@ -448,22 +599,25 @@ class PgTransaction final : public StoreTransaction {
     return {};
   }
 
+  // One statement: a message being claimed right now is locked by its claimer, and this
+  // UPDATE waits for it rather than skipping it.
   Result<std::vector<OutboxMessage>> supersede(InterviewId interview, NotificationKind kind,
                                                const std::string& reason, UtcMillis now) override {
     const auto r = tx_.exec_params(
         fmt::format("UPDATE outbox SET state = 'expired', last_error = $3, claimed_until_ms = "
                     "NULL, updated_ms = $4 WHERE interview_id = $1 AND kind = $2 AND state IN "
                     "('pending', 'dead') RETURNING {}",
-                    outbox_columns),
-        id_of(interview), std::string(to_string(kind)), storable(reason), millis(now));
-    return read_outbox_rows(r);
+                    detail::outbox_columns),
+        column(interview), std::string(to_string(kind)), storable(reason), millis(now));
+    return by_id(read_outbox_rows(r));
   }
 
   // The transaction-scoped lock on the key makes a concurrent request with the same key
   // (from any process) wait here until the first one commits or rolls back; READ COMMITTED
   // then lets the SELECT below see the first one's record, so the retry replays its result.
   Result<std::optional<IdempotencyRecord>> find_idempotency(const std::string& key) override {
-    tx_.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 11))", key);
+    tx_.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))", key,
+                    idempotency_lock_seed);
     const auto r =
         tx_.exec_params("SELECT request, result::text FROM idempotency WHERE key = $1", key);
     if (r.empty())
@@ -490,43 +644,41 @@ class PgTransaction final : public StoreTransaction {
   std::optional<Interview> last_written;
 
  private:
+  // Writes the row; the trigger then rewrites the interview's people rows, and the
+  // exclusion constraint checks them. False if an UPDATE found no row.
   bool write_row(const Interview& interview, bool insert) {
     last_written = interview;
     const auto body = nlohmann::json(interview).dump();
     const auto status = std::string(to_string(interview.status));
     const auto version = static_cast<std::int64_t>(interview.version);
-    pqxx::result r;
+    std::optional<std::int64_t> start;
+    std::optional<std::int64_t> end;
     if (interview.slot) {
-      r = tx_.exec_params(
-          insert ? "INSERT INTO interviews (id, status, version, slot, body) VALUES ($1, $2, $3, "
-                   "tstzrange(to_timestamp($4), to_timestamp($5), '[)'), $6::jsonb)"
-                 : "UPDATE interviews SET status = $2, version = $3, slot = "
-                   "tstzrange(to_timestamp($4), to_timestamp($5), '[)'), body = $6::jsonb "
-                   "WHERE id = $1",
-          id_of(interview.id), status, version, seconds(interview.slot->start()),
-          seconds(interview.slot->end()), body);
-    } else {
-      r = tx_.exec_params(insert ? "INSERT INTO interviews (id, status, version, slot, body) "
-                                   "VALUES ($1, $2, $3, NULL, $4::jsonb)"
-                                 : "UPDATE interviews SET status = $2, version = $3, slot = NULL, "
-                                   "body = $4::jsonb WHERE id = $1",
-                          id_of(interview.id), status, version, body);
+      start = seconds(interview.slot->start());
+      end = seconds(interview.slot->end());
     }
+    // Half-open '[)' ranges: back-to-back interviews touch without overlapping. A NULL
+    // bound pair gives a NULL slot (tstzrange of NULLs would be unbounded, hence the CASE).
+    constexpr auto slot =
+        "CASE WHEN $4::bigint IS NULL THEN NULL ELSE "
+        "tstzrange(to_timestamp($4::bigint), to_timestamp($5::bigint), '[)') END";
+    const auto r = tx_.exec_params(
+        insert ? fmt::format("INSERT INTO interviews (id, status, version, slot, body) VALUES "
+                             "($1, $2, $3, {}, $6::jsonb)",
+                             slot)
+               : fmt::format("UPDATE interviews SET status = $2, version = $3, slot = {}, "
+                             "body = $6::jsonb WHERE id = $1",
+                             slot),
+        column(interview.id), status, version, start, end, body);
     return r.affected_rows() == 1;
   }
 
   pqxx::work& tx_;
 };
 
-// The schema version recorded in the database, 0 for an empty one.
-int stored_schema_version(pqxx::work& tx) {
-  if (tx.exec("SELECT to_regclass('interviewkit_schema') IS NOT NULL")[0][0].as<bool>() == false)
-    return 0;
-  const auto r = tx.exec("SELECT version FROM interviewkit_schema");
-  return r.empty() ? 0 : r[0][0].as<int>();
-}
-
 }  // namespace
+
+// ---- Opening. ------------------------------------------------------------------------------
 
 Result<std::shared_ptr<PostgresStore>> PostgresStore::open(PostgresOptions options) {
   if (options.url.empty())
@@ -537,27 +689,7 @@ Result<std::shared_ptr<PostgresStore>> PostgresStore::open(PostgresOptions optio
     return InvalidInput{"PostgreSQL timeouts must not be negative"};
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
-  auto migrated = impl->transact("migration", [&](pqxx::work& tx) -> Result<void> {
-    // Read before writing anything: a database already at this version opens without a
-    // single write, so a read-only standby can be opened (its writes then fail as values).
-    if (auto version = stored_schema_version(tx); version == schema_version)
-      return {};
-    tx.exec_params("SELECT pg_advisory_xact_lock($1)", migration_lock);
-    tx.exec("CREATE TABLE IF NOT EXISTS interviewkit_schema (version INTEGER NOT NULL)");
-    const int version = stored_schema_version(tx);
-    if (version > schema_version) {
-      return InvalidInput{fmt::format(
-          "PostgreSQL schema version {} is newer than the {} this version of interviewkit "
-          "supports; upgrade interviewkit",
-          version, schema_version)};
-    }
-    for (int v = version; v < schema_version; ++v)
-      tx.exec(std::string(migrations[v]));
-    tx.exec("DELETE FROM interviewkit_schema");
-    tx.exec_params("INSERT INTO interviewkit_schema (version) VALUES ($1)", schema_version);
-    return {};
-  });
-  if (!migrated)
+  if (auto migrated = impl->migrate(); !migrated)
     return migrated.error();
   return std::shared_ptr<PostgresStore>(new PostgresStore(std::move(impl)));
 }
@@ -565,44 +697,38 @@ Result<std::shared_ptr<PostgresStore>> PostgresStore::open(PostgresOptions optio
 PostgresStore::PostgresStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PostgresStore::~PostgresStore() = default;
 
+// ---- Interviews. ---------------------------------------------------------------------------
+
 Result<void> PostgresStore::write(const Work& work) {
   std::optional<Interview> written;
   auto result = impl_->transact("write", [&](pqxx::work& tx) -> Result<void> {
     PgTransaction store_tx(tx);
-    written.reset();
+    written.reset();  // this attempt's, not an earlier attempt's
     auto r = work(store_tx);
     written = store_tx.last_written;
     return r;
   });
   // An exclusion violation (a foreign writer, or a race the locks did not cover): name the
   // interview the database says is in the way.
-  if (!result && result.error().is<SlotConflict>() &&
-      !result.error().get_if<SlotConflict>()->other.is_set() && written && written->slot) {
-    for (const auto& person : people_of(*written)) {
-      auto other = impl_->transact("conflict lookup", [&](pqxx::work& tx) -> Result<std::uint64_t> {
-        const auto r = tx.exec_params(
-            "SELECT interview_id FROM interview_people WHERE person = $1 AND interview_id <> $2 "
-            "AND slot && tstzrange(to_timestamp($3), to_timestamp($4), '[)') LIMIT 1",
-            person, id_of(written->id), seconds(written->slot->start()),
-            seconds(written->slot->end()));
-        return r.empty() ? std::uint64_t{0} : r[0][0].as<std::uint64_t>();
-      });
-      if (other && *other != 0)
-        return SlotConflict{InterviewId{*other}, person};
-    }
+  const bool unnamed_conflict = !result && result.error().is<SlotConflict>() &&
+                                !result.error().get_if<SlotConflict>()->other.is_set();
+  if (unnamed_conflict && written && written->slot) {
+    if (auto named = impl_->holder_of(*written))
+      return *named;
   }
   return result;
 }
 
 Result<Interview> PostgresStore::find(InterviewId id) const {
   return impl_->transact("find", [&](pqxx::work& tx) -> Result<Interview> {
-    const auto r = tx.exec_params("SELECT body::text FROM interviews WHERE id = $1", id_of(id));
+    const auto r = tx.exec_params("SELECT body::text FROM interviews WHERE id = $1", column(id));
     if (r.empty())
       return NotFound{id};
     return detail::decode_interview(r[0][0].as<std::string>(), id);
   });
 }
 
+// The GiST index behind the exclusion constraint answers `slot &&` directly.
 Result<std::vector<BusyInterval>> PostgresStore::busy_intervals(
     std::span<const InterviewerId> interviewers, const TimeRange& window) const {
   return impl_->transact(
@@ -614,22 +740,25 @@ Result<std::vector<BusyInterval>> PostgresStore::busy_intervals(
               "extract(epoch FROM upper(slot))::bigint FROM interview_people WHERE person = $1 AND "
               "slot && tstzrange(to_timestamp($2), to_timestamp($3), '[)') "
               "ORDER BY lower(slot), interview_id",
-              "interviewer:" + interviewer.str(), seconds(window.start()), seconds(window.end()));
+              person_key(interviewer), seconds(window.start()), seconds(window.end()));
           for (const auto& row : r) {
-            const auto at = [&](int col) {
-              return date::sys_seconds{std::chrono::seconds{row[col].as<std::int64_t>()}};
-            };
-            auto range = TimeRange::make(at(1), at(2));
-            if (!range)
-              return range.error();
-            busy.push_back(
-                BusyInterval{interviewer, *range, InterviewId{row[0].as<std::uint64_t>()}});
+            auto interval =
+                detail::busy_interval(interviewer, row[1].as<std::int64_t>(),
+                                      row[2].as<std::int64_t>(), row[0].as<std::int64_t>());
+            if (!interval)
+              return interval.error();
+            busy.push_back(*interval);
           }
         }
         return busy;
       });
 }
 
+// ---- The outbox. ---------------------------------------------------------------------------
+
+// One statement claims and returns the rows. SKIP LOCKED: rows another dispatcher is
+// claiming right now are passed over instead of waited for, so dispatchers on many servers
+// never queue behind each other. The SET is detail::mark_claimed in SQL.
 Result<std::vector<OutboxMessage>> PostgresStore::claim_due(UtcMillis now, std::size_t limit,
                                                             std::chrono::milliseconds lease) {
   return impl_->transact("claim", [&](pqxx::work& tx) -> Result<std::vector<OutboxMessage>> {
@@ -640,8 +769,9 @@ Result<std::vector<OutboxMessage>> PostgresStore::claim_due(UtcMillis now, std::
                     "updated_ms = $1 WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' "
                     "AND due_ms <= $1 AND (claimed_until_ms IS NULL OR claimed_until_ms <= $1) "
                     "ORDER BY due_ms, id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING {}",
-                    outbox_columns),
+                    detail::outbox_columns),
         millis(now), millis(now + lease), static_cast<std::int64_t>(limit));
+    // RETURNING has no order: give the claimed ones back oldest first, as the SELECT chose.
     auto out = read_outbox_rows(r);
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
       return std::pair(a.due, a.id) < std::pair(b.due, b.id);
@@ -650,21 +780,8 @@ Result<std::vector<OutboxMessage>> PostgresStore::claim_due(UtcMillis now, std::
   });
 }
 
-namespace {
-
-// The answer of a fenced UPDATE of message `id`: true if it changed the row; false if the
-// message exists but was not in the state or claim expected; InvalidInput if there is none.
-Result<bool> changed(pqxx::work& tx, const pqxx::result& update, OutboxId id) {
-  if (update.affected_rows() == 1)
-    return true;
-  if (tx.exec_params("SELECT 1 FROM outbox WHERE id = $1", static_cast<std::int64_t>(id.value()))
-          .empty()) {
-    return InvalidInput{fmt::format("no outbox message {}", id)};
-  }
-  return false;
-}
-
-}  // namespace
+// The fenced updates below all match on `state = 'pending' AND claim = $n`: the claim
+// number is the fencing token, so a worker whose lease was taken over changes nothing.
 
 Result<bool> PostgresStore::renew(OutboxId id, std::uint64_t claim, UtcMillis until,
                                   UtcMillis now) {
@@ -672,12 +789,12 @@ Result<bool> PostgresStore::renew(OutboxId id, std::uint64_t claim, UtcMillis un
     const auto r = tx.exec_params(
         "UPDATE outbox SET claimed_until_ms = $1, updated_ms = $2 "
         "WHERE id = $3 AND state = 'pending' AND claim = $4",
-        millis(until), millis(now), static_cast<std::int64_t>(id.value()),
-        static_cast<std::int64_t>(claim));
-    return changed(tx, r, id);
+        millis(until), millis(now), column(id), static_cast<std::int64_t>(claim));
+    return fenced_answer(tx, r, id);
   });
 }
 
+// Undoes what the claim counted but not the claim number: the fencing token never goes back.
 Result<bool> PostgresStore::release(OutboxId id, std::uint64_t claim, UtcMillis now) {
   return impl_->transact("release", [&](pqxx::work& tx) -> Result<bool> {
     const auto r = tx.exec_params(
@@ -686,72 +803,66 @@ Result<bool> PostgresStore::release(OutboxId id, std::uint64_t claim, UtcMillis 
         "attempts = GREATEST(attempts - 1, 0), "
         "unfinished_claims = GREATEST(unfinished_claims - 1, 0) "
         "WHERE id = $2 AND state = 'pending' AND claim = $3",
-        millis(now), static_cast<std::int64_t>(id.value()), static_cast<std::int64_t>(claim));
-    return changed(tx, r, id);
+        millis(now), column(id), static_cast<std::int64_t>(claim));
+    return fenced_answer(tx, r, id);
   });
 }
 
+// The outcome and its log entries commit together, or neither does.
 Result<bool> PostgresStore::complete(OutboxId id, std::uint64_t claim,
                                      const OutboxCompletion& completion, UtcMillis now) {
   return impl_->transact("complete", [&](pqxx::work& tx) -> Result<bool> {
-    const auto due = completion.state == OutboxState::pending
-                         ? millis(completion.next_due.value_or(now))
-                         : std::int64_t{-1};
+    std::optional<std::int64_t> due;  // only a retry moves the due time
+    if (completion.state == OutboxState::pending)
+      due = millis(completion.next_due.value_or(now));
     const auto r = tx.exec_params(
         "UPDATE outbox SET state = $1, last_error = $2, claimed_until_ms = NULL, updated_ms = $3, "
-        "unfinished_claims = 0, due_ms = CASE WHEN $4::bigint >= 0 THEN $4::bigint ELSE due_ms END "
+        "unfinished_claims = 0, due_ms = COALESCE($4::bigint, due_ms) "
         "WHERE id = $5 AND state = 'pending' AND claim = $6",
         std::string(to_string(completion.state)), storable(completion.error), millis(now), due,
-        static_cast<std::int64_t>(id.value()), static_cast<std::int64_t>(claim));
-    if (auto done = changed(tx, r, id); !done || !*done)
-      return done;
-    for (const auto& entry : completion.log)
-      insert_action(tx, entry);
-    return true;
+        column(id), static_cast<std::int64_t>(claim));
+    return log_if_changed(tx, fenced_answer(tx, r, id), completion.log);
   });
 }
 
 Result<std::optional<OutboxMessage>> PostgresStore::find_outbox(OutboxId id) const {
   return impl_->transact(
       "find outbox", [&](pqxx::work& tx) -> Result<std::optional<OutboxMessage>> {
-        const auto r =
-            tx.exec_params(fmt::format("SELECT {} FROM outbox WHERE id = $1", outbox_columns),
-                           static_cast<std::int64_t>(id.value()));
+        const auto r = tx.exec_params(
+            fmt::format("SELECT {} FROM outbox WHERE id = $1", detail::outbox_columns), column(id));
         if (r.empty())
           return std::optional<OutboxMessage>{};
-        return std::optional(read_outbox(r[0]));
+        return std::optional(detail::read_outbox_row(PgCells{r[0]}));
       });
 }
 
+// An unset filter is passed as NULL, and `$1 IS NULL OR ...` lets one statement serve
+// every combination of filters.
 Result<std::vector<OutboxMessage>> PostgresStore::list_outbox(const OutboxQuery& query) const {
   return impl_->transact("list outbox", [&](pqxx::work& tx) -> Result<std::vector<OutboxMessage>> {
-    const auto r =
-        tx.exec_params(fmt::format("SELECT {} FROM outbox WHERE ($1::text = '' OR state = "
-                                   "$1::text) AND ($2::bigint = 0 OR "
-                                   "interview_id = $2::bigint) ORDER BY id LIMIT $3::bigint",
-                                   outbox_columns),
-                       query.state ? std::string(to_string(*query.state)) : std::string(),
-                       query.interview ? id_of(*query.interview) : std::int64_t{0},
-                       static_cast<std::int64_t>(query.limit));
+    const auto r = tx.exec_params(
+        fmt::format("SELECT {} FROM outbox WHERE ($1::text IS NULL OR state = $1::text) AND "
+                    "($2::bigint IS NULL OR interview_id = $2::bigint) ORDER BY id LIMIT $3",
+                    detail::outbox_columns),
+        nullable(query.state), nullable(query.interview), static_cast<std::int64_t>(query.limit));
     return read_outbox_rows(r);
   });
 }
 
+// A new round of attempts under the same, ever-growing claim number; fenced on
+// `state = 'dead'` so it happens once.
 Result<bool> PostgresStore::requeue(OutboxId id, UtcMillis now, std::span<const ActionEntry> log) {
   return impl_->transact("requeue", [&](pqxx::work& tx) -> Result<bool> {
     const auto r = tx.exec_params(
         "UPDATE outbox SET state = 'pending', attempts = 0, unfinished_claims = 0, due_ms = $1, "
         "claimed_until_ms = NULL, first_attempt_ms = NULL, updated_ms = $1 "
         "WHERE id = $2 AND state = 'dead'",
-        millis(now), static_cast<std::int64_t>(id.value()));
-    if (auto done = changed(tx, r, id); !done || !*done)
-      return done;
-    for (const auto& entry : log)
-      insert_action(tx, entry);
-    return true;
+        millis(now), column(id));
+    return log_if_changed(tx, fenced_answer(tx, r, id), log);
   });
 }
 
+// A leased message becomes claimable when its lease ends, not when it was due.
 Result<std::optional<UtcMillis>> PostgresStore::next_due() const {
   return impl_->transact("next due", [&](pqxx::work& tx) -> Result<std::optional<UtcMillis>> {
     const auto r = tx.exec(
@@ -763,6 +874,8 @@ Result<std::optional<UtcMillis>> PostgresStore::next_due() const {
   });
 }
 
+// ---- The action log (ActionStore). ---------------------------------------------------------
+
 Result<void> PostgresStore::append_action(const ActionEntry& entry) {
   return impl_->transact("append action", [&](pqxx::work& tx) -> Result<void> {
     insert_action(tx, entry);
@@ -770,23 +883,24 @@ Result<void> PostgresStore::append_action(const ActionEntry& entry) {
   });
 }
 
+// ActionQuery::matches in SQL, as in SqliteStore::query_actions. The parameters are known
+// when PostgreSQL plans an unnamed statement, so the `IS NULL OR` branches fold away and
+// the action_log indexes still serve the filters that are set.
 Result<std::vector<ActionEntry>> PostgresStore::query_actions(const ActionQuery& query) const {
   return impl_->transact("query actions", [&](pqxx::work& tx) -> Result<std::vector<ActionEntry>> {
     const auto r = tx.exec_params(
-        "SELECT entry::text FROM action_log WHERE ($1::text = '' OR action = $1::text) AND "
-        "($2::bigint = 0 OR interview_id = $2::bigint) AND ($3::bigint = -1 OR time_ms >= "
-        "$3::bigint) AND ($4::bigint = -1 OR time_ms < $4::bigint) ORDER BY id",
-        query.action ? std::string(to_string(*query.action)) : std::string(),
-        query.interview ? id_of(*query.interview) : std::int64_t{0},
-        query.since ? millis(*query.since) : std::int64_t{-1},
-        query.until ? millis(*query.until) : std::int64_t{-1});
+        "SELECT entry::text FROM action_log WHERE ($1::text IS NULL OR action = $1::text) AND "
+        "($2::bigint IS NULL OR interview_id = $2::bigint OR ($2::bigint = 0 AND interview_id "
+        "IS NULL)) AND ($3::bigint IS NULL OR time_ms >= $3::bigint) AND ($4::bigint IS NULL "
+        "OR time_ms < $4::bigint) ORDER BY id",
+        nullable(query.action), nullable(query.interview), nullable(query.since),
+        nullable(query.until));
     std::vector<ActionEntry> out;
     for (const auto& row : r) {
-      try {
-        out.push_back(nlohmann::json::parse(row[0].as<std::string>()).get<ActionEntry>());
-      } catch (const nlohmann::json::exception& e) {
-        return Unavailable{fmt::format("a stored action entry cannot be read: {}", e.what())};
-      }
+      auto entry = detail::decode_action_entry(row[0].as<std::string>());
+      if (!entry)
+        return entry.error();
+      out.push_back(std::move(*entry));
     }
     return out;
   });

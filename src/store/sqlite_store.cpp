@@ -1,4 +1,19 @@
+// SqliteStore: the Store on one SQLite file, shared safely by every thread of a process and
+// by several processes on one machine.
+//
+// How it stays correct:
+// - One connection per store, used under one mutex (`Impl::guarded`). The connection is
+//   opened NOMUTEX, so it must never be used by two threads at once; one connection also
+//   keeps the prepared-statement cache simple, and SQLite has a single writer anyway.
+// - Every write runs in BEGIN IMMEDIATE (`Impl::write_transaction`): the write lock is taken
+//   up front, so a conflict check and the write that follows are one atomic step across
+//   processes too, and a transaction never has to upgrade a read snapshot to a write lock
+//   (which fails with SQLITE_BUSY_SNAPSHOT, something the busy timeout does not wait out).
+// - SQLite failures are thrown as SqliteFailure inside this file only, so the code reads as
+//   straight-line SQL; `guarded` turns each one into an error value naming what was being
+//   done. Nothing thrown by SQLite crosses the Store interface.
 #include <mutex>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
@@ -13,14 +28,23 @@
 
 namespace interviewkit {
 
+using detail::column;
 using detail::from_millis;
 using detail::millis;
+using detail::nullable;
 using detail::people_of;
+using detail::person_key;
 using detail::seconds;
 
 namespace {
 
-// Schema migrations, applied in order; migration i brings user_version from i to i + 1.
+// The schema story: PRAGMA user_version holds the number of migrations applied, and
+// migration i brings it from i to i + 1, inside the same BEGIN IMMEDIATE transaction as the
+// version bump, so a crash mid-migration leaves the previous version intact and two
+// processes opening one file at once migrate it once (the second waits, then finds nothing
+// left to do). A migration, once released, is never edited: databases in the field have
+// already run it. A change is a new migration appended here, with schema_version raised.
+// A file at a newer version than this build knows is refused rather than misread.
 constexpr std::string_view migrations[] = {
     R"sql(
 CREATE TABLE interviews (
@@ -85,12 +109,16 @@ UPDATE outbox SET claim = attempts;
 };
 static_assert(std::size(migrations) == SqliteStore::schema_version);
 
-// Thrown inside the store for SQLite failures; turned into an error value at the API edge.
+// Thrown inside this file for SQLite failures; turned into an error value by
+// SqliteStore::Impl::guarded, the only catcher. `code` is the extended result code.
 struct SqliteFailure : std::runtime_error {
   SqliteFailure(int code_, const std::string& what) : std::runtime_error(what), code(code_) {}
   int code;
 };
 
+// A prepared statement with positional binding. Prepared once with SQLITE_PREPARE_PERSISTENT
+// and cached by its text (see Impl::sql): the store runs the same few dozen statements
+// millions of times. Not thread-safe; used under the store's mutex.
 class Statement {
  public:
   Statement(sqlite3* db, std::string_view sql) : db_(db) {
@@ -104,6 +132,8 @@ class Statement {
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
+  // Back to the start with no bindings. A statement left mid-way through its rows keeps its
+  // read snapshot open, so every user resets it when done (and write_transaction resets all).
   Statement& reset() {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
@@ -114,6 +144,7 @@ class Statement {
     check(sqlite3_bind_int64(stmt_, next_++, v));
     return *this;
   }
+  // SQLITE_TRANSIENT: SQLite copies the text, so temporaries may be bound.
   Statement& bind(std::string_view v) {
     check(
         sqlite3_bind_text(stmt_, next_++, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
@@ -140,9 +171,13 @@ class Statement {
     while (step()) {
     }
   }
+  // The cells of the current row (also what detail::read_outbox_row reads).
   [[nodiscard]] std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
   [[nodiscard]] bool is_null(int col) const {
     return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+  }
+  [[nodiscard]] std::optional<std::int64_t> optional_integer(int col) const {
+    return is_null(col) ? std::nullopt : std::optional(integer(col));
   }
   [[nodiscard]] std::string text(int col) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
@@ -160,56 +195,98 @@ class Statement {
   int next_ = 1;
 };
 
-// Never throws: a row this version cannot decode comes back with `unreadable` set, so one
-// bad row cannot stop the delivery of the others.
-constexpr const char* outbox_columns =
-    "id, idempotency_key, interview_id, kind, channel, payload, message_token, due_ms, attempts, "
-    "last_error, state, claimed_until_ms, created_ms, updated_ms, claim, unfinished_claims, "
-    "first_attempt_ms";
-
-OutboxMessage read_outbox(const Statement& s) {
-  detail::OutboxRow row{
-      .id = s.integer(0),
-      .idempotency_key = s.text(1),
-      .interview = s.integer(2),
-      .kind = s.text(3),
-      .channel = s.text(4),
-      .payload = s.text(5),
-      .message_token = s.text(6),
-      .due_ms = s.integer(7),
-      .attempts = s.integer(8),
-      .last_error = s.text(9),
-      .state = s.text(10),
-      .claimed_until_ms = s.is_null(11) ? std::nullopt : std::optional(s.integer(11)),
-      .created_ms = s.integer(12),
-      .updated_ms = s.integer(13),
-      .claim = s.integer(14),
-      .unfinished_claims = s.integer(15),
-      .first_attempt_ms = s.is_null(16) ? std::nullopt : std::optional(s.integer(16)),
-  };
-  return detail::decode_outbox_row(row);
-}
-
-// Decodes a stored interview without throwing.
-Result<Interview> read_interview(const std::string& body, InterviewId id) {
-  return detail::decode_interview(body, id);
-}
+// What `guarded` says was being done when the store was opened: the one phase whose
+// failures can be the caller's input (a path to a file that is not a database).
+constexpr std::string_view opening = "opening";
 
 }  // namespace
 
+// Everything the public class hides. Its members run under `mutex`, taken by `guarded`;
+// helpers that need it say so with a REQUIRES line.
 struct SqliteStore::Impl {
   std::filesystem::path path;
   SqliteOptions options;
   sqlite3* db = nullptr;
   mutable std::mutex mutex;
+  // Prepared statements by SQL text. REQUIRES: mutex held, for every use.
   mutable std::unordered_map<std::string, std::unique_ptr<Statement>> statements;
 
+  class Transaction;
+
   ~Impl() {
-    statements.clear();
+    statements.clear();  // statements must be finalized before the connection closes
     if (db)
       sqlite3_close_v2(db);
   }
 
+  // ---- The guarded call: one lock, one try/catch, one error mapping. ----------------------
+
+  // Every public method runs through here: the store's one lock, and every SQLite failure
+  // becomes an error value that says what was being done. Exceptions that are not SQLite's
+  // (thrown by a host's Store::write work) propagate untouched, as the contract says.
+  template <class Body>
+  auto guarded(std::string_view during, Body&& body) const -> decltype(body()) {
+    std::lock_guard lock(mutex);
+    try {
+      return body();
+    } catch (const SqliteFailure& e) {
+      reset_all();  // a statement that failed mid-way must not keep its snapshot
+      return failure(e, during);
+    }
+  }
+
+  // `guarded`, with `body` inside a write transaction: what every writing method uses.
+  template <class Body>
+  auto guarded_write(std::string_view during, Body&& body) const -> decltype(body()) {
+    return guarded(during, [&] { return write_transaction(body); });
+  }
+
+  // The one mapping from a SQLite failure to our errors. Busy and locked mean another
+  // process held the write lock past the busy timeout: a caller may simply try again.
+  Error failure(const SqliteFailure& e, std::string_view during) const {
+    const int primary = e.code & 0xFF;  // the primary code of an extended result code
+    if (during == opening && (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)) {
+      return InvalidInput{
+          fmt::format("{} is not a valid SQLite database: {}", path.string(), e.what())};
+    }
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+      return Unavailable{
+          fmt::format("database {} is busy ({}): {}", path.string(), during, e.what())};
+    }
+    return Unavailable{fmt::format("SQLite error on {} ({}): {}", path.string(), during, e.what())};
+  }
+
+  // ---- Transactions. ----------------------------------------------------------------------
+
+  // REQUIRES: mutex held. Runs `body` in a write transaction that takes the write lock up
+  // front (BEGIN IMMEDIATE; see the top of this file for why). Commits if `body` returns a
+  // value, rolls back if it returns an error or throws.
+  template <class Body>
+  auto write_transaction(Body&& body) const -> decltype(body()) {
+    exec("BEGIN IMMEDIATE");
+    try {
+      auto result = body();
+      // Finish every statement first: a half-read SELECT would keep its snapshot open and
+      // make COMMIT fail with SQLITE_BUSY.
+      reset_all();
+      if (result) {
+        exec("COMMIT");
+      } else {
+        exec("ROLLBACK");
+      }
+      return result;
+    } catch (...) {
+      // SQLite may already have rolled back by itself (after SQLITE_FULL, for one); then a
+      // second ROLLBACK would fail, so ask first.
+      if (!sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+
+  // ---- Statements. ------------------------------------------------------------------------
+
+  // REQUIRES: mutex held. The cached statement for `text`, reset and ready to bind.
   Statement& sql(std::string_view text) const {
     auto it = statements.find(std::string(text));
     if (it == statements.end()) {
@@ -218,6 +295,7 @@ struct SqliteStore::Impl {
     return it->second->reset();
   }
 
+  // REQUIRES: mutex held. Runs SQL without results (pragmas, transaction control, schema).
   void exec(const std::string& text) const {
     char* error = nullptr;
     if (sqlite3_exec(db, text.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
@@ -227,105 +305,136 @@ struct SqliteStore::Impl {
     }
   }
 
-  Error failure(const SqliteFailure& e, std::string_view during) const {
-    const int primary = e.code & 0xFF;
-    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
-      return Unavailable{
-          fmt::format("database {} is busy ({}): {}", path.string(), during, e.what())};
-    }
-    return Unavailable{fmt::format("SQLite error on {} ({}): {}", path.string(), during, e.what())};
+  // REQUIRES: mutex held.
+  void reset_all() const {
+    for (auto& [text, statement] : statements)
+      statement->reset();
   }
 
-  // The answer of a fenced UPDATE of message `id`: true if it changed the row; false if
-  // the message exists but was not in the state or claim the caller expected; InvalidInput
-  // if there is no such message (the answer every store gives).
-  Result<bool> changed(OutboxId id) const {
-    if (sqlite3_changes(db) == 1)
-      return true;
-    auto& s = sql("SELECT 1 FROM outbox WHERE id = ?");
-    s.bind(static_cast<std::int64_t>(id.value()));
-    const bool known = s.step();
+  // ---- Shared reads and writes. -----------------------------------------------------------
+
+  // REQUIRES: mutex held. One interview by id, read by find() and by transactions.
+  Result<Interview> load_interview(InterviewId id) const {
+    auto& s = sql("SELECT body FROM interviews WHERE id = ?");
+    s.bind(column(id));
+    if (!s.step())
+      return NotFound{id};
+    auto interview = detail::decode_interview(s.text(0), id);
     s.reset();
-    if (!known)
-      return InvalidInput{fmt::format("no outbox message {}", id)};
-    return false;
+    return interview;
   }
 
-  // The one place an action entry is written, inside or outside a transaction.
+  // REQUIRES: mutex held, inside write_transaction after a fenced UPDATE of message `id`.
+  // sqlite3_changes counts the rows that UPDATE changed.
+  Result<bool> fenced_answer(OutboxId id) const {
+    return detail::fenced_answer(id, sqlite3_changes(db) == 1, [&] {
+      auto& s = sql("SELECT 1 FROM outbox WHERE id = ?");
+      s.bind(column(id));
+      const bool known = s.step();
+      s.reset();
+      return known;
+    });
+  }
+
+  // REQUIRES: mutex held. The one place an action entry is written, inside or outside a
+  // transaction. Invalid UTF-8 in the entry is replaced rather than refused: the log must
+  // not lose an entry because a host put odd bytes into it.
   void insert_action(const ActionEntry& entry) const {
     auto& s =
         sql("INSERT INTO action_log (time_ms, action, interview_id, entry) VALUES (?, ?, ?, ?)");
     std::optional<std::int64_t> interview;
     if (entry.interview.is_set())
-      interview = static_cast<std::int64_t>(entry.interview.value());
+      interview = column(entry.interview);
     s.bind(millis(entry.time)).bind(to_string(entry.action)).bind(interview);
     s.bind(nlohmann::json(entry).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     s.run();
   }
 
-  // Every public method runs through here: one lock, and every SQLite failure becomes an
-  // error value that says what was being done.
-  template <class Body>
-  auto guarded(std::string_view during, Body&& body) const -> decltype(body()) {
-    std::lock_guard lock(mutex);
-    try {
-      return body();
-    } catch (const SqliteFailure& e) {
-      for (auto& [text, statement] : statements)
-        statement->reset();
-      return failure(e, during);
-    }
+  // REQUIRES: mutex held, inside write_transaction. Appends `log` only when the fenced
+  // update before it changed the message: a fenced-off outcome records nothing.
+  Result<bool> log_if_changed(Result<bool> changed, std::span<const ActionEntry> log) const {
+    if (!changed || !*changed)
+      return changed;
+    for (const auto& entry : log)
+      insert_action(entry);
+    return true;
   }
 
-  // Runs `body` in a write transaction that takes the write lock up front: a transaction
-  // that read first and wrote later could fail with SQLITE_BUSY_SNAPSHOT, which the busy
-  // timeout does not cover.
-  template <class Body>
-  auto immediate(Body&& body) const -> decltype(body()) {
-    exec("BEGIN IMMEDIATE");
-    try {
-      auto result = body();
-      // Finish every statement first: a half-read SELECT would keep its snapshot open.
-      for (auto& [text, statement] : statements)
-        statement->reset();
-      if (result) {
-        exec("COMMIT");
-      } else {
-        exec("ROLLBACK");
-      }
-      return result;
-    } catch (...) {
-      if (!sqlite3_get_autocommit(db))
-        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
+  // ---- Opening, in three steps. -----------------------------------------------------------
+
+  // Step 1: the connection. NOMUTEX: our own mutex already serialises every use, so
+  // SQLite's per-connection mutex would only cost time.
+  Result<void> connect() {
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      return Unavailable{fmt::format("cannot open SQLite database {}: {}", path.string(),
+                                     db ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
     }
+    return {};
+  }
+
+  // Step 2, REQUIRES: mutex held. Connection settings, which SQLite does not store in the
+  // file and so must be set on every open.
+  void configure() const {
+    // Waits for another process's write lock instead of failing at once.
+    sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
+    // Extended codes tell SQLITE_BUSY_SNAPSHOT and friends apart in error messages.
+    sqlite3_extended_result_codes(db, 1);
+    // WAL: readers never block the writer nor the writer them, and a commit is one append.
+    // Reading the schema happens here too, so a file that is not a SQLite database fails
+    // here, cleanly, before anything is written to it.
+    exec("PRAGMA journal_mode = WAL");
+    exec(options.synchronous == SqliteOptions::Synchronous::full ? "PRAGMA synchronous = FULL"
+                                                                 : "PRAGMA synchronous = NORMAL");
+    // Off by default in SQLite, per connection: the outbox and people tables rely on them.
+    exec("PRAGMA foreign_keys = ON");
+  }
+
+  // Step 3, REQUIRES: mutex held. The schema migrations (see `migrations` for the story),
+  // in one write transaction with the version they lead to.
+  Result<void> migrate() const {
+    return write_transaction([&]() -> Result<void> {
+      auto& s = sql("PRAGMA user_version");
+      s.step();
+      const auto version = s.integer(0);
+      s.reset();
+      if (version > schema_version) {
+        return InvalidInput{fmt::format(
+            "SQLite database {} has schema version {}, newer than the {} this version of "
+            "interviewkit supports; upgrade interviewkit to open it",
+            path.string(), version, schema_version)};
+      }
+      for (auto v = version; v < schema_version; ++v) {
+        exec(std::string(migrations[v]));
+        exec(fmt::format("PRAGMA user_version = {}", v + 1));
+      }
+      return {};
+    });
   }
 };
 
-namespace {
-
-class SqliteTransaction final : public StoreTransaction {
+// The operations of one write transaction. Lives only inside Impl::guarded_write, so every
+// method here runs with the mutex held and BEGIN IMMEDIATE in force.
+class SqliteStore::Impl::Transaction final : public StoreTransaction {
  public:
-  explicit SqliteTransaction(const SqliteStore::Impl& impl) : impl_(impl) {}
+  explicit Transaction(const Impl& impl) : impl_(impl) {}
 
-  Result<Interview> load(InterviewId id) override {
-    auto& s = impl_.sql("SELECT body FROM interviews WHERE id = ?");
-    s.bind(static_cast<std::int64_t>(id.value()));
-    if (!s.step())
-      return NotFound{id};
-    return read_interview(s.text(0), id);
-  }
+  Result<Interview> load(InterviewId id) override { return impl_.load_interview(id); }
 
+  // The id comes from AUTOINCREMENT (never reused after a delete), and the body, which
+  // carries the id, is written once the id is known.
   Result<InterviewId> insert(const Interview& interview) override {
     auto& s = impl_.sql(
         "INSERT INTO interviews (status, version, slot_start, slot_end, body) "
         "VALUES (?, ?, ?, ?, '{}')");
     bind_columns(s, interview).run();
-    const InterviewId id{static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db()))};
+    const InterviewId id{static_cast<std::uint64_t>(sqlite3_last_insert_rowid(impl_.db))};
     auto stored = interview;
     stored.id = id;
     auto& body = impl_.sql("UPDATE interviews SET body = ? WHERE id = ?");
-    body.bind(nlohmann::json(stored).dump()).bind(static_cast<std::int64_t>(id.value())).run();
+    body.bind(nlohmann::json(stored).dump()).bind(column(id)).run();
     index(stored);
     return id;
   }
@@ -336,14 +445,15 @@ class SqliteTransaction final : public StoreTransaction {
         "WHERE id = ?");
     bind_columns(s, interview)
         .bind(nlohmann::json(interview).dump())
-        .bind(static_cast<std::int64_t>(interview.id.value()))
+        .bind(column(interview.id))
         .run();
-    if (sqlite3_changes(db()) != 1)
+    if (sqlite3_changes(impl_.db) != 1)
       return NotFound{interview.id};
     index(interview);
     return {};
   }
 
+  // Safe without per-person locks: BEGIN IMMEDIATE already made this the only writer.
   Result<std::optional<SlotConflict>> find_conflict(const Interview& interview,
                                                     const TimeRange& window) override {
     // Slots are at most max_interview_length long, so only rows starting that long before
@@ -358,7 +468,7 @@ class SqliteTransaction final : public StoreTransaction {
           .bind(seconds(earliest))
           .bind(seconds(window.end()))
           .bind(seconds(window.start()))
-          .bind(static_cast<std::int64_t>(interview.id.value()));
+          .bind(column(interview.id));
       if (s.step()) {
         return std::optional(
             SlotConflict{InterviewId{static_cast<std::uint64_t>(s.integer(0))}, person});
@@ -367,6 +477,7 @@ class SqliteTransaction final : public StoreTransaction {
     return std::optional<SlotConflict>{};
   }
 
+  // Ids, claims and leases are the store's: a new message is never claimed (claim 0).
   Result<void> enqueue(std::span<const OutboxMessage> messages) override {
     auto& s = impl_.sql(
         "INSERT INTO outbox (idempotency_key, interview_id, kind, channel, payload, "
@@ -375,7 +486,7 @@ class SqliteTransaction final : public StoreTransaction {
     for (const auto& m : messages) {
       s.reset()
           .bind(m.idempotency_key)
-          .bind(static_cast<std::int64_t>(m.interview.value()))
+          .bind(column(m.interview))
           .bind(to_string(m.kind))
           .bind(m.channel)
           .bind(m.payload.dump())
@@ -392,36 +503,36 @@ class SqliteTransaction final : public StoreTransaction {
     return {};
   }
 
+  // Read the rows in id order, then expire them one by one, under the same write lock
+  // (UPDATE ... RETURNING needs SQLite 3.35 and promises no order).
   Result<std::vector<OutboxMessage>> supersede(InterviewId interview, NotificationKind kind,
                                                const std::string& reason, UtcMillis now) override {
     auto& select =
         impl_.sql(fmt::format("SELECT {} FROM outbox WHERE interview_id = ? AND "
                               "kind = ? AND state IN ('pending', 'dead') ORDER BY id",
-                              outbox_columns));
-    select.bind(static_cast<std::int64_t>(interview.value())).bind(to_string(kind));
+                              detail::outbox_columns));
+    select.bind(column(interview)).bind(to_string(kind));
     std::vector<OutboxMessage> superseded;
     while (select.step())
-      superseded.push_back(read_outbox(select));
+      superseded.push_back(detail::read_outbox_row(select));
     auto& update = impl_.sql(
         "UPDATE outbox SET state = 'expired', last_error = ?, claimed_until_ms = NULL, "
         "updated_ms = ? WHERE id = ?");
     for (auto& m : superseded) {
-      update.reset().bind(reason).bind(millis(now)).bind(static_cast<std::int64_t>(m.id.value()));
-      update.run();
-      m.state = OutboxState::expired;
-      m.last_error = reason;
-      m.claimed_until.reset();
-      m.updated_at = now;
+      update.reset().bind(reason).bind(millis(now)).bind(column(m.id)).run();
+      detail::mark_superseded(m, reason, now);
     }
     return superseded;
   }
 
+  // No lock needed for a concurrent request with the same key: BEGIN IMMEDIATE already
+  // makes it wait for this transaction to end, and it then sees the record.
   Result<std::optional<IdempotencyRecord>> find_idempotency(const std::string& key) override {
     auto& s = impl_.sql("SELECT request, result FROM idempotency WHERE key = ?");
     s.bind(key);
     if (!s.step())
       return std::optional<IdempotencyRecord>{};
-    auto result = read_interview(s.text(1), InterviewId{});
+    auto result = detail::decode_interview(s.text(1), InterviewId{});
     if (!result)
       return result.error();
     return std::optional(IdempotencyRecord{key, s.text(0), std::move(*result)});
@@ -440,8 +551,7 @@ class SqliteTransaction final : public StoreTransaction {
   }
 
  private:
-  sqlite3* db() const { return impl_.db; }
-
+  // The columns queries filter on, kept next to the JSON body that is the interview itself.
   static Statement& bind_columns(Statement& s, const Interview& interview) {
     s.bind(to_string(interview.status)).bind(static_cast<std::int64_t>(interview.version));
     if (interview.slot) {
@@ -452,9 +562,11 @@ class SqliteTransaction final : public StoreTransaction {
     return s;
   }
 
+  // Keeps the conflict index in step with the interview: one row per person while it holds
+  // a slot, none otherwise. (PostgreSQL does the same in a trigger.)
   void index(const Interview& interview) {
     auto& clear = impl_.sql("DELETE FROM interview_people WHERE interview_id = ?");
-    clear.bind(static_cast<std::int64_t>(interview.id.value())).run();
+    clear.bind(column(interview.id)).run();
     if (!holds_slot(interview.status) || !interview.slot)
       return;
     auto& add = impl_.sql(
@@ -463,91 +575,48 @@ class SqliteTransaction final : public StoreTransaction {
     for (const auto& person : people_of(interview)) {
       add.reset()
           .bind(person)
-          .bind(static_cast<std::int64_t>(interview.id.value()))
+          .bind(column(interview.id))
           .bind(seconds(interview.slot->start()))
           .bind(seconds(interview.slot->end()))
           .run();
     }
   }
 
-  const SqliteStore::Impl& impl_;
+  const Impl& impl_;
 };
 
-}  // namespace
+// ---- Opening. ------------------------------------------------------------------------------
 
 Result<std::shared_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& path,
                                                        SqliteOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = options;
-  const int rc =
-      sqlite3_open_v2(path.c_str(), &impl->db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    return Unavailable{fmt::format("cannot open SQLite database {}: {}", path.string(),
-                                   impl->db ? sqlite3_errmsg(impl->db) : sqlite3_errstr(rc))};
-  }
-  try {
-    sqlite3_busy_timeout(impl->db, static_cast<int>(options.busy_timeout.count()));
-    sqlite3_extended_result_codes(impl->db, 1);
-    // Reading the schema fails here, cleanly, for a file that is not a SQLite database.
-    impl->exec("PRAGMA journal_mode = WAL");
-    impl->exec(options.synchronous == SqliteOptions::Synchronous::full
-                   ? "PRAGMA synchronous = FULL"
-                   : "PRAGMA synchronous = NORMAL");
-    impl->exec("PRAGMA foreign_keys = ON");
-    auto migrated = impl->immediate([&]() -> Result<void> {
-      auto& s = impl->sql("PRAGMA user_version");
-      s.step();
-      const auto version = s.integer(0);
-      s.reset();
-      if (version > schema_version) {
-        return InvalidInput{fmt::format(
-            "SQLite database {} has schema version {}, newer than the {} this version of "
-            "interviewkit supports; upgrade interviewkit to open it",
-            path.string(), version, schema_version)};
-      }
-      for (auto v = version; v < schema_version; ++v) {
-        impl->exec(std::string(migrations[v]));
-        impl->exec(fmt::format("PRAGMA user_version = {}", v + 1));
-      }
-      return {};
-    });
-    if (!migrated)
-      return migrated.error();
-  } catch (const SqliteFailure& e) {
-    const int primary = e.code & 0xFF;
-    if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) {
-      return InvalidInput{
-          fmt::format("{} is not a valid SQLite database: {}", path.string(), e.what())};
-    }
-    return impl->failure(e, "opening");
-  }
+  if (auto connected = impl->connect(); !connected)
+    return connected.error();
+  auto ready = impl->guarded(opening, [&] {
+    impl->configure();
+    return impl->migrate();
+  });
+  if (!ready)
+    return ready.error();
   return std::shared_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
 
 SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteStore::~SqliteStore() = default;
 
+// ---- Interviews. ---------------------------------------------------------------------------
+
 Result<void> SqliteStore::write(const Work& work) {
-  return impl_->guarded("write transaction", [&] {
-    return impl_->immediate([&] {
-      SqliteTransaction tx(*impl_);
-      return work(tx);
-    });
+  return impl_->guarded_write("write transaction", [&] {
+    Impl::Transaction tx(*impl_);
+    return work(tx);
   });
 }
 
 Result<Interview> SqliteStore::find(InterviewId id) const {
-  return impl_->guarded("find", [&]() -> Result<Interview> {
-    auto& s = impl_->sql("SELECT body FROM interviews WHERE id = ?");
-    s.bind(static_cast<std::int64_t>(id.value()));
-    if (!s.step())
-      return NotFound{id};
-    auto interview = read_interview(s.text(0), id);
-    s.reset();
-    return interview;
-  });
+  return impl_->guarded("find", [&] { return impl_->load_interview(id); });
 }
 
 Result<std::vector<BusyInterval>> SqliteStore::busy_intervals(
@@ -560,21 +629,18 @@ Result<std::vector<BusyInterval>> SqliteStore::busy_intervals(
     std::vector<BusyInterval> busy;
     for (const auto& interviewer : interviewers) {
       s.reset()
-          .bind("interviewer:" + interviewer.str())
+          .bind(person_key(interviewer))
           .bind(seconds(window.start() - max_interview_length))
           .bind(seconds(window.end()))
           .bind(seconds(window.start()));
       while (s.step()) {
-        const auto at = [&](int col) {
-          return date::sys_seconds{std::chrono::seconds{s.integer(col)}};
-        };
-        auto range = TimeRange::make(at(1), at(2));
-        if (!range) {
+        auto interval =
+            detail::busy_interval(interviewer, s.integer(1), s.integer(2), s.integer(0));
+        if (!interval) {
           s.reset();
-          return range.error();
+          return interval.error();
         }
-        busy.push_back(BusyInterval{interviewer, *range,
-                                    InterviewId{static_cast<std::uint64_t>(s.integer(0))}});
+        busy.push_back(*interval);
       }
     }
     s.reset();
@@ -582,153 +648,127 @@ Result<std::vector<BusyInterval>> SqliteStore::busy_intervals(
   });
 }
 
+// ---- The outbox. ---------------------------------------------------------------------------
+
+// Select, then update each row, under one write lock: no other process can claim the same
+// rows in between, which is what SKIP LOCKED gives PostgreSQL.
 Result<std::vector<OutboxMessage>> SqliteStore::claim_due(UtcMillis now, std::size_t limit,
                                                           std::chrono::milliseconds lease) {
-  return impl_->guarded("claiming outbox messages", [&] {
-    return impl_->immediate([&]() -> Result<std::vector<OutboxMessage>> {
-      auto& select = impl_->sql(fmt::format(
-          "SELECT {} FROM outbox WHERE state = 'pending' AND due_ms <= ? AND "
-          "(claimed_until_ms IS NULL OR claimed_until_ms <= ?) ORDER BY due_ms, id LIMIT ?",
-          outbox_columns));
-      select.bind(millis(now)).bind(millis(now)).bind(static_cast<std::int64_t>(limit));
-      std::vector<OutboxMessage> claimed;
-      while (select.step())
-        claimed.push_back(read_outbox(select));
-      select.reset();
-      auto& update = impl_->sql(
-          "UPDATE outbox SET claimed_until_ms = ?, attempts = attempts + 1, claim = claim + 1, "
-          "unfinished_claims = unfinished_claims + 1, updated_ms = ?, "
-          "first_attempt_ms = COALESCE(first_attempt_ms, ?) WHERE id = ?");
-      for (auto& m : claimed) {
-        m.claimed_until = now + lease;
-        if (!m.first_attempt_at)
-          m.first_attempt_at = now;
-        ++m.attempts;
-        ++m.claim;
-        ++m.unfinished_claims;
-        m.updated_at = now;
-        update.reset()
-            .bind(millis(*m.claimed_until))
-            .bind(millis(now))
-            .bind(millis(now))
-            .bind(static_cast<std::int64_t>(m.id.value()))
-            .run();
-      }
-      return claimed;
-    });
-  });
+  return impl_->guarded_write(
+      "claiming outbox messages", [&]() -> Result<std::vector<OutboxMessage>> {
+        auto& select = impl_->sql(fmt::format(
+            "SELECT {} FROM outbox WHERE state = 'pending' AND due_ms <= ? AND "
+            "(claimed_until_ms IS NULL OR claimed_until_ms <= ?) ORDER BY due_ms, id LIMIT ?",
+            detail::outbox_columns));
+        select.bind(millis(now)).bind(millis(now)).bind(static_cast<std::int64_t>(limit));
+        std::vector<OutboxMessage> claimed;
+        while (select.step())
+          claimed.push_back(detail::read_outbox_row(select));
+        select.reset();
+        // The same change as detail::mark_claimed, which updates the copies returned.
+        auto& update = impl_->sql(
+            "UPDATE outbox SET claimed_until_ms = ?, attempts = attempts + 1, claim = claim + 1, "
+            "unfinished_claims = unfinished_claims + 1, updated_ms = ?, "
+            "first_attempt_ms = COALESCE(first_attempt_ms, ?) WHERE id = ?");
+        for (auto& m : claimed) {
+          detail::mark_claimed(m, now, lease);
+          update.reset().bind(millis(*m.claimed_until)).bind(millis(now)).bind(millis(now));
+          update.bind(column(m.id)).run();
+        }
+        return claimed;
+      });
 }
+
+// The fenced updates below all match on `state = 'pending' AND claim = ?`: the claim number
+// is the fencing token, so a worker whose lease ran out and was taken over changes nothing.
 
 Result<bool> SqliteStore::renew(OutboxId id, std::uint64_t claim, UtcMillis until, UtcMillis now) {
-  return impl_->guarded("renewing a lease", [&] {
-    return impl_->immediate([&]() -> Result<bool> {
-      auto& s = impl_->sql(
-          "UPDATE outbox SET claimed_until_ms = ?, updated_ms = ? "
-          "WHERE id = ? AND state = 'pending' AND claim = ?");
-      s.bind(millis(until))
-          .bind(millis(now))
-          .bind(static_cast<std::int64_t>(id.value()))
-          .bind(static_cast<std::int64_t>(claim))
-          .run();
-      return impl_->changed(id);
-    });
+  return impl_->guarded_write("renewing a lease", [&] {
+    auto& s = impl_->sql(
+        "UPDATE outbox SET claimed_until_ms = ?, updated_ms = ? "
+        "WHERE id = ? AND state = 'pending' AND claim = ?");
+    s.bind(millis(until)).bind(millis(now)).bind(column(id));
+    s.bind(static_cast<std::int64_t>(claim)).run();
+    return impl_->fenced_answer(id);
   });
 }
 
+// Undoes what the claim counted (an attempt, an unfinished claim, the first-attempt time if
+// it was the first) but not the claim number itself: the fencing token never goes back.
 Result<bool> SqliteStore::release(OutboxId id, std::uint64_t claim, UtcMillis now) {
-  return impl_->guarded("releasing a claim", [&] {
-    return impl_->immediate([&]() -> Result<bool> {
-      auto& s = impl_->sql(
-          "UPDATE outbox SET claimed_until_ms = NULL, updated_ms = ?, "
-          "first_attempt_ms = CASE WHEN attempts <= 1 THEN NULL ELSE first_attempt_ms END, "
-          "attempts = MAX(attempts - 1, 0), unfinished_claims = MAX(unfinished_claims - 1, 0) "
-          "WHERE id = ? AND state = 'pending' AND claim = ?");
-      s.bind(millis(now))
-          .bind(static_cast<std::int64_t>(id.value()))
-          .bind(static_cast<std::int64_t>(claim))
-          .run();
-      return impl_->changed(id);
-    });
+  return impl_->guarded_write("releasing a claim", [&] {
+    auto& s = impl_->sql(
+        "UPDATE outbox SET claimed_until_ms = NULL, updated_ms = ?, "
+        "first_attempt_ms = CASE WHEN attempts <= 1 THEN NULL ELSE first_attempt_ms END, "
+        "attempts = MAX(attempts - 1, 0), unfinished_claims = MAX(unfinished_claims - 1, 0) "
+        "WHERE id = ? AND state = 'pending' AND claim = ?");
+    s.bind(millis(now)).bind(column(id)).bind(static_cast<std::int64_t>(claim)).run();
+    return impl_->fenced_answer(id);
   });
 }
 
+// The outcome and its log entries commit together, or neither does: a crash in between
+// cannot leave a delivered message without its record, nor a record of a fenced-off outcome.
 Result<bool> SqliteStore::complete(OutboxId id, std::uint64_t claim,
                                    const OutboxCompletion& completion, UtcMillis now) {
-  return impl_->guarded("completing an outbox message", [&] {
-    return impl_->immediate([&]() -> Result<bool> {
-      auto& s = impl_->sql(
-          "UPDATE outbox SET state = ?, last_error = ?, claimed_until_ms = NULL, updated_ms = ?, "
-          "unfinished_claims = 0, due_ms = COALESCE(?, due_ms) "
-          "WHERE id = ? AND state = 'pending' AND claim = ?");
-      std::optional<std::int64_t> due;
-      if (completion.state == OutboxState::pending)
-        due = millis(completion.next_due.value_or(now));
-      s.bind(to_string(completion.state))
-          .bind(completion.error)
-          .bind(millis(now))
-          .bind(due)
-          .bind(static_cast<std::int64_t>(id.value()))
-          .bind(static_cast<std::int64_t>(claim))
-          .run();
-      if (auto changed = impl_->changed(id); !changed || !*changed)
-        return changed;
-      for (const auto& entry : completion.log)
-        impl_->insert_action(entry);
-      return true;
-    });
+  return impl_->guarded_write("completing an outbox message", [&] {
+    auto& s = impl_->sql(
+        "UPDATE outbox SET state = ?, last_error = ?, claimed_until_ms = NULL, updated_ms = ?, "
+        "unfinished_claims = 0, due_ms = COALESCE(?, due_ms) "
+        "WHERE id = ? AND state = 'pending' AND claim = ?");
+    std::optional<std::int64_t> due;  // only a retry moves the due time
+    if (completion.state == OutboxState::pending)
+      due = millis(completion.next_due.value_or(now));
+    s.bind(to_string(completion.state)).bind(completion.error).bind(millis(now)).bind(due);
+    s.bind(column(id)).bind(static_cast<std::int64_t>(claim)).run();
+    return impl_->log_if_changed(impl_->fenced_answer(id), completion.log);
   });
 }
 
 Result<std::optional<OutboxMessage>> SqliteStore::find_outbox(OutboxId id) const {
   return impl_->guarded("reading an outbox message", [&]() -> Result<std::optional<OutboxMessage>> {
-    auto& s = impl_->sql(fmt::format("SELECT {} FROM outbox WHERE id = ?", outbox_columns));
-    s.bind(static_cast<std::int64_t>(id.value()));
+    auto& s = impl_->sql(fmt::format("SELECT {} FROM outbox WHERE id = ?", detail::outbox_columns));
+    s.bind(column(id));
     std::optional<OutboxMessage> out;
     if (s.step())
-      out = read_outbox(s);
+      out = detail::read_outbox_row(s);
     s.reset();
     return out;
   });
 }
 
+// An unset filter is bound as NULL, and `?1 IS NULL OR ...` lets one prepared statement
+// serve every combination of filters.
 Result<std::vector<OutboxMessage>> SqliteStore::list_outbox(const OutboxQuery& query) const {
   return impl_->guarded("listing the outbox", [&]() -> Result<std::vector<OutboxMessage>> {
     auto& s =
         impl_->sql(fmt::format("SELECT {} FROM outbox WHERE (?1 IS NULL OR state = ?1) AND "
                                "(?2 IS NULL OR interview_id = ?2) ORDER BY id LIMIT ?3",
-                               outbox_columns));
-    std::optional<std::string> state;
-    if (query.state)
-      state = std::string(to_string(*query.state));
-    std::optional<std::int64_t> interview;
-    if (query.interview)
-      interview = static_cast<std::int64_t>(query.interview->value());
-    s.bind(state).bind(interview).bind(static_cast<std::int64_t>(query.limit));
+                               detail::outbox_columns));
+    s.bind(nullable(query.state)).bind(nullable(query.interview));
+    s.bind(static_cast<std::int64_t>(query.limit));
     std::vector<OutboxMessage> out;
     while (s.step())
-      out.push_back(read_outbox(s));
+      out.push_back(detail::read_outbox_row(s));
     s.reset();
     return out;
   });
 }
 
+// A new round of attempts (attempts, unfinished claims and the retry horizon reset) under
+// the same, ever-growing claim number; fenced on `state = 'dead'` so it happens once.
 Result<bool> SqliteStore::requeue(OutboxId id, UtcMillis now, std::span<const ActionEntry> log) {
-  return impl_->guarded("requeueing", [&] {
-    return impl_->immediate([&]() -> Result<bool> {
-      auto& s = impl_->sql(
-          "UPDATE outbox SET state = 'pending', attempts = 0, unfinished_claims = 0, due_ms = ?, "
-          "claimed_until_ms = NULL, first_attempt_ms = NULL, updated_ms = ? "
-          "WHERE id = ? AND state = 'dead'");
-      s.bind(millis(now)).bind(millis(now)).bind(static_cast<std::int64_t>(id.value())).run();
-      if (auto changed = impl_->changed(id); !changed || !*changed)
-        return changed;
-      for (const auto& entry : log)
-        impl_->insert_action(entry);
-      return true;
-    });
+  return impl_->guarded_write("requeueing", [&] {
+    auto& s = impl_->sql(
+        "UPDATE outbox SET state = 'pending', attempts = 0, unfinished_claims = 0, due_ms = ?, "
+        "claimed_until_ms = NULL, first_attempt_ms = NULL, updated_ms = ? "
+        "WHERE id = ? AND state = 'dead'");
+    s.bind(millis(now)).bind(millis(now)).bind(column(id)).run();
+    return impl_->log_if_changed(impl_->fenced_answer(id), log);
   });
 }
 
+// A leased message becomes claimable when its lease ends, not when it was due.
 Result<std::optional<UtcMillis>> SqliteStore::next_due() const {
   return impl_->guarded("next due time", [&]() -> Result<std::optional<UtcMillis>> {
     auto& s = impl_->sql(
@@ -743,6 +783,8 @@ Result<std::optional<UtcMillis>> SqliteStore::next_due() const {
   });
 }
 
+// ---- The action log (ActionStore). ---------------------------------------------------------
+
 Result<void> SqliteStore::append_action(const ActionEntry& entry) {
   return impl_->guarded("appending to the action log", [&]() -> Result<void> {
     impl_->insert_action(entry);
@@ -750,33 +792,24 @@ Result<void> SqliteStore::append_action(const ActionEntry& entry) {
   });
 }
 
+// ActionQuery::matches in SQL. An entry without an interview is stored with a NULL
+// interview_id; a query for the unset id (0) finds exactly those, as matches() does.
 Result<std::vector<ActionEntry>> SqliteStore::query_actions(const ActionQuery& query) const {
   return impl_->guarded("querying the action log", [&]() -> Result<std::vector<ActionEntry>> {
     auto& s = impl_->sql(
         "SELECT entry FROM action_log WHERE (?1 IS NULL OR action = ?1) AND "
-        "(?2 IS NULL OR interview_id = ?2) AND (?3 IS NULL OR time_ms >= ?3) AND "
-        "(?4 IS NULL OR time_ms < ?4) ORDER BY id");
-    std::optional<std::string> action;
-    if (query.action)
-      action = std::string(to_string(*query.action));
-    std::optional<std::int64_t> interview;
-    if (query.interview)
-      interview = static_cast<std::int64_t>(query.interview->value());
-    std::optional<std::int64_t> since;
-    if (query.since)
-      since = millis(*query.since);
-    std::optional<std::int64_t> until;
-    if (query.until)
-      until = millis(*query.until);
-    s.bind(action).bind(interview).bind(since).bind(until);
+        "(?2 IS NULL OR interview_id = ?2 OR (?2 = 0 AND interview_id IS NULL)) AND "
+        "(?3 IS NULL OR time_ms >= ?3) AND (?4 IS NULL OR time_ms < ?4) ORDER BY id");
+    s.bind(nullable(query.action)).bind(nullable(query.interview));
+    s.bind(nullable(query.since)).bind(nullable(query.until));
     std::vector<ActionEntry> out;
     while (s.step()) {
-      try {
-        out.push_back(nlohmann::json::parse(s.text(0)).get<ActionEntry>());
-      } catch (const std::exception& e) {
+      auto entry = detail::decode_action_entry(s.text(0));
+      if (!entry) {
         s.reset();
-        return Unavailable{fmt::format("a stored action entry cannot be read: {}", e.what())};
+        return entry.error();
       }
+      out.push_back(std::move(*entry));
     }
     s.reset();
     return out;

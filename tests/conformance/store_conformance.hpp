@@ -24,6 +24,44 @@ inline Interview sample_interview(const std::string& cand, const std::string& in
                    .updated_at = now};
 }
 
+/// The same interview holding `booked`, as a booking leaves it.
+inline Interview scheduled_interview(const std::string& cand, const std::string& interviewer_id,
+                                     const TimeRange& booked) {
+  auto interview = sample_interview(cand, interviewer_id);
+  interview.status = InterviewStatus::scheduled;
+  interview.slot = booked;
+  return interview;
+}
+
+/// An outbox message for `interview`, as BookingService would enqueue it, due at `due`.
+inline OutboxMessage sample_message(InterviewId interview, const std::string& key, UtcMillis due) {
+  OutboxMessage m;
+  m.idempotency_key = key;
+  m.interview = interview;
+  m.kind = NotificationKind::interview_scheduled;
+  m.channel = "mail";
+  m.payload = nlohmann::json{{"key", key}};
+  m.message_token = "token-" + key;
+  m.due = due;
+  m.created_at = due;
+  m.updated_at = due;
+  return m;
+}
+
+/// Stores a pending interview with `messages` for it; returns the interview's id.
+inline InterviewId interview_with_messages(Store& store, std::vector<OutboxMessage> messages) {
+  InterviewId id;
+  store
+      .write([&](StoreTransaction& tx) -> Result<void> {
+        id = tx.insert(sample_interview("c-1", "i-1")).value();
+        for (auto& m : messages)
+          m.interview = id;
+        return tx.enqueue(messages);
+      })
+      .value();
+  return id;
+}
+
 }  // namespace interviewkit::testing
 
 using namespace interviewkit;
@@ -313,4 +351,183 @@ TEMPLATE_LIST_TEST_CASE("busy intervals are the slots each interviewer holds in 
   REQUIRE(f.service->reschedule(later, slot(13, 11h), recruiter()));
   CHECK(store->busy_intervals(std::span(ids).first(1), day).value() ==
         std::vector<BusyInterval>{{ids[0], slot(12, 9h), panel}});
+}
+
+TEMPLATE_LIST_TEST_CASE("the person key names who is double-booked, the same in every store",
+                        "[conformance][conflict]", ConformanceStores) {
+  // SlotConflict::person is "candidate:<id>" or "interviewer:<id>": part of the public answer
+  // and of the stored conflict index (PostgreSQL builds it in a trigger), so pinned here.
+  std::shared_ptr<Store> store = TestType::make();
+  Fixture f(store);
+  const auto a = f.create("cand-1", {"int-1"}).id;
+  REQUIRE(f.service->book(a, slot(12, 9h), recruiter()));
+  const auto b = f.create("cand-2", {"int-1"}).id;
+  auto clash = f.service->book(b, slot(12, 9h), recruiter());
+  REQUIRE_FALSE(clash);
+  CHECK(clash.error().get_if<SlotConflict>()->person == "interviewer:int-1");
+  CHECK(clash.error().get_if<SlotConflict>()->other == a);
+
+  auto probed = store->write([&](StoreTransaction& tx) -> Result<void> {
+    const auto by_candidate =
+        tx.find_conflict(sample_interview("cand-1", "int-9"), slot(12, 9h)).value();
+    REQUIRE(by_candidate);
+    CHECK(by_candidate->person == "candidate:cand-1");
+    CHECK(by_candidate->other == a);
+    const auto by_interviewer =
+        tx.find_conflict(sample_interview("cand-9", "int-1"), slot(12, 9h + 59min)).value();
+    REQUIRE(by_interviewer);
+    CHECK(by_interviewer->person == "interviewer:int-1");
+    // An id that looks like a key of the other kind is still its own person.
+    CHECK_FALSE(tx.find_conflict(sample_interview("int-1", "cand-1"), slot(12, 9h)).value());
+    return {};
+  });
+  CHECK(probed);
+}
+
+TEMPLATE_LIST_TEST_CASE("a transaction reads its own writes", "[conformance][conflict][outbox]",
+                        ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  const auto now = UtcMillis{at(1, 0min)};
+  InterviewId id;
+  auto written = store->write([&](StoreTransaction& tx) -> Result<void> {
+    id = tx.insert(scheduled_interview("c-1", "i-1", slot(12, 9h))).value();
+    CHECK(tx.load(id).value().slot == slot(12, 9h));
+    // The interview inserted above already holds its slot for the conflict check ...
+    const auto other = sample_interview("c-2", "i-1");
+    const auto conflict = tx.find_conflict(other, slot(12, 9h + 30min)).value();
+    REQUIRE(conflict);
+    CHECK(conflict->other == id);
+    CHECK(conflict->person == "interviewer:i-1");
+    // ... and moving it within the transaction frees the old slot and holds the new one.
+    auto moved = tx.load(id).value();
+    moved.slot = slot(13, 9h);
+    moved.version = 2;
+    REQUIRE(tx.update(moved));
+    CHECK(tx.load(id).value().version == 2);
+    CHECK_FALSE(tx.find_conflict(other, slot(12, 9h + 30min)).value());
+    CHECK(tx.find_conflict(other, slot(13, 9h)).value());
+    // Messages enqueued here are superseded here, in id order, and only once.
+    const std::vector messages{sample_message(id, "k-1", now), sample_message(id, "k-2", now)};
+    REQUIRE(tx.enqueue(messages));
+    const auto superseded =
+        tx.supersede(id, NotificationKind::interview_scheduled, "moved", now + 1min).value();
+    REQUIRE(superseded.size() == 2);
+    CHECK(superseded[0].idempotency_key == "k-1");
+    CHECK(superseded[0].id < superseded[1].id);
+    CHECK(superseded[0].state == OutboxState::expired);
+    CHECK(superseded[0].last_error == "moved");
+    CHECK(superseded[0].updated_at == now + 1min);
+    CHECK(tx.supersede(id, NotificationKind::interview_scheduled, "again", now).value().empty());
+    return {};
+  });
+  REQUIRE(written);
+  CHECK(store->find(id).value().slot == slot(13, 9h));
+  const auto outbox = store->list_outbox({}).value();
+  REQUIRE(outbox.size() == 2);
+  CHECK(outbox[0].state == OutboxState::expired);
+  CHECK(outbox[1].last_error == "moved");
+  CHECK_FALSE(store->next_due().value());
+}
+
+TEMPLATE_LIST_TEST_CASE("claims take the oldest due first, also one whose lease ran out",
+                        "[conformance][outbox]", ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  const auto t0 = UtcMillis{at(1, 0min)};
+  interview_with_messages(*store, {sample_message({}, "a", t0), sample_message({}, "b", t0 + 30s)});
+  CHECK(store->next_due().value() == t0);
+
+  auto first = store->claim_due(t0, 10, 1min).value();
+  REQUIRE(first.size() == 1);
+  CHECK(first[0].idempotency_key == "a");
+  // A leased message is claimable when its lease ends; b is due before that.
+  CHECK(store->next_due().value() == t0 + 30s);
+
+  // a's worker died; by now both are claimable, and a, due first, goes first.
+  auto next = store->claim_due(t0 + 2min, 1, 1min).value();
+  REQUIRE(next.size() == 1);
+  CHECK(next[0].idempotency_key == "a");
+  CHECK(next[0].claim == 2);
+  CHECK(next[0].unfinished_claims == 2);
+  CHECK(store->find_outbox(next[0].id).value() == next[0]);  // the copy is what is stored
+  auto rest = store->claim_due(t0 + 2min, 10, 1min).value();
+  REQUIRE(rest.size() == 1);
+  CHECK(rest[0].idempotency_key == "b");
+  CHECK(store->next_due().value() == t0 + 3min);
+  CHECK(store->claim_due(t0 + 2min, 10, 1min).value().empty());
+  CHECK(store->claim_due(t0 + 3min, 0, 1min).value().empty());  // a limit of 0 claims none
+}
+
+TEMPLATE_LIST_TEST_CASE("an outbox idempotency key is used once", "[conformance][outbox]",
+                        ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  const auto now = UtcMillis{at(1, 0min)};
+  const auto id = interview_with_messages(*store, {sample_message({}, "k-1", now)});
+  auto again = store->write([&](StoreTransaction& tx) -> Result<void> {
+    return tx.enqueue(std::vector{sample_message(id, "k-1", now)});
+  });
+  CHECK_FALSE(again);
+  auto twice = store->write([&](StoreTransaction& tx) -> Result<void> {
+    return tx.enqueue(std::vector{sample_message(id, "k-2", now), sample_message(id, "k-2", now)});
+  });
+  CHECK_FALSE(twice);
+  const auto outbox = store->list_outbox({}).value();
+  REQUIRE(outbox.size() == 1);
+  CHECK(outbox[0].idempotency_key == "k-1");
+}
+
+TEMPLATE_LIST_TEST_CASE("outbox queries match every set field and nothing else",
+                        "[conformance][outbox]", ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  const auto now = UtcMillis{at(1, 0min)};
+  const auto first = interview_with_messages(
+      *store, {sample_message({}, "a-1", now), sample_message({}, "a-2", now)});
+  const auto second = interview_with_messages(*store, {sample_message({}, "b-1", now)});
+  const auto keys = [&](const OutboxQuery& query) {
+    std::vector<std::string> out;
+    for (const auto& m : store->list_outbox(query).value())
+      out.push_back(m.idempotency_key);
+    return out;
+  };
+  CHECK(keys({}) == std::vector<std::string>{"a-1", "a-2", "b-1"});
+  CHECK(keys({.interview = first}) == std::vector<std::string>{"a-1", "a-2"});
+  CHECK(keys({.interview = second}) == std::vector<std::string>{"b-1"});
+  // No interview is not "any interview": no message belongs to the unset id.
+  CHECK(keys({.interview = InterviewId{}}).empty());
+  CHECK(keys({.interview = InterviewId{424242}}).empty());
+  CHECK(keys({.state = OutboxState::dead}).empty());
+  CHECK(keys({.state = OutboxState::pending, .interview = second}) ==
+        std::vector<std::string>{"b-1"});
+  CHECK(keys({.limit = 2}) == std::vector<std::string>{"a-1", "a-2"});
+  CHECK(keys({.limit = 0}).empty());
+}
+
+TEMPLATE_LIST_TEST_CASE("a completion records its outcome exactly as asked",
+                        "[conformance][outbox]", ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  const auto t0 = UtcMillis{at(1, 0min)};
+  interview_with_messages(*store, {sample_message({}, "a", t0), sample_message({}, "b", t0)});
+  auto claimed = store->claim_due(t0, 10, 1min).value();
+  REQUIRE(claimed.size() == 2);
+  // A retry without a time is due at once; a final outcome keeps the due time it had.
+  REQUIRE(store->complete(claimed[0].id, 1, {OutboxState::pending, std::nullopt, "451"}, t0 + 1s)
+              .value());
+  REQUIRE(store->complete(claimed[1].id, 1, {OutboxState::dead, t0 + 1h, "550"}, t0 + 1s).value());
+  const auto retry = store->find_outbox(claimed[0].id).value().value();
+  CHECK(retry.state == OutboxState::pending);
+  CHECK(retry.due == t0 + 1s);
+  CHECK(retry.last_error == "451");
+  CHECK_FALSE(retry.claimed_until);
+  CHECK(retry.attempts == 1);
+  CHECK(retry.claim == 1);
+  CHECK(retry.unfinished_claims == 0);
+  CHECK(retry.first_attempt_at == t0);
+  CHECK(retry.updated_at == t0 + 1s);
+  const auto dead = store->find_outbox(claimed[1].id).value().value();
+  CHECK(dead.state == OutboxState::dead);
+  CHECK(dead.due == t0);
+  CHECK(dead.last_error == "550");
+  // An outcome is final: neither the claim nor a requeue of a pending message changes it.
+  CHECK_FALSE(store->complete(claimed[1].id, 1, {OutboxState::delivered}, t0 + 2s).value());
+  CHECK_FALSE(store->requeue(claimed[0].id, t0 + 2s, {}).value());
+  CHECK(store->next_due().value() == t0 + 1s);
 }

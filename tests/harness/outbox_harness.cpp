@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
     store = sqlite;
     actions = sqlite;
   }
-  auto log = ActionLog::make(std::make_shared<StoreSink>(actions)).value();
+  auto log = ActionLog::make(StoreSink::make(actions).value()).value();
   auto notifier = std::make_shared<AppendNotifier>(argv[3]);
   auto made = Dispatcher::make(store, notifier, log, dispatcher_options());
   if (!made) {

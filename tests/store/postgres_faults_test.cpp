@@ -302,7 +302,7 @@ TEST_CASE("PostgreSQL restarted mid-dispatch: the background dispatcher delivers
                                     .connect_timeout = 2s,
                                     .statement_timeout = 5s})
                    .value();
-  auto log = ActionLog::make(std::make_shared<StoreSink>(store)).value();
+  auto log = ActionLog::make(StoreSink::make(store).value()).value();
   auto service = BookingService::make(store, log, no_reminders()).value();
   auto notifier = std::make_shared<RecordingNotifier>([](const Notification&, std::size_t) {
     std::this_thread::sleep_for(milliseconds{20});
@@ -367,7 +367,7 @@ TEST_CASE("PostgreSQL restarted mid-dispatch: the background dispatcher delivers
 TEST_CASE("failure text that is not UTF-8 or holds NUL is stored, not dropped",
           "[postgres][faults][action-log]") {
   auto store = PostgresStore::open({.url = fresh_db()}).value();
-  auto sink = std::make_shared<StoreSink>(store);
+  auto sink = StoreSink::make(store).value();
   const std::string nasty =
       std::string("550 mailbox \xC3( unavailable") + std::string(1, '\0') + "after NUL";
   auto notifier = std::make_shared<RecordingNotifier>(
@@ -428,7 +428,7 @@ TEST_CASE("poison outbox rows are dead-lettered with a reason; the rest of the b
           "[postgres][faults]") {
   const auto url = fresh_db();
   auto store = PostgresStore::open({.url = url}).value();
-  auto sink = std::make_shared<StoreSink>(store);
+  auto sink = StoreSink::make(store).value();
   Fixture f(store, no_reminders());
   f.log = ActionLog::make(sink).value();
   f.service = BookingService::make(store, f.log, with_clock(no_reminders(), f.clock)).value();

@@ -27,6 +27,10 @@ using ConformanceStores = std::tuple<PostgresFactory>;
 
 #include "conformance/store_conformance.hpp"
 
+using ActionStores = std::tuple<PostgresFactory>;
+
+#include "conformance/action_store_conformance.hpp"
+
 namespace {
 
 std::string fresh() {
@@ -111,7 +115,7 @@ TEST_CASE("a lost connection fails the operation cleanly and the next one reconn
 
 TEST_CASE("the ActionLog lives in the same PostgreSQL database", "[postgres][action-log]") {
   auto store = PostgresStore::open({.url = fresh()}).value();
-  auto sink = std::make_shared<StoreSink>(store);
+  auto sink = StoreSink::make(store).value();
   Fixture f(store);
   f.log = ActionLog::make(sink).value();
   f.service = BookingService::make(store, f.log, with_clock(BookingOptions{}, f.clock)).value();

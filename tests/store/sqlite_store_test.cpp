@@ -27,6 +27,10 @@ using ConformanceStores = std::tuple<SqliteFactory>;
 
 #include "conformance/store_conformance.hpp"
 
+using ActionStores = std::tuple<SqliteFactory>;
+
+#include "conformance/action_store_conformance.hpp"
+
 TEST_CASE("a SQLite store survives reopening", "[sqlite]") {
   TempDir dir("sqlite-reopen");
   const auto path = dir.path() / "interviews.db";
@@ -75,7 +79,7 @@ TEST_CASE("a database from a newer schema version is refused", "[sqlite]") {
 TEST_CASE("the ActionLog can live in the same SQLite file", "[sqlite][action-log]") {
   TempDir dir("sqlite-log");
   auto store = SqliteStore::open(dir.path() / "log.db").value();
-  auto sink = std::make_shared<StoreSink>(store);
+  auto sink = StoreSink::make(store).value();
   Fixture f(store);
   f.log = ActionLog::make(sink).value();
   f.service = BookingService::make(store, f.log, with_clock(BookingOptions{}, f.clock)).value();
@@ -202,7 +206,7 @@ TEST_CASE("random histories keep every delivery invariant on SQLite with the log
     SqliteOptions options;
     options.synchronous = SqliteOptions::Synchronous::normal;  // durability is not under test
     auto store = SqliteStore::open(dir.path() / fmt::format("sim-{}.db", seed), options).value();
-    auto sink = std::make_shared<StoreSink>(store);
+    auto sink = StoreSink::make(store).value();
     auto log = ActionLog::make(sink, {.on_error = [](const std::string&) {}}).value();
     return std::tuple{
         std::shared_ptr<Store>(store), log,

@@ -8,7 +8,10 @@
 
 namespace interviewkit {
 
-/// Thread-safe; writers are serialised by one mutex. Nothing survives the process.
+/// Thread-safe: every call is serialised by one mutex, so `write`'s work runs exactly once
+/// and must not call back into the store. Nothing survives the process. Keeps no action log
+/// (`keeps_action_log()` is false): `complete`'s and `requeue`'s log entries are ignored and
+/// callers record them through their ActionLog. Constructing one cannot fail.
 class INTERVIEWKIT_EXPORT MemoryStore final : public Store {
  public:
   MemoryStore();

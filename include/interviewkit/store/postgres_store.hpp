@@ -36,7 +36,9 @@ struct PostgresOptions {
 /// slot, maintained by a trigger, so even a foreign writer cannot create an overlap. Outbox
 /// claims use FOR UPDATE SKIP LOCKED with a lease; completions are fenced by the attempt
 /// number, so a worker that wakes after its lease cannot overwrite a newer claim.
-/// Thread-safe (a connection pool). Also an ActionStore.
+/// Thread-safe (a connection pool). `write`'s work runs again after a serialization failure,
+/// deadlock or dropped connection, up to `retries` times. Also an ActionStore. Created only
+/// by `open`.
 class INTERVIEWKIT_EXPORT PostgresStore final : public Store, public ActionStore {
  public:
   /// Connects, and applies schema migrations under an advisory lock (two servers starting
@@ -46,6 +48,7 @@ class INTERVIEWKIT_EXPORT PostgresStore final : public Store, public ActionStore
   PostgresStore(const PostgresStore&) = delete;
   PostgresStore& operator=(const PostgresStore&) = delete;
 
+  /// The schema version this build writes.
   static constexpr int schema_version = 2;
 
   Result<void> write(const Work& work) override;
@@ -67,9 +70,8 @@ class INTERVIEWKIT_EXPORT PostgresStore final : public Store, public ActionStore
   Result<void> append_action(const ActionEntry& entry) override;
   Result<std::vector<ActionEntry>> query_actions(const ActionQuery& query) const override;
 
-  struct Impl;  ///< implementation detail
-
  private:
+  struct Impl;
   explicit PostgresStore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -27,8 +27,10 @@ struct SqliteOptions {
 
 /// A Store on a SQLite file in WAL mode. Several processes may open the same file: write
 /// transactions start with BEGIN IMMEDIATE, so the conflict check and the write are atomic
-/// across processes too. Thread-safe: one connection per instance, used under a mutex.
-/// Also an ActionStore: StoreSink keeps the ActionLog in the same file.
+/// across processes too. Thread-safe: one connection per instance, used under a mutex, so
+/// `write`'s work runs once and must not call back into the store. A writer that waits
+/// longer than `busy_timeout` for another process gets Unavailable. Also an ActionStore:
+/// StoreSink keeps the ActionLog in the same file. Created only by `open`.
 class INTERVIEWKIT_EXPORT SqliteStore final : public Store, public ActionStore {
  public:
   /// Opens (creating if needed) and migrates the database. A file that is not a SQLite
@@ -64,9 +66,8 @@ class INTERVIEWKIT_EXPORT SqliteStore final : public Store, public ActionStore {
   /// Runs PRAGMA integrity_check; "ok" when the file is sound.
   [[nodiscard]] Result<std::string> integrity_check() const;
 
-  struct Impl;  ///< implementation detail
-
  private:
+  struct Impl;
   explicit SqliteStore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -36,26 +36,47 @@ struct BusyInterval {
   friend bool operator==(const BusyInterval&, const BusyInterval&) = default;
 };
 
-/// The operations available inside one write transaction. Valid only inside Store::write.
-/// Every method reports a database failure as an error value; once one has failed, the
-/// transaction is doomed and `work` should return that error.
+/// The operations available inside one write transaction. Valid only inside Store::write,
+/// on the thread that runs the work, and only until the work returns: never keep a pointer
+/// or reference to it.
+///
+/// Contract for implementers:
+/// - Reads see this transaction's own writes (`load` after `update`, `find_conflict` after
+///   an `insert` that holds a slot, `supersede` after `enqueue`), as a database
+///   transaction sees its own rows.
+/// - Every method reports a database failure as an error value, or lets it end the whole
+///   transaction (the SQL stores unwind the work and `write` returns the error); never as
+///   an exception that reaches the host. Once one has failed, the transaction is doomed
+///   and `work` should return that error.
+/// - Arguments are read during the call and never kept: spans, strings and interviews
+///   belong to the caller.
 class INTERVIEWKIT_EXPORT StoreTransaction {
  public:
   virtual ~StoreTransaction() = default;
 
+  /// The interview as this transaction sees it; NotFound for an unknown id. Stores shared
+  /// by several processes lock the row, so concurrent writers of one interview queue up.
   [[nodiscard]] virtual Result<Interview> load(InterviewId id) = 0;
   /// Stores a new interview; returns its id (the `id` field of `interview` is ignored).
+  /// Ids are never zero, and never the id of another committed interview.
   [[nodiscard]] virtual Result<InterviewId> insert(const Interview& interview) = 0;
-  /// Replaces the stored interview with the same id.
+  /// Replaces the stored interview with the same id; NotFound if there is none. No version
+  /// check: the caller compares versions after `load`.
   [[nodiscard]] virtual Result<void> update(const Interview& interview) = 0;
   /// Another interview holding a slot (scheduled or confirmed) that shares a person with
-  /// `interview` and whose slot overlaps `window`, if any.
+  /// `interview` and whose slot overlaps `window` (half-open: touching is no overlap), if
+  /// any; `interview` itself (same id) never conflicts. `SlotConflict::person` is the
+  /// person's key, "candidate:<id>" or "interviewer:<id>", the same in every store. Stores
+  /// shared by several processes must make the check and the write that follows one
+  /// atomic step (PostgreSQL locks each person here).
   [[nodiscard]] virtual Result<std::optional<SlotConflict>> find_conflict(
       const Interview& interview, const TimeRange& window) = 0;
-  /// Adds messages to the outbox; ids are assigned by the store.
+  /// Adds messages to the outbox; ids are assigned by the store (the `id`, `claim` and
+  /// lease fields given are ignored). An idempotency key already in the outbox fails the
+  /// transaction.
   [[nodiscard]] virtual Result<void> enqueue(std::span<const OutboxMessage> messages) = 0;
   /// Marks pending and dead messages of `kind` for `interview` expired with `reason` (a
-  /// superseded message is never sent, nor requeued); returns them.
+  /// superseded message is never sent, nor requeued); returns them as changed, in id order.
   [[nodiscard]] virtual Result<std::vector<OutboxMessage>> supersede(InterviewId interview,
                                                                      NotificationKind kind,
                                                                      const std::string& reason,
@@ -65,7 +86,8 @@ class INTERVIEWKIT_EXPORT StoreTransaction {
   /// second sees its record (PostgreSQL takes a lock on the key here).
   [[nodiscard]] virtual Result<std::optional<IdempotencyRecord>> find_idempotency(
       const std::string& key) = 0;
-  /// Saves a new record; a record for the same key must not exist (an error if it does).
+  /// Saves a new record; a record for the same key must not exist (an error if it does,
+  /// never an overwrite).
   [[nodiscard]] virtual Result<void> save_idempotency(const IdempotencyRecord& record) = 0;
   /// Appends to the store's own action log, in this transaction. Only called when
   /// `Store::keeps_action_log()` is true; the default refuses.
@@ -74,15 +96,25 @@ class INTERVIEWKIT_EXPORT StoreTransaction {
 
 /// Where interviews, their outbox and idempotency records live.
 ///
-/// Contract for implementers:
+/// Contract for implementers (the conformance suite in tests/conformance/ checks it; every
+/// store must give the same answer to every call):
 /// - Thread-safe: one Store is shared by every BookingService and Dispatcher of a process,
-///   and several processes may share one database.
+///   and several processes may share one database. Every method may be called concurrently.
 /// - Every database failure (busy, disk full, read-only, timeouts, lost connections, rows
 ///   this version cannot read) is returned as an error value, never thrown; no method
-///   throws for any stored content.
+///   throws for any stored content. The one exception that crosses `write` is one thrown by
+///   the caller's own work.
 /// - `write`'s work may run more than once: a store may retry it after a serialization
-///   failure or deadlock (PostgreSQL does). Work must therefore derive everything from what
-///   it reads through the transaction and reset any state it keeps outside it on entry.
+///   failure, deadlock or dropped connection (PostgreSQL does). Work must therefore derive
+///   everything from what it reads through the transaction and reset any state it keeps
+///   outside it on entry; only the last run's writes are committed.
+/// - Arguments (spans, log entries, queries) are read during the call and never kept;
+///   results are copies the caller owns.
+/// - Outbox fencing: `claim` is a fencing token that only ever grows for a message (claims,
+///   releases and requeues never lower it). `renew`, `release` and `complete` change a
+///   message only while it is pending under the caller's claim, so a worker whose lease ran
+///   out and was taken over can change nothing. An unknown outbox id is InvalidInput from
+///   every fenced method, so a caller can tell "fenced off" (false) from "no such message".
 class INTERVIEWKIT_EXPORT Store {
  public:
   using Work = std::function<Result<void>(StoreTransaction&)>;
@@ -92,9 +124,11 @@ class INTERVIEWKIT_EXPORT Store {
   /// Runs `work` in one atomic write transaction: everything it wrote is committed if it
   /// returns a value, and nothing if it returns an error or throws (an exception thrown by
   /// `work` itself propagates; database failures are error values). Writers are
-  /// serialised, so a check followed by a write inside `work` is one atomic step.
+  /// serialised, so a check followed by a write inside `work` is one atomic step. `work`
+  /// may run more than once (see above) and must not call back into this store.
   [[nodiscard]] virtual Result<void> write(const Work& work) = 0;
 
+  /// The committed interview; NotFound for an unknown id.
   [[nodiscard]] virtual Result<Interview> find(InterviewId id) const = 0;
 
   /// The slots of interviews holding one (scheduled or confirmed) that overlap `window`, for
@@ -103,10 +137,11 @@ class INTERVIEWKIT_EXPORT Store {
   [[nodiscard]] virtual Result<std::vector<BusyInterval>> busy_intervals(
       std::span<const InterviewerId> interviewers, const TimeRange& window) const = 0;
 
-  /// Pending messages due at `now` and not leased by another worker, oldest first, at most
-  /// `limit`. Each is leased until now + lease; its `attempts`, `claim` and
-  /// `unfinished_claims` counters are incremented, and the returned copies carry the new
-  /// values. A row that cannot be decoded is returned with `unreadable` set.
+  /// Pending messages due at `now` and not leased by another worker, oldest first (by due
+  /// time, then id), at most `limit`. Each is leased until now + lease; its `attempts`,
+  /// `claim` and `unfinished_claims` counters are incremented, and the returned copies carry
+  /// the new values. A row that cannot be decoded is returned with `unreadable` set. Two
+  /// concurrent callers never claim the same message.
   [[nodiscard]] virtual Result<std::vector<OutboxMessage>> claim_due(
       UtcMillis now, std::size_t limit, std::chrono::milliseconds lease) = 0;
   /// Extends the lease of a message this worker still holds (pending, same `claim`) to
@@ -124,8 +159,9 @@ class INTERVIEWKIT_EXPORT Store {
   [[nodiscard]] virtual Result<bool> complete(OutboxId id, std::uint64_t claim,
                                               const OutboxCompletion& completion,
                                               UtcMillis now) = 0;
-  /// One message by id (an index lookup), or nullopt.
+  /// One message by id (an index lookup), or nullopt (an unknown id is not an error here).
   [[nodiscard]] virtual Result<std::optional<OutboxMessage>> find_outbox(OutboxId id) const = 0;
+  /// The messages matching every set field of `query`, in id order, at most `query.limit`.
   [[nodiscard]] virtual Result<std::vector<OutboxMessage>> list_outbox(
       const OutboxQuery& query) const = 0;
   /// Puts a dead message back to pending, due now, with `attempts` reset (its `claim`
@@ -134,11 +170,14 @@ class INTERVIEWKIT_EXPORT Store {
   /// InvalidInput.
   [[nodiscard]] virtual Result<bool> requeue(OutboxId id, UtcMillis now,
                                              std::span<const ActionEntry> log) = 0;
-  /// The earliest due time among pending messages, if any (lets a dispatcher sleep).
+  /// The earliest moment a pending message becomes claimable (its due time, or its lease's
+  /// end if that is later), if any: lets a dispatcher sleep.
   [[nodiscard]] virtual Result<std::optional<UtcMillis>> next_due() const = 0;
 
   /// True if this store also keeps the action log (it is an `ActionStore`), so entries can
-  /// commit in the same transaction as the change they record.
+  /// commit in the same transaction as the change they record. A store that answers true
+  /// must accept `StoreTransaction::append_action` and keep `complete`'s and `requeue`'s
+  /// log entries; one that answers false ignores them (the caller logs them elsewhere).
   [[nodiscard]] virtual bool keeps_action_log() const noexcept { return false; }
 };
 

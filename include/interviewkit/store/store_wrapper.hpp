@@ -8,9 +8,19 @@
 
 namespace interviewkit {
 
-/// Forwards every call to `target` (which must not be null). Derive and override the calls
-/// to change, in the spirit of leveldb's EnvWrapper: fault injection, metrics, tracing.
-/// Thread-safe if the target is and the overrides are.
+/// Forwards every call to `target`. Derive and override the calls to change, in the spirit
+/// of leveldb's EnvWrapper: fault injection, metrics, tracing.
+///
+/// Contract:
+/// - `target` must not be null (a precondition, not checked); the wrapper shares ownership
+///   of it for its whole life, and `target()` never changes.
+/// - A wrapper is a Store like any other and owes its callers the whole Store contract: an
+///   override is thread-safe, returns failures as values (an injected fault too; a wrapper
+///   that throws breaks the contract, which is useful only to test a caller against such
+///   a store), and lets `write`'s work run more than once. An override of `write` must
+///   run the caller's work through the target's transaction (or one that honours the
+///   StoreTransaction contract), never around it.
+/// - Thread-safe if the target is and the overrides are.
 class StoreWrapper : public Store {
  public:
   explicit StoreWrapper(std::shared_ptr<Store> target) : target_(std::move(target)) {}
@@ -47,7 +57,9 @@ class StoreWrapper : public Store {
     return target_->requeue(id, now, log);
   }
   Result<std::optional<UtcMillis>> next_due() const override { return target_->next_due(); }
-  /// False: a wrapper is a different object from the store that keeps the log.
+  /// False even over a store that keeps one: `logs_into` compares the store with the sink's
+  /// store by identity, and a wrapper is a different object, so the callers log through
+  /// their ActionLog instead of committing entries through a transaction they cannot see.
   bool keeps_action_log() const noexcept override { return false; }
 
  private:
