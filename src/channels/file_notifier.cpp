@@ -122,9 +122,10 @@ std::optional<IoError> sync_directory(const std::filesystem::path& directory) {
 
 }  // namespace
 
-FileNotifier::FileNotifier(FileNotifierOptions options, std::shared_ptr<const Clock> clock)
-    : options_(std::move(options)),
-      clock_(clock ? std::move(clock) : std::make_shared<SystemClock>()) {}
+FileNotifier::FileNotifier(FileNotifierOptions options) : options_(std::move(options)) {
+  if (!options_.clock)
+    options_.clock = std::make_shared<SystemClock>();
+}
 
 std::string FileNotifier::file_stem(const Notification& notification,
                                     const DeliveryContext& context) {
@@ -146,7 +147,7 @@ std::string FileNotifier::file_stem(const Notification& notification,
 
 DeliveryOutcome FileNotifier::deliver(const Notification& notification,
                                       const DeliveryContext& context) {
-  auto message = render_email(notification, context, options_.email, clock_->now());
+  auto message = render_email(notification, context, options_.email, options_.clock->now());
   if (!message) {
     return DeliveryOutcome::permanent_failure(
         fmt::format("cannot render the email: {}", message.error().message()));

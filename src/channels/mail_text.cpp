@@ -3,25 +3,13 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
 
 namespace interviewkit::mail_text {
 
 namespace {
 
 constexpr std::string_view replacement_character = "\xEF\xBF\xBD";  // U+FFFD
-
-void append_base64_group(std::string& out, const unsigned char* in, std::size_t n) {
-  static constexpr std::string_view alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const std::uint32_t b0 = in[0];
-  const std::uint32_t b1 = n > 1 ? in[1] : 0U;
-  const std::uint32_t b2 = n > 2 ? in[2] : 0U;
-  const std::uint32_t group = (b0 << 16U) | (b1 << 8U) | b2;
-  out += alphabet[(group >> 18U) & 0x3FU];
-  out += alphabet[(group >> 12U) & 0x3FU];
-  out += n > 1 ? alphabet[(group >> 6U) & 0x3FU] : '=';
-  out += n > 2 ? alphabet[group & 0x3FU] : '=';
-}
 
 }  // namespace
 
@@ -142,11 +130,13 @@ std::string crlf_lines(std::string_view text) {
 }
 
 std::string base64(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
-  for (std::size_t i = 0; i < bytes.size(); i += 3)
-    append_base64_group(out, data + i, std::min<std::size_t>(3, bytes.size() - i));
+  // EVP_EncodeBlock writes exactly this alphabet and padding on one line (no line breaks,
+  // unlike the EVP_Encode* stream functions) and a NUL after it, hence the extra byte.
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
   return out;
 }
 

@@ -79,35 +79,6 @@ inline std::string scrub(std::string text, std::vector<std::string> secrets) {
   return text;
 }
 
-/// Standard base64 with padding.
-inline std::string base64(std::string_view bytes) {
-  constexpr std::string_view alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const auto n = (static_cast<unsigned char>(bytes[i]) << 16) |
-                   (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                   static_cast<unsigned char>(bytes[i + 2]);
-    for (int shift = 18; shift >= 0; shift -= 6)
-      out += alphabet[(n >> shift) & 63];
-  }
-  if (i + 1 == bytes.size()) {
-    const auto n = static_cast<unsigned char>(bytes[i]) << 16;
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == bytes.size()) {
-    const auto n = (static_cast<unsigned char>(bytes[i]) << 16) |
-                   (static_cast<unsigned char>(bytes[i + 1]) << 8);
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
-    out += alphabet[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
 /// Cuts `text` to at most `limit` bytes (plus "…" when cut): an outcome detail is a line in
 /// a log, not a copy of whatever a server sent. May cut inside a UTF-8 sequence; the
 /// dispatcher makes stored text valid UTF-8.
