@@ -219,6 +219,19 @@ std::string names_of(const std::vector<Interviewer>& interviewers) {
 
 // ---- render_ics's steps ---------------------------------------------------------------
 
+// A VCALENDAR that owns one empty VEVENT, returned in `event`; null if libical has no memory.
+ComponentPtr new_calendar(icalcomponent*& event) {
+  ComponentPtr calendar(icalcomponent_new(ICAL_VCALENDAR_COMPONENT));
+  event = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+  if (!calendar || event == nullptr) {
+    if (event != nullptr)
+      icalcomponent_free(event);
+    return nullptr;
+  }
+  icalcomponent_add_component(calendar.get(), event);  // the calendar owns the event now
+  return calendar;
+}
+
 // The slot the invite describes, once every input has been checked: a cancelled interview no
 // longer holds one, so its invite (which cancels the calendar entry) names the previous one.
 Result<TimeRange> checked_slot(const Notification& notification, const EmailOptions& options) {
@@ -436,14 +449,10 @@ Result<CalendarInvite> render_ics(const Notification& notification, const EmailO
   const std::string uid = calendar_uid(interview.id, options.message_id_domain);
 
   // ---- Build: one VCALENDAR holding one VEVENT.
-  ComponentPtr calendar(icalcomponent_new(ICAL_VCALENDAR_COMPONENT));
-  icalcomponent* event = icalcomponent_new(ICAL_VEVENT_COMPONENT);
-  if (!calendar || event == nullptr) {
-    if (event != nullptr)
-      icalcomponent_free(event);
+  icalcomponent* event = nullptr;
+  ComponentPtr calendar = new_calendar(event);
+  if (!calendar)
     return Unavailable{"libical could not allocate a calendar component"};
-  }
-  icalcomponent_add_component(calendar.get(), event);  // the calendar owns the event now
   EventBuilder cal(calendar.get());
   add_calendar_properties(cal, method);
   EventBuilder ev(event);
