@@ -1,3 +1,5 @@
+// mail_text: the text rules shared by the MIME, iCalendar and template renderers (UTF-8,
+// free text made safe for a body or a single line, base64, names for errors and files).
 #include "mail_text.hpp"
 
 #include <algorithm>
@@ -9,10 +11,13 @@ namespace interviewkit::mail_text {
 
 namespace {
 
-constexpr std::string_view replacement_character = "\xEF\xBF\xBD";  // U+FFFD
+// U+FFFD, what Unicode recommends in place of bytes that cannot be shown as they are.
+constexpr std::string_view replacement_character = "\xEF\xBF\xBD";
 
 }  // namespace
 
+// A strict decoder (RFC 3629): the renderers check text with it before anything reaches a
+// header or a calendar line, so it refuses what lenient decoders let through.
 Utf8Char decode_utf8(std::string_view text, std::size_t at) noexcept {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
   const unsigned char lead = byte(at);
@@ -57,6 +62,8 @@ Result<void> require_utf8(std::string_view field, std::string_view text) {
   return {};
 }
 
+// Bodies keep their line breaks (as LF, turned into CRLF when the MIME part is built) but no
+// other control character: a raw ESC or NUL in a mail or an invite helps no reader.
 std::string body_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -85,6 +92,8 @@ std::string body_text(std::string_view text) {
   return out;
 }
 
+// What makes header injection impossible: no CR or LF survives, however the text was
+// written. Runs collapse to one space so "a\r\n b" reads as "a b", not "a  b".
 std::string one_line(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -112,6 +121,7 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
+// RFC 2046 section 4.1.1: text parts use CRLF, and a bare CR or LF is not allowed.
 std::string crlf_lines(std::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 16);
@@ -140,6 +150,7 @@ std::string base64(std::string_view bytes) {
   return out;
 }
 
+// RFC 2045 section 6.8: encoded lines are at most 76 characters.
 std::string base64_lines(std::string_view bytes) {
   constexpr std::size_t line_bytes = 57;  // 76 characters of base64
   std::string out;
@@ -151,6 +162,8 @@ std::string base64_lines(std::string_view bytes) {
   return out;
 }
 
+// FNV-1a rather than std::hash: its value is fixed by its definition, so file names and MIME
+// boundaries come out the same on every platform, build and run.
 std::uint64_t fnv1a64(std::string_view bytes) noexcept {
   std::uint64_t hash = 14695981039346656037ULL;
   for (const char c : bytes) {
@@ -160,6 +173,8 @@ std::uint64_t fnv1a64(std::string_view bytes) noexcept {
   return hash;
 }
 
+// Error messages end up in logs: a value from outside is shown escaped and bounded, so it
+// cannot forge a log line or flood one.
 std::string shown(std::string_view text) {
   constexpr std::size_t max_bytes = 80;
   std::string out = "\"";

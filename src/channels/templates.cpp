@@ -33,6 +33,9 @@ constexpr std::string_view close_mark = "\xEE\x80\x81";  // U+E001
 
 enum class Escape : std::uint8_t { none, html };
 
+// The five characters that can change the meaning of HTML text or an attribute value (OWASP's
+// rule for both), and line breaks as <br> so multi-line values such as a reason keep their
+// shape in the HTML body.
 std::string html_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 8);
@@ -63,6 +66,8 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
+// The values of one rendering, handed to mustache as placeholders (see open_mark) and put
+// back into its output by substitute().
 class Values {
  public:
   // Empty values stay empty strings so sections keyed on them stay closed.
@@ -204,6 +209,8 @@ Result<void> check_template(NotificationKind kind, std::string_view part, std::s
   return {};
 }
 
+// mstch throws on templates it cannot parse; that is a value here, never an exception out
+// of render (the dispatcher would count it as a retryable failure when it never passes).
 Result<std::string> run_mustache(NotificationKind kind, std::string_view part,
                                  const std::string& source, const mstch::map& data) {
   try {
@@ -213,6 +220,8 @@ Result<std::string> run_mustache(NotificationKind kind, std::string_view part,
   }
 }
 
+// "UTC+2", "UTC-3:30", "UTC+5:45": the offset alone, which every reader understands,
+// whatever the zone's abbreviation.
 std::string utc_offset(std::chrono::seconds offset) {
   const char sign = offset < 0s ? '-' : '+';
   const auto minutes = std::abs(offset.count()) / 60;
@@ -223,6 +232,7 @@ std::string utc_offset(std::chrono::seconds offset) {
   return fmt::format("UTC{}{}:{:02}", sign, hours, rest);
 }
 
+// "1 hour 30 minutes": the length in words, to the minute.
 std::string describe_duration(std::chrono::seconds length) {
   const auto minutes = date::floor<std::chrono::minutes>(length).count();
   const auto hours = minutes / 60;
@@ -267,6 +277,8 @@ struct DefaultSpec {
   bool join = true;       ///< show the meeting link
 };
 
+// What differs between the kinds' built-in mails; the layout around it is shared. Every
+// kind of NotificationKind has a case, and -Wswitch says so when one is added.
 DefaultSpec spec_for(NotificationKind kind) {
   switch (kind) {
     case NotificationKind::interview_scheduled:
@@ -373,6 +385,8 @@ const std::array<EmailTemplate, all_notification_kinds.size()>& defaults() {
   return all;
 }
 
+// A kind outside the enum (a cast from a bad integer) reads the first templates instead of
+// past the end of the array.
 std::size_t index_of(NotificationKind kind) noexcept {
   const auto index = static_cast<std::size_t>(kind);
   return index < all_notification_kinds.size() ? index : 0;
@@ -380,6 +394,8 @@ std::size_t index_of(NotificationKind kind) noexcept {
 
 // ---- EmailTemplates::render's steps -----------------------------------------------------
 
+// Free text must be UTF-8 before it is cleaned: invalid bytes are refused with the field's
+// name rather than quietly replaced in a mail that then looks right.
 Result<void> require_utf8_text(const Notification& notification, const EmailOptions& options) {
   const Interview& interview = notification.interview;
   for (const auto& [field, text] :
