@@ -90,4 +90,21 @@ inline std::string bound(std::string text, std::size_t limit = 400) {
   return text;
 }
 
+/// What a network channel may say about where it delivers, and what it must never repeat:
+/// every outcome detail it produces goes through clean().
+struct Redactor {
+  std::string destination;           ///< "scheme://host[:port]" of the URL
+  std::vector<std::string> secrets;  ///< the URL's secret parts, plus what the channel adds
+
+  Redactor() = default;
+  explicit Redactor(std::string_view url)
+      : destination(redact_url(url)), secrets(url_secrets(url)) {}
+
+  /// `text` fit for an outcome detail: no secret in it, at most a few hundred bytes. For
+  /// text from libcurl (which may quote the URL) and from servers (which may echo anything).
+  [[nodiscard]] std::string clean(std::string text) const {
+    return bound(scrub(std::move(text), secrets));
+  }
+};
+
 }  // namespace interviewkit::detail

@@ -34,9 +34,8 @@ void close_connection(CurlHandle& curl) noexcept {
 }  // namespace
 
 struct SmtpNotifier::Impl {
-  SmtpOptions options;               // options.clock is never null
-  std::string destination;           // the URL without user info, path or query
-  std::vector<std::string> secrets;  // what no outcome detail may repeat
+  SmtpOptions options;        // options.clock is never null
+  detail::Redactor redactor;  // the server's name and what no detail may repeat
   std::mutex mutex;
   CurlHandle curl;  // kept between messages of a batch: libcurl reuses its connection
   bool in_batch = false;
@@ -192,10 +191,10 @@ struct SmtpNotifier::Impl {
     if (!error_reply.empty())
       code = std::strtol(error_reply.c_str(), nullptr, 10);
     // libcurl's error text may quote the URL, a server's reply anything: scrub both.
-    const auto detail = detail::bound(detail::scrub(
-        !error_reply.empty() ? fmt::format("SMTP {} ({})", error_reply, reason)
-                             : fmt::format("SMTP delivery to {} failed: {}", destination, reason),
-        secrets));
+    const auto detail =
+        redactor.clean(!error_reply.empty() ? fmt::format("SMTP {} ({})", error_reply, reason)
+                                            : fmt::format("SMTP delivery to {} failed: {}",
+                                                          redactor.destination, reason));
     if (code >= 500)
       return DeliveryOutcome::permanent_failure(detail);
     if (code >= 400 || timed_out || detail::transient_curl_error(rc))
@@ -226,14 +225,14 @@ Result<std::shared_ptr<SmtpNotifier>> SmtpNotifier::make(SmtpOptions options) {
   }
   detail::curl_global();
   auto impl = std::make_unique<Impl>();
-  impl->destination = detail::redact_url(options.url);
   // Reply texts reach the ActionLog: nothing of the credentials may survive in them.
-  impl->secrets = detail::url_secrets(options.url);
+  impl->redactor = detail::Redactor(options.url);
+  auto& secrets = impl->redactor.secrets;
   if (!options.password.empty()) {
-    impl->secrets.push_back(options.password);
+    secrets.push_back(options.password);
     // What AUTH PLAIN and AUTH LOGIN put on the wire, should a server echo it back.
-    impl->secrets.push_back(mail_text::base64(options.password));
-    impl->secrets.push_back(
+    secrets.push_back(mail_text::base64(options.password));
+    secrets.push_back(
         mail_text::base64(std::string(1, '\0') + options.username + '\0' + options.password));
   }
   if (!options.clock)
@@ -246,7 +245,7 @@ SmtpNotifier::SmtpNotifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) 
 SmtpNotifier::~SmtpNotifier() = default;
 
 std::string SmtpNotifier::destination() const {
-  return impl_->destination;
+  return impl_->redactor.destination;
 }
 
 void SmtpNotifier::begin_batch() {
@@ -299,10 +298,9 @@ DeliveryOutcome SmtpNotifier::send(const EmailMessage& message, const DeliveryCo
 
   // ---- Outcome: the server's last reply ("250 2.0.0 Ok: queued as ...") is the detail.
   if (rc == CURLE_OK) {
-    return DeliveryOutcome::delivered(
-        impl_->last_reply.empty()
-            ? fmt::format("{}", code)
-            : detail::bound(detail::scrub(impl_->last_reply, impl_->secrets)));
+    return DeliveryOutcome::delivered(impl_->last_reply.empty()
+                                          ? fmt::format("{}", code)
+                                          : impl_->redactor.clean(impl_->last_reply));
   }
   return impl_->failure(rc, error, code);
 }

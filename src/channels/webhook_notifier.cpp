@@ -220,9 +220,8 @@ struct SignedEvent {
 };
 
 struct WebhookNotifier::Impl {
-  WebhookOptions options;            // options.clock is never null
-  std::string destination;           // the URL without user info, path or query
-  std::vector<std::string> secrets;  // what no outcome detail may repeat
+  WebhookOptions options;     // options.clock is never null
+  detail::Redactor redactor;  // the receiver's name and what no detail may repeat
   std::mutex mutex;
   // Connections (keep-alive) and DNS answers live in a share object; each delivery gets a
   // fresh easy handle. Debian's libcurl 7.88 keeps a pointer to the previous transfer's
@@ -327,9 +326,8 @@ struct WebhookNotifier::Impl {
     curl.reset();
     // libcurl's error text may quote the URL: scrub it like everything else.
     const auto detail =
-        detail::bound(detail::scrub(fmt::format("POST {} failed: {}", destination,
-                                                error[0] != '\0' ? error : curl_easy_strerror(rc)),
-                                    secrets));
+        redactor.clean(fmt::format("POST {} failed: {}", redactor.destination,
+                                   error[0] != '\0' ? error : curl_easy_strerror(rc)));
     return detail::transient_curl_error(rc) ? DeliveryOutcome::transient_failure(detail)
                                             : DeliveryOutcome::permanent_failure(detail);
   }
@@ -347,8 +345,8 @@ struct WebhookNotifier::Impl {
         c = ' ';  // one log line
     }
     // The receiver's body may echo the request (and so the token in its path): scrub it too.
-    const auto detail = detail::bound(
-        detail::scrub(fmt::format("HTTP {} from {}: {}", status, destination, excerpt), secrets));
+    const auto detail =
+        redactor.clean(fmt::format("HTTP {} from {}: {}", status, redactor.destination, excerpt));
     if (status == 408 || status == 429 || status >= 500) {
       std::optional<UtcMillis> retry_at;
       if (status == 429 || status == 503)
@@ -376,11 +374,10 @@ Result<std::shared_ptr<WebhookNotifier>> WebhookNotifier::make(WebhookOptions op
     return InvalidInput{"webhook timeout must be positive"};
   detail::curl_global();
   auto impl = std::make_unique<Impl>();
-  impl->destination = detail::redact_url(options.url);
-  impl->secrets = detail::url_secrets(options.url);
-  impl->secrets.push_back(options.secret);
+  impl->redactor = detail::Redactor(options.url);
+  impl->redactor.secrets.push_back(options.secret);
   if (options.secret.starts_with("whsec_"))
-    impl->secrets.push_back(options.secret.substr(6));  // as a receiver might quote it
+    impl->redactor.secrets.push_back(options.secret.substr(6));  // as a receiver might quote it
   if (!options.clock)
     options.clock = std::make_shared<SystemClock>();
   impl->options = std::move(options);
@@ -391,7 +388,7 @@ WebhookNotifier::WebhookNotifier(std::unique_ptr<Impl> impl) : impl_(std::move(i
 WebhookNotifier::~WebhookNotifier() = default;
 
 std::string WebhookNotifier::destination() const {
-  return impl_->destination;
+  return impl_->redactor.destination;
 }
 
 std::string WebhookNotifier::event_body(const Notification& notification, std::string_view id,
