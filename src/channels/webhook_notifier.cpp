@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include <date/date.h>
@@ -64,7 +66,7 @@ Result<std::string> unbase64(std::string_view text) {
     return InvalidInput{"webhook secret is not valid base64 (its length is impossible)"};
   std::string padded(digits);
   padded.append((4 - digits.size() % 4) % 4, '=');
-  std::string out(padded.size() / 4 * 3 + 1, '\0');  // + the NUL EVP_DecodeBlock may add
+  std::string out(padded.size() / 4 * 3, '\0');  // 3 bytes per 4 characters
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                                 reinterpret_cast<const unsigned char*>(padded.data()),
                                 static_cast<int>(padded.size()));
