@@ -1,4 +1,5 @@
-// Internal libcurl helpers shared by the network channels. Not installed.
+// Internal libcurl helpers shared by the network channels (SMTP, webhook): RAII handles,
+// deadlines, certificate checks and which curl errors are worth a retry. Not installed.
 #pragma once
 
 #include <algorithm>
@@ -13,6 +14,8 @@
 
 namespace interviewkit::detail {
 
+// curl_global_init is not thread-safe and must run before any other libcurl call; the
+// channels call this from make(), so a host that never builds one never initialises curl.
 inline void curl_global() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -33,6 +36,25 @@ struct SlistDeleter {
 };
 using CurlList = std::unique_ptr<curl_slist, SlistDeleter>;
 
+/// Appends `line` to `list`; false when libcurl runs out of memory (the list is unchanged).
+inline bool append(CurlList& list, const std::string& line) {
+  curl_slist* head = curl_slist_append(list.get(), line.c_str());
+  if (head == nullptr)
+    return false;
+  // The head is the old one, or a new node when the list was empty: either way it owns all.
+  (void)list.release();
+  list.reset(head);
+  return true;
+}
+
+/// Checks the server's certificate chain and that it names the host (VERIFYHOST 2: the one
+/// value that checks the name in every libcurl version). Off only for tests against
+/// self-signed servers.
+inline void verify_server(CURL* curl, bool verify) {
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, verify ? 1L : 0L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
+}
+
 /// Milliseconds left until `deadline`, capped by `limit`; at least 1 so curl never waits
 /// forever on a 0.
 inline long remaining_ms(const DeliveryContext& context, std::chrono::milliseconds limit) {
@@ -41,7 +63,10 @@ inline long remaining_ms(const DeliveryContext& context, std::chrono::millisecon
   return static_cast<long>(std::max<std::int64_t>(1, std::min(left, limit).count()));
 }
 
-/// True for curl failures that say nothing about the message itself: worth retrying.
+/// True for curl failures that say nothing about the message itself: worth retrying. They
+/// are about reaching the server (DNS, connect, TLS handshake, a connection lost midway or
+/// timed out); the rest (a malformed URL, a refused login, an unsupported protocol, a
+/// certificate that does not verify) would fail the same way on every attempt.
 inline bool transient_curl_error(CURLcode code) {
   switch (code) {
     case CURLE_COULDNT_CONNECT:

@@ -1,3 +1,5 @@
+// FileNotifier: writes each notification as an .eml file and its .ics invite into a
+// directory, atomically and (optionally) durably: a development and demo transport.
 #include <cerrno>
 #include <fcntl.h>
 #include <optional>
@@ -18,6 +20,8 @@ namespace interviewkit {
 
 namespace {
 
+// Readable part of a file name; with the digest and extensions it stays well below the
+// 255-byte NAME_MAX of common file systems.
 constexpr std::size_t max_readable_stem = 120;
 
 struct IoError {
@@ -42,6 +46,7 @@ bool is_path_problem(int error) {
   }
 }
 
+// Owns a file descriptor; close() reports the result where the destructor cannot.
 class Descriptor {
  public:
   explicit Descriptor(int fd) noexcept : fd_(fd) {}
@@ -63,7 +68,8 @@ class Descriptor {
   int fd_;
 };
 
-// errno of the failed write, if any.
+// errno of the failed write, if any. write(2) may write less than asked (a signal, a pipe,
+// a nearly full disk), so it loops until everything is written.
 std::optional<int> write_all(int fd, std::string_view bytes) {
   std::size_t done = 0;
   while (done < bytes.size()) {
@@ -110,6 +116,7 @@ std::optional<IoError> replace_file(const std::filesystem::path& temporary,
   return failed;
 }
 
+// fsync on the directory itself: what makes a rename inside it survive a power cut.
 std::optional<IoError> sync_directory(const std::filesystem::path& directory) {
   const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
@@ -120,14 +127,71 @@ std::optional<IoError> sync_directory(const std::filesystem::path& directory) {
   return std::nullopt;
 }
 
+// ---- deliver's steps ---------------------------------------------------------------------
+
+// The outcome for an I/O error: it names the file and the system's reason, and is
+// permanent only when the path itself is the problem (see is_path_problem).
+DeliveryOutcome io_failure(const std::filesystem::path& directory, const IoError& e) {
+  auto what = fmt::format("cannot write the email to {}: {} failed: {}", directory.string(), e.what,
+                          std::generic_category().message(e.error));
+  if (is_path_problem(e.error))
+    return DeliveryOutcome::permanent_failure(std::move(what));
+  return DeliveryOutcome::transient_failure(std::move(what));
+}
+
+// Creates `directory` (with parents) unless it is there. REQUIRES: `directory` is not empty.
+std::optional<IoError> ensure_directory(const std::filesystem::path& directory) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(directory, ec))
+    return std::nullopt;
+  // Something that is not a directory is in the way: creating it would fail with EEXIST,
+  // which reads as a passing problem when it is a configuration one.
+  if (std::filesystem::exists(std::filesystem::symlink_status(directory, ec)))
+    return IoError{ENOTDIR, "using it as a directory"};
+  std::filesystem::create_directories(directory, ec);
+  if (ec)
+    return IoError{ec.value(), "creating the directory"};
+  return std::nullopt;
+}
+
+// Writes `<stem>.ics`, then `<stem>.eml`, each through a temporary named with
+// `temporary_suffix`; with `options.sync`, the directory entry is made durable as well.
+std::optional<IoError> write_message(const FileNotifierOptions& options, std::string_view stem,
+                                     std::string_view temporary_suffix,
+                                     const EmailMessage& message) {
+  const auto& directory = options.directory;
+  const auto name = [&](std::string_view extension) {
+    return directory / fmt::format("{}{}", stem, extension);
+  };
+  const auto temporary = [&](std::string_view extension) {
+    return directory / fmt::format(".{}{}{}", stem, extension, temporary_suffix);
+  };
+  // The .ics first: once the .eml is in place the message is complete.
+  if (auto failed = replace_file(temporary(".ics"), name(".ics"), message.ics, options.sync,
+                                 options.file_mode)) {
+    return failed;
+  }
+  if (auto failed = replace_file(temporary(".eml"), name(".eml"), message.data, options.sync,
+                                 options.file_mode)) {
+    return failed;
+  }
+  // rename() is durable only once the directory itself is synced (fsync(2) on Linux).
+  if (options.sync)
+    return sync_directory(directory);
+  return std::nullopt;
+}
+
 }  // namespace
 
-FileNotifier::FileNotifier(FileNotifierOptions options, std::shared_ptr<const Clock> clock)
-    : options_(std::move(options)),
-      clock_(clock ? std::move(clock) : std::make_shared<SystemClock>()) {}
+FileNotifier::FileNotifier(FileNotifierOptions options) : options_(std::move(options)) {
+  if (!options_.clock)
+    options_.clock = std::make_shared<SystemClock>();
+}
 
 std::string FileNotifier::file_stem(const Notification& notification,
                                     const DeliveryContext& context) {
+  // The idempotency key is the same for every retry and for a re-enqueued copy of the same
+  // notification (at-least-once delivery), so each replaces the files of the last.
   const std::string& key =
       notification.idempotency_key.empty() ? context.message_token : notification.idempotency_key;
   std::string readable;
@@ -141,57 +205,31 @@ std::string FileNotifier::file_stem(const Notification& notification,
   }
   if (readable.empty())
     readable = "message";
+  // Cleaning maps distinct keys to the same text ("a/b", "a:b"): the digest of the exact
+  // key keeps them apart.
   return fmt::format("{}.{:016x}", readable, mail_text::fnv1a64(key));
 }
 
 DeliveryOutcome FileNotifier::deliver(const Notification& notification,
                                       const DeliveryContext& context) {
-  auto message = render_email(notification, context, options_.email, clock_->now());
+  // Rendering depends on the notification and the options alone: it would fail again.
+  auto message = render_email(notification, context, options_.email, options_.clock->now());
   if (!message) {
     return DeliveryOutcome::permanent_failure(
         fmt::format("cannot render the email: {}", message.error().message()));
   }
   const auto& directory = options_.directory;
-  const auto fail = [&](const IoError& e) {
-    auto what = fmt::format("cannot write the email to {}: {} failed: {}", directory.string(),
-                            e.what, std::generic_category().message(e.error));
-    if (is_path_problem(e.error))
-      return DeliveryOutcome::permanent_failure(std::move(what));
-    return DeliveryOutcome::transient_failure(std::move(what));
-  };
   if (directory.empty())
     return DeliveryOutcome::permanent_failure("FileNotifier has no directory configured");
-
-  std::error_code ec;
-  if (!std::filesystem::is_directory(directory, ec)) {
-    // Something that is not a directory is in the way: creating it would fail with EEXIST,
-    // which reads as a passing problem when it is a configuration one.
-    if (std::filesystem::exists(std::filesystem::symlink_status(directory, ec)))
-      return fail({ENOTDIR, "using it as a directory"});
-    std::filesystem::create_directories(directory, ec);
-    if (ec)
-      return fail({ec.value(), "creating the directory"});
-  }
+  if (auto failed = ensure_directory(directory))
+    return io_failure(directory, *failed);
 
   const auto stem = file_stem(notification, context);
   // Unique per process and delivery, hidden, and never matching "*.eml" or "*.ics".
   const auto temporary_suffix = fmt::format(".{}.{}.tmp", ::getpid(), sequence_.fetch_add(1));
-  const auto eml = directory / (stem + ".eml");
-  const auto ics = directory / (stem + ".ics");
-  // The .ics first: once the .eml is in place the message is complete.
-  if (auto failed = replace_file(directory / ("." + stem + ".ics" + temporary_suffix), ics,
-                                 message->ics, options_.sync, options_.file_mode)) {
-    return fail(*failed);
-  }
-  if (auto failed = replace_file(directory / ("." + stem + ".eml" + temporary_suffix), eml,
-                                 message->data, options_.sync, options_.file_mode)) {
-    return fail(*failed);
-  }
-  if (options_.sync) {
-    if (auto failed = sync_directory(directory))
-      return fail(*failed);
-  }
-  return DeliveryOutcome::delivered(eml.string());
+  if (auto failed = write_message(options_, stem, temporary_suffix, *message))
+    return io_failure(directory, *failed);
+  return DeliveryOutcome::delivered((directory / (stem + ".eml")).string());
 }
 
 }  // namespace interviewkit

@@ -1,3 +1,5 @@
+// render_ics: the iCalendar (RFC 5545) invite of a notification, as an iTIP (RFC 5546)
+// REQUEST or CANCEL that mail clients turn into, update or remove a calendar entry.
 #include <algorithm>
 #include <chrono>
 #include <climits>
@@ -20,7 +22,9 @@ namespace interviewkit {
 
 namespace {
 
+// PRODID (RFC 5545 section 3.7.3): a formal public identifier naming who made the object.
 constexpr std::string_view product_id = "-//interviewkit//interviewkit//EN";
+// RFC 5545 section 3.1: content lines SHOULD NOT be longer than 75 octets, line break aside.
 constexpr std::size_t max_content_line = 75;
 
 struct ComponentDeleter {
@@ -75,6 +79,7 @@ std::string cn_value(std::string_view name) {
   return out;
 }
 
+// `t` as a UTC DATE-TIME; `what` names it in the error.
 Result<icaltimetype> utc_time(date::sys_seconds t, std::string_view what) {
   const auto day = date::floor<date::days>(t);
   const date::year_month_day ymd{day};
@@ -132,6 +137,8 @@ std::string unfold(std::string_view text) {
   return out;
 }
 
+// Appends `line` folded: CRLF and one space before any character that would pass the limit.
+// Invalid UTF-8 bytes (which cannot occur after the input checks) count as one octet.
 void fold_line(std::string& out, std::string_view line) {
   std::size_t used = 0;
   for (std::size_t i = 0; i < line.size();) {
@@ -147,6 +154,9 @@ void fold_line(std::string& out, std::string_view line) {
   }
 }
 
+// Adds properties to a component and remembers the first one libical could not create (it
+// returns null when out of memory or for a value it refuses), so the caller reports one
+// error after building instead of checking every line.
 class EventBuilder {
  public:
   explicit EventBuilder(icalcomponent* event) : event_(event) {}
@@ -166,11 +176,14 @@ class EventBuilder {
   std::string failed_;
 };
 
+// PARTSTAT and RSVP (RFC 5545 sections 3.2.12 and 3.2.17) of one attendee.
 struct AttendeeRole {
   icalparameter_partstat partstat;
   bool rsvp;
 };
 
+// `property` (ORGANIZER or ATTENDEE) with the person's name as CN, so clients show a name
+// rather than an address.
 icalproperty* make_person(icalproperty* property, const Participant& person) {
   if (property == nullptr)
     return nullptr;
@@ -202,6 +215,183 @@ std::string names_of(const std::vector<Interviewer>& interviewers) {
     out += mail_text::one_line(interviewer.person.name());
   }
   return out;
+}
+
+// ---- render_ics's steps ---------------------------------------------------------------
+
+// A VCALENDAR that owns one empty VEVENT, returned in `event`; null if libical has no memory.
+ComponentPtr new_calendar(icalcomponent*& event) {
+  ComponentPtr calendar(icalcomponent_new(ICAL_VCALENDAR_COMPONENT));
+  event = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+  if (!calendar || event == nullptr) {
+    if (event != nullptr)
+      icalcomponent_free(event);
+    return nullptr;
+  }
+  icalcomponent_add_component(calendar.get(), event);  // the calendar owns the event now
+  return calendar;
+}
+
+// The slot the invite describes, once every input has been checked: a cancelled interview no
+// longer holds one, so its invite (which cancels the calendar entry) names the previous one.
+Result<TimeRange> checked_slot(const Notification& notification, const EmailOptions& options) {
+  const Interview& interview = notification.interview;
+  if (interview.status == InterviewStatus::pending) {
+    return InvalidInput{fmt::format(
+        "interview {} is pending: it has no slot to put in a calendar invite", interview.id)};
+  }
+  const auto slot = interview.slot ? interview.slot : notification.previous_slot;
+  if (!slot) {
+    return InvalidInput{fmt::format("interview {} ({}) has no slot to put in a calendar invite",
+                                    interview.id, interview.status)};
+  }
+  // SEQUENCE is an INTEGER (RFC 5545 section 3.3.8): a signed 32-bit value.
+  if (interview.version > static_cast<std::uint64_t>(INT_MAX)) {
+    return InvalidInput{fmt::format("interview {} version {} does not fit iCalendar SEQUENCE",
+                                    interview.id, interview.version)};
+  }
+  // The UID's right-hand side follows the Message-ID's: a domain (RFC 5545 section 3.8.4.7
+  // recommends one the host controls, so UIDs from different hosts never collide).
+  if (auto domain = EmailAddress::make("uid@" + options.message_id_domain); !domain) {
+    return InvalidInput{
+        fmt::format("message_id_domain is not a valid domain: {}", domain.error().message())};
+  }
+  for (const auto& [field, text] :
+       {std::pair<std::string_view, std::string_view>{"interview title", interview.title},
+        {"meeting link", interview.meeting_link},
+        {"reason", notification.reason},
+        {"from_name", options.from_name},
+        {"organizer_name", options.organizer_name}}) {
+    if (auto ok = mail_text::require_utf8(field, text); !ok)
+      return ok.error();
+  }
+  return *slot;
+}
+
+struct InviteTimes {
+  icaltimetype start;
+  icaltimetype end;
+  icaltimetype stamp;
+};
+
+// All times in UTC ("Z" form, RFC 5545 section 3.3.5 form #2): no VTIMEZONE to get wrong,
+// and every client shows them in its own zone.
+Result<InviteTimes> invite_times(const TimeRange& slot, UtcMillis now) {
+  auto start = utc_time(slot.start(), "interview start");
+  if (!start)
+    return start.error();
+  auto end = utc_time(slot.end(), "interview end");
+  if (!end)
+    return end.error();
+  auto stamp = utc_time(date::floor<std::chrono::seconds>(now), "DTSTAMP");
+  if (!stamp)
+    return stamp.error();
+  return InviteTimes{*start, *end, *stamp};
+}
+
+// What the event says in words. The link appears only while there is a meeting to join.
+std::string event_description(const Notification& notification, std::string_view title,
+                              std::string_view link, IcsMethod method) {
+  const Interview& interview = notification.interview;
+  std::string description(title);
+  description += "\nCandidate: " + mail_text::one_line(interview.candidate.person.name());
+  description += (interview.interviewers.size() == 1 ? "\nInterviewer: " : "\nInterviewers: ") +
+                 names_of(interview.interviewers);
+  if (!link.empty() && method == IcsMethod::request)
+    description += "\nJoin: " + std::string(link);
+  if (!notification.reason.empty())
+    description += "\nReason: " + mail_text::body_text(notification.reason);
+  return description;
+}
+
+// STATUS (RFC 5545 section 3.8.1.11): TENTATIVE until the interviewers confirm, CONFIRMED
+// after, CANCELLED with METHOD:CANCEL.
+icalproperty_status event_status(const Interview& interview, IcsMethod method) {
+  if (method == IcsMethod::cancel)
+    return ICAL_STATUS_CANCELLED;
+  if (interview.status == InterviewStatus::scheduled)
+    return ICAL_STATUS_TENTATIVE;
+  return ICAL_STATUS_CONFIRMED;
+}
+
+// The VCALENDAR's own properties. METHOD is what makes a client treat the object as an iTIP
+// message (an invitation to answer, or a cancellation) rather than a file to import.
+void add_calendar_properties(EventBuilder& calendar, IcsMethod method) {
+  calendar.add(icalproperty_new_prodid(std::string(product_id).c_str()), "PRODID");
+  calendar.add(icalproperty_new_version("2.0"), "VERSION");
+  calendar.add(icalproperty_new_calscale("GREGORIAN"), "CALSCALE");
+  calendar.add(icalproperty_new_method(method == IcsMethod::cancel ? ICAL_METHOD_CANCEL
+                                                                   : ICAL_METHOD_REQUEST),
+               "METHOD");
+}
+
+// What the event is and when. UID stays the same for every version of the interview and
+// SEQUENCE grows with it (RFC 5546 section 2.1.4), so a client replaces its entry.
+void add_event_properties(EventBuilder& event, const Notification& notification,
+                          const InviteTimes& times, std::string_view uid, IcsMethod method) {
+  const Interview& interview = notification.interview;
+  const std::string title =
+      interview.title.empty() ? std::string("Interview") : mail_text::one_line(interview.title);
+  const std::string link = mail_text::one_line(interview.meeting_link);
+  event.add(icalproperty_new_uid(std::string(uid).c_str()), "UID");
+  event.add(icalproperty_new_sequence(static_cast<int>(interview.version)), "SEQUENCE");
+  event.add(icalproperty_new_dtstamp(times.stamp), "DTSTAMP");
+  event.add(icalproperty_new_dtstart(times.start), "DTSTART");
+  event.add(icalproperty_new_dtend(times.end), "DTEND");
+  // Optional and informative only: a time that cannot be written is left out, not an error.
+  if (interview.created_at != date::sys_seconds{}) {
+    if (auto created = utc_time(interview.created_at, "interview created_at"))
+      event.add(icalproperty_new_created(*created), "CREATED");
+  }
+  if (interview.updated_at != date::sys_seconds{}) {
+    if (auto modified = utc_time(interview.updated_at, "interview updated_at"))
+      event.add(icalproperty_new_lastmodified(*modified), "LAST-MODIFIED");
+  }
+  event.add(icalproperty_new_summary(title.c_str()), "SUMMARY");
+  event.add(
+      icalproperty_new_description(event_description(notification, title, link, method).c_str()),
+      "DESCRIPTION");
+  if (!link.empty()) {
+    event.add(icalproperty_new_location(link.c_str()), "LOCATION");
+    if (looks_like_uri(link))
+      event.add(icalproperty_new_url(link.c_str()), "URL");
+  }
+  event.add(icalproperty_new_status(event_status(interview, method)), "STATUS");
+  event.add(icalproperty_new_transp(ICAL_TRANSP_OPAQUE), "TRANSP");  // the time is busy
+}
+
+// ORGANIZER is who answers go to (RFC 5546 section 2.1.1), so it is a mailbox the host
+// reads: `organizer` when set, else the sender.
+void add_organizer(EventBuilder& event, const EmailOptions& options) {
+  const EmailAddress& organizer = options.organizer ? *options.organizer : options.from;
+  const std::string name = mail_text::one_line(
+      options.organizer_name.empty() ? options.from_name : options.organizer_name);
+  const auto address = "mailto:" + organizer.str();
+  auto* property = icalproperty_new_organizer(address.c_str());
+  if (property != nullptr && !name.empty())
+    icalproperty_add_parameter(property, icalparameter_new_cn(cn_value(name).c_str()));
+  event.add(property, "ORGANIZER");
+}
+
+// One ATTENDEE per participant, the candidate first.
+void add_attendees(EventBuilder& event, const Notification& notification, IcsMethod method) {
+  const Interview& interview = notification.interview;
+  // Only an interview that still holds its slot asks for an answer.
+  const bool asks_for_answer = method == IcsMethod::request && holds_slot(interview.status) &&
+                               notification.kind != NotificationKind::interview_completed &&
+                               notification.kind != NotificationKind::interview_no_show;
+  event.add(make_attendee(interview.candidate.person, method,
+                          AttendeeRole{ICAL_PARTSTAT_NEEDSACTION, asks_for_answer}),
+            "ATTENDEE");
+  // Confirming is what the interviewers do, so a confirmed interview shows them as accepted.
+  const bool interviewers_accepted = interview.status == InterviewStatus::confirmed;
+  for (const auto& interviewer : interview.interviewers) {
+    event.add(make_attendee(interviewer.person, method,
+                            interviewers_accepted
+                                ? AttendeeRole{ICAL_PARTSTAT_ACCEPTED, false}
+                                : AttendeeRole{ICAL_PARTSTAT_NEEDSACTION, asks_for_answer}),
+              "ATTENDEE");
+  }
 }
 
 }  // namespace
@@ -247,131 +437,28 @@ std::string fold_content_lines(std::string_view text) {
 
 Result<CalendarInvite> render_ics(const Notification& notification, const EmailOptions& options,
                                   UtcMillis now) {
+  // ---- Check the inputs: nothing is built from text or times that cannot be written.
   const Interview& interview = notification.interview;
-  if (interview.status == InterviewStatus::pending) {
-    return InvalidInput{fmt::format(
-        "interview {} is pending: it has no slot to put in a calendar invite", interview.id)};
-  }
-  const auto slot = interview.slot ? interview.slot : notification.previous_slot;
-  if (!slot) {
-    return InvalidInput{fmt::format("interview {} ({}) has no slot to put in a calendar invite",
-                                    interview.id, interview.status)};
-  }
-  if (interview.version > static_cast<std::uint64_t>(INT_MAX)) {
-    return InvalidInput{fmt::format("interview {} version {} does not fit iCalendar SEQUENCE",
-                                    interview.id, interview.version)};
-  }
-  if (auto domain = EmailAddress::make("uid@" + options.message_id_domain); !domain) {
-    return InvalidInput{
-        fmt::format("message_id_domain is not a valid domain: {}", domain.error().message())};
-  }
-  for (const auto& [field, text] :
-       {std::pair<std::string_view, std::string_view>{"interview title", interview.title},
-        {"meeting link", interview.meeting_link},
-        {"reason", notification.reason},
-        {"from_name", options.from_name},
-        {"organizer_name", options.organizer_name}}) {
-    if (auto ok = mail_text::require_utf8(field, text); !ok)
-      return ok.error();
-  }
-  const auto start = utc_time(slot->start(), "interview start");
-  const auto end = utc_time(slot->end(), "interview end");
-  const auto stamp = utc_time(date::floor<std::chrono::seconds>(now), "DTSTAMP");
-  for (const auto* t : {&start, &end, &stamp}) {
-    if (!*t)
-      return t->error();
-  }
-
+  const auto slot = checked_slot(notification, options);
+  if (!slot)
+    return slot.error();
+  const auto times = invite_times(*slot, now);
+  if (!times)
+    return times.error();
   const IcsMethod method = ics_method_for(notification);
   const std::string uid = calendar_uid(interview.id, options.message_id_domain);
-  const std::string title =
-      interview.title.empty() ? std::string("Interview") : mail_text::one_line(interview.title);
-  const std::string link = mail_text::one_line(interview.meeting_link);
 
-  std::string description = title;
-  description += "\nCandidate: " + mail_text::one_line(interview.candidate.person.name());
-  description += (interview.interviewers.size() == 1 ? "\nInterviewer: " : "\nInterviewers: ") +
-                 names_of(interview.interviewers);
-  if (!link.empty() && method == IcsMethod::request)
-    description += "\nJoin: " + link;
-  if (!notification.reason.empty())
-    description += "\nReason: " + mail_text::body_text(notification.reason);
-
-  ComponentPtr calendar(icalcomponent_new(ICAL_VCALENDAR_COMPONENT));
-  icalcomponent* event = icalcomponent_new(ICAL_VEVENT_COMPONENT);
-  if (!calendar || event == nullptr) {
-    if (event != nullptr)
-      icalcomponent_free(event);
+  // ---- Build: one VCALENDAR holding one VEVENT.
+  icalcomponent* event = nullptr;
+  ComponentPtr calendar = new_calendar(event);
+  if (!calendar)
     return Unavailable{"libical could not allocate a calendar component"};
-  }
-  icalcomponent_add_component(calendar.get(), event);
-
   EventBuilder cal(calendar.get());
-  cal.add(icalproperty_new_prodid(std::string(product_id).c_str()), "PRODID");
-  cal.add(icalproperty_new_version("2.0"), "VERSION");
-  cal.add(icalproperty_new_calscale("GREGORIAN"), "CALSCALE");
-  cal.add(icalproperty_new_method(method == IcsMethod::cancel ? ICAL_METHOD_CANCEL
-                                                              : ICAL_METHOD_REQUEST),
-          "METHOD");
-
+  add_calendar_properties(cal, method);
   EventBuilder ev(event);
-  ev.add(icalproperty_new_uid(uid.c_str()), "UID");
-  ev.add(icalproperty_new_sequence(static_cast<int>(interview.version)), "SEQUENCE");
-  ev.add(icalproperty_new_dtstamp(*stamp), "DTSTAMP");
-  ev.add(icalproperty_new_dtstart(*start), "DTSTART");
-  ev.add(icalproperty_new_dtend(*end), "DTEND");
-  if (interview.created_at != date::sys_seconds{}) {
-    if (auto created = utc_time(interview.created_at, "interview created_at"))
-      ev.add(icalproperty_new_created(*created), "CREATED");
-  }
-  if (interview.updated_at != date::sys_seconds{}) {
-    if (auto modified = utc_time(interview.updated_at, "interview updated_at"))
-      ev.add(icalproperty_new_lastmodified(*modified), "LAST-MODIFIED");
-  }
-  ev.add(icalproperty_new_summary(title.c_str()), "SUMMARY");
-  ev.add(icalproperty_new_description(description.c_str()), "DESCRIPTION");
-  if (!link.empty()) {
-    ev.add(icalproperty_new_location(link.c_str()), "LOCATION");
-    if (looks_like_uri(link))
-      ev.add(icalproperty_new_url(link.c_str()), "URL");
-  }
-
-  icalproperty_status status = ICAL_STATUS_CONFIRMED;
-  if (method == IcsMethod::cancel) {
-    status = ICAL_STATUS_CANCELLED;
-  } else if (interview.status == InterviewStatus::scheduled) {
-    status = ICAL_STATUS_TENTATIVE;
-  }
-  ev.add(icalproperty_new_status(status), "STATUS");
-  ev.add(icalproperty_new_transp(ICAL_TRANSP_OPAQUE), "TRANSP");
-
-  const EmailAddress& organizer = options.organizer ? *options.organizer : options.from;
-  const std::string organizer_name = mail_text::one_line(
-      options.organizer_name.empty() ? options.from_name : options.organizer_name);
-  const auto organizer_address = "mailto:" + organizer.str();
-  auto* organizer_property = icalproperty_new_organizer(organizer_address.c_str());
-  if (organizer_property != nullptr && !organizer_name.empty()) {
-    icalproperty_add_parameter(organizer_property,
-                               icalparameter_new_cn(cn_value(organizer_name).c_str()));
-  }
-  ev.add(organizer_property, "ORGANIZER");
-
-  // Only an interview that still holds its slot asks for an answer.
-  const bool asks_for_answer = method == IcsMethod::request && holds_slot(interview.status) &&
-                               notification.kind != NotificationKind::interview_completed &&
-                               notification.kind != NotificationKind::interview_no_show;
-  ev.add(make_attendee(interview.candidate.person, method,
-                       AttendeeRole{ICAL_PARTSTAT_NEEDSACTION, asks_for_answer}),
-         "ATTENDEE");
-  // Confirming is what the interviewers do, so a confirmed interview shows them as accepted.
-  const bool interviewers_accepted = interview.status == InterviewStatus::confirmed;
-  for (const auto& interviewer : interview.interviewers) {
-    ev.add(make_attendee(interviewer.person, method,
-                         interviewers_accepted
-                             ? AttendeeRole{ICAL_PARTSTAT_ACCEPTED, false}
-                             : AttendeeRole{ICAL_PARTSTAT_NEEDSACTION, asks_for_answer}),
-           "ATTENDEE");
-  }
+  add_event_properties(ev, notification, *times, uid, method);
+  add_organizer(ev, options);
+  add_attendees(ev, notification, method);
   for (const auto* builder : {&cal, &ev}) {
     if (!builder->failed().empty()) {
       return Unavailable{
@@ -380,6 +467,7 @@ Result<CalendarInvite> render_ics(const Notification& notification, const EmailO
     }
   }
 
+  // ---- Serialize: CRLF lines (RFC 5545 section 3.1), folded by us (see unfold()).
   IcalString serialized(icalcomponent_as_ical_string_r(calendar.get()));
   if (!serialized) {
     return Unavailable{

@@ -1,30 +1,23 @@
+// mail_text: the text rules shared by the MIME, iCalendar and template renderers (UTF-8,
+// free text made safe for a body or a single line, base64, names for errors and files).
 #include "mail_text.hpp"
 
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
 
 namespace interviewkit::mail_text {
 
 namespace {
 
-constexpr std::string_view replacement_character = "\xEF\xBF\xBD";  // U+FFFD
-
-void append_base64_group(std::string& out, const unsigned char* in, std::size_t n) {
-  static constexpr std::string_view alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const std::uint32_t b0 = in[0];
-  const std::uint32_t b1 = n > 1 ? in[1] : 0U;
-  const std::uint32_t b2 = n > 2 ? in[2] : 0U;
-  const std::uint32_t group = (b0 << 16U) | (b1 << 8U) | b2;
-  out += alphabet[(group >> 18U) & 0x3FU];
-  out += alphabet[(group >> 12U) & 0x3FU];
-  out += n > 1 ? alphabet[(group >> 6U) & 0x3FU] : '=';
-  out += n > 2 ? alphabet[group & 0x3FU] : '=';
-}
+// U+FFFD, what Unicode recommends in place of bytes that cannot be shown as they are.
+constexpr std::string_view replacement_character = "\xEF\xBF\xBD";
 
 }  // namespace
 
+// A strict decoder (RFC 3629): the renderers check text with it before anything reaches a
+// header or a calendar line, so it refuses what lenient decoders let through.
 Utf8Char decode_utf8(std::string_view text, std::size_t at) noexcept {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
   const unsigned char lead = byte(at);
@@ -69,6 +62,8 @@ Result<void> require_utf8(std::string_view field, std::string_view text) {
   return {};
 }
 
+// Bodies keep their line breaks (as LF, turned into CRLF when the MIME part is built) but no
+// other control character: a raw ESC or NUL in a mail or an invite helps no reader.
 std::string body_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -97,6 +92,8 @@ std::string body_text(std::string_view text) {
   return out;
 }
 
+// What makes header injection impossible: no CR or LF survives, however the text was
+// written. Runs collapse to one space so "a\r\n b" reads as "a b", not "a  b".
 std::string one_line(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -124,6 +121,7 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
+// RFC 2046 section 4.1.1: text parts use CRLF, and a bare CR or LF is not allowed.
 std::string crlf_lines(std::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 16);
@@ -142,14 +140,17 @@ std::string crlf_lines(std::string_view text) {
 }
 
 std::string base64(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
-  for (std::size_t i = 0; i < bytes.size(); i += 3)
-    append_base64_group(out, data + i, std::min<std::size_t>(3, bytes.size() - i));
+  // EVP_EncodeBlock writes exactly this alphabet and padding on one line (no line breaks,
+  // unlike the EVP_Encode* stream functions) and a NUL after it, hence the extra byte.
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
   return out;
 }
 
+// RFC 2045 section 6.8: encoded lines are at most 76 characters.
 std::string base64_lines(std::string_view bytes) {
   constexpr std::size_t line_bytes = 57;  // 76 characters of base64
   std::string out;
@@ -161,6 +162,8 @@ std::string base64_lines(std::string_view bytes) {
   return out;
 }
 
+// FNV-1a rather than std::hash: its value is fixed by its definition, so file names and MIME
+// boundaries come out the same on every platform, build and run.
 std::uint64_t fnv1a64(std::string_view bytes) noexcept {
   std::uint64_t hash = 14695981039346656037ULL;
   for (const char c : bytes) {
@@ -170,6 +173,8 @@ std::uint64_t fnv1a64(std::string_view bytes) noexcept {
   return hash;
 }
 
+// Error messages end up in logs: a value from outside is shown escaped and bounded, so it
+// cannot forge a log line or flood one.
 std::string shown(std::string_view text) {
   constexpr std::size_t max_bytes = 80;
   std::string out = "\"";

@@ -79,35 +79,6 @@ inline std::string scrub(std::string text, std::vector<std::string> secrets) {
   return text;
 }
 
-/// Standard base64 with padding.
-inline std::string base64(std::string_view bytes) {
-  constexpr std::string_view alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const auto n = (static_cast<unsigned char>(bytes[i]) << 16) |
-                   (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                   static_cast<unsigned char>(bytes[i + 2]);
-    for (int shift = 18; shift >= 0; shift -= 6)
-      out += alphabet[(n >> shift) & 63];
-  }
-  if (i + 1 == bytes.size()) {
-    const auto n = static_cast<unsigned char>(bytes[i]) << 16;
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == bytes.size()) {
-    const auto n = (static_cast<unsigned char>(bytes[i]) << 16) |
-                   (static_cast<unsigned char>(bytes[i + 1]) << 8);
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
-    out += alphabet[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
 /// Cuts `text` to at most `limit` bytes (plus "…" when cut): an outcome detail is a line in
 /// a log, not a copy of whatever a server sent. May cut inside a UTF-8 sequence; the
 /// dispatcher makes stored text valid UTF-8.
@@ -118,5 +89,22 @@ inline std::string bound(std::string text, std::size_t limit = 400) {
   }
   return text;
 }
+
+/// What a network channel may say about where it delivers, and what it must never repeat:
+/// every outcome detail it produces goes through clean().
+struct Redactor {
+  std::string destination;           ///< "scheme://host[:port]" of the URL
+  std::vector<std::string> secrets;  ///< the URL's secret parts, plus what the channel adds
+
+  Redactor() = default;
+  explicit Redactor(std::string_view url)
+      : destination(redact_url(url)), secrets(url_secrets(url)) {}
+
+  /// `text` fit for an outcome detail: no secret in it, at most a few hundred bytes. For
+  /// text from libcurl (which may quote the URL) and from servers (which may echo anything).
+  [[nodiscard]] std::string clean(std::string text) const {
+    return bound(scrub(std::move(text), secrets));
+  }
+};
 
 }  // namespace interviewkit::detail

@@ -1,3 +1,6 @@
+// SmtpNotifier: sends each notification as a MIME email with its iCalendar invite over SMTP
+// (RFC 5321) through libcurl, with STARTTLS or implicit TLS, AUTH, deadlines and connection
+// reuse within a dispatcher pass.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -9,6 +12,7 @@
 #include <interviewkit/channels/smtp_notifier.hpp>
 
 #include "curl_util.hpp"
+#include "mail_text.hpp"
 #include "redact.hpp"
 
 namespace interviewkit {
@@ -30,15 +34,14 @@ void close_connection(CurlHandle& curl) noexcept {
 }  // namespace
 
 struct SmtpNotifier::Impl {
-  SmtpOptions options;
-  std::shared_ptr<const Clock> clock;
-  std::string destination;           // the URL without user info, path or query
-  std::vector<std::string> secrets;  // what no outcome detail may repeat
+  SmtpOptions options;        // options.clock is never null
+  detail::Redactor redactor;  // the server's name and what no detail may repeat
   std::mutex mutex;
   CurlHandle curl;  // kept between messages of a batch: libcurl reuses its connection
   bool in_batch = false;
 
-  // Upload state for one message.
+  // Upload state for one message: the part of its data libcurl has not read yet. libcurl
+  // does the SMTP dot-stuffing (RFC 5321 section 4.5.2) and adds the final ".".
   std::string_view pending;
   // The last reply line the server sent, and the first 4xx/5xx one ("550 5.1.1 <x@y>: no
   // such user"): after a failure curl still says QUIT, so the last line is only "221 Bye".
@@ -66,6 +69,8 @@ struct SmtpNotifier::Impl {
     return 1;
   }
 
+  // Every reply line the server sends reaches this as CURLINFO_HEADER_IN (CURLOPT_VERBOSE
+  // turns it on): it is where the server's own words are read, for details and for codes.
   static int debug(CURL*, curl_infotype type, char* data, std::size_t size, void* self) {
     if (type == CURLINFO_HEADER_IN) {
       std::string line(data, size);
@@ -82,15 +87,125 @@ struct SmtpNotifier::Impl {
 
   ~Impl() { close_connection(curl); }
 
+  // The kept handle, or a new one after a failure or end_batch closed it.
   CURL* handle() {
     if (!curl)
       curl.reset(curl_easy_init());
     return curl.get();
   }
+
+  // The connection's handle, reused within a batch when the options allow; null if curl
+  // has no memory. REQUIRES: mutex held.
+  CURL* handle_for_message() {
+    CURL* easy = handle();
+    if (easy == nullptr)
+      return nullptr;
+    // Outside a batch nobody would close the connection afterwards: a server times out an
+    // idle one (RFC 5321 section 4.5.3.2.7 allows it after 5 minutes) and the next message
+    // would first fail on the dead one, so each message gets its own.
+    const long fresh = !options.reuse_connection || !in_batch ? 1L : 0L;
+    curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, fresh);
+    curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, fresh);
+    return easy;
+  }
+
+  // Envelope and body: MAIL FROM, RCPT TO and DATA read from `message`. `from`, `recipients`
+  // and `error` must outlive the transfer. REQUIRES: mutex held.
+  void set_message(CURL* easy, const EmailMessage& message, const std::string& from,
+                   const curl_slist* recipients, char* error) {
+    pending = message.data;
+    last_reply.clear();
+    error_reply.clear();
+    curl_easy_setopt(easy, CURLOPT_URL, options.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_MAIL_FROM, from.c_str());
+    curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, recipients);
+    curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(easy, CURLOPT_READFUNCTION, &Impl::read);
+    curl_easy_setopt(easy, CURLOPT_READDATA, this);
+    curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, &Impl::debug);
+    curl_easy_setopt(easy, CURLOPT_DEBUGDATA, this);
+    curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);  // feeds the debug callback, prints nothing
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error);
+    // No signals: the host's threads and handlers are not ours to disturb.
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  }
+
+  // Bounds the whole exchange by the context's deadline or `timeout`, whichever is sooner.
+  // REQUIRES: mutex held.
+  void set_deadline(CURL* easy, const DeliveryContext& context) {
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                     detail::remaining_ms(context, options.connect_timeout));
+    const long budget = detail::remaining_ms(context, options.timeout);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, budget);
+    // The transfer timeout does not cover the wait after the final dot: see progress().
+    abort_at = std::chrono::steady_clock::now() + std::chrono::milliseconds{budget};
+    deadline_passed = false;
+    curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &Impl::progress);
+    curl_easy_setopt(easy, CURLOPT_XFERINFODATA, this);
+    curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, 0L);  // bounded by the above
+  }
+
+  // TLS (RFC 3207 STARTTLS, or RFC 8314 implicit TLS for smtps://) and AUTH.
+  // REQUIRES: mutex held.
+  void set_security(CURL* easy) {
+    using StartTls = SmtpOptions::StartTls;
+    // Credentials never travel unencrypted unless the host said so: with them, "if offered"
+    // means "required" (make() refused "off"). STARTTLS is offered in the server's EHLO
+    // reply, which travels in clear: anyone on the path can strip it.
+    const bool credentials = !options.username.empty() && !options.allow_plaintext_auth;
+    curl_easy_setopt(easy, CURLOPT_USE_SSL,
+                     options.starttls == StartTls::required || credentials ? CURLUSESSL_ALL
+                     : options.starttls == StartTls::if_offered            ? CURLUSESSL_TRY
+                                                                           : CURLUSESSL_NONE);
+    detail::verify_server(easy, options.verify_peer);
+    if (!options.ca_file.empty())
+      curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
+    if (!options.username.empty()) {
+      curl_easy_setopt(easy, CURLOPT_USERNAME, options.username.c_str());
+      curl_easy_setopt(easy, CURLOPT_PASSWORD, options.password.c_str());
+    }
+  }
+
+  // Drops the handle's references to one message's buffers before they go out of scope.
+  void forget_message(CURL* easy) {
+    curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, nullptr);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, nullptr);
+    pending = {};
+  }
+
+  // The outcome of a failed exchange. SMTP reply codes (RFC 5321 section 4.2.1): 4yz is a
+  // "transient negative completion" (mailbox busy, greylisting, a full disk), worth another
+  // try; 5yz is permanent (no such user, message refused) and would be refused again. With
+  // no reply code, a lost connection or a timeout is transient, other curl errors not.
+  // REQUIRES: mutex held.
+  DeliveryOutcome failure(CURLcode rc, const char* error, long code) {
+    close_connection(curl);  // never reuse a connection in an unknown state
+    const bool hung = rc == CURLE_ABORTED_BY_CALLBACK && deadline_passed;
+    const bool timed_out = rc == CURLE_OPERATION_TIMEDOUT || hung;
+    const std::string reason =
+        hung ? "timeout: no reply from the server by the deadline"
+             : (error[0] != '\0' ? std::string(error) : std::string(curl_easy_strerror(rc)));
+    // The first 4xx/5xx line decides, not curl's code: after a refusal curl still says
+    // QUIT, and its last reply ("221") says nothing about the message.
+    if (!error_reply.empty())
+      code = std::strtol(error_reply.c_str(), nullptr, 10);
+    // libcurl's error text may quote the URL, a server's reply anything: scrub both.
+    const auto detail =
+        redactor.clean(!error_reply.empty() ? fmt::format("SMTP {} ({})", error_reply, reason)
+                                            : fmt::format("SMTP delivery to {} failed: {}",
+                                                          redactor.destination, reason));
+    if (code >= 500)
+      return DeliveryOutcome::permanent_failure(detail);
+    if (code >= 400 || timed_out || detail::transient_curl_error(rc))
+      return DeliveryOutcome::transient_failure(detail);
+    return DeliveryOutcome::permanent_failure(detail);
+  }
 };
 
-Result<std::shared_ptr<SmtpNotifier>> SmtpNotifier::make(SmtpOptions options,
-                                                         std::shared_ptr<const Clock> clock) {
+// Everything checked here would fail every delivery the same way; refusing it up front
+// tells the host at start-up instead of filling the outbox with permanent failures.
+Result<std::shared_ptr<SmtpNotifier>> SmtpNotifier::make(SmtpOptions options) {
   if (!(options.url.starts_with("smtp://") || options.url.starts_with("smtps://"))) {
     return InvalidInput{fmt::format("SMTP URL \"{}\" must start with smtp:// or smtps://",
                                     detail::redact_url(options.url))};
@@ -110,17 +225,19 @@ Result<std::shared_ptr<SmtpNotifier>> SmtpNotifier::make(SmtpOptions options,
   }
   detail::curl_global();
   auto impl = std::make_unique<Impl>();
-  impl->destination = detail::redact_url(options.url);
-  impl->secrets = detail::url_secrets(options.url);
+  // Reply texts reach the ActionLog: nothing of the credentials may survive in them.
+  impl->redactor = detail::Redactor(options.url);
+  auto& secrets = impl->redactor.secrets;
   if (!options.password.empty()) {
-    impl->secrets.push_back(options.password);
+    secrets.push_back(options.password);
     // What AUTH PLAIN and AUTH LOGIN put on the wire, should a server echo it back.
-    impl->secrets.push_back(detail::base64(options.password));
-    impl->secrets.push_back(
-        detail::base64(std::string(1, '\0') + options.username + '\0' + options.password));
+    secrets.push_back(mail_text::base64(options.password));
+    secrets.push_back(
+        mail_text::base64(std::string(1, '\0') + options.username + '\0' + options.password));
   }
+  if (!options.clock)
+    options.clock = std::make_shared<SystemClock>();
   impl->options = std::move(options);
-  impl->clock = clock ? std::move(clock) : std::make_shared<SystemClock>();
   return std::shared_ptr<SmtpNotifier>(new SmtpNotifier(std::move(impl)));
 }
 
@@ -128,7 +245,7 @@ SmtpNotifier::SmtpNotifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) 
 SmtpNotifier::~SmtpNotifier() = default;
 
 std::string SmtpNotifier::destination() const {
-  return impl_->destination;
+  return impl_->redactor.destination;
 }
 
 void SmtpNotifier::begin_batch() {
@@ -144,7 +261,9 @@ void SmtpNotifier::end_batch() noexcept {
 
 DeliveryOutcome SmtpNotifier::deliver(const Notification& notification,
                                       const DeliveryContext& context) {
-  auto message = render_email(notification, context, impl_->options.email, impl_->clock->now());
+  auto message =
+      render_email(notification, context, impl_->options.email, impl_->options.clock->now());
+  // Rendering depends on the notification and the options alone: it would fail again.
   if (!message) {
     return DeliveryOutcome::permanent_failure(
         fmt::format("cannot render the email: {}", message.error().message()));
@@ -153,105 +272,37 @@ DeliveryOutcome SmtpNotifier::deliver(const Notification& notification,
 }
 
 DeliveryOutcome SmtpNotifier::send(const EmailMessage& message, const DeliveryContext& context) {
+  // One exchange at a time: the handle, its connection and the reply state are shared.
   std::lock_guard lock(impl_->mutex);
-  const auto& o = impl_->options;
-  CURL* curl = impl_->handle();
+  CURL* curl = impl_->handle_for_message();
   if (curl == nullptr)
     return DeliveryOutcome::transient_failure("curl_easy_init failed");
-  if (!o.reuse_connection || !impl_->in_batch) {
-    curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
-    curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
-  } else {
-    curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 0L);
-    curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 0L);
-  }
 
+  // ---- Envelope: RFC 5321 paths are the bare addresses in angle brackets.
   CurlList recipients;
   for (const auto& to : message.envelope_to) {
-    auto* list = curl_slist_append(recipients.get(), fmt::format("<{}>", to.str()).c_str());
-    if (list == nullptr)
+    if (!detail::append(recipients, fmt::format("<{}>", to.str())))
       return DeliveryOutcome::transient_failure("out of memory");
-    (void)recipients.release();
-    recipients.reset(list);
   }
   const auto from = fmt::format("<{}>", message.envelope_from.str());
   char error[CURL_ERROR_SIZE] = {};
-  impl_->pending = message.data;
-  impl_->last_reply.clear();
-  impl_->error_reply.clear();
 
-  curl_easy_setopt(curl, CURLOPT_URL, o.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
-  curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, recipients.get());
-  curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(curl, CURLOPT_READFUNCTION, &Impl::read);
-  curl_easy_setopt(curl, CURLOPT_READDATA, impl_.get());
-  curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, &Impl::debug);
-  curl_easy_setopt(curl, CURLOPT_DEBUGDATA, impl_.get());
-  curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);  // feeds the debug callback, prints nothing
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   detail::remaining_ms(context, o.connect_timeout));
-  const long budget = detail::remaining_ms(context, o.timeout);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, budget);
-  impl_->abort_at = std::chrono::steady_clock::now() + std::chrono::milliseconds{budget};
-  impl_->deadline_passed = false;
-  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &Impl::progress);
-  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, impl_.get());
-  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(curl, CURLOPT_SERVER_RESPONSE_TIMEOUT, 0L);  // bounded by the above
-  // Credentials never travel unencrypted unless the host said so: with them, "if offered"
-  // means "required" (make() refused "off").
-  const bool credentials = !o.username.empty() && !o.allow_plaintext_auth;
-  curl_easy_setopt(curl, CURLOPT_USE_SSL,
-                   o.starttls == SmtpOptions::StartTls::required || credentials ? CURLUSESSL_ALL
-                   : o.starttls == SmtpOptions::StartTls::if_offered            ? CURLUSESSL_TRY
-                                                                                : CURLUSESSL_NONE);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, o.verify_peer ? 1L : 0L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, o.verify_peer ? 2L : 0L);
-  if (!o.ca_file.empty())
-    curl_easy_setopt(curl, CURLOPT_CAINFO, o.ca_file.c_str());
-  if (!o.username.empty()) {
-    curl_easy_setopt(curl, CURLOPT_USERNAME, o.username.c_str());
-    curl_easy_setopt(curl, CURLOPT_PASSWORD, o.password.c_str());
-  }
-
+  // ---- Exchange.
+  impl_->set_message(curl, message, from, recipients.get(), error);
+  impl_->set_deadline(curl, context);
+  impl_->set_security(curl);
   const CURLcode rc = curl_easy_perform(curl);
   long code = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-  // Drop references to this call's buffers before they go out of scope.
-  curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, nullptr);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
-  impl_->pending = {};
+  impl_->forget_message(curl);
 
+  // ---- Outcome: the server's last reply ("250 2.0.0 Ok: queued as ...") is the detail.
   if (rc == CURLE_OK) {
-    return DeliveryOutcome::delivered(
-        impl_->last_reply.empty()
-            ? fmt::format("{}", code)
-            : detail::bound(detail::scrub(impl_->last_reply, impl_->secrets)));
+    return DeliveryOutcome::delivered(impl_->last_reply.empty()
+                                          ? fmt::format("{}", code)
+                                          : impl_->redactor.clean(impl_->last_reply));
   }
-  close_connection(impl_->curl);  // never reuse a connection in an unknown state
-  const bool timed_out =
-      rc == CURLE_OPERATION_TIMEDOUT || (rc == CURLE_ABORTED_BY_CALLBACK && impl_->deadline_passed);
-  const std::string reason =
-      rc == CURLE_ABORTED_BY_CALLBACK && impl_->deadline_passed
-          ? "timeout: no reply from the server by the deadline"
-          : (error[0] != '\0' ? std::string(error) : std::string(curl_easy_strerror(rc)));
-  if (!impl_->error_reply.empty())
-    code = std::strtol(impl_->error_reply.c_str(), nullptr, 10);
-  // libcurl's error text may quote the URL, a server's reply anything: scrub both.
-  const auto detail = detail::bound(
-      detail::scrub(!impl_->error_reply.empty()
-                        ? fmt::format("SMTP {} ({})", impl_->error_reply, reason)
-                        : fmt::format("SMTP delivery to {} failed: {}", impl_->destination, reason),
-                    impl_->secrets));
-  if (code >= 500)
-    return DeliveryOutcome::permanent_failure(detail);
-  if (code >= 400 || timed_out || detail::transient_curl_error(rc)) {
-    return DeliveryOutcome::transient_failure(detail);
-  }
-  return DeliveryOutcome::permanent_failure(detail);
+  return impl_->failure(rc, error, code);
 }
 
 }  // namespace interviewkit

@@ -1,8 +1,12 @@
+// WebhookNotifier: POSTs each notification as a signed JSON event (Standard Webhooks,
+// https://www.standardwebhooks.com), and the receiver-side check of such a signature.
 #include <array>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include <date/date.h>
@@ -15,6 +19,7 @@
 #include <interviewkit/channels/webhook_notifier.hpp>
 
 #include "curl_util.hpp"
+#include "mail_text.hpp"
 #include "redact.hpp"
 #include "retry_after.hpp"
 
@@ -22,56 +27,52 @@ namespace interviewkit {
 
 namespace {
 
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
+// ---- The signing secret ------------------------------------------------------------------
+
+// What is wrong with `digits` (a secret without its "=" padding) as base64, if anything. The
+// message names the kind of fault, never a character of the secret.
+std::optional<std::string_view> base64_alphabet_problem(std::string_view digits) {
+  for (const char c : digits) {
+    const bool in_alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                             (c >= '0' && c <= '9') || c == '+' || c == '/';
+    if (in_alphabet)
+      continue;
+    // Whitespace gets its own message: it is the usual fault (a secret pasted with a line
+    // break) and the one a reader of the message could not see.
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+      return "webhook secret is not valid base64 (it contains whitespace)";
+    return "webhook secret is not valid base64 (a character outside A-Z a-z 0-9 + /)";
+  }
+  return std::nullopt;
 }
 
 // Standard base64 (RFC 4648 alphabet), as the Standard Webhooks reference libraries decode a
 // secret: "=" padding optional, but only at the end and only as much as the length needs.
 // Nothing else is allowed, whitespace included. Errors never repeat the secret.
+//
+// EVP_DecodeBlock is laxer than that (it skips leading and trailing white space and needs a
+// multiple of four characters), so the strict checks come first and it only ever sees
+// canonical, padded input; it also counts padding as zero bytes, hence the resize.
 Result<std::string> unbase64(std::string_view text) {
   std::size_t padding = 0;
   while (padding < text.size() && text[text.size() - 1 - padding] == '=')
     ++padding;
   const auto digits = text.substr(0, text.size() - padding);
-  std::string out;
-  out.reserve(digits.size() * 3 / 4);
-  std::uint32_t bits = 0;
-  int count = 0;
-  for (const char c : digits) {
-    int value = -1;
-    if (c >= 'A' && c <= 'Z')
-      value = c - 'A';
-    else if (c >= 'a' && c <= 'z')
-      value = c - 'a' + 26;
-    else if (c >= '0' && c <= '9')
-      value = c - '0' + 52;
-    else if (c == '+')
-      value = 62;
-    else if (c == '/')
-      value = 63;
-    if (value < 0) {
-      return InvalidInput{
-          c == ' ' || c == '\t' || c == '\r' || c == '\n'
-              ? "webhook secret is not valid base64 (it contains whitespace)"
-              : "webhook secret is not valid base64 (a character outside A-Z a-z 0-9 + /)"};
-    }
-    bits = (bits << 6) | static_cast<std::uint32_t>(value);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      out += static_cast<char>((bits >> count) & 0xFF);
-    }
-  }
+  if (const auto problem = base64_alphabet_problem(digits))
+    return InvalidInput{std::string(*problem)};
   if (padding > 2 || (padding > 0 && text.size() % 4 != 0))
     return InvalidInput{"webhook secret is not valid base64 (misplaced \"=\" padding)"};
-  if (digits.size() % 4 == 1)
+  if (digits.size() % 4 == 1)  // 6 bits cannot make a byte
     return InvalidInput{"webhook secret is not valid base64 (its length is impossible)"};
+  std::string padded(digits);
+  padded.append((4 - digits.size() % 4) % 4, '=');
+  std::string out(padded.size() / 4 * 3, '\0');  // 3 bytes per 4 characters
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(padded.data()),
+                                static_cast<int>(padded.size()));
+  if (n < 0)  // unreachable after the checks above
+    return InvalidInput{"webhook secret is not valid base64"};
+  out.resize(digits.size() * 3 / 4);  // every 4 digits are 3 bytes; 2 are 1, 3 are 2
   return out;
 }
 
@@ -89,21 +90,47 @@ Result<std::string> secret_bytes(std::string_view secret) {
   return key;
 }
 
-}  // namespace
+// ---- Receiving -----------------------------------------------------------------------------
 
-// Retry-After is either delta-seconds or an HTTP-date.
-std::optional<UtcMillis> parse_retry_after(std::string_view value, UtcMillis now) {
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-    value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\r' || value.back() == '\n')) {
-    value.remove_suffix(1);
+// The webhook-timestamp header as unix seconds. It comes from outside: an error shows it
+// printable and bounded, never raw.
+Result<std::int64_t> parse_timestamp(std::string_view timestamp) {
+  // 12 digits reach the year 33658: enough, and std::stoll can never overflow.
+  if (!timestamp.empty() && timestamp.size() <= 12 &&
+      timestamp.find_first_not_of("0123456789") == std::string_view::npos) {
+    return std::stoll(std::string(timestamp));
   }
-  if (value.empty())
-    return std::nullopt;
-  if (value.find_first_not_of("0123456789") == std::string_view::npos && value.size() < 10) {
-    return now + std::chrono::seconds{std::stoll(std::string(value))};
+  std::string shown;
+  for (const unsigned char c : timestamp.substr(0, 40))
+    shown += (c >= 0x20 && c < 0x7F && c != '"') ? std::string(1, static_cast<char>(c))
+                                                 : fmt::format("\\x{:02X}", c);
+  return InvalidInput{fmt::format("webhook-timestamp \"{}{}\" is not a unix time", shown,
+                                  timestamp.size() > 40 ? "..." : "")};
+}
+
+// True if one of the space-separated signatures in `header` is `expected`. Every candidate
+// of the right length is compared in constant time, so the time taken says nothing about
+// how much of a forged signature was right.
+bool has_signature(std::string_view header, std::string_view expected) {
+  std::size_t start = 0;
+  while (start < header.size()) {
+    auto end = header.find(' ', start);
+    if (end == std::string_view::npos)
+      end = header.size();
+    const auto candidate = header.substr(start, end - start);
+    if (candidate.size() == expected.size() &&
+        CRYPTO_memcmp(candidate.data(), expected.data(), candidate.size()) == 0) {
+      return true;
+    }
+    start = end + 1;
   }
-  // IMF-fixdate (RFC 9110): "Sun, 06 Nov 1994 08:49:37 GMT".
+  return false;
+}
+
+// IMF-fixdate (RFC 9110 section 5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT". The obsolete
+// RFC 850 and asctime forms, which a recipient "MUST" also accept, are not read: servers
+// rarely send them, and a date left unread only means our own backoff applies.
+std::optional<UtcMillis> parse_http_date(std::string_view value) {
   int day = 0;
   int year = 0;
   int hour = 0;
@@ -121,10 +148,28 @@ std::optional<UtcMillis> parse_retry_after(std::string_view value, UtcMillis now
     return std::nullopt;
   const date::year_month_day ymd{date::year{year}, date::month{static_cast<unsigned>(at / 3 + 1)},
                                  date::day{static_cast<unsigned>(day)}};
-  if (!ymd.ok() || hour > 23 || minute > 59 || second > 60)
+  if (!ymd.ok() || hour > 23 || minute > 59 || second > 60)  // 60: a leap second
     return std::nullopt;
   return UtcMillis{date::sys_days{ymd} + std::chrono::hours{hour} + std::chrono::minutes{minute} +
                    std::chrono::seconds{second}};
+}
+
+}  // namespace
+
+// Retry-After (RFC 9110 section 10.2.3) is either delta-seconds or an HTTP-date.
+std::optional<UtcMillis> parse_retry_after(std::string_view value, UtcMillis now) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+    value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\r' || value.back() == '\n')) {
+    value.remove_suffix(1);
+  }
+  if (value.empty())
+    return std::nullopt;
+  // Fewer than 10 digits: std::stoll cannot overflow, and over 31 years is no real answer.
+  if (value.find_first_not_of("0123456789") == std::string_view::npos && value.size() < 10) {
+    return now + std::chrono::seconds{std::stoll(std::string(value))};
+  }
+  return parse_http_date(value);
 }
 
 Result<std::string> sign_webhook(std::string_view secret, std::string_view id,
@@ -132,6 +177,8 @@ Result<std::string> sign_webhook(std::string_view secret, std::string_view id,
   auto key = secret_bytes(secret);
   if (!key)
     return key.error();
+  // The id and timestamp are signed with the body so a captured request cannot be replayed
+  // under another id (defeating the receiver's deduplication) or at another time.
   const auto payload = fmt::format("{}.{}.{}", id, timestamp, body);
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
   unsigned int length = 0;
@@ -140,52 +187,43 @@ Result<std::string> sign_webhook(std::string_view secret, std::string_view id,
            &length) == nullptr) {
     return Unavailable{"HMAC-SHA256 failed"};
   }
-  return "v1," + base64(std::string_view(reinterpret_cast<const char*>(mac.data()), length));
+  return "v1," +
+         mail_text::base64(std::string_view(reinterpret_cast<const char*>(mac.data()), length));
 }
 
 Result<void> verify_webhook(std::string_view secret, std::string_view id,
                             std::string_view timestamp, std::string_view signature_header,
                             std::string_view body, UtcMillis now, std::chrono::seconds tolerance) {
-  if (timestamp.empty() || timestamp.size() > 12 ||
-      timestamp.find_first_not_of("0123456789") != std::string_view::npos) {
-    // The header comes from outside: show it printable and bounded, never raw.
-    std::string shown;
-    for (const unsigned char c : timestamp.substr(0, 40))
-      shown += (c >= 0x20 && c < 0x7F && c != '"') ? std::string(1, static_cast<char>(c))
-                                                   : fmt::format("\\x{:02X}", c);
-    return InvalidInput{fmt::format("webhook-timestamp \"{}{}\" is not a unix time", shown,
-                                    timestamp.size() > 40 ? "..." : "")};
-  }
-  const auto sent = std::stoll(std::string(timestamp));
+  const auto sent = parse_timestamp(timestamp);
+  if (!sent)
+    return sent.error();
+  // Replay protection: a request captured on the way is only good for `tolerance`.
   const auto age = std::chrono::seconds{
-      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() - sent};
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() - *sent};
   if (age > tolerance || age < -tolerance) {
     return InvalidInput{fmt::format("webhook-timestamp {} is {} s away from now (tolerance {} s)",
-                                    sent, age.count(), tolerance.count())};
+                                    *sent, age.count(), tolerance.count())};
   }
-  auto expected = sign_webhook(secret, id, sent, body);
+  auto expected = sign_webhook(secret, id, *sent, body);
   if (!expected)
     return expected.error();
-  std::size_t start = 0;
-  while (start < signature_header.size()) {
-    auto end = signature_header.find(' ', start);
-    if (end == std::string_view::npos)
-      end = signature_header.size();
-    const auto candidate = signature_header.substr(start, end - start);
-    if (candidate.size() == expected->size() &&
-        CRYPTO_memcmp(candidate.data(), expected->data(), candidate.size()) == 0) {
-      return {};
-    }
-    start = end + 1;
-  }
+  // Several signatures let a sender rotate its secret without a window of failures.
+  if (has_signature(signature_header, *expected))
+    return {};
   return InvalidInput{"no webhook-signature matches the body"};
 }
 
+// One signed request: what is POSTed and the headers that prove who sent it.
+struct SignedEvent {
+  std::string id;
+  std::int64_t timestamp = 0;  // unix seconds
+  std::string body;
+  std::string signature;
+};
+
 struct WebhookNotifier::Impl {
-  WebhookOptions options;
-  std::shared_ptr<const Clock> clock;
-  std::string destination;           // the URL without user info, path or query
-  std::vector<std::string> secrets;  // what no outcome detail may repeat
+  WebhookOptions options;     // options.clock is never null
+  detail::Redactor redactor;  // the receiver's name and what no detail may repeat
   std::mutex mutex;
   // Connections (keep-alive) and DNS answers live in a share object; each delivery gets a
   // fresh easy handle. Debian's libcurl 7.88 keeps a pointer to the previous transfer's
@@ -196,6 +234,7 @@ struct WebhookNotifier::Impl {
   detail::CurlShare share;
   detail::CurlHandle curl;
 
+  // What the current delivery's reply said; filled by the callbacks below.
   std::string response;
   std::string retry_after;
 
@@ -205,11 +244,11 @@ struct WebhookNotifier::Impl {
     if (impl->response.size() < keep) {
       impl->response.append(data, std::min(size * count, keep - impl->response.size()));
     }
-    return size * count;
+    return size * count;  // the rest is read and dropped: a short count would abort
   }
   static std::size_t header(char* data, std::size_t size, std::size_t count, void* self) {
     std::string_view line(data, size * count);
-    constexpr std::string_view name = "retry-after:";
+    constexpr std::string_view name = "retry-after:";  // field names are case-insensitive
     if (line.size() > name.size()) {
       bool match = true;
       for (std::size_t i = 0; i < name.size(); ++i) {
@@ -220,10 +259,107 @@ struct WebhookNotifier::Impl {
     }
     return size * count;
   }
+
+  // The event for `notification`, signed at `now`. The id is the outbox message's token, the
+  // same on every retry, so a receiver can drop the copies at-least-once delivery makes.
+  [[nodiscard]] Result<SignedEvent> sign(const Notification& notification,
+                                         const DeliveryContext& context, UtcMillis now) const {
+    SignedEvent event;
+    event.id = context.message_token.empty() ? notification.idempotency_key
+                                             : "msg_" + context.message_token;
+    event.body = event_body(notification, event.id, now);
+    event.timestamp =
+        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    auto signature = sign_webhook(options.secret, event.id, event.timestamp, event.body);
+    if (!signature)
+      return signature.error();
+    event.signature = std::move(*signature);
+    return event;
+  }
+
+  // A new easy handle on the shared connection cache (see `share`); null if curl has no
+  // memory. Without a share object deliveries still work, only without keep-alive.
+  // REQUIRES: mutex held.
+  CURL* fresh_handle() {
+    if (!share) {
+      share.reset(curl_share_init());
+      if (share) {
+        curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+        curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+      }
+    }
+    curl.reset(curl_easy_init());
+    if (curl && share)
+      curl_easy_setopt(curl.get(), CURLOPT_SHARE, share.get());
+    return curl.get();
+  }
+
+  // Points the handle at this request. `headers` and `error` must outlive the transfer.
+  // REQUIRES: mutex held.
+  void set_request(CURL* easy, const SignedEvent& event, const curl_slist* headers, char* error,
+                   const DeliveryContext& context) {
+    response.clear();
+    retry_after.clear();
+    curl_easy_setopt(easy, CURLOPT_URL, options.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, event.body.c_str());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(event.body.size()));
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Impl::write);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, this);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Impl::header);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error);
+    // No signals: the host's threads and handlers are not ours to disturb (and DNS
+    // timeouts via SIGALRM are not thread-safe).
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    // A redirect is a failure, not a hop: following it would send the signed event to a
+    // receiver nobody configured, and 301/302 would turn the POST into a GET.
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                     detail::remaining_ms(context, options.connect_timeout));
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, detail::remaining_ms(context, options.timeout));
+    detail::verify_server(easy, options.verify_peer);
+  }
+
+  // A transfer that got no HTTP status: the connection, TLS or time failed.
+  DeliveryOutcome transfer_failure(CURLcode rc, const char* error) {
+    curl.reset();
+    // libcurl's error text may quote the URL: scrub it like everything else.
+    const auto detail =
+        redactor.clean(fmt::format("POST {} failed: {}", redactor.destination,
+                                   error[0] != '\0' ? error : curl_easy_strerror(rc)));
+    return detail::transient_curl_error(rc) ? DeliveryOutcome::transient_failure(detail)
+                                            : DeliveryOutcome::permanent_failure(detail);
+  }
+
+  // What the receiver's status says (RFC 9110 section 15). 2xx is delivered. 408 (the
+  // receiver timed out), 429 (rate limited) and 5xx (its fault) may pass, so they are
+  // retried; any other 4xx says this very request is wrong and would be refused again.
+  // Retry-After is only read on 429 and 503, the statuses it is defined for besides 3xx.
+  DeliveryOutcome reply_outcome(long status, UtcMillis now) const {
+    if (status >= 200 && status < 300)
+      return DeliveryOutcome::delivered(fmt::format("HTTP {}", status));
+    auto excerpt = response.substr(0, 200);
+    for (auto& c : excerpt) {
+      if (static_cast<unsigned char>(c) < 0x20)
+        c = ' ';  // one log line
+    }
+    // The receiver's body may echo the request (and so the token in its path): scrub it too.
+    const auto detail =
+        redactor.clean(fmt::format("HTTP {} from {}: {}", status, redactor.destination, excerpt));
+    if (status == 408 || status == 429 || status >= 500) {
+      std::optional<UtcMillis> retry_at;
+      if (status == 429 || status == 503)
+        retry_at = parse_retry_after(retry_after, now);
+      return DeliveryOutcome::transient_failure(detail, retry_at);
+    }
+    return DeliveryOutcome::permanent_failure(detail);
+  }
 };
 
-Result<std::shared_ptr<WebhookNotifier>> WebhookNotifier::make(WebhookOptions options,
-                                                               std::shared_ptr<const Clock> clock) {
+Result<std::shared_ptr<WebhookNotifier>> WebhookNotifier::make(WebhookOptions options) {
   if (!(options.url.starts_with("http://") || options.url.starts_with("https://")) ||
       options.url.find_first_of(" \r\n\t") != std::string::npos) {
     return InvalidInput{fmt::format("webhook URL \"{}\" must be an http(s) URL without whitespace",
@@ -232,19 +368,21 @@ Result<std::shared_ptr<WebhookNotifier>> WebhookNotifier::make(WebhookOptions op
   auto key = secret_bytes(options.secret);
   if (!key)
     return key.error();
+  // RFC 2104 section 3: keys shorter than the hash output (32 bytes here) weaken the MAC;
+  // 16 bytes (128 bits) is the floor below which we refuse to sign at all.
   if (key->size() < 16)
     return InvalidInput{"webhook secret must be at least 16 bytes"};
   if (options.timeout.count() <= 0)
     return InvalidInput{"webhook timeout must be positive"};
   detail::curl_global();
   auto impl = std::make_unique<Impl>();
-  impl->destination = detail::redact_url(options.url);
-  impl->secrets = detail::url_secrets(options.url);
-  impl->secrets.push_back(options.secret);
+  impl->redactor = detail::Redactor(options.url);
+  impl->redactor.secrets.push_back(options.secret);
   if (options.secret.starts_with("whsec_"))
-    impl->secrets.push_back(options.secret.substr(6));  // as a receiver might quote it
+    impl->redactor.secrets.push_back(options.secret.substr(6));  // as a receiver might quote it
+  if (!options.clock)
+    options.clock = std::make_shared<SystemClock>();
   impl->options = std::move(options);
-  impl->clock = clock ? std::move(clock) : std::make_shared<SystemClock>();
   return std::shared_ptr<WebhookNotifier>(new WebhookNotifier(std::move(impl)));
 }
 
@@ -252,7 +390,7 @@ WebhookNotifier::WebhookNotifier(std::unique_ptr<Impl> impl) : impl_(std::move(i
 WebhookNotifier::~WebhookNotifier() = default;
 
 std::string WebhookNotifier::destination() const {
-  return impl_->destination;
+  return impl_->redactor.destination;
 }
 
 std::string WebhookNotifier::event_body(const Notification& notification, std::string_view id,
@@ -274,96 +412,42 @@ std::string WebhookNotifier::event_body(const Notification& notification, std::s
 
 DeliveryOutcome WebhookNotifier::deliver(const Notification& notification,
                                          const DeliveryContext& context) {
+  // One delivery at a time: the handle, the share and the reply buffers are per notifier.
   std::lock_guard lock(impl_->mutex);
-  const auto& o = impl_->options;
-  const auto now = impl_->clock->now();
-  const auto id =
-      context.message_token.empty() ? notification.idempotency_key : "msg_" + context.message_token;
-  const auto body = event_body(notification, id, now);
-  const auto timestamp =
-      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  auto signature = sign_webhook(o.secret, id, timestamp, body);
-  if (!signature)
-    return DeliveryOutcome::permanent_failure(signature.error().message());  // never the secret
+  const auto now = impl_->options.clock->now();
 
-  if (!impl_->share) {
-    impl_->share.reset(curl_share_init());
-    if (impl_->share) {
-      curl_share_setopt(impl_->share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-      curl_share_setopt(impl_->share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    }
-  }
-  impl_->curl.reset(curl_easy_init());
-  CURL* curl = impl_->curl.get();
+  // ---- Sign. make() checked the secret, so this is not expected to fail; a secret that did
+  // not decode would fail the same way on every attempt: permanent.
+  auto event = impl_->sign(notification, context, now);
+  if (!event)
+    return DeliveryOutcome::permanent_failure(event.error().message());  // never the secret
+
+  // ---- Send.
+  CURL* curl = impl_->fresh_handle();
   if (curl == nullptr)
     return DeliveryOutcome::transient_failure("curl_easy_init failed");
-  if (impl_->share)
-    curl_easy_setopt(curl, CURLOPT_SHARE, impl_->share.get());
   detail::CurlList headers;
-  for (const auto& h :
-       {std::string("Content-Type: application/json"), "webhook-id: " + id,
-        fmt::format("webhook-timestamp: {}", timestamp), "webhook-signature: " + *signature}) {
-    auto* list = curl_slist_append(headers.get(), h.c_str());
-    if (list == nullptr)
+  for (const auto& line :
+       {std::string("Content-Type: application/json"), "webhook-id: " + event->id,
+        fmt::format("webhook-timestamp: {}", event->timestamp),
+        "webhook-signature: " + event->signature}) {
+    if (!detail::append(headers, line))
       return DeliveryOutcome::transient_failure("out of memory");
-    (void)headers.release();
-    headers.reset(list);
   }
   char error[CURL_ERROR_SIZE] = {};
-  impl_->response.clear();
-  impl_->retry_after.clear();
-  curl_easy_setopt(curl, CURLOPT_URL, o.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, o.user_agent.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Impl::write);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, impl_.get());
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &Impl::header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, impl_.get());
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is a failure, not a hop
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   detail::remaining_ms(context, o.connect_timeout));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, detail::remaining_ms(context, o.timeout));
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, o.verify_peer ? 1L : 0L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, o.verify_peer ? 2L : 0L);
+  impl_->set_request(curl, *event, headers.get(), error, context);
   const CURLcode rc = curl_easy_perform(curl);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  // Drop references to this call's buffers before they go out of scope.
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, nullptr);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
 
-  if (rc != CURLE_OK) {
-    impl_->curl.reset();
-    // libcurl's error text may quote the URL: scrub it like everything else.
-    const auto detail =
-        detail::bound(detail::scrub(fmt::format("POST {} failed: {}", impl_->destination,
-                                                error[0] != '\0' ? error : curl_easy_strerror(rc)),
-                                    impl_->secrets));
-    return detail::transient_curl_error(rc) ? DeliveryOutcome::transient_failure(detail)
-                                            : DeliveryOutcome::permanent_failure(detail);
-  }
-  if (status >= 200 && status < 300)
-    return DeliveryOutcome::delivered(fmt::format("HTTP {}", status));
-  auto excerpt = impl_->response.substr(0, 200);
-  for (auto& c : excerpt) {
-    if (static_cast<unsigned char>(c) < 0x20)
-      c = ' ';
-  }
-  // The receiver's body may echo the request (and so the token in its path): scrub it too.
-  const auto detail = detail::bound(detail::scrub(
-      fmt::format("HTTP {} from {}: {}", status, impl_->destination, excerpt), impl_->secrets));
-  if (status == 408 || status == 429 || status >= 500) {
-    std::optional<UtcMillis> retry_at;
-    if (status == 429 || status == 503)
-      retry_at = parse_retry_after(impl_->retry_after, now);
-    return DeliveryOutcome::transient_failure(detail, retry_at);
-  }
-  return DeliveryOutcome::permanent_failure(detail);
+  // ---- Classify.
+  if (rc != CURLE_OK)
+    return impl_->transfer_failure(rc, error);
+  return impl_->reply_outcome(status, now);
 }
 
 }  // namespace interviewkit

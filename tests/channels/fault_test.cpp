@@ -9,6 +9,7 @@
 #include <interviewkit/channels/smtp_notifier.hpp>
 #include <interviewkit/channels/webhook_notifier.hpp>
 
+#include "message_test_support.hpp"
 #include "support/fixture.hpp"
 #include "support/python_server.hpp"
 
@@ -31,13 +32,6 @@ void script(const PythonServer& server, const nlohmann::json& behaviour) {
     out << behaviour.dump();
   }
   std::filesystem::rename(path.string() + ".tmp", path);
-}
-
-Notification sample_notification() {
-  Fixture f;
-  const auto id = f.create("cand-1", {"int-1"}).id;
-  REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
-  return f.store->list_outbox({}).value().front().payload.get<Notification>();
 }
 
 struct Timed {
@@ -89,7 +83,7 @@ std::string ten_kilobytes(char c) {
 
 TEST_CASE("SMTP error replies are classified and kept short", "[faults][smtp]") {
   PythonServer server("smtp_fault_server.py");
-  const auto n = sample_notification();
+  const auto n = booked_notification();
   const auto notifier = smtp(server);
 
   SECTION("451 to RCPT is transient, with the server's text") {
@@ -150,7 +144,7 @@ TEST_CASE("SMTP error replies are classified and kept short", "[faults][smtp]") 
 TEST_CASE("SMTP servers that stop answering are transient and end by the deadline",
           "[faults][smtp]") {
   PythonServer server("smtp_fault_server.py");
-  const auto n = sample_notification();
+  const auto n = booked_notification();
   const auto notifier = smtp(server);
   for (const auto& [stage, action] : std::vector<std::pair<std::string, std::string>>{
            {"greeting", "hang"},     // accepts the connection, never says a word
@@ -179,14 +173,14 @@ TEST_CASE("a reply trickled within the deadline still counts", "[faults][smtp]")
   PythonServer server("smtp_fault_server.py");
   script(server,
          {{"stage", "rcpt"}, {"action", "trickle"}, {"interval", 0.05}, {"reply", "451 4.3.0 x"}});
-  const auto r = deliver(*smtp(server), sample_notification());
+  const auto r = deliver(*smtp(server), booked_notification());
   CHECK(r.outcome.retryable);
   CHECK(r.outcome.detail.find("451 4.3.0 x") != std::string::npos);
 }
 
 TEST_CASE("STARTTLS not offered", "[faults][smtp]") {
   PythonServer server("smtp_fault_server.py");
-  const auto n = sample_notification();
+  const auto n = booked_notification();
   SECTION("required: a permanent failure that says so, before any MAIL") {
     const auto r = deliver(*smtp(server, SmtpOptions::StartTls::required), n);
     CHECK_FALSE(r.outcome.ok());
@@ -221,7 +215,7 @@ TEST_CASE("STARTTLS not offered", "[faults][smtp]") {
 
 TEST_CASE("webhook error responses are classified and kept short", "[faults][webhook]") {
   PythonServer receiver("http_receiver.py", {webhook_secret});
-  const auto n = sample_notification();
+  const auto n = booked_notification();
   const auto notifier = webhook(receiver);
   struct Case {
     int status;
@@ -249,7 +243,7 @@ TEST_CASE("webhook error responses are classified and kept short", "[faults][web
 TEST_CASE("webhook receivers that stop answering are transient and end by the deadline",
           "[faults][webhook]") {
   PythonServer receiver("http_receiver.py", {webhook_secret});
-  const auto n = sample_notification();
+  const auto n = booked_notification();
   const auto notifier = webhook(receiver);
   struct Case {
     std::string action;
@@ -279,7 +273,7 @@ TEST_CASE("webhook receivers that stop answering are transient and end by the de
 
 TEST_CASE("Retry-After in every shape", "[faults][webhook]") {
   PythonServer receiver("http_receiver.py", {webhook_secret});
-  const auto n = sample_notification();
+  const auto n = booked_notification();
   const auto notifier = webhook(receiver);
   const auto with_retry_after = [&](int status, const std::string& value) {
     script(receiver,
@@ -318,7 +312,7 @@ TEST_CASE("Retry-After in every shape", "[faults][webhook]") {
 }
 
 TEST_CASE("no outcome detail repeats a credential or a capability token", "[faults][redact]") {
-  const auto n = sample_notification();
+  const auto n = booked_notification();
   const std::vector<std::string> secrets = {
       "hookuser",    "Pa55w0rd-in-url",        "tok_C4pab1l1ty",
       "Qu3ryS3cret", webhook_secret.substr(6), "sm7p-P4ssw0rd"};

@@ -37,7 +37,8 @@ TEST_CASE("FileNotifier writes an .eml and its .ics named after the idempotency 
           "[email][file]") {
   TempDir dir("file-notifier");
   const auto directory = dir.path() / "outbox" / "mail";  // created on first delivery
-  FileNotifier notifier({.directory = directory, .email = mail_options()}, clock_at(render_time()));
+  FileNotifier notifier(
+      {.directory = directory, .email = mail_options(), .clock = clock_at(render_time())});
   const auto notification = notify(NotificationKind::interview_scheduled, scheduled_interview());
   const auto outcome = notifier.deliver(notification, delivery_context());
   INFO(outcome.detail);
@@ -63,7 +64,8 @@ TEST_CASE("FileNotifier writes an .eml and its .ics named after the idempotency 
 TEST_CASE("a retry overwrites the same files instead of adding copies", "[email][file]") {
   TempDir dir("file-notifier-retry");
   auto clock = clock_at(render_time());
-  FileNotifier notifier({.directory = dir.path(), .email = mail_options(), .sync = false}, clock);
+  FileNotifier notifier(
+      {.directory = dir.path(), .email = mail_options(), .sync = false, .clock = clock});
   const auto notification = notify(NotificationKind::interview_scheduled, scheduled_interview());
   REQUIRE(notifier.deliver(notification, delivery_context()).ok());
   const auto first = file_names(dir.path());
@@ -113,22 +115,24 @@ TEST_CASE("a directory that cannot be used is a failure outcome", "[email][file]
   std::ofstream(file) << "x";
   const auto notification = notify(NotificationKind::interview_scheduled, scheduled_interview());
   SECTION("the path is a regular file") {
-    FileNotifier notifier({.directory = file, .email = mail_options()}, clock_at(render_time()));
+    FileNotifier notifier(
+        {.directory = file, .email = mail_options(), .clock = clock_at(render_time())});
     const auto outcome = notifier.deliver(notification, delivery_context());
     CHECK_FALSE(outcome.ok());
     CHECK_FALSE(outcome.retryable);
     CHECK_THAT(outcome.detail, Catch::Contains("not-a-directory"));
   }
   SECTION("the path goes through a regular file") {
-    FileNotifier notifier({.directory = file / "sub", .email = mail_options()},
-                          clock_at(render_time()));
+    FileNotifier notifier(
+        {.directory = file / "sub", .email = mail_options(), .clock = clock_at(render_time())});
     const auto outcome = notifier.deliver(notification, delivery_context());
     CHECK_FALSE(outcome.ok());
     CHECK_FALSE(outcome.retryable);
     CHECK_THAT(outcome.detail, Catch::Contains("Not a directory"));
   }
   SECTION("no directory configured") {
-    FileNotifier notifier({.directory = {}, .email = mail_options()}, clock_at(render_time()));
+    FileNotifier notifier(
+        {.directory = {}, .email = mail_options(), .clock = clock_at(render_time())});
     CHECK_FALSE(notifier.deliver(notification, delivery_context()).ok());
   }
   CHECK(file_names(dir.path()) == std::set<std::string>{"not-a-directory"});
@@ -136,8 +140,8 @@ TEST_CASE("a directory that cannot be used is a failure outcome", "[email][file]
 
 TEST_CASE("a notification that cannot be rendered is a permanent failure", "[email][file]") {
   TempDir dir("file-notifier-render");
-  FileNotifier notifier({.directory = dir.path(), .email = mail_options()},
-                        clock_at(render_time()));
+  FileNotifier notifier(
+      {.directory = dir.path(), .email = mail_options(), .clock = clock_at(render_time())});
   auto interview = scheduled_interview();
   interview.status = InterviewStatus::pending;
   interview.slot.reset();
@@ -151,8 +155,10 @@ TEST_CASE("a notification that cannot be rendered is a permanent failure", "[ema
 
 TEST_CASE("concurrent deliveries through one FileNotifier all land", "[file][concurrency]") {
   TempDir dir("file-notifier-threads");
-  FileNotifier notifier({.directory = dir.path(), .email = mail_options(), .sync = false},
-                        clock_at(render_time()));
+  FileNotifier notifier({.directory = dir.path(),
+                         .email = mail_options(),
+                         .sync = false,
+                         .clock = clock_at(render_time())});
   constexpr int threads = 4;
   constexpr int per_thread = 10;
   std::vector<std::thread> workers;
@@ -240,8 +246,8 @@ TEST_CASE("the .eml and .ics files are private to their owner whatever the umask
   const auto stem = FileNotifier::file_stem(notification, delivery_context());
   SECTION("0600 by default, under a permissive umask") {
     UmaskGuard permissive(0);
-    FileNotifier notifier({.directory = dir.path(), .email = mail_options()},
-                          clock_at(render_time()));
+    FileNotifier notifier(
+        {.directory = dir.path(), .email = mail_options(), .clock = clock_at(render_time())});
     REQUIRE(notifier.deliver(notification, delivery_context()).ok());
     CHECK(mode_of(dir.path() / (stem + ".eml")) == 0600);
     CHECK(mode_of(dir.path() / (stem + ".ics")) == 0600);
@@ -254,8 +260,8 @@ TEST_CASE("the .eml and .ics files are private to their owner whatever the umask
     using std::filesystem::perms;
     FileNotifier notifier({.directory = dir.path(),
                            .email = mail_options(),
-                           .file_mode = perms::owner_read | perms::owner_write | perms::group_read},
-                          clock_at(render_time()));
+                           .file_mode = perms::owner_read | perms::owner_write | perms::group_read,
+                           .clock = clock_at(render_time())});
     REQUIRE(notifier.deliver(notification, delivery_context()).ok());
     CHECK(mode_of(dir.path() / (stem + ".eml")) == 0640);
     CHECK(mode_of(dir.path() / (stem + ".ics")) == 0640);

@@ -24,6 +24,15 @@ inline Participant person(const std::string& name, const std::string& email,
   return Participant::make(name, email, zone).value();
 }
 
+/// The notification a real booking enqueues (through BookingService and the store): candidate
+/// cand-1 with interviewer int-1 on day 12 at 09:00.
+inline Notification booked_notification() {
+  Fixture f;
+  const auto id = f.create("cand-1", {"int-1"}).id;
+  REQUIRE(f.service->book(id, slot(12, std::chrono::hours{9}), recruiter()));
+  return f.store->list_outbox({}).value().front().payload.get<Notification>();
+}
+
 /// Interview 42, version 2, scheduled for 2024-03-12T14:00Z..15:00Z: a candidate in
 /// Asia/Kathmandu and one interviewer in America/New_York.
 inline Interview scheduled_interview() {

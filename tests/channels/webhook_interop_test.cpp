@@ -7,6 +7,7 @@
 
 #include <interviewkit/channels/webhook_notifier.hpp>
 
+#include "message_test_support.hpp"
 #include "support/fixture.hpp"
 #include "support/python_server.hpp"
 #include "support/temp_dir.hpp"
@@ -47,13 +48,6 @@ const std::vector<std::string> valid_secrets = {
     "3q2+796tvu/erb7v3q2+796tvu8=",           "3q2+796tvu/erb7v3q2+796tvu8",
 };
 
-Notification sample_notification() {
-  Fixture f;
-  const auto id = f.create("cand-1", {"int-1"}).id;
-  REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
-  return f.store->list_outbox({}).value().front().payload.get<Notification>();
-}
-
 }  // namespace
 
 TEST_CASE("the reference library signs and we verify", "[webhook][interop]") {
@@ -77,7 +71,7 @@ TEST_CASE("the reference library signs and we verify", "[webhook][interop]") {
 }
 
 TEST_CASE("we sign a real POST and the reference library verifies it", "[webhook][interop]") {
-  const auto n = sample_notification();
+  const auto n = booked_notification();
   for (const auto& secret : valid_secrets) {
     CAPTURE(secret);
     PythonServer receiver("http_receiver.py", {secret});

@@ -3,6 +3,7 @@
 
 #include <interviewkit/channels/webhook_notifier.hpp>
 
+#include "message_test_support.hpp"
 #include "support/fixture.hpp"
 #include "support/python_server.hpp"
 
@@ -32,18 +33,11 @@ DeliveryContext context(std::string token = "tok123") {
   return {std::chrono::steady_clock::now() + std::chrono::seconds{10}, 1, std::move(token)};
 }
 
-Notification sample_notification() {
-  Fixture f;
-  const auto id = f.create("cand-1", {"int-1"}).id;
-  REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
-  return f.store->list_outbox({}).value().front().payload.get<Notification>();
-}
-
 }  // namespace
 
 TEST_CASE("a webhook is a signed JSON event the receiver can verify", "[webhook]") {
   PythonServer receiver("http_receiver.py", {secret});
-  const auto n = sample_notification();
+  const auto n = booked_notification();
   auto outcome = webhook(receiver, "/ok")->deliver(n, context("abc"));
   REQUIRE(outcome.ok());
   CHECK(outcome.detail == "HTTP 200");
@@ -82,7 +76,7 @@ TEST_CASE("a webhook is a signed JSON event the receiver can verify", "[webhook]
 
 TEST_CASE("webhook failures are classified by status", "[webhook]") {
   PythonServer receiver("http_receiver.py", {secret});
-  const auto n = sample_notification();
+  const auto n = booked_notification();
   struct Case {
     std::string path;
     bool retryable;
@@ -103,7 +97,7 @@ TEST_CASE("webhook failures are classified by status", "[webhook]") {
 
 TEST_CASE("a Retry-After on 429 and 503 sets the next attempt", "[webhook]") {
   PythonServer receiver("http_receiver.py", {secret});
-  const auto n = sample_notification();
+  const auto n = booked_notification();
   const auto before = SystemClock{}.now();
   auto outcome = webhook(receiver, "/retry-after/503/120")->deliver(n, context());
   REQUIRE_FALSE(outcome.ok());
@@ -120,7 +114,7 @@ TEST_CASE("a Retry-After on 429 and 503 sets the next attempt", "[webhook]") {
 }
 
 TEST_CASE("an unreachable or slow receiver is a retryable failure", "[webhook]") {
-  const auto n = sample_notification();
+  const auto n = booked_notification();
   WebhookOptions options;
   options.url = fmt::format("http://127.0.0.1:{}/ok", closed_port());
   options.secret = secret;

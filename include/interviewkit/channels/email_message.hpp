@@ -25,10 +25,11 @@ struct EmailOptions {
   std::optional<EmailAddress> reply_to;
   /// Right-hand side of Message-ID: <token@message_id_domain>.
   std::string message_id_domain = "interviewkit.invalid";
-  /// ORGANIZER of the calendar event; defaults to `from`.
+  /// ORGANIZER of the calendar event, where attendees' answers go. Default: `from`.
   std::optional<EmailAddress> organizer;
+  /// CN of the ORGANIZER. Default: `from_name`.
   std::string organizer_name;
-  /// Subject/text/HTML per notification kind; null means the built-in defaults.
+  /// Subject/text/HTML per notification kind. Default: the built-in templates (when null).
   std::shared_ptr<const EmailTemplates> templates;
 };
 

@@ -27,6 +27,9 @@ struct FileNotifierOptions {
   /// links. The directory, when created, gets the usual 0777 less the umask.
   std::filesystem::perms file_mode =
       std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+  /// Supplies the Date header and the invite's DTSTAMP.
+  /// Default: the system clock (when null).
+  std::shared_ptr<const Clock> clock;
 };
 
 /// Renders each notification with render_email and writes `<stem>.eml` and `<stem>.ics`.
@@ -42,8 +45,10 @@ struct FileNotifierOptions {
 /// Thread-safe: concurrent deliveries write distinct temporary files.
 class INTERVIEWKIT_EXPORT FileNotifier final : public Notifier {
  public:
-  /// `clock` supplies the Date header and DTSTAMP; the system clock when null.
-  explicit FileNotifier(FileNotifierOptions options, std::shared_ptr<const Clock> clock = nullptr);
+  /// Validates nothing and cannot fail (beyond running out of memory), so it is a plain
+  /// constructor: a missing or unusable directory is reported by each delivery instead, as
+  /// it may appear or be fixed while the host runs.
+  explicit FileNotifier(FileNotifierOptions options);
 
   DeliveryOutcome deliver(const Notification& notification,
                           const DeliveryContext& context) override;
@@ -59,8 +64,7 @@ class INTERVIEWKIT_EXPORT FileNotifier final : public Notifier {
   }
 
  private:
-  FileNotifierOptions options_;
-  std::shared_ptr<const Clock> clock_;
+  FileNotifierOptions options_;  // options_.clock is never null
   std::atomic<std::uint64_t> sequence_{0};
 };
 

@@ -40,6 +40,9 @@ struct SmtpOptions {
   /// Keep the connection open between the messages of one dispatcher pass.
   bool reuse_connection = true;
   EmailOptions email;
+  /// Supplies the Date header and the invite's DTSTAMP.
+  /// Default: the system clock (when null).
+  std::shared_ptr<const Clock> clock;
 };
 
 /// Thread-safe (one exchange at a time). Transient failures (4xx replies, refused or lost
@@ -51,8 +54,9 @@ struct SmtpOptions {
 /// scheme://host:port: never the URL's user info, path or query, nor the password.
 class INTERVIEWKIT_EXPORT SmtpNotifier final : public Notifier {
  public:
-  [[nodiscard]] static Result<std::shared_ptr<SmtpNotifier>> make(
-      SmtpOptions options, std::shared_ptr<const Clock> clock = nullptr);
+  /// Refused (InvalidInput): a URL that is not smtp:// or smtps:// or holds whitespace,
+  /// non-positive timeouts, credentials that would travel unencrypted.
+  [[nodiscard]] static Result<std::shared_ptr<SmtpNotifier>> make(SmtpOptions options);
   ~SmtpNotifier() override;
   SmtpNotifier(const SmtpNotifier&) = delete;
   SmtpNotifier& operator=(const SmtpNotifier&) = delete;
@@ -66,9 +70,8 @@ class INTERVIEWKIT_EXPORT SmtpNotifier final : public Notifier {
   /// "smtp(s)://host[:port]" of the URL: no user info, path or query.
   [[nodiscard]] std::string destination() const override;
 
-  struct Impl;  ///< implementation detail
-
  private:
+  struct Impl;
   explicit SmtpNotifier(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

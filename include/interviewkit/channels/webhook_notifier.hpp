@@ -25,6 +25,9 @@ struct WebhookOptions {
   std::chrono::milliseconds connect_timeout{std::chrono::seconds{5}};
   bool verify_peer = true;
   std::string user_agent = "interviewkit-webhook/1";
+  /// Supplies the webhook-timestamp header and the event's "timestamp".
+  /// Default: the system clock (when null).
+  std::shared_ptr<const Clock> clock;
 };
 
 /// Thread-safe. Outcome details and make()'s errors name the receiver only as
@@ -36,8 +39,9 @@ struct WebhookOptions {
 /// id.timestamp.body>".
 class INTERVIEWKIT_EXPORT WebhookNotifier final : public Notifier {
  public:
-  [[nodiscard]] static Result<std::shared_ptr<WebhookNotifier>> make(
-      WebhookOptions options, std::shared_ptr<const Clock> clock = nullptr);
+  /// Refused (InvalidInput): a URL that is not http(s) or holds whitespace, a malformed or
+  /// short secret (see WebhookOptions::secret), a non-positive timeout.
+  [[nodiscard]] static Result<std::shared_ptr<WebhookNotifier>> make(WebhookOptions options);
   ~WebhookNotifier() override;
   WebhookNotifier(const WebhookNotifier&) = delete;
   WebhookNotifier& operator=(const WebhookNotifier&) = delete;
@@ -51,9 +55,8 @@ class INTERVIEWKIT_EXPORT WebhookNotifier final : public Notifier {
   [[nodiscard]] static std::string event_body(const Notification& notification, std::string_view id,
                                               UtcMillis now);
 
-  struct Impl;  ///< implementation detail
-
  private:
+  struct Impl;
   explicit WebhookNotifier(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -50,22 +50,60 @@ struct DeliveryContext {
   std::string message_token;
 };
 
-/// Delivers notifications over one channel. `deliver` should return a failure value rather
-/// than throw, but the library copes with both: a throw (of any type) is recorded as a
-/// retryable failure. Implementations document their thread safety; the Dispatcher calls a
-/// notifier from one thread at a time.
+/// Delivers notifications over one channel (email, webhook, files, ...). The Dispatcher is
+/// the usual caller; a host may also call a notifier directly.
+///
+/// What an implementation must guarantee:
+///
+/// - **Thread safety.** One Dispatcher calls its notifiers from one thread at a time (a
+///   pass holds a lock around begin_batch, every deliver and end_batch), so a notifier used
+///   by a single Dispatcher needs no locking of its own. A notifier shared by several
+///   Dispatchers, or also called by the host, is called concurrently and must be
+///   thread-safe; each implementation says which it is.
+/// - **Failures are values.** `deliver` reports failure through DeliveryOutcome and should
+///   not throw. If it throws anyway (any type), the Dispatcher records a retryable failure
+///   naming the exception, so a throw costs an attempt but loses nothing. `begin_batch` may
+///   throw: the Dispatcher reports it to the host's error handler and carries on with the
+///   pass. `end_batch` and `destination` must not throw.
+/// - **At-least-once.** The same notification may be delivered more than once: after a
+///   retryable failure that in fact got through (a lost reply), after a crash between the
+///   send and the recording of its outcome, or when a delivery outlives its lease and
+///   another worker takes the message over. `Notification::idempotency_key` and
+///   `DeliveryContext::message_token` are the same on every such repeat: pass one of them
+///   to the receiver (a Message-ID, a webhook-id, a file name) so that it can drop copies.
+/// - **Deadline.** `deliver` returns by `context.deadline`, bounding all its I/O by it; the
+///   Dispatcher's lease assumes so, and a delivery that overruns may be repeated by another
+///   worker while it still runs.
+/// - **Classification.** A failure that would fail the same way on every attempt (a refused
+///   recipient, a message that cannot be rendered, a bad configuration) is permanent: the
+///   message is given up at once. Anything that may pass (a timeout, a refused connection,
+///   a server's "try later") is retryable; `retry_at` is a hint the retry policy bounds.
+/// - **Ownership.** The Dispatcher holds its notifiers by shared_ptr for its whole life; the
+///   arguments of a call are only valid during it, and a notifier keeps no reference to
+///   them. Outcome details are text for a log: short, no secrets (passwords, tokens in
+///   URLs); they need not be valid UTF-8 (the Dispatcher makes stored text so).
+///
+/// An implementation that delivers nothing and returns `DeliveryOutcome::delivered()` is
+/// correct: a stand-in for tests and dry runs.
 class INTERVIEWKIT_EXPORT Notifier {
  public:
   virtual ~Notifier() = default;
+  /// Makes one attempt to deliver `notification`. See the class comment for what it must
+  /// guarantee.
   [[nodiscard]] virtual DeliveryOutcome deliver(const Notification& notification,
                                                 const DeliveryContext& context) = 0;
-  /// A dispatcher pass starts / ends: channels may keep a connection open in between.
+  /// A dispatcher pass starts / ends: between the two, every deliver of the pass comes from
+  /// the same thread, so a channel may keep a connection open for the whole pass (as
+  /// SmtpNotifier does) and release it in end_batch. Both are hints: deliver must also work
+  /// outside a batch, and the defaults do nothing. The Dispatcher calls end_batch after the
+  /// pass's last delivery whatever the outcomes, and only in passes that claimed messages.
   virtual void begin_batch() {}
   virtual void end_batch() noexcept {}
   /// Where deliveries go, for the dispatcher's per-destination circuit breaker and for
   /// messages: e.g. "smtp://mail.example.com:587" or "https://hooks.example.com". Must never
   /// contain credentials or capability tokens (user info, paths, query strings). Empty (the
-  /// default) means "the channel itself is the destination".
+  /// default) means "the channel itself is the destination". Called before every delivery:
+  /// keep it cheap, and stable for the notifier's life (a change opens a new circuit).
   [[nodiscard]] virtual std::string destination() const { return {}; }
 };
 
