@@ -45,9 +45,10 @@ std::shared_ptr<Store> open_store(Backend backend, const std::string& name, bool
 void drain_all(const std::shared_ptr<Store>& store) {
   DispatcherOptions options;
   options.batch_size = 4096;
-  Dispatcher dispatcher(store, std::make_shared<NoopNotifier>(),
-                        ActionLog::make(std::make_shared<NullSink>()).value(), options);
-  while (dispatcher.drain_once().value().claimed > 0) {
+  auto dispatcher = Dispatcher::make(store, std::make_shared<NoopNotifier>(),
+                                     ActionLog::make(std::make_shared<NullSink>()).value(), options)
+                        .value();
+  while (dispatcher->drain_once().value().claimed > 0) {
   }
 }
 
@@ -109,14 +110,15 @@ void BM_Drain(benchmark::State& state) {
   auto log = ActionLog::make(std::make_shared<NullSink>()).value();
   DispatcherOptions options;
   options.batch_size = 256;
-  Dispatcher dispatcher(bench.store, std::make_shared<NoopNotifier>(), log, options);
+  auto dispatcher =
+      Dispatcher::make(bench.store, std::make_shared<NoopNotifier>(), log, options).value();
   std::size_t delivered = 0;
   for (auto _ : state) {
     state.PauseTiming();
     for (int i = 0; i < 128; ++i)
       bench.book_one();  // 256 messages
     state.ResumeTiming();
-    delivered += dispatcher.drain_once().value().delivered;
+    delivered += dispatcher->drain_once().value().delivered;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(delivered));
   state.SetLabel(backend == Backend::memory        ? "memory"

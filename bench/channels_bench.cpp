@@ -68,7 +68,7 @@ void BM_SmtpDispatch(benchmark::State& state) {
     auto store = std::make_shared<MemoryStore>();
     DispatcherOptions dispatch;
     dispatch.batch_size = 100;
-    Dispatcher dispatcher(store, smtp, log, dispatch);
+    auto dispatcher = Dispatcher::make(store, smtp, log, dispatch).value();
     (void)store->write([&](StoreTransaction& tx) -> Result<void> {
       std::vector<OutboxMessage> batch;
       for (int i = 0; i < messages; ++i) {
@@ -90,7 +90,7 @@ void BM_SmtpDispatch(benchmark::State& state) {
     state.ResumeTiming();
     std::size_t delivered = 0;
     while (delivered < messages) {
-      const auto stats = dispatcher.drain_once().value();
+      const auto stats = dispatcher->drain_once().value();
       if (stats.claimed == 0)
         break;
       delivered += stats.delivered;

@@ -76,9 +76,10 @@ void BM_StoreDispatch(benchmark::State& state) {
       pool.emplace_back([&] {
         DispatcherOptions options;
         options.batch_size = 50;
-        Dispatcher dispatcher(booker.store, std::make_shared<NoopNotifier>(), log, options);
+        auto dispatcher =
+            Dispatcher::make(booker.store, std::make_shared<NoopNotifier>(), log, options).value();
         while (true) {
-          const auto stats = dispatcher.drain_once().value();
+          const auto stats = dispatcher->drain_once().value();
           if (stats.claimed == 0)
             break;
           done += stats.delivered;
