@@ -39,9 +39,9 @@ int digits(std::string_view s, std::size_t pos, std::size_t n) {
 
 // Accepts exactly what format_utc writes: RFC 3339's date-time with an upper-case 'T', 'Z'
 // and either no fraction or three digits. The rest of RFC 3339 (offsets, lower case 't'/'z',
-// other fraction lengths, the leap second :60) is refused rather than normalised: we read
-// back only text we wrote (store rows, outbox payloads, log files), so anything else is a
-// foreign or damaged record. Fixed positions instead of a general parser: nothing guessed.
+// other fraction lengths, the leap second :60) is refused rather than normalised: the
+// library reads back only text it wrote (store rows, outbox payloads, log files), so
+// anything else is a foreign or damaged record. Fixed positions instead of a general parser: nothing guessed.
 Result<UtcMillis> parse_utc(std::string_view text) {
   const auto fail = [&] {
     return InvalidInput{fmt::format(
