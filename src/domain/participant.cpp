@@ -40,8 +40,8 @@ Result<Participant> Participant::make(std::string_view name, EmailAddress email,
   return Participant(std::string(name), std::move(email), time_zone);
 }
 
-// The address and the zone are checked before the name, each by its own type, so the
-// error says which of the three was wrong in that type's own words.
+// Each part is checked by its own type's make(), so an error is that type's own message and
+// names the part that was wrong.
 Result<Participant> Participant::make(std::string_view name, std::string_view email,
                                       std::string_view time_zone) {
   auto address = EmailAddress::make(email);

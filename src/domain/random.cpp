@@ -39,7 +39,7 @@ std::string base64url(std::span<const std::byte> bytes) {
   out.reserve((bytes.size() * 4 + 2) / 3);
   // A bit queue: each byte is shifted in at the bottom, and every complete group of six bits
   // is taken from the top of the `bits` still unread. Older bits left above them are masked
-  // off, so the shifts overflowing the 32 bits does no harm (unsigned arithmetic wraps).
+  // off, so bits shifted out past the 32 do no harm (unsigned arithmetic wraps).
   std::uint32_t buffer = 0;
   int bits = 0;
   for (auto b : bytes) {

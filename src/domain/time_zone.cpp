@@ -193,7 +193,7 @@ Result<TimeZone> TimeZone::from_directory(std::string_view directory, std::strin
     // climbs to the root first (extra ".." at the root stay there) reaches any absolute path.
     // The constructor is the one date/tz builds its own zones with (public, tagged
     // detail::undocumented); the zone reads its file on first use, inside load.
-    // 32 levels are more than any directory date/tz could be installed in.
+    // 32 levels are deeper than any directory date/tz could be installed in.
     std::string climb;
     for (int i = 0; i < 32; ++i)
       climb += "../";
