@@ -1,3 +1,5 @@
+// Interview: the invariants every interview must hold, whether built by BookingService or
+// read back from a store or a message, and its strict JSON form.
 #include <set>
 
 #include <fmt/format.h>
@@ -10,7 +12,13 @@
 
 namespace interviewkit {
 
+// Called when BookingService drafts a new interview and on every interview decoded from JSON
+// (SQL store rows, outbox payloads), so a record that breaks an invariant is refused when
+// it is read back, not trusted because it was once written.
 Result<void> validate(const Interview& interview) {
+  // Bounds that keep one interview, its log entries and its mails a sensible size: a title
+  // is a subject line, and 2048 bytes is the URL length commonly taken as safe across
+  // browsers and mail clients. Both may be empty: the link exists only once a slot is booked.
   constexpr std::size_t max_title = 512;
   constexpr std::size_t max_link = 2048;
   if (auto ok = validate_text("interview title", interview.title, max_title, true); !ok) {
@@ -22,14 +30,20 @@ Result<void> validate(const Interview& interview) {
   if (interview.interviewers.empty()) {
     return InvalidInput{"an interview needs at least one interviewer"};
   }
+  // An interviewer listed twice would be notified twice, and both notifications would
+  // carry the same idempotency key (it names the recipient), so the second would collide.
   std::set<std::string_view> seen;
   for (const auto& interviewer : interview.interviewers) {
     if (!seen.insert(interviewer.id.str()).second) {
       return InvalidInput{fmt::format("interviewer {} is listed more than once", interviewer.id)};
     }
   }
+  // A new interview is version 1 and every change adds one: 0 only comes from a bug or a
+  // record edited by hand.
   if (interview.version == 0)
     return InvalidInput{"interview version must be at least 1"};
+  // Only pending and cancelled interviews may lack a slot; a cancelled one keeps the slot it
+  // had, if any, so the record shows what was cancelled. A pending one has none by definition.
   const bool needs_slot = interview.status != InterviewStatus::pending &&
                           interview.status != InterviewStatus::cancelled;
   if (needs_slot && !interview.slot) {
@@ -46,6 +60,10 @@ Result<void> validate(const Interview& interview) {
 using interviewkit::Interview;
 namespace d = interviewkit::detail;
 
+// Strict: every field present and no other (expect_object), each decoded by its own strict
+// from_json, and the result checked by validate(). Errors are thrown as ErrorException because
+// nlohmann's from_json has no other way to fail; the stores catch them and return an error
+// value naming the interview (detail::decode_interview).
 Interview nlohmann::adl_serializer<Interview>::from_json(const nlohmann::json& j) {
   d::expect_object(j, "interview",
                    {"id", "title", "candidate", "interviewers", "slot", "status", "version",
@@ -62,6 +80,8 @@ Interview nlohmann::adl_serializer<Interview>::from_json(const nlohmann::json& j
     d::throw_invalid(
         fmt::format("interview version must be a positive integer, got {}", d::shown(version)));
   }
+  // created_at and updated_at are whole seconds in the model; a fraction in the text is
+  // dropped rather than refused (TimeRange, by contrast, refuses one).
   const auto instant = [&](const char* key) {
     return date::floor<std::chrono::seconds>(
         d::unwrap(interviewkit::parse_utc(d::expect_string(j.at(key), key))));

@@ -1,5 +1,10 @@
 // POSIX TZ strings: a bounds-checked recursive-descent parser that reports errors as values,
 // the evaluation of a rule around an instant, and the TZif footer reader.
+//
+// The grammar is POSIX.1-2017 XBD section 8.3 (the TZ variable) with the two extensions
+// RFC 8536 section 3.3.1 allows in TZif footers: rule times from -167 to 167 hours, and
+// daylight saving time all year (a rule whose switches meet). The text comes from files on disk
+// or from the host, so every read is bounded and every error is a value: no input throws.
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -44,7 +49,8 @@ class Cursor {
     if (problem_.empty())
       problem_ = fmt::format("{} at position {}", reason, pos_);
   }
-  // An unsigned decimal of at most `max_digits` digits, or -1 (and a failure).
+  // An unsigned decimal of at most `max_digits` digits, or -1 (and a failure). A longer run
+  // of digits is an error rather than split in two: "J0365" is not "J036" followed by "5".
   int number(int max_digits, std::string_view what) {
     int value = 0;
     int digits = 0;
@@ -90,7 +96,9 @@ std::string abbreviation(Cursor& in) {
   return std::string(name);
 }
 
-// [+-]hh[:mm[:ss]] with hh at most `max_hours`.
+// [+-]hh[:mm[:ss]] with hh at most `max_hours`: 24 for offsets (POSIX), 167 for rule times
+// (RFC 8536's extension, so a rule can name "the day after" or a week later). A field that
+// fails still returns some value; the Cursor's failure is what the caller checks.
 seconds clock_time(Cursor& in, int max_hours, std::string_view what) {
   int sign = 1;
   if (in.accept('-')) {
@@ -111,7 +119,9 @@ seconds clock_time(Cursor& in, int max_hours, std::string_view what) {
   return sign * total;
 }
 
-// Jn, n or Mm.w.d, then an optional /time.
+// Jn, n or Mm.w.d, then an optional /time (default 02:00:00, set by PosixTzDate). Jn counts
+// 1..365 ignoring February 29; n counts 0..365 including it; Mm.w.d is weekday d (0 is
+// Sunday) of week w (5 means the last) of month m.
 PosixTzDate rule_date(Cursor& in) {
   PosixTzDate d;
   if (in.accept('J')) {
@@ -140,6 +150,9 @@ PosixTzDate rule_date(Cursor& in) {
   return d;
 }
 
+// std offset [dst [offset] ,start[/time],end[/time]]. POSIX leaves a missing rule after
+// the dst name to the implementation; it is refused rather than guessed, since zic always
+// writes the rule into a footer whose zone has daylight saving time.
 PosixTzRule parse_rule(Cursor& in) {
   PosixTzRule rule;
   rule.std_abbrev = abbreviation(in);
@@ -149,7 +162,7 @@ PosixTzRule parse_rule(Cursor& in) {
     return rule;
   PosixTzDst dst;
   dst.abbrev = abbreviation(in);
-  dst.offset = rule.std_offset + hours{1};
+  dst.offset = rule.std_offset + hours{1};  // POSIX: one hour ahead unless given
   if (!in.done() && in.peek() != ',')
     dst.offset = -clock_time(in, 24, "daylight saving time offset");
   if (!in.accept(',')) {
@@ -210,6 +223,8 @@ std::vector<Switch> switches_around(const PosixTzRule& rule, const PosixTzDst& d
     const auto end = day_in(dst.end, year) + dst.end.time - dst.offset;
     const date::sys_seconds s{start.time_since_epoch()};
     const date::sys_seconds e{end.time_since_epoch()};
+    // The rule's own sequence: within a year whichever switch comes first in it, so a
+    // southern-hemisphere rule (daylight saving time across New Year) ends before it starts.
     const int base = (k - y + 2) * 2;
     out.push_back({s, base + (s <= e ? 0 : 1), true});
     out.push_back({e, base + (s <= e ? 1 : 0), false});
@@ -250,6 +265,8 @@ ZonePeriod PosixTzRule::period_at(date::sys_seconds t) const {
   // edge of the five years merely split a period where nothing changes.
   const auto after = std::upper_bound(
       all.begin(), all.end(), t, [](date::sys_seconds x, const Switch& s) { return x < s.at; });
+  // t precedes every switch listed: the state is the opposite of what the first switch
+  // turns on, and it has held since the earliest instant we model.
   if (after == all.begin()) {
     const bool state = !all.empty() && !all.front().to_dst;
     return make(zone_time_min, all.empty() ? zone_time_max : all.front().at, state);
@@ -261,10 +278,14 @@ ZonePeriod PosixTzRule::period_at(date::sys_seconds t) const {
   auto next = after;
   while (next != all.end() && next->to_dst == state)
     ++next;
+  // No change within the five years: end at the last switch after t (a harmless split) or,
+  // with none after t, run to the end of time we model.
   const auto end = next != all.end() ? next->at : all.back().at > t ? all.back().at : zone_time_max;
   return make(first->at, end, state);
 }
 
+// An empty string is "no rule" rather than an error: RFC 8536 3.3 allows an empty footer,
+// meaning local time after the last transition is unspecified.
 Result<std::optional<PosixTzRule>> parse_posix_tz(std::string_view text) {
   if (text.empty())
     return std::optional<PosixTzRule>{};
@@ -301,18 +322,28 @@ std::uint64_t data_size(std::string_view file, std::size_t header, std::uint64_t
   const auto timecnt = count_at(file, header + 32);
   const auto typecnt = count_at(file, header + 36);
   const auto charcnt = count_at(file, header + 40);
+  // Transition times and their type indices, ttinfo records (6 bytes), abbreviation chars,
+  // leap-second records (a time and a 4-byte correction), then the two indicator arrays.
+  // Each count is below 2^32 and each factor below 13, so the sum cannot overflow 64 bits.
   return timecnt * (time_size + 1) + typecnt * 6 + charcnt + leapcnt * (time_size + 4) + isstdcnt +
          isutcnt;
 }
 
+// "TZif", a version byte, 15 reserved bytes and six 4-byte counts (RFC 8536 3.1).
 constexpr std::size_t header_size = 44;
 
+// Whether a whole header fits at `at`. Compares before subtracting, so an offset computed
+// from a hostile file's counts, however large, cannot wrap around.
 bool header_at(std::string_view file, std::uint64_t at) {
   return at <= file.size() && file.size() - at >= header_size && file.substr(at, 4) == "TZif";
 }
 
 }  // namespace
 
+// Only the footer is read here; date/tz reads the transitions from the same file. Every
+// offset is derived from the file's own counts and checked against its size before use,
+// because the file is outside input: a truncated or crafted one is an error, never a read
+// past the end.
 Result<std::optional<PosixTzRule>> parse_tzif_footer(std::string_view file) {
   const auto bad = [&](std::string_view why) {
     return InvalidInput{fmt::format("TZif data of {} bytes: {}", file.size(), why)};
@@ -329,6 +360,7 @@ Result<std::optional<PosixTzRule>> parse_tzif_footer(std::string_view file) {
   const std::uint64_t footer = second + header_size + data_size(file, second, 8);
   if (footer >= file.size() || file[footer] != '\n')
     return bad("no footer after the version 2 data");
+  // RFC 8536 3.3: the footer is the POSIX TZ string between two newlines.
   const auto close = file.find('\n', footer + 1);
   if (close == std::string_view::npos)
     return bad("footer is not closed by a newline");

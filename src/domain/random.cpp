@@ -1,3 +1,4 @@
+// Randomness for secrets: the OS generator, base64url, and the tokens built from them.
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -9,7 +10,13 @@
 
 namespace interviewkit {
 
+// getrandom(2) rather than opening /dev/urandom: no descriptor to exhaust or leak, works in
+// a chroot without /dev, and with flags 0 it blocks until the kernel's pool is first
+// seeded instead of handing out guessable bytes early in boot. Stateless, so thread-safe.
 Result<void> SystemRandom::fill(std::span<std::byte> out) {
+  // A call may return fewer bytes than asked, or be interrupted by a signal: loop until the
+  // buffer is full. Any other failure (ENOSYS on a pre-3.17 kernel, say) is an error with no
+  // fallback to a weaker generator: a booking that fails beats a guessable meeting link.
   std::size_t done = 0;
   while (done < out.size()) {
     const auto n = ::getrandom(out.data() + done, out.size() - done, 0);
@@ -23,11 +30,16 @@ Result<void> SystemRandom::fill(std::span<std::byte> out) {
   return {};
 }
 
+// RFC 4648 section 5 without the '=' padding: tokens go into meeting URLs, Message-IDs and
+// webhook ids, where '+', '/' and '=' would need escaping.
 std::string base64url(std::span<const std::byte> bytes) {
   static constexpr std::string_view alphabet =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
   out.reserve((bytes.size() * 4 + 2) / 3);
+  // A bit queue: each byte is shifted in at the bottom, and every complete group of six bits
+  // is taken from the top of the `bits` still unread. Older bits left above them are masked
+  // off, so bits shifted out past the 32 do no harm (unsigned arithmetic wraps).
   std::uint32_t buffer = 0;
   int bits = 0;
   for (auto b : bytes) {
@@ -38,11 +50,14 @@ std::string base64url(std::span<const std::byte> bytes) {
       out += alphabet[(buffer >> bits) & 0x3F];
     }
   }
+  // The 2 or 4 bits left over form a last character, padded with zero bits on the right.
   if (bits > 0)
     out += alphabet[(buffer << (6 - bits)) & 0x3F];
   return out;
 }
 
+// The raw bytes live in a fixed buffer on the stack. 64 bytes (512 bits) is far beyond any
+// token we mint (16 and 24 bytes); a larger request is a caller's mistake, not a need.
 Result<std::string> random_token(RandomSource& source, std::size_t bytes) {
   std::array<std::byte, 64> buffer{};
   if (bytes == 0 || bytes > buffer.size()) {

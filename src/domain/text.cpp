@@ -1,3 +1,5 @@
+// UTF-8 checks for the validators: refuse bad free text, quote any input in an error
+// message, and make outside text storable. Shared by every validator in the library.
 #include "text.hpp"
 
 #include <algorithm>
@@ -8,16 +10,25 @@ namespace interviewkit::detail {
 
 namespace {
 
+// One decoded character. A strict decoder of our own rather than a locale or iconv call:
+// the answer must not depend on the host's locale, and every caller needs the byte
+// position of the first problem for its error message.
 struct Decoded {
   char32_t code_point;
   std::size_t length;  // 0 when the sequence at the position is invalid
 };
 
+// Decodes the character starting at byte `i` as RFC 3629 defines UTF-8: sequences of at
+// most four bytes, no overlong forms, no surrogates (U+D800..U+DFFF) and nothing above
+// U+10FFFF. Anything else is "invalid" (length 0) rather than guessed at, because a lenient
+// decoder lets the same character be spelled several ways and slip past the checks.
 Decoded decode_utf8(std::string_view text, std::size_t i) {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
   const unsigned char lead = byte(i);
   if (lead < 0x80)
     return {lead, 1};
+  // The lead byte gives the length and the first bits; `min` is the smallest code point
+  // that needs this many bytes, so a smaller one is an overlong encoding.
   std::size_t length = 0;
   char32_t cp = 0;
   char32_t min = 0;
@@ -28,7 +39,7 @@ Decoded decode_utf8(std::string_view text, std::size_t i) {
   } else if ((lead & 0xF8) == 0xF0) {
     length = 4, cp = lead & 0x07, min = 0x10000;
   } else {
-    return {0, 0};
+    return {0, 0};  // a continuation byte or 0xF8..0xFF cannot start a character
   }
   if (i + length > text.size())
     return {0, 0};
@@ -42,6 +53,10 @@ Decoded decode_utf8(std::string_view text, std::size_t i) {
   return {cp, length};
 }
 
+// C0 controls and DEL, C1 controls (0x9B is a terminal's CSI, so C1 can drive a terminal
+// that shows a log), and the Unicode line and paragraph separators, which some viewers and
+// JavaScript treat as line breaks: none of them belongs in a name or title that ends up in
+// a mail header, a calendar property or one line of a log.
 bool is_control(char32_t cp) {
   return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029;
 }
@@ -53,6 +68,11 @@ std::string to_storable_text(std::string_view text, std::size_t max_bytes) {
   constexpr std::string_view ellipsis = "\xE2\x80\xA6";     // U+2026
   std::string out;
   out.reserve(std::min(text.size(), max_bytes) + ellipsis.size());
+  // Repair rather than refuse: this text comes from outside (a server's reply, an
+  // exception's message) and a record with a garbled detail beats a record refused. Each
+  // bad byte is replaced on its own and decoding resumes at the very next byte, so one bad
+  // byte never swallows the valid characters after it.
+  // `max_bytes` bounds the kept text; the ellipsis may add its three bytes on top.
   for (std::size_t i = 0; i < text.size();) {
     const auto d = decode_utf8(text, i);
     const bool bad = d.length == 0 || d.code_point == 0;
@@ -67,6 +87,10 @@ std::string to_storable_text(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
+// Error messages show the input exactly but always on one line and unambiguous: invalid
+// bytes as \xNN, controls as \uNNNN, so the message cannot itself inject a line or hide
+// what was wrong. The cut is made in bytes before decoding; a character split by it shows
+// as \x escapes, which is acceptable in a message that says "..." anyway.
 std::string quoted(std::string_view text, std::size_t max_bytes) {
   std::string out = "\"";
   const bool truncated = text.size() > max_bytes;
@@ -99,6 +123,9 @@ std::string quoted(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
+// Refuse rather than repair: this checks input a caller hands us (names, titles, reasons),
+// and the caller can fix it; silently changing it would store something nobody wrote. The
+// first problem is reported with its byte offset.
 std::optional<std::string> text_problem(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     const auto d = decode_utf8(text, i);

@@ -1,3 +1,5 @@
+// UTC instants as text: RFC 3339 timestamps (ISO 8601 profile) in the one form we write,
+// and a strict parser for exactly that form.
 #include <fmt/format.h>
 
 #include <interviewkit/domain/time.hpp>
@@ -6,10 +8,14 @@
 
 namespace interviewkit {
 
+// Always "Z" and never a numeric offset: every instant we keep is UTC, and the same instant
+// always gets the same text.
 std::string format_utc(date::sys_seconds t) {
   return date::format("%FT%TZ", t);
 }
 
+// The same with exactly three fraction digits (date::format prints as many as the duration
+// has), which parse_utc reads back.
 std::string format_utc(UtcMillis t) {
   return date::format("%FT%TZ", t);
 }
@@ -31,13 +37,18 @@ int digits(std::string_view s, std::size_t pos, std::size_t n) {
 
 }  // namespace
 
+// Accepts exactly what format_utc writes: RFC 3339's date-time with an upper-case 'T', 'Z'
+// and either no fraction or three digits. The rest of RFC 3339 (offsets, lower case 't'/'z',
+// other fraction lengths, the leap second :60) is refused rather than normalised: the
+// library reads back only text it wrote (store rows, outbox payloads, log files), so
+// anything else is a foreign or damaged record. Fixed positions instead of a general parser: nothing guessed.
 Result<UtcMillis> parse_utc(std::string_view text) {
   const auto fail = [&] {
     return InvalidInput{fmt::format(
         "{} is not a UTC timestamp of the form YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DDTHH:MM:SS.fffZ",
         detail::quoted(text))};
   };
-  // YYYY-MM-DDTHH:MM:SS is 19 characters.
+  // YYYY-MM-DDTHH:MM:SS is 19 characters; then "Z" (20) or ".fffZ" (24).
   if (text.size() != 20 && text.size() != 24)
     return fail();
   if (text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':') {
@@ -58,6 +69,8 @@ Result<UtcMillis> parse_utc(std::string_view text) {
   if (text.back() != 'Z' || y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0 || ms < 0) {
     return fail();
   }
+  // The shape is right; now the values: a real calendar day (February 30 is refused, not
+  // rolled over into March) and a time of day below 24:00:00.
   const date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(mo)},
                                  date::day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 59) {

@@ -1,3 +1,4 @@
+// TimeRange: construction of half-open UTC intervals, and their JSON form.
 #include <ostream>
 
 #include <fmt/format.h>
@@ -10,6 +11,9 @@
 
 namespace interviewkit {
 
+// An empty or reversed range is refused rather than swapped or widened: it almost always
+// means the caller mixed up its arguments or time zones, and a guess would book the wrong
+// hour. Half-open, so start == end is empty too.
 Result<TimeRange> TimeRange::make(date::sys_seconds start, date::sys_seconds end) {
   if (!(start < end)) {
     return InvalidInput{fmt::format("time range [{}, {}) must end after it starts",
@@ -26,6 +30,8 @@ Result<TimeRange> TimeRange::make(date::sys_seconds start, std::chrono::seconds 
   return TimeRange(start, start + length);
 }
 
+// No check: the one caller, BookingService's conflict check, passes buffers its options
+// refuse to be negative, so the result cannot become empty or reversed.
 TimeRange TimeRange::widened(std::chrono::seconds before, std::chrono::seconds after) const {
   return TimeRange(start_ - before, end_ + after);
 }
@@ -41,6 +47,9 @@ using interviewkit::TimeRange;
 TimeRange nlohmann::adl_serializer<TimeRange>::from_json(const nlohmann::json& j) {
   namespace d = interviewkit::detail;
   d::expect_object(j, "time range", {"start", "end"});
+  // RFC 3339 text, as format_utc writes it. Slots are whole seconds, so a fraction is
+  // refused rather than rounded: rounding could turn a valid range into an empty one, and a
+  // writer that sends fractions has a bug worth hearing about.
   const auto parse = [&](const char* key) {
     const auto t = d::unwrap(interviewkit::parse_utc(d::expect_string(j.at(key), key)));
     if (t != date::floor<std::chrono::seconds>(t)) {

@@ -1,3 +1,5 @@
+// TimeZone: IANA zones through date/tz, extended past date/tz's last listed transition by
+// the TZif footer's POSIX rule, and cached for the life of the process.
 #include <array>
 #include <filesystem>
 #include <fstream>
@@ -87,6 +89,8 @@ Result<std::string> read_tz_file(const std::string& path) {
 }
 
 // Loads `zone` (date/tz reads its transitions now) and the footer of `path`, the same file.
+// date/tz does not expose the footer, hence the second read of the file here. date/tz
+// reports a bad file by throwing; that is turned into an error value naming the path.
 Result<std::unique_ptr<Record>> load(const date::time_zone* zone, std::string name,
                                      const std::string& path) {
   auto record = std::make_unique<Record>();
@@ -110,7 +114,9 @@ Result<std::unique_ptr<Record>> load(const date::time_zone* zone, std::string na
   return record;
 }
 
-// The record under `key`, loading it with `make` the first time. Caller holds the lock.
+// The record under `key`, loading it with `make` the first time. Caller holds the lock. A
+// failed load is not cached: the next call tries again, since the file may be fixed or
+// installed meanwhile.
 template <class Make>
 Result<const Record*> find_or_load(Registry& reg, const std::string& key, Make&& make) {
   if (const auto it = reg.zones.find(key); it != reg.zones.end())
@@ -148,6 +154,9 @@ bool is_relative_zone_name(std::string_view name) {
 
 }  // namespace
 
+// Keys: "\n" + name here, directory + "\n" + name in from_directory. A directory is
+// absolute (starts with '/') and a zone name has no newline, so the two kinds of key never
+// collide and no two directory keys do either.
 Result<TimeZone> TimeZone::make(std::string_view name) {
   if (name.empty())
     return InvalidInput{"time zone name must not be empty"};
@@ -184,6 +193,7 @@ Result<TimeZone> TimeZone::from_directory(std::string_view directory, std::strin
     // climbs to the root first (extra ".." at the root stay there) reaches any absolute path.
     // The constructor is the one date/tz builds its own zones with (public, tagged
     // detail::undocumented); the zone reads its file on first use, inside load.
+    // 32 levels are deeper than any directory date/tz could be installed in.
     std::string climb;
     for (int i = 0; i < 32; ++i)
       climb += "../";
@@ -233,6 +243,8 @@ date::sys_seconds TimeZone::to_utc(date::local_seconds t) const {
   // the earliest instant (the earlier one of an overlap); a period whose clock starts past
   // t means the clock jumped over t as it began, and its beginning is the first valid
   // instant after the gap.
+  // Each step moves to the next period, and a handful of periods cover the span searched;
+  // the guard only keeps a zone whose periods fail to advance from looping forever.
   auto period = period_at(naive - reach);
   for (int guard = 0; guard < 1000; ++guard) {
     const auto u = naive - period.offset;
@@ -253,6 +265,9 @@ std::ostream& operator<<(std::ostream& os, const TimeZone& zone) {
 
 using interviewkit::TimeZone;
 
+// A zone is stored by its name only and looked up again when read, so a record written on
+// one machine is read with the reader's tz database. Zones from from_directory() are read
+// back from the system database under the same name.
 TimeZone nlohmann::adl_serializer<TimeZone>::from_json(const nlohmann::json& j) {
   return interviewkit::detail::unwrap(
       TimeZone::make(interviewkit::detail::expect_string(j, "time zone")));

@@ -1,3 +1,4 @@
+// FanoutSink: one sink that writes to several, trying every child whatever the others do.
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -13,7 +14,10 @@ namespace interviewkit {
 
 namespace {
 
-// Calls `operation` on every sink, then throws one error describing every failure.
+// Calls `operation` on every sink, then throws one error describing every failure. Every
+// child is tried even after one fails, so one broken sink never keeps an entry from the
+// others; the failures are then reported as one exception, so ActionLog counts one failed
+// write and its message names each child (by position) that failed.
 template <class Operation>
 void for_each_sink(const std::vector<std::shared_ptr<ActionLogSink>>& sinks, std::string_view doing,
                    Operation operation) {
@@ -35,6 +39,8 @@ void for_each_sink(const std::vector<std::shared_ptr<ActionLogSink>>& sinks, std
 
 }  // namespace
 
+// Nulls are refused here, once, so write and flush need no checks; the vector is never
+// changed afterwards, which is why the sink needs no lock of its own.
 Result<std::shared_ptr<FanoutSink>> FanoutSink::make(
     std::vector<std::shared_ptr<ActionLogSink>> sinks) {
   for (std::size_t i = 0; i < sinks.size(); ++i) {

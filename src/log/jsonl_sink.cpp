@@ -1,3 +1,8 @@
+// JsonLinesSink: appends action entries to a JSON Lines file with plain POSIX calls, and
+// reads such a file back strictly.
+//
+// POSIX descriptors rather than iostreams: O_APPEND, O_EXCL, fchmod, fsync and the exact
+// count of bytes written are all needed, and iostreams expose none of them.
 #include <array>
 #include <cerrno>
 #include <fcntl.h>
@@ -20,10 +25,12 @@ namespace {
 
 struct OpenedFile {
   int fd = -1;
-  int error = 0;  ///< errno when fd < 0
-  bool torn = false;
+  int error = 0;      ///< errno when fd < 0
+  bool torn = false;  ///< the existing file ends mid-line (see ends_mid_line)
 };
 
+// Paths come from the host's configuration and may hold anything; quoted() keeps an error
+// message one clean line whatever they hold.
 std::string describe_path(const std::filesystem::path& path) {
   return detail::quoted(path.string());
 }
@@ -54,6 +61,10 @@ bool ends_mid_line(const std::filesystem::path& path) {
 // the bits a restrictive umask took, on the descriptor.
 OpenedFile open_for_append(const std::filesystem::path& path, std::filesystem::perms perms) {
   const auto mode = static_cast<mode_t>(perms & std::filesystem::perms::mask);
+  // Create exclusively first, so we know whether the file is ours to give `mode` (an
+  // existing file keeps the permissions its owner chose). If it exists, open it as it is;
+  // if it vanished in between (ENOENT), go round and create it again. An interrupted call
+  // (EINTR) also goes round.
   for (;;) {
     int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd >= 0) {
@@ -95,6 +106,7 @@ bool is_path_problem(int error) {
   }
 }
 
+// The split tells the host whether to fix its configuration or to try again later.
 Error open_error(const std::filesystem::path& path, std::string_view doing, int error) {
   auto what =
       fmt::format("cannot {} action log {}: {}", doing, describe_path(path), system_reason(error));
@@ -103,6 +115,7 @@ Error open_error(const std::filesystem::path& path, std::string_view doing, int 
   return Unavailable{std::move(what)};
 }
 
+// Closes the descriptor on every return path of read().
 class FileDescriptor {
  public:
   explicit FileDescriptor(int fd) noexcept : fd_(fd) {}
@@ -143,6 +156,82 @@ Result<ActionEntry> parse_line(const std::filesystem::path& path, std::size_t nu
   }
 }
 
+// ---- Reading the file back: open, read in blocks, split into lines, parse each line ----
+
+// A read-only descriptor of its own (the sink's is write-only), retried when a signal
+// interrupts the open.
+Result<int> open_for_reading(const std::filesystem::path& path) {
+  int fd = -1;
+  do {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0)
+    return open_error(path, "read", errno);
+  return fd;
+}
+
+// Parses lines in file order, numbering them from 1 for error messages, and keeps the
+// entries that match the query. The first bad line ends the read: a log that cannot be read
+// whole is reported, never returned with holes.
+class EntryCollector {
+ public:
+  EntryCollector(const std::filesystem::path& path, const ActionQuery& query)
+      : path_(path), query_(query) {}
+
+  Result<void> take(std::string_view line) {
+    auto entry = parse_line(path_, ++line_number_, line);
+    if (!entry)
+      return entry.error();
+    if (query_.matches(*entry))
+      matching_.push_back(std::move(entry).value());
+    return {};
+  }
+
+  std::vector<ActionEntry> matching() && { return std::move(matching_); }
+
+ private:
+  const std::filesystem::path& path_;
+  const ActionQuery& query_;
+  std::size_t line_number_ = 0;
+  std::vector<ActionEntry> matching_;
+};
+
+// Hands every complete line in `pending` to `entries` and keeps only the unfinished tail,
+// which the next block continues.
+Result<void> take_complete_lines(std::string& pending, EntryCollector& entries) {
+  std::size_t start = 0;
+  for (auto end = pending.find('\n'); end != std::string::npos; end = pending.find('\n', start)) {
+    if (auto ok = entries.take(std::string_view(pending).substr(start, end - start)); !ok)
+      return ok.error();
+    start = end + 1;
+  }
+  pending.erase(0, start);
+  return {};
+}
+
+// Reads the file in 64 KiB blocks, so it is never held in memory whole; only the matching
+// entries are kept. A last line without its newline (a write cut short by a crash) is
+// still parsed, so the damage is reported rather than silently dropped.
+Result<void> read_lines(int fd, const std::filesystem::path& path, EntryCollector& entries) {
+  std::string pending;
+  std::array<char, 64 * 1024> buffer{};
+  for (;;) {
+    const auto n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return open_error(path, "read", errno);
+    if (n == 0)
+      break;
+    pending.append(buffer.data(), static_cast<std::size_t>(n));
+    if (auto ok = take_complete_lines(pending, entries); !ok)
+      return ok.error();
+  }
+  if (!pending.empty())
+    return entries.take(pending);
+  return {};
+}
+
 }  // namespace
 
 JsonLinesSink::JsonLinesSink(std::filesystem::path path, Options options, int fd,
@@ -174,14 +263,23 @@ void JsonLinesSink::write(const ActionEntry& entry) {
   std::string line = "\n";
   line += nlohmann::json(entry).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   line += '\n';
+  // The line is built with a leading newline; it is sent only when the file ends mid-line,
+  // so a cut-short line never runs into this entry and at most that one line is damaged.
+  // torn_ is read and updated under the lock, with the write itself.
   std::lock_guard lock(mutex_);
   write_line(torn_ ? std::string_view(line) : std::string_view(line).substr(1));
+  // A failed fsync is reported as a failed write although the line is in the file: the
+  // caller asked for durability and did not get it.
   if (options_.fsync && ::fsync(fd_) != 0) {
     throw std::system_error(errno, std::generic_category(),
                             fmt::format("cannot fsync action log {}", describe_path(path_)));
   }
 }
 
+// One write() usually takes the whole line; the loop handles a partial write (a signal, a
+// nearly full disk) by sending the rest. On failure the sink remembers whether the file now
+// ends mid-line, and throws: ActionLogSink reports failures by exception and ActionLog
+// catches it.
 void JsonLinesSink::write_line(std::string_view line) {
   std::size_t done = 0;
   while (done < line.size()) {
@@ -204,6 +302,8 @@ void JsonLinesSink::write_line(std::string_view line) {
   torn_ = false;
 }
 
+// fsync makes every line already written durable, whichever thread wrote it; with
+// Options::fsync each write has done so already and this costs little.
 void JsonLinesSink::flush() {
   std::lock_guard lock(mutex_);
   if (::fsync(fd_) != 0) {
@@ -221,51 +321,18 @@ std::vector<ActionEntry> JsonLinesSink::query(const ActionQuery& query) const {
   return std::move(entries).value();
 }
 
+// Strict on purpose: the log is the permanent record, and a reader that skipped what it
+// could not parse would answer queries with entries silently missing.
 Result<std::vector<ActionEntry>> JsonLinesSink::read(const std::filesystem::path& path,
                                                      const ActionQuery& query) {
-  int raw_fd = -1;
-  do {
-    raw_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  } while (raw_fd < 0 && errno == EINTR);
-  if (raw_fd < 0)
-    return open_error(path, "read", errno);
-  const FileDescriptor fd(raw_fd);
-
-  std::vector<ActionEntry> matching;
-  std::size_t line_number = 0;
-  std::string pending;
-  const auto take = [&](std::string_view line) -> Result<void> {
-    auto entry = parse_line(path, ++line_number, line);
-    if (!entry)
-      return entry.error();
-    if (query.matches(*entry))
-      matching.push_back(std::move(entry).value());
-    return {};
-  };
-
-  std::array<char, 64 * 1024> buffer{};
-  for (;;) {
-    const auto n = ::read(fd.get(), buffer.data(), buffer.size());
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return open_error(path, "read", errno);
-    if (n == 0)
-      break;
-    pending.append(buffer.data(), static_cast<std::size_t>(n));
-    std::size_t start = 0;
-    for (auto end = pending.find('\n'); end != std::string::npos; end = pending.find('\n', start)) {
-      if (auto ok = take(std::string_view(pending).substr(start, end - start)); !ok)
-        return ok.error();
-      start = end + 1;
-    }
-    pending.erase(0, start);
-  }
-  if (!pending.empty()) {
-    if (auto ok = take(pending); !ok)
-      return ok.error();
-  }
-  return matching;
+  const auto opened = open_for_reading(path);
+  if (!opened)
+    return opened.error();
+  const FileDescriptor fd(*opened);
+  EntryCollector entries(path, query);
+  if (auto ok = read_lines(fd.get(), path, entries); !ok)
+    return ok.error();
+  return std::move(entries).matching();
 }
 
 }  // namespace interviewkit

@@ -1,3 +1,4 @@
+// MemorySink: action entries in a vector behind one mutex, for tests and in-process reading.
 #include <interviewkit/log/memory_sink.hpp>
 
 namespace interviewkit {
@@ -11,6 +12,9 @@ void MemorySink::write(const ActionEntry& entry) {
   entries_.push_back(entry);
 }
 
+// Readers get copies, made under the lock: nothing handed out can change or dangle while
+// other threads keep writing. Matching runs under the lock too; this sink is for tests and
+// small logs, where holding writers back for one scan costs nothing that matters.
 std::vector<ActionEntry> MemorySink::query(const ActionQuery& query) const {
   std::lock_guard lock(mutex_);
   std::vector<ActionEntry> matching;

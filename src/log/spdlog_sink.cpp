@@ -1,3 +1,4 @@
+// SpdlogSink: one line per action entry on the host's own spdlog logger.
 #include <algorithm>
 #include <iterator>
 #include <optional>
@@ -13,6 +14,8 @@
 
 namespace interviewkit {
 
+// The logger is the host's, never spdlog's global default: a library must not write to the
+// host's logs unasked, so a null logger is a wiring mistake rather than "use the default".
 Result<std::shared_ptr<SpdlogSink>> SpdlogSink::make(std::shared_ptr<spdlog::logger> logger,
                                                      spdlog::level::level_enum level) {
   if (!logger)
@@ -24,6 +27,8 @@ SpdlogSink::SpdlogSink(std::shared_ptr<spdlog::logger> logger,
                        spdlog::level::level_enum level) noexcept
     : logger_(std::move(logger)), level_(level) {}
 
+// key=value fields in a fixed order, so operators can grep and parse the lines; the action
+// comes first because it is what an alert filters on.
 std::string SpdlogSink::format(const ActionEntry& entry) {
   std::string message = fmt::format("{} interview=", entry.action);
   if (entry.interview.is_set())
@@ -46,6 +51,8 @@ std::string SpdlogSink::format(const ActionEntry& entry) {
   return message;
 }
 
+// Raises, never lowers: a host that logs everything at warn keeps warn, and one that logs
+// at info still sees failed and dead-lettered notifications where its alerting looks.
 spdlog::level::level_enum SpdlogSink::level_for(const ActionEntry& entry) const noexcept {
   switch (entry.action) {
     case ActionType::notification_failed:
@@ -57,6 +64,11 @@ spdlog::level::level_enum SpdlogSink::level_for(const ActionEntry& entry) const 
   }
 }
 
+// The message goes in as an argument of "{}", never as the format string: braces in titles
+// or details must not be read as fmt syntax. Thread safety and errors are the logger's: its
+// *_mt sinks lock, and spdlog catches its sinks' std::exception failures and hands them to
+// the logger's error handler (stderr by default) rather than throwing, so ActionLog rarely
+// sees a failure from here.
 void SpdlogSink::write(const ActionEntry& entry) {
   logger_->log(level_for(entry), "{}", format(entry));
 }

@@ -10,10 +10,31 @@
 
 namespace interviewkit {
 
-/// Source of the current UTC time. Implementations must be safe to call from any thread.
+/// Source of the current UTC time. Every component takes one in its options
+/// (BookingOptions::clock, DispatcherOptions::clock, the channels' constructors) and
+/// defaults to SystemClock, so a host or a test can decide what "now" is.
+///
+/// Contract for implementers:
+/// - Thread-safe: `now()` may be called at the same time from every thread that calls a
+///   BookingService operation, from the Dispatcher's background thread and drain_once()
+///   callers, and from the channels. It is const, so an implementation that keeps state
+///   must synchronise it itself (ManualClock uses an atomic).
+/// - Should not throw. Nothing converts an exception from `now()` into an error value: in
+///   a BookingService operation or Dispatcher::requeue it propagates to the caller (a
+///   store transaction it was called in is rolled back); in a Dispatcher pass (background
+///   or drain_once) it is caught, reported (DispatcherOptions::on_error or drain_once's
+///   error) and the message is tried again once its lease runs out.
+/// - Quick and not re-entrant: it is called while the Dispatcher holds its internal locks
+///   and inside store transactions, so it must not block for long nor call back into the
+///   library.
+/// - Need not be monotonic: SystemClock follows the wall clock, which may be stepped.
+///
+/// Ownership: components share the clock (std::shared_ptr<const Clock>), so it lives as
+/// long as the last of them.
 class INTERVIEWKIT_EXPORT Clock {
  public:
   virtual ~Clock() = default;
+  /// The current instant, in whole milliseconds.
   [[nodiscard]] virtual UtcMillis now() const = 0;
 };
 
