@@ -23,6 +23,7 @@
 #include <interviewkit/log/memory_sink.hpp>
 #include <interviewkit/log/sink.hpp>
 #include <interviewkit/log/spdlog_sink.hpp>
+#include <interviewkit/notify/lifecycle.hpp>
 #include <interviewkit/notify/log_notifier.hpp>
 #include <interviewkit/notify/notification.hpp>
 #include <interviewkit/notify/notifier.hpp>

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <interviewkit/notify/lifecycle.hpp>
 #include <interviewkit/outbox/dispatcher.hpp>
 #include <interviewkit/store/store_sink.hpp>
 
@@ -33,18 +34,6 @@ using std::chrono::milliseconds;
 // before it reaches the store or the log, so no record is refused for its content.
 std::string storable(std::string_view text) {
   return detail::to_storable_text(text, 2000);
-}
-
-bool carries_slot(NotificationKind kind) {
-  switch (kind) {
-    case NotificationKind::interview_scheduled:
-    case NotificationKind::interview_confirmed:
-    case NotificationKind::interview_rescheduled:
-    case NotificationKind::interview_reminder:
-      return true;
-    default:
-      return false;
-  }
 }
 
 // Why a message enqueued for `sent` must not go out now that the interview is `current`,

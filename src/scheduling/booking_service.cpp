@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <interviewkit/notify/lifecycle.hpp>
 #include <interviewkit/scheduling/booking_service.hpp>
 #include <interviewkit/store/store_sink.hpp>
 
@@ -15,24 +16,6 @@ constexpr std::size_t session_key_bytes = 24;  // 192 bits
 constexpr std::size_t message_token_bytes = 16;
 constexpr std::size_t max_reason = 2000;
 constexpr std::size_t max_idempotency_key = 200;
-
-ActionType action_for(InterviewEvent event) {
-  switch (event) {
-    case InterviewEvent::book:
-      return ActionType::interview_booked;
-    case InterviewEvent::confirm:
-      return ActionType::interview_confirmed;
-    case InterviewEvent::reschedule:
-      return ActionType::interview_rescheduled;
-    case InterviewEvent::cancel:
-      return ActionType::interview_cancelled;
-    case InterviewEvent::complete:
-      return ActionType::interview_completed;
-    case InterviewEvent::mark_no_show:
-      return ActionType::interview_no_show;
-  }
-  return ActionType::interview_created;
-}
 
 std::string join_link(const std::string& base, const std::string& key) {
   const char last = base.back();
@@ -394,7 +377,8 @@ std::vector<ActionEntry> BookingService::entries(const Change& change, Interview
                        .details = std::move(d)};
   };
   std::vector<ActionEntry> log;
-  log.push_back(make(action_for(event), std::move(details), before.status, after.status));
+  log.push_back(
+      make(lifecycle_of(event).logged_as, std::move(details), before.status, after.status));
   for (const auto& message : change.superseded) {
     log.push_back(make(ActionType::notification_expired,
                        {{"outbox_id", message.id.value()},

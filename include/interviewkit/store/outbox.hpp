@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <interviewkit/domain/enum_names.hpp>
 #include <interviewkit/domain/interview_id.hpp>
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/domain/time.hpp>
@@ -37,6 +38,22 @@ enum class OutboxState : std::uint8_t {
   dead,       ///< gave up after a permanent failure or the last attempt; can be requeued
   expired,    ///< not sent: the interview started, or a later change superseded it
 };
+
+template <>
+struct EnumNames<OutboxState> {
+  static constexpr std::string_view type = "OutboxState";
+  static constexpr std::string_view noun = "outbox state";
+  static constexpr std::string_view article = "an";
+  using enum OutboxState;
+  // Stores hold these names: never rename one.
+  static constexpr auto table = std::to_array<EnumName<OutboxState>>({
+      {pending, "pending"},
+      {delivered, "delivered"},
+      {dead, "dead"},
+      {expired, "expired"},
+  });
+};
+static_assert(names_cover_enum<OutboxState>());
 
 [[nodiscard]] INTERVIEWKIT_EXPORT std::string_view to_string(OutboxState state) noexcept;
 [[nodiscard]] INTERVIEWKIT_EXPORT Result<OutboxState> parse_outbox_state(std::string_view text);
@@ -97,13 +114,5 @@ struct fmt::formatter<interviewkit::OutboxId> : fmt::formatter<std::uint64_t> {
   template <class FormatContext>
   auto format(interviewkit::OutboxId id, FormatContext& ctx) const {
     return fmt::formatter<std::uint64_t>::format(id.value(), ctx);
-  }
-};
-
-template <>
-struct fmt::formatter<interviewkit::OutboxState> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
-  auto format(interviewkit::OutboxState state, FormatContext& ctx) const {
-    return fmt::formatter<std::string_view>::format(to_string(state), ctx);
   }
 };
