@@ -28,7 +28,7 @@ Result<ActionType> parse_action_type(std::string_view text) {
 
 Result<void> validate(const ActionEntry& entry) {
   // Deeper details would overflow the stack of whoever copies, compares or dumps them.
-  if (detail::nested_deeper_than(entry.details, max_details_depth)) {
+  if (detail::nested_deeper_than(entry.details.json(), max_details_depth)) {
     return InvalidInput{
         fmt::format("action entry details nest more than {} levels deep", max_details_depth)};
   }

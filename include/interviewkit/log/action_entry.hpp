@@ -7,12 +7,12 @@
 #include <optional>
 #include <string_view>
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <interviewkit/domain/actor.hpp>
 #include <interviewkit/domain/enum_names.hpp>
 #include <interviewkit/domain/interview_id.hpp>
+#include <interviewkit/domain/json_value.hpp>
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/domain/status.hpp>
 #include <interviewkit/domain/time.hpp>
@@ -82,8 +82,9 @@ struct ActionEntry {
   Actor actor = Actor::system();
   std::optional<InterviewStatus> from;
   std::optional<InterviewStatus> to;
-  /// Structured detail: recipient, kind, attempt, error text, ... Always an object.
-  nlohmann::json details = nlohmann::json::object();
+  /// Structured detail: recipient, kind, attempt, error text, ... Always an object. Reads
+  /// like an nlohmann::json where <nlohmann/json.hpp> is included (see JsonValue).
+  JsonValue details = JsonValue::object();
 
   friend bool operator==(const ActionEntry&, const ActionEntry&) = default;
 };

@@ -8,11 +8,13 @@
 #include <string_view>
 #include <vector>
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
+#include <fmt/core.h>
+#include <nlohmann/json_fwd.hpp>
 
 #include <interviewkit/domain/enum_names.hpp>
+#include <interviewkit/domain/formatting.hpp>
 #include <interviewkit/domain/interview_id.hpp>
+#include <interviewkit/domain/json_value.hpp>
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/domain/time.hpp>
 #include <interviewkit/export.hpp>
@@ -64,7 +66,7 @@ struct OutboxMessage {
   InterviewId interview;
   NotificationKind kind = NotificationKind::interview_scheduled;
   std::string channel = "default";
-  nlohmann::json payload;     ///< the Notification as JSON
+  JsonValue payload;          ///< the Notification as JSON
   std::string message_token;  ///< random, fixed at enqueue; e.g. the email's Message-ID
   UtcMillis due{};
   std::uint32_t attempts = 0;  ///< attempts started since enqueue or the last requeue
@@ -111,8 +113,7 @@ struct OutboxQuery {
 
 template <>
 struct fmt::formatter<interviewkit::OutboxId> : fmt::formatter<std::uint64_t> {
-  template <class FormatContext>
-  auto format(interviewkit::OutboxId id, FormatContext& ctx) const {
-    return fmt::formatter<std::uint64_t>::format(id.value(), ctx);
+  auto format(interviewkit::OutboxId id, fmt::format_context& ctx) const {
+    return interviewkit::detail::format_number(*this, id.value(), ctx);
   }
 };
