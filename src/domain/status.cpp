@@ -1,3 +1,4 @@
+// InterviewStatus and InterviewEvent: parsing, streams and JSON, all from their names tables.
 #include <ostream>
 
 #include <fmt/format.h>

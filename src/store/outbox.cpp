@@ -1,3 +1,4 @@
+// OutboxState's string form; its names table is in outbox.hpp.
 #include <interviewkit/store/outbox.hpp>
 
 #include "../domain/enum_text.hpp"
