@@ -3,6 +3,7 @@
 // and the cost of rendering one message (template + iCalendar + MIME).
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <interviewkit/channels.hpp>
 #include <interviewkit/interviewkit.hpp>
@@ -81,7 +82,7 @@ void BM_SmtpDispatch(benchmark::State& state) {
         payload.interview.id = *id;
         batch.push_back(OutboxMessage{.idempotency_key = fmt::format("k{}", i),
                                       .interview = *id,
-                                      .payload = payload,
+                                      .payload = nlohmann::json(payload),
                                       .message_token = fmt::format("tok{}", i),
                                       .due = SystemClock{}.now()});
       }

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>  // ActionEntry::details reads as JSON
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 

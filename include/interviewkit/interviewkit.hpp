@@ -4,10 +4,13 @@
 #include <interviewkit/domain/actor.hpp>
 #include <interviewkit/domain/clock.hpp>
 #include <interviewkit/domain/email_address.hpp>
+#include <interviewkit/domain/enum_names.hpp>
 #include <interviewkit/domain/error.hpp>
+#include <interviewkit/domain/formatting.hpp>
 #include <interviewkit/domain/ids.hpp>
 #include <interviewkit/domain/interview.hpp>
 #include <interviewkit/domain/interview_id.hpp>
+#include <interviewkit/domain/json_value.hpp>
 #include <interviewkit/domain/participant.hpp>
 #include <interviewkit/domain/random.hpp>
 #include <interviewkit/domain/result.hpp>
@@ -24,6 +27,7 @@
 #include <interviewkit/log/memory_sink.hpp>
 #include <interviewkit/log/sink.hpp>
 #include <interviewkit/log/spdlog_sink.hpp>
+#include <interviewkit/notify/lifecycle.hpp>
 #include <interviewkit/notify/log_notifier.hpp>
 #include <interviewkit/notify/notification.hpp>
 #include <interviewkit/notify/notifier.hpp>

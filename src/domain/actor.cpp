@@ -6,33 +6,18 @@
 #include <interviewkit/domain/actor.hpp>
 #include <interviewkit/domain/ids.hpp>
 
+#include "enum_text.hpp"
 #include "json_detail.hpp"
 #include "text.hpp"
 
 namespace interviewkit {
 
 std::string_view to_string(ActorRole role) noexcept {
-  switch (role) {
-    case ActorRole::candidate:
-      return "candidate";
-    case ActorRole::interviewer:
-      return "interviewer";
-    case ActorRole::recruiter:
-      return "recruiter";
-    case ActorRole::system:
-      return "system";
-  }
-  return "<invalid ActorRole>";
+  return enum_name(role);
 }
 
 Result<ActorRole> parse_actor_role(std::string_view text) {
-  for (auto role : all_actor_roles) {
-    if (to_string(role) == text)
-      return role;
-  }
-  return InvalidInput{fmt::format(
-      "{} is not an actor role; valid values are candidate, interviewer, recruiter, system",
-      detail::quoted(text))};
+  return detail::parse_enum<ActorRole>(text);
 }
 
 Result<Actor> Actor::make(ActorRole role, std::string_view id) {

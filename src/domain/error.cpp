@@ -18,21 +18,7 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 }  // namespace
 
 std::string_view to_string(ErrorKind kind) noexcept {
-  switch (kind) {
-    case ErrorKind::invalid_input:
-      return "invalid_input";
-    case ErrorKind::illegal_transition:
-      return "illegal_transition";
-    case ErrorKind::slot_conflict:
-      return "slot_conflict";
-    case ErrorKind::not_found:
-      return "not_found";
-    case ErrorKind::stale_version:
-      return "stale_version";
-    case ErrorKind::unavailable:
-      return "unavailable";
-  }
-  return "<invalid ErrorKind>";
+  return enum_name(kind);
 }
 
 std::string Error::message() const {

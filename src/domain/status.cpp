@@ -1,3 +1,4 @@
+// InterviewStatus and InterviewEvent: parsing, streams and JSON, all from their names tables.
 #include <ostream>
 
 #include <fmt/format.h>
@@ -6,31 +7,16 @@
 #include <interviewkit/domain/status.hpp>
 #include <interviewkit/domain/transition.hpp>
 
-#include "json_detail.hpp"
-#include "text.hpp"
+#include "enum_text.hpp"
 
 namespace interviewkit {
 
 Result<InterviewStatus> parse_interview_status(std::string_view text) {
-  for (auto status : all_interview_statuses) {
-    if (to_string(status) == text)
-      return status;
-  }
-  return InvalidInput{
-      fmt::format("{} is not an interview status; valid values are pending, scheduled, confirmed, "
-                  "completed, cancelled, no_show",
-                  detail::quoted(text))};
+  return detail::parse_enum<InterviewStatus>(text);
 }
 
 Result<InterviewEvent> parse_interview_event(std::string_view text) {
-  for (auto event : all_interview_events) {
-    if (to_string(event) == text)
-      return event;
-  }
-  return InvalidInput{fmt::format(
-      "{} is not an interview event; valid values are book, confirm, reschedule, cancel, "
-      "complete, mark_no_show",
-      detail::quoted(text))};
+  return detail::parse_enum<InterviewEvent>(text);
 }
 
 std::ostream& operator<<(std::ostream& os, InterviewStatus status) {
@@ -46,18 +32,11 @@ std::ostream& operator<<(std::ostream& os, const Transition& transition) {
 }
 
 void to_json(nlohmann::json& j, InterviewStatus status) {
-  j = std::string(to_string(status));
+  detail::enum_to_json(j, status);
 }
 
 void from_json(const nlohmann::json& j, InterviewStatus& status) {
-  if (!j.is_string()) {
-    throw nlohmann::json::type_error::create(
-        302, fmt::format("interview status must be a JSON string, got {}", detail::shown(j)), &j);
-  }
-  auto parsed = parse_interview_status(j.get_ref<const std::string&>());
-  if (!parsed)
-    throw ErrorException(parsed.error());
-  status = *parsed;
+  status = detail::enum_from_json<InterviewStatus>(j);
 }
 
 }  // namespace interviewkit

@@ -7,6 +7,7 @@
 #include <interviewkit/domain/ids.hpp>
 #include <interviewkit/log/action_entry.hpp>
 
+#include "../domain/enum_text.hpp"
 #include "../domain/json_detail.hpp"
 #include "../domain/text.hpp"
 
@@ -18,53 +19,16 @@ constexpr std::size_t max_details_depth = 32;
 namespace interviewkit {
 
 std::string_view to_string(ActionType action) noexcept {
-  switch (action) {
-    case ActionType::interview_created:
-      return "interview_created";
-    case ActionType::interview_booked:
-      return "interview_booked";
-    case ActionType::interview_confirmed:
-      return "interview_confirmed";
-    case ActionType::interview_rescheduled:
-      return "interview_rescheduled";
-    case ActionType::interview_cancelled:
-      return "interview_cancelled";
-    case ActionType::interview_completed:
-      return "interview_completed";
-    case ActionType::interview_no_show:
-      return "interview_no_show";
-    case ActionType::notification_enqueued:
-      return "notification_enqueued";
-    case ActionType::notification_delivered:
-      return "notification_delivered";
-    case ActionType::notification_failed:
-      return "notification_failed";
-    case ActionType::notification_dead_lettered:
-      return "notification_dead_lettered";
-    case ActionType::notification_expired:
-      return "notification_expired";
-    case ActionType::notification_requeued:
-      return "notification_requeued";
-    case ActionType::channel_circuit_opened:
-      return "channel_circuit_opened";
-    case ActionType::channel_circuit_closed:
-      return "channel_circuit_closed";
-  }
-  return "<invalid ActionType>";
+  return enum_name(action);
 }
 
 Result<ActionType> parse_action_type(std::string_view text) {
-  for (auto action : all_action_types) {
-    if (to_string(action) == text)
-      return action;
-  }
-  return InvalidInput{fmt::format("{} is not an action type; valid values are {}",
-                                  detail::quoted(text), fmt::join(all_action_types, ", "))};
+  return detail::parse_enum<ActionType>(text);
 }
 
 Result<void> validate(const ActionEntry& entry) {
   // Deeper details would overflow the stack of whoever copies, compares or dumps them.
-  if (detail::nested_deeper_than(entry.details, max_details_depth)) {
+  if (detail::nested_deeper_than(entry.details.json(), max_details_depth)) {
     return InvalidInput{
         fmt::format("action entry details nest more than {} levels deep", max_details_depth)};
   }
@@ -90,15 +54,11 @@ std::ostream& operator<<(std::ostream& os, ActionType action) {
 }
 
 void to_json(nlohmann::json& j, ActionType action) {
-  j = std::string(to_string(action));
+  detail::enum_to_json(j, action);
 }
 
 void from_json(const nlohmann::json& j, ActionType& action) {
-  if (!j.is_string()) {
-    throw nlohmann::json::type_error::create(
-        302, fmt::format("action type must be a JSON string, got {}", detail::shown(j)), &j);
-  }
-  action = detail::unwrap(parse_action_type(j.get_ref<const std::string&>()));
+  action = detail::enum_from_json<ActionType>(j);
 }
 
 }  // namespace interviewkit

@@ -3,41 +3,18 @@
 
 #include <interviewkit/notify/notification.hpp>
 
+#include "../domain/enum_text.hpp"
 #include "../domain/json_detail.hpp"
 #include "../domain/text.hpp"
 
 namespace interviewkit {
 
 std::string_view to_string(NotificationKind kind) noexcept {
-  switch (kind) {
-    case NotificationKind::interview_scheduled:
-      return "interview_scheduled";
-    case NotificationKind::interview_confirmed:
-      return "interview_confirmed";
-    case NotificationKind::interview_rescheduled:
-      return "interview_rescheduled";
-    case NotificationKind::interview_cancelled:
-      return "interview_cancelled";
-    case NotificationKind::interview_completed:
-      return "interview_completed";
-    case NotificationKind::interview_no_show:
-      return "interview_no_show";
-    case NotificationKind::interview_reminder:
-      return "interview_reminder";
-  }
-  return "<invalid NotificationKind>";
+  return enum_name(kind);
 }
 
 Result<NotificationKind> parse_notification_kind(std::string_view text) {
-  for (auto kind : all_notification_kinds) {
-    if (to_string(kind) == text)
-      return kind;
-  }
-  return InvalidInput{fmt::format(
-      "{} is not a notification kind; valid values are interview_scheduled, "
-      "interview_confirmed, interview_rescheduled, interview_cancelled, interview_completed, "
-      "interview_no_show, interview_reminder",
-      detail::quoted(text))};
+  return detail::parse_enum<NotificationKind>(text);
 }
 
 std::string Recipient::key() const {
@@ -66,7 +43,7 @@ NotificationKind nlohmann::adl_serializer<NotificationKind>::from_json(const nlo
   return d::unwrap(interviewkit::parse_notification_kind(d::expect_string(j, "notification kind")));
 }
 void nlohmann::adl_serializer<NotificationKind>::to_json(nlohmann::json& j, NotificationKind v) {
-  j = std::string(to_string(v));
+  d::enum_to_json(j, v);
 }
 
 Recipient nlohmann::adl_serializer<Recipient>::from_json(const nlohmann::json& j) {

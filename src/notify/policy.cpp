@@ -1,37 +1,53 @@
 #include <algorithm>
+#include <array>
 
+#include <interviewkit/notify/lifecycle.hpp>
 #include <interviewkit/notify/policy.hpp>
 
 namespace interviewkit {
 
 NotificationPolicy NotificationPolicy::defaults(std::optional<std::chrono::seconds> reminder_lead) {
   using E = InterviewEvent;
-  using K = NotificationKind;
   using S = InterviewStatus;
-  // clang-format off
-  std::vector<NotificationRule> rules = {
-      // event          from            kind                      audience                before start
-      {E::book,       std::nullopt,   K::interview_scheduled,   Audience::everyone,     std::nullopt},
-      {E::confirm,    std::nullopt,   K::interview_confirmed,   Audience::interviewers, std::nullopt},
-      {E::reschedule, std::nullopt,   K::interview_rescheduled, Audience::everyone,     std::nullopt},
-      {E::cancel,     S::scheduled,   K::interview_cancelled,   Audience::everyone,     std::nullopt},
-      {E::cancel,     S::confirmed,   K::interview_cancelled,   Audience::everyone,     std::nullopt},
+  // Who hears about what; the kind each event is announced as comes from the lifecycle table.
+  struct Announce {
+    InterviewEvent event;
+    std::optional<InterviewStatus> from;
+    Audience audience;
   };
+  // clang-format off
+  constexpr std::array<Announce, 5> announce{{
+      // event          from            audience
+      {E::book,       std::nullopt,   Audience::everyone},
+      {E::confirm,    std::nullopt,   Audience::interviewers},
+      {E::reschedule, std::nullopt,   Audience::everyone},
+      {E::cancel,     S::scheduled,   Audience::everyone},  // a pending interview told nobody
+      {E::cancel,     S::confirmed,   Audience::everyone},
+  }};
+  // clang-format on
+  std::vector<NotificationRule> rules;
+  for (const auto& a : announce) {
+    rules.push_back(
+        {a.event, a.from, *lifecycle_of(a.event).announced_as, a.audience, std::nullopt});
+  }
   if (reminder_lead) {
-    rules.push_back({E::book,       std::nullopt, K::interview_reminder, Audience::everyone, reminder_lead});
-    rules.push_back({E::reschedule, std::nullopt, K::interview_reminder, Audience::everyone, reminder_lead});
+    for (auto event : {E::book, E::reschedule}) {
+      rules.push_back({event, std::nullopt, NotificationKind::interview_reminder,
+                       Audience::everyone, reminder_lead});
+    }
   }
   // A change that moves or ends the interview makes every earlier invite and reminder
   // untrue: they are expired in the same transaction, whether still pending or dead (so an
   // operator cannot requeue a stale invite either).
   std::vector<SupersedeRule> supersede;
-  for (auto event : {E::reschedule, E::cancel, E::complete, E::mark_no_show}) {
-    for (auto kind : {K::interview_scheduled, K::interview_confirmed, K::interview_rescheduled,
-                      K::interview_reminder}) {
-      supersede.push_back({event, kind});
+  for (const auto& step : lifecycle_table) {
+    if (!step.supersedes_slot_announcements)
+      continue;
+    for (auto kind : all_notification_kinds) {
+      if (carries_slot(kind))
+        supersede.push_back({step.event, kind});
     }
   }
-  // clang-format on
   return {std::move(rules), std::move(supersede)};
 }
 

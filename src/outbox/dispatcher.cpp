@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <interviewkit/notify/lifecycle.hpp>
 #include <interviewkit/outbox/dispatcher.hpp>
 #include <interviewkit/store/store_sink.hpp>
 
@@ -32,20 +33,6 @@ using std::chrono::milliseconds;
 // before it reaches the store or the log, so no record is refused for its content.
 std::string storable(std::string_view text) {
   return detail::to_storable_text(text, 2000);
-}
-
-// Kinds whose text states the slot: they are wrong as soon as the slot changes, while a
-// cancellation notice stays true whatever the slot was.
-bool carries_slot(NotificationKind kind) {
-  switch (kind) {
-    case NotificationKind::interview_scheduled:
-    case NotificationKind::interview_confirmed:
-    case NotificationKind::interview_rescheduled:
-    case NotificationKind::interview_reminder:
-      return true;
-    default:
-      return false;
-  }
 }
 
 // Why a message enqueued for `sent` must not go out now that the interview is `current`,

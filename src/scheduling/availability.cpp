@@ -229,13 +229,7 @@ void intersect(std::span<const Interval> a, std::span<const Interval> b,
 }  // namespace
 
 std::string_view to_string(SlotMode mode) noexcept {
-  switch (mode) {
-    case SlotMode::all:
-      return "all";
-    case SlotMode::any:
-      return "any";
-  }
-  return "<invalid SlotMode>";
+  return enum_name(mode);
 }
 
 WeeklyHours WeeklyHours::monday_to_friday(std::vector<WorkingHours> hours) {

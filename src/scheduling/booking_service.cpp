@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <interviewkit/notify/lifecycle.hpp>
 #include <interviewkit/scheduling/booking_service.hpp>
 #include <interviewkit/store/store_sink.hpp>
 
@@ -31,24 +32,6 @@ constexpr std::size_t message_token_bytes = 16;
 // Bounds on caller text: stored, logged and mailed, so it must not grow without limit.
 constexpr std::size_t max_reason = 2000;
 constexpr std::size_t max_idempotency_key = 200;
-
-ActionType action_for(InterviewEvent event) {
-  switch (event) {
-    case InterviewEvent::book:
-      return ActionType::interview_booked;
-    case InterviewEvent::confirm:
-      return ActionType::interview_confirmed;
-    case InterviewEvent::reschedule:
-      return ActionType::interview_rescheduled;
-    case InterviewEvent::cancel:
-      return ActionType::interview_cancelled;
-    case InterviewEvent::complete:
-      return ActionType::interview_completed;
-    case InterviewEvent::mark_no_show:
-      return ActionType::interview_no_show;
-  }
-  return ActionType::interview_created;
-}
 
 // The session key appended to the host's meeting URL: a trailing '=' or '#' means the URL
 // already ends where a value goes (".../join?room=", "...#"), so no '/' is added.
@@ -424,7 +407,7 @@ Result<void> BookingService::enqueue(StoreTransaction& tx, Change& change,
           .interview = id,
           .kind = planned.notification.kind,
           .channel = channel,
-          .payload = planned.notification,
+          .payload = nlohmann::json(planned.notification),
           .message_token = std::move(*token),
           .due = planned.due,
           .created_at = now,
@@ -463,7 +446,8 @@ std::vector<ActionEntry> BookingService::entries(const Change& change, Interview
                        .details = std::move(d)};
   };
   std::vector<ActionEntry> log;
-  log.push_back(make(action_for(event), std::move(details), before.status, after.status));
+  log.push_back(
+      make(lifecycle_of(event).logged_as, std::move(details), before.status, after.status));
   for (const auto& message : change.superseded) {
     log.push_back(make(ActionType::notification_expired,
                        {{"outbox_id", message.id.value()},

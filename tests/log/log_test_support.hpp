@@ -14,6 +14,7 @@
 
 #include <date/date.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>  // ActionEntry::details
 
 #include <interviewkit/log/action_entry.hpp>
 #include <interviewkit/log/sink.hpp>

@@ -6,6 +6,7 @@
 #include <string>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>  // ActionEntry::details, OutboxMessage::payload
 
 #include <interviewkit/interviewkit.hpp>
 

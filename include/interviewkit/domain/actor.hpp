@@ -8,9 +8,10 @@
 #include <string_view>
 #include <utility>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 #include <nlohmann/json_fwd.hpp>
 
+#include <interviewkit/domain/enum_names.hpp>
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/export.hpp>
 
@@ -18,12 +19,22 @@ namespace interviewkit {
 
 enum class ActorRole : std::uint8_t { candidate, interviewer, recruiter, system };
 
-inline constexpr std::array<ActorRole, 4> all_actor_roles{
-    ActorRole::candidate,
-    ActorRole::interviewer,
-    ActorRole::recruiter,
-    ActorRole::system,
+template <>
+struct EnumNames<ActorRole> {
+  static constexpr std::string_view type = "ActorRole";
+  static constexpr std::string_view noun = "actor role";
+  static constexpr std::string_view article = "an";
+  using enum ActorRole;
+  static constexpr auto table = std::to_array<EnumName<ActorRole>>({
+      {candidate, "candidate"},
+      {interviewer, "interviewer"},
+      {recruiter, "recruiter"},
+      {system, "system"},
+  });
 };
+static_assert(names_cover_enum<ActorRole>());
+
+inline constexpr std::array<ActorRole, 4> all_actor_roles = enum_values<ActorRole>();
 
 /// The canonical lowercase name: "candidate", "interviewer", "recruiter", "system".
 [[nodiscard]] INTERVIEWKIT_EXPORT std::string_view to_string(ActorRole role) noexcept;
@@ -62,14 +73,6 @@ template <>
 struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::Actor> {
   static interviewkit::Actor from_json(const nlohmann::json& j);
   static void to_json(nlohmann::json& j, const interviewkit::Actor& value);
-};
-
-template <>
-struct fmt::formatter<interviewkit::ActorRole> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
-  auto format(interviewkit::ActorRole role, FormatContext& ctx) const {
-    return fmt::formatter<std::string_view>::format(to_string(role), ctx);
-  }
 };
 
 /// "recruiter:r-7", or "system".

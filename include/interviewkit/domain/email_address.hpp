@@ -6,9 +6,10 @@
 #include <string>
 #include <string_view>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 #include <nlohmann/json_fwd.hpp>
 
+#include <interviewkit/domain/formatting.hpp>
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/export.hpp>
 
@@ -50,8 +51,7 @@ struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::EmailAddress> 
 
 template <>
 struct fmt::formatter<interviewkit::EmailAddress> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
-  auto format(const interviewkit::EmailAddress& address, FormatContext& ctx) const {
-    return fmt::formatter<std::string_view>::format(address.str(), ctx);
+  auto format(const interviewkit::EmailAddress& address, fmt::format_context& ctx) const {
+    return interviewkit::detail::format_text(*this, address.str(), ctx);
   }
 };

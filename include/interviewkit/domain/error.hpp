@@ -8,8 +8,10 @@
 #include <string_view>
 #include <variant>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
+#include <interviewkit/domain/enum_names.hpp>
+#include <interviewkit/domain/formatting.hpp>
 #include <interviewkit/domain/interview_id.hpp>
 #include <interviewkit/export.hpp>
 
@@ -62,6 +64,23 @@ enum class ErrorKind : std::uint8_t {
   unavailable,
 };
 
+template <>
+struct EnumNames<ErrorKind> {
+  static constexpr std::string_view type = "ErrorKind";
+  static constexpr std::string_view noun = "error kind";
+  static constexpr std::string_view article = "an";
+  using enum ErrorKind;
+  static constexpr auto table = std::to_array<EnumName<ErrorKind>>({
+      {invalid_input, "invalid_input"},
+      {illegal_transition, "illegal_transition"},
+      {slot_conflict, "slot_conflict"},
+      {not_found, "not_found"},
+      {stale_version, "stale_version"},
+      {unavailable, "unavailable"},
+  });
+};
+static_assert(names_cover_enum<ErrorKind>());
+
 [[nodiscard]] INTERVIEWKIT_EXPORT std::string_view to_string(ErrorKind kind) noexcept;
 
 class INTERVIEWKIT_EXPORT Error {
@@ -97,6 +116,9 @@ class INTERVIEWKIT_EXPORT Error {
   Detail detail_;
 };
 
+static_assert(EnumNames<ErrorKind>::table.size() == std::variant_size_v<Error::Detail>,
+              "Error::kind() is the variant index: one ErrorKind per alternative");
+
 INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, const Error& error);
 
 /// Thrown by the throwing APIs (nlohmann `from_json`, value() on an error) to carry an Error.
@@ -113,8 +135,7 @@ class INTERVIEWKIT_EXPORT ErrorException : public std::runtime_error {
 
 template <>
 struct fmt::formatter<interviewkit::Error> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
-  auto format(const interviewkit::Error& error, FormatContext& ctx) const {
-    return fmt::formatter<std::string_view>::format(error.message(), ctx);
+  auto format(const interviewkit::Error& error, fmt::format_context& ctx) const {
+    return interviewkit::detail::format_text(*this, error.message(), ctx);
   }
 };

@@ -9,9 +9,10 @@
 #include <string>
 #include <string_view>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 #include <nlohmann/json_fwd.hpp>
 
+#include <interviewkit/domain/formatting.hpp>
 #include <interviewkit/domain/interview_id.hpp>
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/export.hpp>
@@ -83,8 +84,7 @@ struct std::hash<interviewkit::ExternalId<Tag>> {
 
 template <class Tag>
 struct fmt::formatter<interviewkit::ExternalId<Tag>> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
-  auto format(const interviewkit::ExternalId<Tag>& id, FormatContext& ctx) const {
-    return fmt::formatter<std::string_view>::format(id.str(), ctx);
+  auto format(const interviewkit::ExternalId<Tag>& id, fmt::format_context& ctx) const {
+    return interviewkit::detail::format_text(*this, id.str(), ctx);
   }
 };

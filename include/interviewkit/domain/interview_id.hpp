@@ -8,9 +8,10 @@
 #include <cstdint>
 #include <functional>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 #include <nlohmann/json_fwd.hpp>
 
+#include <interviewkit/domain/formatting.hpp>
 #include <interviewkit/export.hpp>
 
 namespace interviewkit {
@@ -46,8 +47,7 @@ struct std::hash<interviewkit::InterviewId> {
 
 template <>
 struct fmt::formatter<interviewkit::InterviewId> : fmt::formatter<std::uint64_t> {
-  template <class FormatContext>
-  auto format(interviewkit::InterviewId id, FormatContext& ctx) const {
-    return fmt::formatter<std::uint64_t>::format(id.value(), ctx);
+  auto format(interviewkit::InterviewId id, fmt::format_context& ctx) const {
+    return interviewkit::detail::format_number(*this, id.value(), ctx);
   }
 };

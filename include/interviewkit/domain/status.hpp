@@ -10,9 +10,9 @@
 #include <iosfwd>
 #include <string_view>
 
-#include <fmt/format.h>
 #include <nlohmann/json_fwd.hpp>
 
+#include <interviewkit/domain/enum_names.hpp>
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/export.hpp>
 
@@ -27,28 +27,29 @@ enum class InterviewStatus : std::uint8_t {
   no_show,    ///< terminal: the candidate did not attend
 };
 
-inline constexpr std::array<InterviewStatus, 6> all_interview_statuses{
-    InterviewStatus::pending,   InterviewStatus::scheduled, InterviewStatus::confirmed,
-    InterviewStatus::completed, InterviewStatus::cancelled, InterviewStatus::no_show,
+template <>
+struct EnumNames<InterviewStatus> {
+  static constexpr std::string_view type = "InterviewStatus";
+  static constexpr std::string_view noun = "interview status";
+  static constexpr std::string_view article = "an";
+  using enum InterviewStatus;
+  static constexpr auto table = std::to_array<EnumName<InterviewStatus>>({
+      {pending, "pending"},
+      {scheduled, "scheduled"},
+      {confirmed, "confirmed"},
+      {completed, "completed"},
+      {cancelled, "cancelled"},
+      {no_show, "no_show"},
+  });
 };
+static_assert(names_cover_enum<InterviewStatus>());
+
+inline constexpr std::array<InterviewStatus, 6> all_interview_statuses =
+    enum_values<InterviewStatus>();
 
 /// The canonical lowercase name: "pending", "scheduled", ..., "no_show".
 [[nodiscard]] constexpr std::string_view to_string(InterviewStatus status) noexcept {
-  switch (status) {
-    case InterviewStatus::pending:
-      return "pending";
-    case InterviewStatus::scheduled:
-      return "scheduled";
-    case InterviewStatus::confirmed:
-      return "confirmed";
-    case InterviewStatus::completed:
-      return "completed";
-    case InterviewStatus::cancelled:
-      return "cancelled";
-    case InterviewStatus::no_show:
-      return "no_show";
-  }
-  return "<invalid InterviewStatus>";
+  return enum_name(status);
 }
 
 /// True for completed, cancelled and no_show: no transition leaves these.
@@ -75,11 +76,3 @@ INTERVIEWKIT_EXPORT void to_json(nlohmann::json& j, InterviewStatus status);
 INTERVIEWKIT_EXPORT void from_json(const nlohmann::json& j, InterviewStatus& status);
 
 }  // namespace interviewkit
-
-template <>
-struct fmt::formatter<interviewkit::InterviewStatus> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
-  auto format(interviewkit::InterviewStatus status, FormatContext& ctx) const {
-    return fmt::formatter<std::string_view>::format(to_string(status), ctx);
-  }
-};

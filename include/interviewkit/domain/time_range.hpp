@@ -5,7 +5,7 @@
 #include <iosfwd>
 
 #include <date/date.h>
-#include <fmt/format.h>
+#include <fmt/core.h>
 #include <nlohmann/json_fwd.hpp>
 
 #include <interviewkit/domain/result.hpp>

@@ -7,9 +7,10 @@
 #include <string_view>
 
 #include <date/date.h>
-#include <fmt/format.h>
+#include <fmt/core.h>
 #include <nlohmann/json_fwd.hpp>
 
+#include <interviewkit/domain/formatting.hpp>
 #include <interviewkit/domain/posix_tz.hpp>
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/export.hpp>
@@ -77,8 +78,7 @@ struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::TimeZone> {
 
 template <>
 struct fmt::formatter<interviewkit::TimeZone> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
-  auto format(const interviewkit::TimeZone& zone, FormatContext& ctx) const {
-    return fmt::formatter<std::string_view>::format(zone.name(), ctx);
+  auto format(const interviewkit::TimeZone& zone, fmt::format_context& ctx) const {
+    return interviewkit::detail::format_text(*this, zone.name(), ctx);
   }
 };

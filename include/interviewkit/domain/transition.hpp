@@ -1,7 +1,9 @@
 // The interview lifecycle as one transition table: from + event -> to.
 //
 // Everything that depends on lifecycle (which operations are legal, which notifications go
-// out) is derived from this table, never from status checks at call sites.
+// out) is derived from this table, never from status checks at call sites. What each event is
+// logged as (ActionType) and announced as (NotificationKind) is in the lifecycle table beside
+// it, notify/lifecycle.hpp: domain/ cannot see those enums.
 #pragma once
 
 #include <algorithm>
@@ -11,7 +13,7 @@
 #include <optional>
 #include <string_view>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <interviewkit/domain/status.hpp>
 #include <interviewkit/export.hpp>
@@ -28,27 +30,27 @@ enum class InterviewEvent : std::uint8_t {
   mark_no_show,
 };
 
-inline constexpr std::array<InterviewEvent, 6> all_interview_events{
-    InterviewEvent::book,   InterviewEvent::confirm,  InterviewEvent::reschedule,
-    InterviewEvent::cancel, InterviewEvent::complete, InterviewEvent::mark_no_show,
+template <>
+struct EnumNames<InterviewEvent> {
+  static constexpr std::string_view type = "InterviewEvent";
+  static constexpr std::string_view noun = "interview event";
+  static constexpr std::string_view article = "an";
+  using enum InterviewEvent;
+  static constexpr auto table = std::to_array<EnumName<InterviewEvent>>({
+      {book, "book"},
+      {confirm, "confirm"},
+      {reschedule, "reschedule"},
+      {cancel, "cancel"},
+      {complete, "complete"},
+      {mark_no_show, "mark_no_show"},
+  });
 };
+static_assert(names_cover_enum<InterviewEvent>());
+
+inline constexpr std::array<InterviewEvent, 6> all_interview_events = enum_values<InterviewEvent>();
 
 [[nodiscard]] constexpr std::string_view to_string(InterviewEvent event) noexcept {
-  switch (event) {
-    case InterviewEvent::book:
-      return "book";
-    case InterviewEvent::confirm:
-      return "confirm";
-    case InterviewEvent::reschedule:
-      return "reschedule";
-    case InterviewEvent::cancel:
-      return "cancel";
-    case InterviewEvent::complete:
-      return "complete";
-    case InterviewEvent::mark_no_show:
-      return "mark_no_show";
-  }
-  return "<invalid InterviewEvent>";
+  return enum_name(event);
 }
 
 [[nodiscard]] INTERVIEWKIT_EXPORT Result<InterviewEvent> parse_interview_event(
@@ -126,14 +128,6 @@ INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, InterviewEvent ev
 INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, const Transition& transition);
 
 }  // namespace interviewkit
-
-template <>
-struct fmt::formatter<interviewkit::InterviewEvent> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
-  auto format(interviewkit::InterviewEvent event, FormatContext& ctx) const {
-    return fmt::formatter<std::string_view>::format(to_string(event), ctx);
-  }
-};
 
 template <>
 struct fmt::formatter<interviewkit::Transition> : fmt::formatter<std::string_view> {

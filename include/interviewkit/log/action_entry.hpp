@@ -7,11 +7,12 @@
 #include <optional>
 #include <string_view>
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <interviewkit/domain/actor.hpp>
+#include <interviewkit/domain/enum_names.hpp>
 #include <interviewkit/domain/interview_id.hpp>
+#include <interviewkit/domain/json_value.hpp>
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/domain/status.hpp>
 #include <interviewkit/domain/time.hpp>
@@ -38,16 +39,34 @@ enum class ActionType : std::uint8_t {
   channel_circuit_closed,      ///< a delivery to it succeeded again
 };
 
-inline constexpr std::array<ActionType, 15> all_action_types{
-    ActionType::interview_created,          ActionType::interview_booked,
-    ActionType::interview_confirmed,        ActionType::interview_rescheduled,
-    ActionType::interview_cancelled,        ActionType::interview_completed,
-    ActionType::interview_no_show,          ActionType::notification_enqueued,
-    ActionType::notification_delivered,     ActionType::notification_failed,
-    ActionType::notification_dead_lettered, ActionType::notification_expired,
-    ActionType::notification_requeued,      ActionType::channel_circuit_opened,
-    ActionType::channel_circuit_closed,
+template <>
+struct EnumNames<ActionType> {
+  static constexpr std::string_view type = "ActionType";
+  static constexpr std::string_view noun = "action type";
+  static constexpr std::string_view article = "an";
+  using enum ActionType;
+  // Stored logs hold these names: never rename one.
+  static constexpr auto table = std::to_array<EnumName<ActionType>>({
+      {interview_created, "interview_created"},
+      {interview_booked, "interview_booked"},
+      {interview_confirmed, "interview_confirmed"},
+      {interview_rescheduled, "interview_rescheduled"},
+      {interview_cancelled, "interview_cancelled"},
+      {interview_completed, "interview_completed"},
+      {interview_no_show, "interview_no_show"},
+      {notification_enqueued, "notification_enqueued"},
+      {notification_delivered, "notification_delivered"},
+      {notification_failed, "notification_failed"},
+      {notification_dead_lettered, "notification_dead_lettered"},
+      {notification_expired, "notification_expired"},
+      {notification_requeued, "notification_requeued"},
+      {channel_circuit_opened, "channel_circuit_opened"},
+      {channel_circuit_closed, "channel_circuit_closed"},
+  });
 };
+static_assert(names_cover_enum<ActionType>());
+
+inline constexpr std::array<ActionType, 15> all_action_types = enum_values<ActionType>();
 
 /// The canonical lowercase name, e.g. "notification_failed".
 [[nodiscard]] INTERVIEWKIT_EXPORT std::string_view to_string(ActionType action) noexcept;
@@ -63,8 +82,9 @@ struct ActionEntry {
   Actor actor = Actor::system();
   std::optional<InterviewStatus> from;
   std::optional<InterviewStatus> to;
-  /// Structured detail: recipient, kind, attempt, error text, ... Always an object.
-  nlohmann::json details = nlohmann::json::object();
+  /// Structured detail: recipient, kind, attempt, error text, ... Always an object. Reads
+  /// like an nlohmann::json where <nlohmann/json.hpp> is included (see JsonValue).
+  JsonValue details = JsonValue::object();
 
   friend bool operator==(const ActionEntry&, const ActionEntry&) = default;
 };
@@ -105,12 +125,4 @@ template <>
 struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::ActionEntry> {
   static interviewkit::ActionEntry from_json(const nlohmann::json& j);
   static void to_json(nlohmann::json& j, const interviewkit::ActionEntry& value);
-};
-
-template <>
-struct fmt::formatter<interviewkit::ActionType> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
-  auto format(interviewkit::ActionType action, FormatContext& ctx) const {
-    return fmt::formatter<std::string_view>::format(to_string(action), ctx);
-  }
 };

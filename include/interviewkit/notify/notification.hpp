@@ -8,9 +8,9 @@
 #include <string_view>
 #include <variant>
 
-#include <fmt/format.h>
 #include <nlohmann/json_fwd.hpp>
 
+#include <interviewkit/domain/enum_names.hpp>
 #include <interviewkit/domain/ids.hpp>
 #include <interviewkit/domain/interview.hpp>
 #include <interviewkit/domain/participant.hpp>
@@ -31,12 +31,27 @@ enum class NotificationKind : std::uint8_t {
   interview_reminder,
 };
 
-inline constexpr std::array<NotificationKind, 7> all_notification_kinds{
-    NotificationKind::interview_scheduled,   NotificationKind::interview_confirmed,
-    NotificationKind::interview_rescheduled, NotificationKind::interview_cancelled,
-    NotificationKind::interview_completed,   NotificationKind::interview_no_show,
-    NotificationKind::interview_reminder,
+template <>
+struct EnumNames<NotificationKind> {
+  static constexpr std::string_view type = "NotificationKind";
+  static constexpr std::string_view noun = "notification kind";
+  static constexpr std::string_view article = "a";
+  using enum NotificationKind;
+  // Outbox rows and idempotency keys hold these names: never rename one.
+  static constexpr auto table = std::to_array<EnumName<NotificationKind>>({
+      {interview_scheduled, "interview_scheduled"},
+      {interview_confirmed, "interview_confirmed"},
+      {interview_rescheduled, "interview_rescheduled"},
+      {interview_cancelled, "interview_cancelled"},
+      {interview_completed, "interview_completed"},
+      {interview_no_show, "interview_no_show"},
+      {interview_reminder, "interview_reminder"},
+  });
 };
+static_assert(names_cover_enum<NotificationKind>());
+
+inline constexpr std::array<NotificationKind, 7> all_notification_kinds =
+    enum_values<NotificationKind>();
 
 [[nodiscard]] INTERVIEWKIT_EXPORT std::string_view to_string(NotificationKind kind) noexcept;
 [[nodiscard]] INTERVIEWKIT_EXPORT Result<NotificationKind> parse_notification_kind(
@@ -90,12 +105,4 @@ template <>
 struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::NotificationKind> {
   static interviewkit::NotificationKind from_json(const nlohmann::json& j);
   static void to_json(nlohmann::json& j, interviewkit::NotificationKind value);
-};
-
-template <>
-struct fmt::formatter<interviewkit::NotificationKind> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
-  auto format(interviewkit::NotificationKind kind, FormatContext& ctx) const {
-    return fmt::formatter<std::string_view>::format(to_string(kind), ctx);
-  }
 };

@@ -56,7 +56,8 @@ class INTERVIEWKIT_EXPORT NotificationPolicy {
   /// interview -> interview_cancelled to everyone; book and reschedule -> interview_reminder
   /// to everyone `reminder_lead` before the start. Reschedule, cancel, complete and no-show
   /// supersede earlier invites, confirmations, reschedule notices and reminders (pending or
-  /// dead).
+  /// dead). The kinds and the superseding events come from the lifecycle table
+  /// (lifecycle.hpp); the audiences are this policy's own.
   [[nodiscard]] static NotificationPolicy defaults(
       std::optional<std::chrono::seconds> reminder_lead = std::chrono::hours{24});
 

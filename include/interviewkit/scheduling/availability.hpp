@@ -16,8 +16,8 @@
 #include <vector>
 
 #include <date/date.h>
-#include <fmt/format.h>
 
+#include <interviewkit/domain/enum_names.hpp>
 #include <interviewkit/domain/ids.hpp>
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/domain/time_range.hpp>
@@ -99,6 +99,16 @@ enum class SlotMode : std::uint8_t {
   any,  ///< round-robin: one of them, the least loaded in the window
 };
 
+template <>
+struct EnumNames<SlotMode> {
+  static constexpr std::string_view type = "SlotMode";
+  static constexpr std::string_view noun = "slot mode";
+  static constexpr std::string_view article = "a";
+  using enum SlotMode;
+  static constexpr auto table = std::to_array<EnumName<SlotMode>>({{all, "all"}, {any, "any"}});
+};
+static_assert(names_cover_enum<SlotMode>());
+
 [[nodiscard]] INTERVIEWKIT_EXPORT std::string_view to_string(SlotMode mode) noexcept;
 
 /// The longest window one search covers, and the finest step: together they bound a result
@@ -174,11 +184,3 @@ class INTERVIEWKIT_EXPORT SlotSearch {
     const SlotQuery& query, std::span<const InterviewerAvailability> interviewers);
 
 }  // namespace interviewkit
-
-template <>
-struct fmt::formatter<interviewkit::SlotMode> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
-  auto format(interviewkit::SlotMode mode, FormatContext& ctx) const {
-    return fmt::formatter<std::string_view>::format(interviewkit::to_string(mode), ctx);
-  }
-};

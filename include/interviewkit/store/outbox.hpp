@@ -8,10 +8,13 @@
 #include <string_view>
 #include <vector>
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
+#include <fmt/core.h>
+#include <nlohmann/json_fwd.hpp>
 
+#include <interviewkit/domain/enum_names.hpp>
+#include <interviewkit/domain/formatting.hpp>
 #include <interviewkit/domain/interview_id.hpp>
+#include <interviewkit/domain/json_value.hpp>
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/domain/time.hpp>
 #include <interviewkit/export.hpp>
@@ -38,6 +41,22 @@ enum class OutboxState : std::uint8_t {
   expired,    ///< not sent: the interview started, or a later change superseded it
 };
 
+template <>
+struct EnumNames<OutboxState> {
+  static constexpr std::string_view type = "OutboxState";
+  static constexpr std::string_view noun = "outbox state";
+  static constexpr std::string_view article = "an";
+  using enum OutboxState;
+  // Stores hold these names: never rename one.
+  static constexpr auto table = std::to_array<EnumName<OutboxState>>({
+      {pending, "pending"},
+      {delivered, "delivered"},
+      {dead, "dead"},
+      {expired, "expired"},
+  });
+};
+static_assert(names_cover_enum<OutboxState>());
+
 [[nodiscard]] INTERVIEWKIT_EXPORT std::string_view to_string(OutboxState state) noexcept;
 [[nodiscard]] INTERVIEWKIT_EXPORT Result<OutboxState> parse_outbox_state(std::string_view text);
 
@@ -47,7 +66,7 @@ struct OutboxMessage {
   InterviewId interview;
   NotificationKind kind = NotificationKind::interview_scheduled;
   std::string channel = "default";
-  nlohmann::json payload;     ///< the Notification as JSON
+  JsonValue payload;          ///< the Notification as JSON
   std::string message_token;  ///< random, fixed at enqueue; e.g. the email's Message-ID
   UtcMillis due{};
   std::uint32_t attempts = 0;  ///< attempts started since enqueue or the last requeue
@@ -94,16 +113,7 @@ struct OutboxQuery {
 
 template <>
 struct fmt::formatter<interviewkit::OutboxId> : fmt::formatter<std::uint64_t> {
-  template <class FormatContext>
-  auto format(interviewkit::OutboxId id, FormatContext& ctx) const {
-    return fmt::formatter<std::uint64_t>::format(id.value(), ctx);
-  }
-};
-
-template <>
-struct fmt::formatter<interviewkit::OutboxState> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
-  auto format(interviewkit::OutboxState state, FormatContext& ctx) const {
-    return fmt::formatter<std::string_view>::format(to_string(state), ctx);
+  auto format(interviewkit::OutboxId id, fmt::format_context& ctx) const {
+    return interviewkit::detail::format_number(*this, id.value(), ctx);
   }
 };

@@ -1,0 +1,23 @@
+// Out-of-line halves of the library's fmt formatters, so that public headers need only
+// <fmt/core.h>. fmt 9's core.h declares formatter<string_view> and formatter<uint64_t> but
+// defines their format() in <fmt/format.h>; a formatter that reuses them calls these instead.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include <fmt/core.h>
+
+#include <interviewkit/export.hpp>
+
+namespace interviewkit::detail {
+
+/// Writes `text` as `spec` says (width, alignment, ...).
+INTERVIEWKIT_EXPORT fmt::format_context::iterator format_text(
+    const fmt::formatter<std::string_view>& spec, std::string_view text, fmt::format_context& ctx);
+
+/// Writes `number` as `spec` says.
+INTERVIEWKIT_EXPORT fmt::format_context::iterator format_number(
+    const fmt::formatter<std::uint64_t>& spec, std::uint64_t number, fmt::format_context& ctx);
+
+}  // namespace interviewkit::detail

@@ -1,0 +1,126 @@
+// JsonValue: a JSON value that a public header can hold as a member with only
+// <nlohmann/json_fwd.hpp> included (ActionEntry::details, OutboxMessage::payload).
+//
+// nlohmann::json itself cannot be a member of a type in a light header: a member needs the
+// complete type, and <nlohmann/json.hpp> is about 70,000 preprocessed lines. JsonValue keeps
+// the json behind a pointer, and its members are templates that are compiled only where they
+// are used, that is where <nlohmann/json.hpp> is included. There it reads like the json it
+// holds: `details["error"] = text`, `details.at("attempt").get<int>()`,
+// `details = {{"kind", "invite"}}`, `payload.get<Notification>()`; `json()` gives the
+// nlohmann::json itself for anything else. It converts to and from nlohmann::json.
+//
+// A value type: copies are deep, moves are cheap, a moved-from JsonValue is null. Not
+// thread-safe, like the json it holds.
+#pragma once
+
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <interviewkit/export.hpp>
+
+namespace interviewkit {
+
+class INTERVIEWKIT_EXPORT JsonValue {
+ public:
+  /// null, like a default nlohmann::json.
+  JsonValue() noexcept;
+  JsonValue(const JsonValue& other);
+  JsonValue(JsonValue&& other) noexcept;
+  JsonValue& operator=(const JsonValue& other);
+  JsonValue& operator=(JsonValue&& other) noexcept;
+  ~JsonValue();
+
+  // Implicit on purpose: a JsonValue stands for the json it holds.
+  JsonValue(nlohmann::json value);  // NOLINT(google-explicit-constructor)
+
+  /// `JsonValue v = {{"key", 1}, {"other", "x"}}`, as nlohmann::json reads braces.
+  template <class J = nlohmann::json>
+  JsonValue(  // NOLINT(google-explicit-constructor)
+      std::initializer_list<typename J::initializer_list_t::value_type> init)
+      : JsonValue(J(init)) {}
+
+  /// Assigns anything nlohmann::json can be assigned from (a string, a number, nullptr, a
+  /// type with to_json, ...).
+  template <class T, class J = nlohmann::json>
+  requires(!std::is_same_v<std::remove_cvref_t<T>, JsonValue>) JsonValue& operator=(T&& value) {
+    as<J>() = std::forward<T>(value);
+    return *this;
+  }
+
+  /// An empty JSON object.
+  [[nodiscard]] static JsonValue object();
+
+  /// The value itself. The non-const overload turns a moved-from JsonValue into null.
+  [[nodiscard]] nlohmann::json& json();
+  [[nodiscard]] const nlohmann::json& json() const noexcept;
+
+  // The parts of nlohmann::json's interface that callers use; each forwards to json().
+  template <class Key, class J = nlohmann::json>
+  decltype(auto) at(Key&& key) {
+    return as<J>().at(std::forward<Key>(key));
+  }
+  template <class Key, class J = nlohmann::json>
+  decltype(auto) at(Key&& key) const {
+    return as<J>().at(std::forward<Key>(key));
+  }
+  template <class Key, class J = nlohmann::json>
+  decltype(auto) operator[](Key&& key) {
+    return as<J>()[std::forward<Key>(key)];
+  }
+  template <class Key, class J = nlohmann::json>
+  decltype(auto) operator[](Key&& key) const {
+    return as<J>()[std::forward<Key>(key)];
+  }
+  template <class Key, class J = nlohmann::json>
+  [[nodiscard]] bool contains(Key&& key) const {
+    return as<J>().contains(std::forward<Key>(key));
+  }
+  template <class Key, class Fallback, class J = nlohmann::json>
+  [[nodiscard]] auto value(Key&& key, Fallback&& fallback) const {
+    return as<J>().value(std::forward<Key>(key), std::forward<Fallback>(fallback));
+  }
+  template <class Key, class J = nlohmann::json>
+  auto erase(Key&& key) {
+    return as<J>().erase(std::forward<Key>(key));
+  }
+  template <class T, class J = nlohmann::json>
+  [[nodiscard]] T get() const {
+    return as<J>().template get<T>();
+  }
+  template <class J = nlohmann::json, class... Args>
+  [[nodiscard]] std::string dump(Args&&... args) const {
+    return as<J>().dump(std::forward<Args>(args)...);
+  }
+  [[nodiscard]] bool is_null() const noexcept;
+  [[nodiscard]] bool is_object() const noexcept;
+  [[nodiscard]] bool is_discarded() const noexcept;
+  [[nodiscard]] bool empty() const noexcept;
+
+  friend INTERVIEWKIT_EXPORT bool operator==(const JsonValue& a, const JsonValue& b) noexcept;
+  friend INTERVIEWKIT_EXPORT bool operator==(const JsonValue& a, const nlohmann::json& b) noexcept;
+  // Hidden friends: found only for a JsonValue argument, so they never make another type's
+  // to_json/from_json ambiguous.
+  friend INTERVIEWKIT_EXPORT void to_json(nlohmann::json& j, const JsonValue& value);
+  friend INTERVIEWKIT_EXPORT void from_json(const nlohmann::json& j, JsonValue& value);
+
+ private:
+  // The held json as a type that depends on a template parameter, so that a member template
+  // using it is checked where it is instantiated, with <nlohmann/json.hpp> included.
+  template <class J>
+  J& as() {
+    return json();
+  }
+  template <class J>
+  const J& as() const {
+    return json();
+  }
+
+  std::unique_ptr<nlohmann::json> value_;  ///< null for JSON null
+};
+
+}  // namespace interviewkit
