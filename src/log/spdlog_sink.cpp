@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/logger.h>
 
 #include <interviewkit/domain/time.hpp>
 #include <interviewkit/log/spdlog_sink.hpp>
@@ -16,6 +17,10 @@ namespace interviewkit {
 
 // The logger is the host's, never spdlog's global default: a library must not write to the
 // host's logs unasked, so a null logger is a wiring mistake rather than "use the default".
+Result<std::shared_ptr<SpdlogSink>> SpdlogSink::make(std::shared_ptr<spdlog::logger> logger) {
+  return make(std::move(logger), spdlog::level::info);
+}
+
 Result<std::shared_ptr<SpdlogSink>> SpdlogSink::make(std::shared_ptr<spdlog::logger> logger,
                                                      spdlog::level::level_enum level) {
   if (!logger)

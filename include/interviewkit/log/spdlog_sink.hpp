@@ -5,8 +5,14 @@
 #include <memory>
 #include <string>
 
-#include <spdlog/common.h>
-#include <spdlog/logger.h>
+// Declared, not included (spdlog's headers bring all of fmt/format.h): the host that passes a
+// logger has them already. level_enum has a fixed underlying type, so it can be declared.
+namespace spdlog {
+class logger;
+namespace level {
+enum level_enum : int;
+}  // namespace level
+}  // namespace spdlog
 
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/export.hpp>
@@ -27,8 +33,10 @@ class INTERVIEWKIT_EXPORT SpdlogSink final : public ActionLogSink {
  public:
   /// A null logger is InvalidInput.
   [[nodiscard]] static Result<std::shared_ptr<SpdlogSink>> make(
-      std::shared_ptr<spdlog::logger> logger,
-      spdlog::level::level_enum level = spdlog::level::info);
+      std::shared_ptr<spdlog::logger> logger);
+  /// As above, writing ordinary entries at `level` (default: info).
+  [[nodiscard]] static Result<std::shared_ptr<SpdlogSink>> make(
+      std::shared_ptr<spdlog::logger> logger, spdlog::level::level_enum level);
 
   void write(const ActionEntry& entry) override;
   void flush() override;

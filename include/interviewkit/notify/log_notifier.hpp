@@ -3,7 +3,11 @@
 
 #include <memory>
 
-#include <spdlog/logger.h>
+// Declared, not included: the host that passes a logger has spdlog's headers already, and
+// everyone else is spared them.
+namespace spdlog {
+class logger;
+}  // namespace spdlog
 
 #include <interviewkit/export.hpp>
 #include <interviewkit/notify/notifier.hpp>
