@@ -16,42 +16,6 @@ constexpr std::string_view replacement_character = "\xEF\xBF\xBD";
 
 }  // namespace
 
-// A strict decoder (RFC 3629): the renderers check text with it before anything reaches a
-// header or a calendar line, so it refuses what lenient decoders let through.
-Utf8Char decode_utf8(std::string_view text, std::size_t at) noexcept {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(at);
-  if (lead < 0x80)
-    return {lead, 1};
-  std::size_t length = 0;
-  char32_t cp = 0;
-  char32_t min = 0;
-  if ((lead & 0xE0U) == 0xC0U) {
-    length = 2, cp = lead & 0x1FU, min = 0x80;
-  } else if ((lead & 0xF0U) == 0xE0U) {
-    length = 3, cp = lead & 0x0FU, min = 0x800;
-  } else if ((lead & 0xF8U) == 0xF0U) {
-    length = 4, cp = lead & 0x07U, min = 0x10000;
-  } else {
-    return {};
-  }
-  if (at + length > text.size())
-    return {};
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(at + k) & 0xC0U) != 0x80U)
-      return {};
-    cp = (cp << 6U) | (byte(at + k) & 0x3FU);
-  }
-  // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-    return {};
-  return {cp, length};
-}
-
-bool is_control(char32_t cp) noexcept {
-  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029;
-}
-
 Result<void> require_utf8(std::string_view field, std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     const auto c = decode_utf8(text, i);

@@ -9,19 +9,14 @@
 
 #include <interviewkit/domain/result.hpp>
 
+#include "../domain/utf8.hpp"
+
 namespace interviewkit::mail_text {
 
-struct Utf8Char {
-  char32_t code_point = 0;
-  std::size_t length = 0;  ///< 0 when the bytes at the position are not valid UTF-8
-};
-
-/// The character starting at byte `at` of `text` (at < text.size()).
-[[nodiscard]] Utf8Char decode_utf8(std::string_view text, std::size_t at) noexcept;
-
-/// C0 and C1 controls, DEL and the Unicode line/paragraph separators: everything a mail
-/// header or a single calendar line must never carry raw.
-[[nodiscard]] bool is_control(char32_t code_point) noexcept;
+// The library's one UTF-8 decoder and control-character test (src/domain/utf8.hpp).
+using detail::decode_utf8;
+using detail::is_control;
+using detail::Utf8Char;
 
 /// Ok when `text` is valid UTF-8; otherwise an InvalidInput naming `field` and the offset.
 [[nodiscard]] Result<void> require_utf8(std::string_view field, std::string_view text);

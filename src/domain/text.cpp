@@ -6,62 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "utf8.hpp"
+
 namespace interviewkit::detail {
-
-namespace {
-
-// One decoded character. A strict decoder of our own rather than a locale or iconv call:
-// the answer must not depend on the host's locale, and every caller needs the byte
-// position of the first problem for its error message.
-struct Decoded {
-  char32_t code_point;
-  std::size_t length;  // 0 when the sequence at the position is invalid
-};
-
-// Decodes the character starting at byte `i` as RFC 3629 defines UTF-8: sequences of at
-// most four bytes, no overlong forms, no surrogates (U+D800..U+DFFF) and nothing above
-// U+10FFFF. Anything else is "invalid" (length 0) rather than guessed at, because a lenient
-// decoder lets the same character be spelled several ways and slip past the checks.
-Decoded decode_utf8(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(i);
-  if (lead < 0x80)
-    return {lead, 1};
-  // The lead byte gives the length and the first bits; `min` is the smallest code point
-  // that needs this many bytes, so a smaller one is an overlong encoding.
-  std::size_t length = 0;
-  char32_t cp = 0;
-  char32_t min = 0;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2, cp = lead & 0x1F, min = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, cp = lead & 0x0F, min = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, cp = lead & 0x07, min = 0x10000;
-  } else {
-    return {0, 0};  // a continuation byte or 0xF8..0xFF cannot start a character
-  }
-  if (i + length > text.size())
-    return {0, 0};
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80)
-      return {0, 0};
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-    return {0, 0};
-  return {cp, length};
-}
-
-// C0 controls and DEL, C1 controls (0x9B is a terminal's CSI, so C1 can drive a terminal
-// that shows a log), and the Unicode line and paragraph separators, which some viewers and
-// JavaScript treat as line breaks: none of them belongs in a name or title that ends up in
-// a mail header, a calendar property or one line of a log.
-bool is_control(char32_t cp) {
-  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029;
-}
-
-}  // namespace
 
 std::string to_storable_text(std::string_view text, std::size_t max_bytes) {
   constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD

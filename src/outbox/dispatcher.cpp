@@ -22,10 +22,13 @@
 #include <interviewkit/store/store_sink.hpp>
 
 #include "../domain/text.hpp"
+#include "../log/guarded.hpp"
 
 namespace interviewkit {
 
 namespace {
+
+using detail::guarded;
 
 using std::chrono::milliseconds;
 
@@ -50,18 +53,6 @@ std::optional<std::string> superseded(const Notification& sent, const Interview&
   return fmt::format("superseded by revision {} of interview {} ({}{})", current.version,
                      current.id, current.status,
                      current.slot ? fmt::format(", {}", *current.slot) : std::string());
-}
-
-// Calls a store method; a Store that breaks its contract by throwing gets the same treatment
-// as one that returns an error, so an attempt's outcome is still recorded.
-template <class F>
-auto guarded(F&& f) noexcept -> decltype(f()) {
-  try {
-    return f();
-  } catch (...) {
-    return Unavailable{
-        fmt::format("the store threw: {}", describe_exception(std::current_exception()))};
-  }
 }
 
 // Every bound below exists because a value past it cannot work, not as a matter of taste:
@@ -224,7 +215,7 @@ struct Dispatcher::Impl {
   // interview has moved past is expired, not sent (a stale invite after a cancel).
   std::optional<Decision> check_revision(const OutboxMessage& message,
                                          const Notification& notification) {
-    auto current = guarded([&] { return store->find(message.interview); });
+    auto current = guarded("the store", [&] { return store->find(message.interview); });
     if (!current && current.error().is<NotFound>()) {
       return ending(OutboxState::dead, ActionType::notification_dead_lettered,
                     fmt::format("interview {} no longer exists", message.interview));
@@ -380,8 +371,9 @@ struct Dispatcher::Impl {
     const auto now = clock->now();
     if (!force && message.claimed_until && *message.claimed_until - now >= options.lease / 2)
       return true;
-    auto renewed =
-        guarded([&] { return store->renew(message.id, message.claim, now + options.lease, now); });
+    auto renewed = guarded("the store", [&] {
+      return store->renew(message.id, message.claim, now + options.lease, now);
+    });
     if (!renewed) {
       ++stats.store_errors;
       report(fmt::format("cannot renew the lease of outbox message {}: {}", message.id,
@@ -441,16 +433,18 @@ struct Dispatcher::Impl {
   // Stores an outcome; a failed attempt is tried again a few times while the lease still
   // holds, since a message whose sent outcome is not stored is sent again after its lease.
   Result<bool> complete(const OutboxMessage& message, const OutboxCompletion& completion) {
-    auto stored = guarded(
-        [&] { return store->complete(message.id, message.claim, completion, clock->now()); });
+    auto stored = guarded("the store", [&] {
+      return store->complete(message.id, message.claim, completion, clock->now());
+    });
     for (auto pause : {milliseconds{50}, milliseconds{250}, milliseconds{1000}}) {
       const bool lease_left =
           message.claimed_until && *message.claimed_until - clock->now() > 2 * pause;
       if (stored || !lease_left || stopping.load())
         break;
       std::this_thread::sleep_for(pause);
-      stored = guarded(
-          [&] { return store->complete(message.id, message.claim, completion, clock->now()); });
+      stored = guarded("the store", [&] {
+        return store->complete(message.id, message.claim, completion, clock->now());
+      });
     }
     return stored;
   }
@@ -507,8 +501,8 @@ struct Dispatcher::Impl {
   // Gives an unattempted claim back (stop() was called): due at once for the next worker,
   // instead of waiting out a lease nobody works on. A failure here only costs that wait.
   void release(const OutboxMessage& message, DrainStats& stats) {
-    auto released =
-        guarded([&] { return store->release(message.id, message.claim, clock->now()); });
+    auto released = guarded(
+        "the store", [&] { return store->release(message.id, message.claim, clock->now()); });
     if (!released) {
       report(fmt::format("cannot give back outbox message {}: {}; it is retried after its lease",
                          message.id, released.error().message()));
@@ -565,8 +559,9 @@ struct Dispatcher::Impl {
     // Taken before claiming: messages claimed while waiting for another pass to finish would
     // sit under a running lease that nobody works on.
     std::lock_guard lock(notifier_mutex);
-    auto claimed =
-        guarded([&] { return store->claim_due(clock->now(), options.batch_size, options.lease); });
+    auto claimed = guarded("the store", [&] {
+      return store->claim_due(clock->now(), options.batch_size, options.lease);
+    });
     if (!claimed)
       return claimed.error();
     DrainStats stats;
@@ -622,7 +617,7 @@ struct Dispatcher::Impl {
       }
       if (stats->claimed == options.batch_size)
         return milliseconds::zero();  // more may be waiting
-      auto due = guarded([&] { return store->next_due(); });
+      auto due = guarded("the store", [&] { return store->next_due(); });
       if (!due || !*due)
         return options.idle_poll;
       const auto until = std::chrono::duration_cast<milliseconds>(**due - clock->now());
@@ -695,32 +690,35 @@ Result<DrainStats> Dispatcher::drain_once() {
   }
 }
 
+// The clock, the store and the log are the host's: whatever they throw stays here.
 Result<bool> Dispatcher::requeue(OutboxId id, const Actor& actor) {
-  auto message = guarded([&] { return impl_->store->find_outbox(id); });
-  if (!message)
-    return message.error();
-  if (!*message)
-    return InvalidInput{fmt::format("no outbox message {}", id)};
-  const auto now = impl_->clock->now();
-  const ActionEntry record{.time = now,
-                           .action = ActionType::notification_requeued,
-                           .interview = (*message)->interview,
-                           .actor = actor,
-                           .from = std::nullopt,
-                           .to = std::nullopt,
-                           .details = {{"outbox_id", id.value()},
-                                       {"idempotency_key", (*message)->idempotency_key},
-                                       {"previous_error", storable((*message)->last_error)}}};
-  std::span<const ActionEntry> in_store;
-  if (impl_->log_in_store)
-    in_store = std::span(&record, 1);
-  auto done = guarded([&] { return impl_->store->requeue(id, now, in_store); });
-  if (!done || !*done)
-    return done;
-  if (!impl_->log_in_store)
-    impl_->log->record(record);
-  wake();
-  return true;
+  return guarded("requeue", [&]() -> Result<bool> {
+    auto message = guarded("the store", [&] { return impl_->store->find_outbox(id); });
+    if (!message)
+      return message.error();
+    if (!*message)
+      return InvalidInput{fmt::format("no outbox message {}", id)};
+    const auto now = impl_->clock->now();
+    const ActionEntry record{.time = now,
+                             .action = ActionType::notification_requeued,
+                             .interview = (*message)->interview,
+                             .actor = actor,
+                             .from = std::nullopt,
+                             .to = std::nullopt,
+                             .details = {{"outbox_id", id.value()},
+                                         {"idempotency_key", (*message)->idempotency_key},
+                                         {"previous_error", storable((*message)->last_error)}}};
+    std::span<const ActionEntry> in_store;
+    if (impl_->log_in_store)
+      in_store = std::span(&record, 1);
+    auto done = guarded("the store", [&] { return impl_->store->requeue(id, now, in_store); });
+    if (!done || !*done)
+      return done;
+    if (!impl_->log_in_store)
+      impl_->log->record(record);
+    wake();
+    return true;
+  });
 }
 
 void Dispatcher::start() {

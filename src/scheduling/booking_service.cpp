@@ -21,6 +21,8 @@
 #include <interviewkit/scheduling/booking_service.hpp>
 #include <interviewkit/store/store_sink.hpp>
 
+#include "../log/guarded.hpp"
+
 namespace interviewkit {
 
 namespace {
@@ -117,7 +119,7 @@ void BookingService::on_enqueued(std::function<void()> callback) {
 }
 
 Result<Interview> BookingService::get(InterviewId id) const {
-  return store_->find(id);
+  return detail::guarded("the store", [&] { return store_->find(id); });
 }
 
 // A new pending interview, checked before anything is written: valid values, and nobody
@@ -147,7 +149,14 @@ Result<Interview> BookingService::draft(const CreateRequest& request) const {
   return interview;
 }
 
+// Public operations go through detail::guarded: a host's clock, randomness or store that
+// throws against its contract fails the operation with an error value, never an exception.
 Result<Interview> BookingService::create(const CreateRequest& request, const Actor& actor) {
+  return detail::guarded("BookingService", [&] { return create_interview(request, actor); });
+}
+
+Result<Interview> BookingService::create_interview(const CreateRequest& request,
+                                                   const Actor& actor) {
   auto interview = draft(request);
   if (!interview)
     return interview;
@@ -175,6 +184,16 @@ Result<Interview> BookingService::create(const CreateRequest& request, const Act
   return interview;
 }
 
+// The change is committed: a host callback that throws must not turn it into a failed
+// operation (the caller would retry a booking that stands). Nothing is lost by ignoring it:
+// the dispatcher finds the messages on its next poll without being woken.
+void BookingService::notify_enqueued() const noexcept {
+  try {
+    on_enqueued_();
+  } catch (...) {  // NOLINT(bugprone-empty-catch): see above
+  }
+}
+
 // Entries go into the transaction when the log lives in the store (tx given), or to the
 // ActionLog after the commit otherwise (tx null). Each call does one of the two.
 Result<void> BookingService::record(StoreTransaction* tx,
@@ -193,32 +212,43 @@ Result<void> BookingService::record(StoreTransaction* tx,
 
 Result<Interview> BookingService::book(InterviewId id, const TimeRange& slot, const Actor& actor,
                                        const OperationOptions& options) {
-  return apply(id, InterviewEvent::book, actor, options, slot, {});
+  return detail::guarded("BookingService",
+                         [&] { return apply(id, InterviewEvent::book, actor, options, slot, {}); });
 }
 
 Result<Interview> BookingService::confirm(InterviewId id, const Actor& actor,
                                           const OperationOptions& options) {
-  return apply(id, InterviewEvent::confirm, actor, options, std::nullopt, {});
+  return detail::guarded("BookingService", [&] {
+    return apply(id, InterviewEvent::confirm, actor, options, std::nullopt, {});
+  });
 }
 
 Result<Interview> BookingService::reschedule(InterviewId id, const TimeRange& slot,
                                              const Actor& actor, const OperationOptions& options) {
-  return apply(id, InterviewEvent::reschedule, actor, options, slot, {});
+  return detail::guarded("BookingService", [&] {
+    return apply(id, InterviewEvent::reschedule, actor, options, slot, {});
+  });
 }
 
 Result<Interview> BookingService::cancel(InterviewId id, const std::string& reason,
                                          const Actor& actor, const OperationOptions& options) {
-  return apply(id, InterviewEvent::cancel, actor, options, std::nullopt, reason);
+  return detail::guarded("BookingService", [&] {
+    return apply(id, InterviewEvent::cancel, actor, options, std::nullopt, reason);
+  });
 }
 
 Result<Interview> BookingService::complete(InterviewId id, const Actor& actor,
                                            const OperationOptions& options) {
-  return apply(id, InterviewEvent::complete, actor, options, std::nullopt, {});
+  return detail::guarded("BookingService", [&] {
+    return apply(id, InterviewEvent::complete, actor, options, std::nullopt, {});
+  });
 }
 
 Result<Interview> BookingService::mark_no_show(InterviewId id, const Actor& actor,
                                                const OperationOptions& options) {
-  return apply(id, InterviewEvent::mark_no_show, actor, options, std::nullopt, {});
+  return detail::guarded("BookingService", [&] {
+    return apply(id, InterviewEvent::mark_no_show, actor, options, std::nullopt, {});
+  });
 }
 
 // REQUIRES: called by the public operations only. Phases: validate the request outside
@@ -264,7 +294,7 @@ Result<Interview> BookingService::apply(InterviewId id, InterviewEvent event, co
     return *change.after;
   (void)record(nullptr, log);
   if (!change.enqueued.empty() && on_enqueued_)
-    on_enqueued_();
+    notify_enqueued();
   return std::move(*change.after);
 }
 

@@ -1,5 +1,7 @@
 // BookingService: every operation, legal and illegal, with its error values.
+#include <atomic>
 #include <set>
+#include <stdexcept>
 
 #include "support/fixture.hpp"
 
@@ -216,4 +218,58 @@ TEST_CASE("service options are validated", "[booking]") {
   CHECK_FALSE(BookingService::make(store, log, bad));
   CHECK_FALSE(BookingService::make(nullptr, log));
   CHECK(BookingService::make(store, log));
+}
+
+namespace {
+
+/// A host's clock that breaks its contract: it throws once `armed` is set.
+class ThrowingClock final : public Clock {
+ public:
+  explicit ThrowingClock(std::shared_ptr<const Clock> inner) : inner_(std::move(inner)) {}
+  UtcMillis now() const override {
+    if (armed)
+      throw std::runtime_error("clock hardware gone");
+    return inner_->now();
+  }
+  std::atomic<bool> armed{false};
+
+ private:
+  std::shared_ptr<const Clock> inner_;
+};
+
+}  // namespace
+
+TEST_CASE("a host's clock, randomness or callback that throws never escapes an operation",
+          "[booking][faults]") {
+  Fixture f;
+  auto clock = std::make_shared<ThrowingClock>(f.clock);
+  auto service = BookingService::make(f.store, f.log, with_clock(BookingOptions{}, clock)).value();
+  const auto id =
+      service
+          ->create(CreateRequest{"Interview", candidate("c-1"), {interviewer("i-1")}}, recruiter())
+          .value()
+          .id;
+  SECTION("the clock") {
+    clock->armed = true;
+    Result<Interview> booked = InvalidInput{"not run"};
+    REQUIRE_NOTHROW(booked = service->book(id, slot(12, 9h), recruiter()));
+    REQUIRE_FALSE(booked);
+    CHECK(booked.error().is<Unavailable>());
+    CHECK_THAT(booked.error().message(), Catch::Contains("clock hardware gone"));
+    clock->armed = false;
+    CHECK(service->get(id).value().status == InterviewStatus::pending);  // nothing half-done
+    auto dispatcher =
+        Dispatcher::make(f.store, f.recorder, f.log, with_clock(DispatcherOptions{}, clock))
+            .value();
+    clock->armed = true;
+    Result<bool> requeued = false;
+    REQUIRE_NOTHROW(requeued = dispatcher->requeue(OutboxId{1}, recruiter()));
+    CHECK_FALSE(requeued);
+  }
+  SECTION("the callback after a commit: the booking stands") {
+    service->on_enqueued([] { throw std::runtime_error("host callback broke"); });
+    auto booked = service->book(id, slot(12, 9h), recruiter());
+    REQUIRE(booked);
+    CHECK(booked->status == InterviewStatus::scheduled);
+  }
 }

@@ -68,7 +68,8 @@ class INTERVIEWKIT_EXPORT BookingService {
                                                                     std::shared_ptr<ActionLog> log,
                                                                     BookingOptions options = {});
 
-  /// Called after each commit that enqueued notifications (e.g. Dispatcher::wake).
+  /// Called after each commit that enqueued notifications (e.g. Dispatcher::wake), on the
+  /// thread of the operation. If it throws, the exception is ignored: the change stands.
   void on_enqueued(std::function<void()> callback);
 
   [[nodiscard]] Result<Interview> create(const CreateRequest& request, const Actor& actor);
@@ -97,6 +98,8 @@ class INTERVIEWKIT_EXPORT BookingService {
   BookingService(std::shared_ptr<Store> store, std::shared_ptr<ActionLog> log,
                  BookingOptions options);
   Result<Interview> draft(const CreateRequest& request) const;
+  Result<Interview> create_interview(const CreateRequest& request, const Actor& actor);
+  void notify_enqueued() const noexcept;
   Result<Interview> apply(InterviewId id, InterviewEvent event, const Actor& actor,
                           const OperationOptions& options, const std::optional<TimeRange>& slot,
                           const std::string& reason);
