@@ -15,6 +15,7 @@
 #include <interviewkit/domain/formatting.hpp>
 #include <interviewkit/domain/interview_id.hpp>
 #include <interviewkit/domain/json_value.hpp>
+#include <interviewkit/domain/numeric_id.hpp>
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/domain/time.hpp>
 #include <interviewkit/export.hpp>
@@ -23,16 +24,8 @@
 
 namespace interviewkit {
 
-class OutboxId {
- public:
-  constexpr OutboxId() noexcept = default;
-  constexpr explicit OutboxId(std::uint64_t value) noexcept : value_(value) {}
-  [[nodiscard]] constexpr std::uint64_t value() const noexcept { return value_; }
-  friend constexpr auto operator<=>(OutboxId, OutboxId) noexcept = default;
-
- private:
-  std::uint64_t value_ = 0;
-};
+/// Identity of an outbox message, assigned by the Store when it is enqueued.
+using OutboxId = NumericId<struct OutboxIdTag>;
 
 enum class OutboxState : std::uint8_t {
   pending,    ///< waiting for its due time or for a retry
@@ -110,10 +103,3 @@ struct OutboxQuery {
 };
 
 }  // namespace interviewkit
-
-template <>
-struct fmt::formatter<interviewkit::OutboxId> : fmt::formatter<std::uint64_t> {
-  auto format(interviewkit::OutboxId id, fmt::format_context& ctx) const {
-    return interviewkit::detail::format_number(*this, id.value(), ctx);
-  }
-};

@@ -1,0 +1,46 @@
+// NumericId: a store-assigned numeric identity, one distinct type per kind of record.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <functional>
+
+#include <fmt/core.h>
+
+#include <interviewkit/domain/formatting.hpp>
+
+namespace interviewkit {
+
+/// An identity the Store assigns (a row id). `Tag` makes each kind its own type, so an
+/// OutboxId cannot be passed where an InterviewId is meant. Zero is "none": a stored record
+/// never has it, and a default-constructed id is unset.
+template <class Tag>
+class NumericId {
+ public:
+  constexpr NumericId() noexcept = default;
+  constexpr explicit NumericId(std::uint64_t value) noexcept : value_(value) {}
+
+  [[nodiscard]] constexpr std::uint64_t value() const noexcept { return value_; }
+  [[nodiscard]] constexpr bool is_set() const noexcept { return value_ != 0; }
+
+  friend constexpr auto operator<=>(NumericId, NumericId) noexcept = default;
+
+ private:
+  std::uint64_t value_ = 0;
+};
+
+}  // namespace interviewkit
+
+template <class Tag>
+struct std::hash<interviewkit::NumericId<Tag>> {
+  std::size_t operator()(interviewkit::NumericId<Tag> id) const noexcept {
+    return std::hash<std::uint64_t>{}(id.value());
+  }
+};
+
+template <class Tag>
+struct fmt::formatter<interviewkit::NumericId<Tag>> : fmt::formatter<std::uint64_t> {
+  auto format(interviewkit::NumericId<Tag> id, fmt::format_context& ctx) const {
+    return interviewkit::detail::format_number(*this, id.value(), ctx);
+  }
+};
