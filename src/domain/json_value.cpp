@@ -7,7 +7,11 @@ namespace interviewkit {
 
 namespace {
 // What a JsonValue without a held value (default-constructed or moved-from) reads as.
-const nlohmann::json null_json;
+// A function-local static: safe to reach from other files' static initialisers too.
+const nlohmann::json& null_json() {
+  static const nlohmann::json null;
+  return null;
+}
 }  // namespace
 
 JsonValue::JsonValue() noexcept = default;
@@ -38,7 +42,7 @@ nlohmann::json& JsonValue::json() {
 }
 
 const nlohmann::json& JsonValue::json() const noexcept {
-  return value_ ? *value_ : null_json;
+  return value_ ? *value_ : null_json();
 }
 
 bool JsonValue::is_null() const noexcept {

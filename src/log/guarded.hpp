@@ -22,7 +22,7 @@ auto guarded(std::string_view who, F&& f) noexcept -> decltype(f()) {
     const auto error = std::current_exception();
     try {
       return Unavailable{fmt::format("{} threw: {}", who, describe_exception(error))};
-    } catch (...) {  // out of memory while describing it: the short, allocation-free form
+    } catch (...) {  // out of memory while describing it: an error all the same, unnamed
       return Unavailable{std::string()};
     }
   }

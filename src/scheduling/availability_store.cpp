@@ -4,6 +4,8 @@
 #include <interviewkit/domain/interview.hpp>
 #include <interviewkit/scheduling/availability_store.hpp>
 
+#include "../log/guarded.hpp"
+
 namespace interviewkit {
 
 namespace {
@@ -59,7 +61,9 @@ Result<void> load_booked(const Store& store, const SlotQuery& query,
   auto window = reach_of(query, interviewers);
   if (!window)
     return window.error();
-  auto busy = store.busy_intervals(distinct_ids(interviewers), *window);
+  // The store is the host's: whatever it throws becomes an error value here.
+  auto busy = detail::guarded(
+      "the store", [&] { return store.busy_intervals(distinct_ids(interviewers), *window); });
   if (!busy)
     return busy.error();
   // Replaced, not appended to: a host may reuse its inputs across searches.

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include <catch2/catch.hpp>
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -136,4 +137,15 @@ TEST_CASE("a value outside its enum is named as invalid, never as another value"
   CHECK(to_string(static_cast<ik::ActionType>(99)) == "<invalid ActionType>");
   CHECK(to_string(static_cast<ik::OutboxState>(99)) == "<invalid OutboxState>");
   CHECK(fmt::format("{}", static_cast<ik::SlotMode>(7)) == "<invalid SlotMode>");
+}
+
+TEST_CASE("library types format through compiled format strings too", "[status]") {
+  // Formatters take any format context, not only fmt::format_context: a host using
+  // FMT_COMPILE (or its own output) gets the same text.
+  CHECK(fmt::format(FMT_COMPILE("{} {}"), ik::InterviewStatus::no_show, ik::InterviewId{42}) ==
+        "no_show 42");
+  CHECK(fmt::format(FMT_COMPILE("{}|{}"), ik::OutboxId{7}, ik::Error(ik::InvalidInput{"bad"})) ==
+        "7|invalid input: bad");
+  CHECK(fmt::format("{:>9}|{:<4}|", ik::InterviewStatus::pending, ik::InterviewId{5}) ==
+        "  pending|5   |");
 }

@@ -11,7 +11,7 @@
 namespace interviewkit {
 
 /// Source of the current UTC time. Every component takes one in its options
-/// (BookingOptions::clock, DispatcherOptions::clock, the channels' constructors) and
+/// (BookingOptions::clock, DispatcherOptions::clock, the channels' options) and
 /// defaults to SystemClock, so a host or a test can decide what "now" is.
 ///
 /// Contract for implementers:
@@ -19,8 +19,8 @@ namespace interviewkit {
 ///   BookingService operation, from the Dispatcher's background thread and drain_once()
 ///   callers, and from the channels. It is const, so an implementation that keeps state
 ///   must synchronise it itself (ManualClock uses an atomic).
-/// - Should not throw. Nothing converts an exception from `now()` into an error value: in
-///   a BookingService operation or Dispatcher::requeue it propagates to the caller (a
+/// - Should not throw. If it does, no exception reaches the host: a BookingService
+///   operation or Dispatcher::requeue fails with Unavailable naming what was thrown (a
 ///   store transaction it was called in is rolled back); in a Dispatcher pass (background
 ///   or drain_once) it is caught, reported (DispatcherOptions::on_error or drain_once's
 ///   error) and the message is tried again once its lease runs out.

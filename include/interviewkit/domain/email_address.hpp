@@ -51,7 +51,8 @@ struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::EmailAddress> 
 
 template <>
 struct fmt::formatter<interviewkit::EmailAddress> : fmt::formatter<std::string_view> {
-  auto format(const interviewkit::EmailAddress& address, fmt::format_context& ctx) const {
+  template <class FormatContext>
+  auto format(const interviewkit::EmailAddress& address, FormatContext& ctx) const {
     return interviewkit::detail::format_text(*this, address.str(), ctx);
   }
 };

@@ -134,7 +134,8 @@ template <NamedEnum E>
 /// Every enum with a names table formats as its canonical name, with the usual string specs.
 template <interviewkit::NamedEnum E>
 struct fmt::formatter<E, char> : fmt::formatter<std::string_view> {
-  auto format(E value, fmt::format_context& ctx) const {
+  template <class FormatContext>
+  auto format(E value, FormatContext& ctx) const {
     return interviewkit::detail::format_text(*this, interviewkit::enum_name(value), ctx);
   }
 };

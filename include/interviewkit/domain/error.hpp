@@ -135,7 +135,8 @@ class INTERVIEWKIT_EXPORT ErrorException : public std::runtime_error {
 
 template <>
 struct fmt::formatter<interviewkit::Error> : fmt::formatter<std::string_view> {
-  auto format(const interviewkit::Error& error, fmt::format_context& ctx) const {
+  template <class FormatContext>
+  auto format(const interviewkit::Error& error, FormatContext& ctx) const {
     return interviewkit::detail::format_text(*this, error.message(), ctx);
   }
 };

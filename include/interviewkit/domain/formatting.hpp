@@ -20,4 +20,16 @@ INTERVIEWKIT_EXPORT fmt::format_context::iterator format_text(
 INTERVIEWKIT_EXPORT fmt::format_context::iterator format_number(
     const fmt::formatter<std::uint64_t>& spec, std::uint64_t number, fmt::format_context& ctx);
 
+/// Any other context (FMT_COMPILE, wide or custom outputs): the host then has <fmt/format.h>
+/// (fmt/compile.h includes it), which defines the base formatters' format() templates.
+template <class Context>
+auto format_text(const fmt::formatter<std::string_view>& spec, std::string_view text,
+                 Context& ctx) {
+  return spec.format(text, ctx);
+}
+template <class Context>
+auto format_number(const fmt::formatter<std::uint64_t>& spec, std::uint64_t number, Context& ctx) {
+  return spec.format(number, ctx);
+}
+
 }  // namespace interviewkit::detail

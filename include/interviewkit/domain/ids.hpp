@@ -84,7 +84,8 @@ struct std::hash<interviewkit::ExternalId<Tag>> {
 
 template <class Tag>
 struct fmt::formatter<interviewkit::ExternalId<Tag>> : fmt::formatter<std::string_view> {
-  auto format(const interviewkit::ExternalId<Tag>& id, fmt::format_context& ctx) const {
+  template <class FormatContext>
+  auto format(const interviewkit::ExternalId<Tag>& id, FormatContext& ctx) const {
     return interviewkit::detail::format_text(*this, id.str(), ctx);
   }
 };

@@ -40,7 +40,8 @@ struct std::hash<interviewkit::NumericId<Tag>> {
 
 template <class Tag>
 struct fmt::formatter<interviewkit::NumericId<Tag>> : fmt::formatter<std::uint64_t> {
-  auto format(interviewkit::NumericId<Tag> id, fmt::format_context& ctx) const {
+  template <class FormatContext>
+  auto format(interviewkit::NumericId<Tag> id, FormatContext& ctx) const {
     return interviewkit::detail::format_number(*this, id.value(), ctx);
   }
 };

@@ -27,8 +27,8 @@ namespace interviewkit {
 ///   never a partly filled buffer that looks fine. The operation then fails with
 ///   Unavailable and writes nothing. An implementation must not fall back to weaker
 ///   randomness to avoid the error.
-/// - Should not throw: an exception is not converted into an error value; it propagates
-///   out of the BookingService operation (its transaction is rolled back).
+/// - Should not throw. If it does, the BookingService operation fails with Unavailable
+///   naming what was thrown (its transaction is rolled back); no exception reaches the host.
 ///
 /// Ownership: shared (std::shared_ptr) by the services that use it. A predictable source
 /// belongs in tests only.

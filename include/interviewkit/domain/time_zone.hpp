@@ -78,7 +78,8 @@ struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::TimeZone> {
 
 template <>
 struct fmt::formatter<interviewkit::TimeZone> : fmt::formatter<std::string_view> {
-  auto format(const interviewkit::TimeZone& zone, fmt::format_context& ctx) const {
+  template <class FormatContext>
+  auto format(const interviewkit::TimeZone& zone, FormatContext& ctx) const {
     return interviewkit::detail::format_text(*this, zone.name(), ctx);
   }
 };

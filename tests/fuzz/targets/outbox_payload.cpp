@@ -1,4 +1,4 @@
-// An outbox payload as the dispatcher decodes it (src/notify/dispatcher.cpp): the stored
+// An outbox payload as the dispatcher decodes it (src/outbox/dispatcher.cpp): the stored
 // JSON text is parsed, then `payload.get<Notification>()` runs under catch (...). The decoder
 // may only throw its documented exceptions; a decoded notification must survive what the
 // dispatcher does next (expiry check, recipient key, the action-log details) and a store's
