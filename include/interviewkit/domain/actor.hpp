@@ -17,7 +17,9 @@
 
 namespace interviewkit {
 
-enum class ActorRole : std::uint8_t { candidate, interviewer, recruiter, system };
+/// `operator_` (named "operator") is a person running interviewctl or another admin tool:
+/// requeues and purges are recorded against them.
+enum class ActorRole : std::uint8_t { candidate, interviewer, recruiter, system, operator_ };
 
 template <>
 struct EnumNames<ActorRole> {
@@ -30,13 +32,15 @@ struct EnumNames<ActorRole> {
       {interviewer, "interviewer"},
       {recruiter, "recruiter"},
       {system, "system"},
+      {operator_, "operator"},
   });
 };
 static_assert(names_cover_enum<ActorRole>());
 
-inline constexpr std::array<ActorRole, 4> all_actor_roles = enum_values<ActorRole>();
+inline constexpr std::array<ActorRole, 5> all_actor_roles = enum_values<ActorRole>();
 
-/// The canonical lowercase name: "candidate", "interviewer", "recruiter", "system".
+/// The canonical lowercase name: "candidate", "interviewer", "recruiter", "system",
+/// "operator".
 [[nodiscard]] INTERVIEWKIT_EXPORT std::string_view to_string(ActorRole role) noexcept;
 /// Strict parse of a canonical name; the error names the input and lists the valid values.
 [[nodiscard]] INTERVIEWKIT_EXPORT Result<ActorRole> parse_actor_role(std::string_view text);

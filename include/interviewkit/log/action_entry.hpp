@@ -37,6 +37,7 @@ enum class ActionType : std::uint8_t {
   notification_requeued,       ///< a dead message was put back by an operator
   channel_circuit_opened,      ///< a destination kept failing: deliveries to it fail fast
   channel_circuit_closed,      ///< a delivery to it succeeded again
+  records_purged,              ///< retention removed old outbox messages and log entries
 };
 
 template <>
@@ -62,11 +63,12 @@ struct EnumNames<ActionType> {
       {notification_requeued, "notification_requeued"},
       {channel_circuit_opened, "channel_circuit_opened"},
       {channel_circuit_closed, "channel_circuit_closed"},
+      {records_purged, "records_purged"},
   });
 };
 static_assert(names_cover_enum<ActionType>());
 
-inline constexpr std::array<ActionType, 15> all_action_types = enum_values<ActionType>();
+inline constexpr std::array<ActionType, 16> all_action_types = enum_values<ActionType>();
 
 /// The canonical lowercase name, e.g. "notification_failed".
 [[nodiscard]] INTERVIEWKIT_EXPORT std::string_view to_string(ActionType action) noexcept;

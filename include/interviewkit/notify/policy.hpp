@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <interviewkit/domain/interview.hpp>
@@ -43,6 +44,15 @@ struct PlannedNotification {
   UtcMillis due;
 };
 
+/// What `plan` plans, as keys only: cheap enough to recompute for every interview in a
+/// reconciliation.
+struct ExpectedNotification {
+  NotificationKind kind = NotificationKind::interview_scheduled;
+  std::string recipient;  ///< Recipient::key()
+  UtcMillis due{};
+  friend bool operator==(const ExpectedNotification&, const ExpectedNotification&) = default;
+};
+
 /// The table. Hosts start from defaults() and add or remove rules, or build their own.
 /// Immutable once handed to a BookingService; safe to share between threads.
 class INTERVIEWKIT_EXPORT NotificationPolicy {
@@ -77,6 +87,13 @@ class INTERVIEWKIT_EXPORT NotificationPolicy {
                                                       const Interview& after,
                                                       const std::string& reason,
                                                       UtcMillis now) const;
+  /// The (kind, recipient, due) triples `plan` gives for a transition made at `at`, for an
+  /// interview whose recipient keys are `recipients` (the candidate's first) and whose slot
+  /// after the change is `slot`. Same order and deduplication as `plan`.
+  [[nodiscard]] std::vector<ExpectedNotification> expect(const Transition& transition,
+                                                         std::span<const std::string> recipients,
+                                                         const std::optional<TimeRange>& slot,
+                                                         UtcMillis at) const;
   /// The kinds whose pending messages `event` supersedes.
   [[nodiscard]] std::vector<NotificationKind> superseded_by(InterviewEvent event) const;
 

@@ -52,6 +52,25 @@ struct OperationOptions {
   std::string idempotency_key;
 };
 
+/// A notification a transition put in the outbox, so a caller can say "invite queued for 3
+/// people" and later ask for its fate (Reconciler::fate, Store::find_outbox).
+struct EnqueuedNotification {
+  OutboxId outbox;
+  std::string recipient;  ///< "candidate:c-1", "interviewer:i-7"
+  NotificationKind kind = NotificationKind::interview_scheduled;
+  std::string channel;
+  UtcMillis due{};
+  friend bool operator==(const EnqueuedNotification&, const EnqueuedNotification&) = default;
+};
+
+/// What a transition did: the interview after it, and the notifications it enqueued (one
+/// per recipient, kind and channel, in outbox id order). A repeated request with the same
+/// idempotency key reports the first request's notifications again.
+struct TransitionOutcome {
+  Interview interview;
+  std::vector<EnqueuedNotification> enqueued;
+};
+
 struct CreateRequest {
   std::string title;
   Candidate candidate;
@@ -73,18 +92,18 @@ class INTERVIEWKIT_EXPORT BookingService {
   void on_enqueued(std::function<void()> callback);
 
   [[nodiscard]] Result<Interview> create(const CreateRequest& request, const Actor& actor);
-  [[nodiscard]] Result<Interview> book(InterviewId id, const TimeRange& slot, const Actor& actor,
+  [[nodiscard]] Result<TransitionOutcome> book(InterviewId id, const TimeRange& slot, const Actor& actor,
                                        const OperationOptions& options = {});
-  [[nodiscard]] Result<Interview> confirm(InterviewId id, const Actor& actor,
+  [[nodiscard]] Result<TransitionOutcome> confirm(InterviewId id, const Actor& actor,
                                           const OperationOptions& options = {});
-  [[nodiscard]] Result<Interview> reschedule(InterviewId id, const TimeRange& slot,
+  [[nodiscard]] Result<TransitionOutcome> reschedule(InterviewId id, const TimeRange& slot,
                                              const Actor& actor,
                                              const OperationOptions& options = {});
-  [[nodiscard]] Result<Interview> cancel(InterviewId id, const std::string& reason,
+  [[nodiscard]] Result<TransitionOutcome> cancel(InterviewId id, const std::string& reason,
                                          const Actor& actor, const OperationOptions& options = {});
-  [[nodiscard]] Result<Interview> complete(InterviewId id, const Actor& actor,
+  [[nodiscard]] Result<TransitionOutcome> complete(InterviewId id, const Actor& actor,
                                            const OperationOptions& options = {});
-  [[nodiscard]] Result<Interview> mark_no_show(InterviewId id, const Actor& actor,
+  [[nodiscard]] Result<TransitionOutcome> mark_no_show(InterviewId id, const Actor& actor,
                                                const OperationOptions& options = {});
 
   [[nodiscard]] Result<Interview> get(InterviewId id) const;

@@ -17,7 +17,10 @@
 #include <interviewkit/domain/json_value.hpp>
 #include <interviewkit/domain/numeric_id.hpp>
 #include <interviewkit/domain/result.hpp>
+#include <interviewkit/domain/status.hpp>
 #include <interviewkit/domain/time.hpp>
+#include <interviewkit/domain/time_range.hpp>
+#include <interviewkit/domain/transition.hpp>
 #include <interviewkit/export.hpp>
 #include <interviewkit/log/action_entry.hpp>
 #include <interviewkit/notify/notification.hpp>
@@ -60,6 +63,11 @@ struct OutboxMessage {
   NotificationKind kind = NotificationKind::interview_scheduled;
   std::string channel = "default";
   JsonValue payload;          ///< the Notification as JSON
+  /// Derived by the store from `payload` at enqueue (the values given are ignored): the
+  /// recipient's key ("candidate:c-1", "interviewer:i-7") and the interview version the
+  /// notification announces. Empty and 0 for a payload that is not a Notification.
+  std::string recipient;
+  std::uint64_t revision = 0;
   std::string message_token;  ///< random, fixed at enqueue; e.g. the email's Message-ID
   UtcMillis due{};
   std::uint32_t attempts = 0;  ///< attempts started since enqueue or the last requeue
@@ -69,6 +77,8 @@ struct OutboxMessage {
   /// Claims since the last recorded outcome. A message whose worker crashed or hung keeps
   /// counting up; the dispatcher dead-letters it after a bounded number.
   std::uint32_t unfinished_claims = 0;
+  /// The last attempt's failure; once delivered, the receiver's reply (e.g. the SMTP
+  /// server's "250 OK" line); once expired, why.
   std::string last_error;
   OutboxState state = OutboxState::pending;
   std::optional<UtcMillis> claimed_until;  ///< lease of the worker delivering it
@@ -89,17 +99,115 @@ struct OutboxMessage {
 struct OutboxCompletion {
   OutboxState state = OutboxState::delivered;  ///< pending means "retry at next_due"
   std::optional<UtcMillis> next_due;
-  std::string error;
+  std::string error;  ///< the failure, or for a delivery the receiver's reply
   /// Entries for the store's own action log, committed in the same transaction as the
   /// outcome (only for stores that keep one; see `Store::keeps_action_log`).
   std::vector<ActionEntry> log;
 };
 
 /// Selects outbox messages; every set field must match. Ordered by id.
+///
+/// `list_outbox` returns one page of at most `limit` messages with ids above `after`; the
+/// next page starts after the last id returned (`page_outbox` does the bookkeeping and says
+/// whether there is more). `limit` must be 1..10,000; `count_outbox` ignores it and `after`.
 struct OutboxQuery {
-  std::optional<OutboxState> state;
-  std::optional<InterviewId> interview;
+  std::optional<OutboxState> state = std::nullopt;
+  std::optional<InterviewId> interview = std::nullopt;
+  std::optional<NotificationKind> kind = std::nullopt;
+  std::optional<std::string> recipient = std::nullopt;  ///< a recipient key, exactly
+  std::optional<std::string> channel = std::nullopt;
+  std::optional<UtcMillis> due_before = std::nullopt;   ///< due strictly before this
+  OutboxId after;                                       ///< cursor: ids above this only
   std::size_t limit = 1000;
+};
+
+/// One page of `page_outbox`; `next` is the query's cursor for the following page, unset on
+/// the last one.
+struct OutboxPage {
+  std::vector<OutboxMessage> messages;
+  std::optional<OutboxId> next;
+};
+
+/// How many messages match a query, by state, and the earliest due time among the matching
+/// pending ones (the oldest due message, when it lies in the past).
+struct OutboxCounts {
+  std::uint64_t pending = 0;
+  std::uint64_t delivered = 0;
+  std::uint64_t dead = 0;
+  std::uint64_t expired = 0;
+  std::optional<UtcMillis> oldest_pending_due;
+  [[nodiscard]] std::uint64_t total() const noexcept {
+    return pending + delivered + dead + expired;
+  }
+  friend bool operator==(const OutboxCounts&, const OutboxCounts&) = default;
+};
+
+/// Retention: what `Store::purge` removes. Both bounds are exclusive; an unset one purges
+/// nothing of that kind.
+struct PurgeRequest {
+  /// Delivered and expired outbox messages last changed before this.
+  std::optional<UtcMillis> delivered_before = std::nullopt;
+  /// Action log entries written before this (stores that keep the log only).
+  std::optional<UtcMillis> log_before = std::nullopt;
+};
+
+struct PurgeResult {
+  std::uint64_t messages = 0;
+  std::uint64_t log_entries = 0;
+  friend bool operator==(const PurgeResult&, const PurgeResult&) = default;
+};
+
+/// What a store keeps about the transition that made an interview's current revision,
+/// written by `StoreTransaction::record_transition` with the change. Reconciliation
+/// recomputes from it what the policy should have planned.
+struct RecordedTransition {
+  InterviewEvent event = InterviewEvent::book;
+  InterviewStatus from = InterviewStatus::pending;
+  friend bool operator==(const RecordedTransition&, const RecordedTransition&) = default;
+};
+
+/// An outbox message of an interview's current revision, without its payload.
+struct OutboxDigest {
+  OutboxId id;
+  std::string recipient;
+  NotificationKind kind = NotificationKind::interview_scheduled;
+  std::string channel;
+  OutboxState state = OutboxState::pending;
+  UtcMillis due{};
+  std::uint32_t attempts = 0;
+  std::string last_error;
+  UtcMillis updated_at{};
+  friend bool operator==(const OutboxDigest&, const OutboxDigest&) = default;
+};
+
+/// An interview's current revision as reconciliation sees it: what made it, who takes part,
+/// and what its outbox holds for it. Read without decoding interview or payload JSON, so a
+/// scan over 100,000 interviews stays cheap.
+struct RevisionDigest {
+  InterviewId interview;
+  std::uint64_t version = 1;
+  InterviewStatus status = InterviewStatus::pending;
+  /// The transition that made this revision; unset for a new interview (version 1) and for
+  /// revisions written before the store recorded transitions.
+  std::optional<RecordedTransition> transition;
+  UtcMillis changed_at{};  ///< the interview's updated_at
+  std::optional<TimeRange> slot;
+  /// Recipient keys: the candidate's first, then the interviewers' in order.
+  std::vector<std::string> recipients;
+  std::uint64_t delivered = 0;  ///< delivered messages of this revision
+  /// Every message of this revision that is not delivered, in id order; with
+  /// `RevisionQuery::with_delivered`, the delivered ones too.
+  std::vector<OutboxDigest> messages;
+  friend bool operator==(const RevisionDigest&, const RevisionDigest&) = default;
+};
+
+/// Selects interviews by when their current revision was made ([since, until), by
+/// `updated_at`), or one interview; ordered by that time, then id.
+struct RevisionQuery {
+  std::optional<UtcMillis> since = std::nullopt;
+  std::optional<UtcMillis> until = std::nullopt;
+  std::optional<InterviewId> interview = std::nullopt;
+  bool with_delivered = false;  ///< also list delivered messages in `messages`
 };
 
 }  // namespace interviewkit

@@ -71,10 +71,12 @@ class INTERVIEWKIT_EXPORT StoreTransaction {
   /// atomic step (PostgreSQL locks each person here).
   [[nodiscard]] virtual Result<std::optional<SlotConflict>> find_conflict(
       const Interview& interview, const TimeRange& window) = 0;
-  /// Adds messages to the outbox; ids are assigned by the store (the `id`, `claim` and
-  /// lease fields given are ignored). An idempotency key already in the outbox fails the
-  /// transaction.
-  [[nodiscard]] virtual Result<void> enqueue(std::span<const OutboxMessage> messages) = 0;
+  /// Adds messages to the outbox and returns their ids, in the order given; ids are
+  /// assigned by the store (the `id`, `claim`, lease, `recipient` and `revision` fields
+  /// given are ignored: the last two are derived from the payload). An idempotency key
+  /// already in the outbox fails the transaction.
+  [[nodiscard]] virtual Result<std::vector<OutboxId>> enqueue(
+      std::span<const OutboxMessage> messages) = 0;
   /// Marks pending and dead messages of `kind` for `interview` expired with `reason` (a
   /// superseded message is never sent, nor requeued); returns them as changed, in id order.
   [[nodiscard]] virtual Result<std::vector<OutboxMessage>> supersede(InterviewId interview,
@@ -89,6 +91,11 @@ class INTERVIEWKIT_EXPORT StoreTransaction {
   /// Saves a new record; a record for the same key must not exist (an error if it does,
   /// never an overwrite).
   [[nodiscard]] virtual Result<void> save_idempotency(const IdempotencyRecord& record) = 0;
+  /// Records that `transition` made the interview's current revision (call it after the
+  /// `insert` or `update` that wrote the revision). Reconciliation reads it back through
+  /// `Store::revisions`; a later `update` without it leaves the revision unexplained.
+  [[nodiscard]] virtual Result<void> record_transition(InterviewId interview,
+                                                       const RecordedTransition& transition) = 0;
   /// Appends to the store's own action log, in this transaction. Only called when
   /// `Store::keeps_action_log()` is true; the default refuses.
   [[nodiscard]] virtual Result<void> append_action(const ActionEntry& entry);
@@ -161,9 +168,23 @@ class INTERVIEWKIT_EXPORT Store {
                                               UtcMillis now) = 0;
   /// One message by id (an index lookup), or nullopt (an unknown id is not an error here).
   [[nodiscard]] virtual Result<std::optional<OutboxMessage>> find_outbox(OutboxId id) const = 0;
-  /// The messages matching every set field of `query`, in id order, at most `query.limit`.
+  /// One page: the messages matching every set field of `query` with ids above
+  /// `query.after`, in id order, at most `query.limit` (1..10,000; anything else is
+  /// InvalidInput). See `page_outbox` for paging with a cursor.
   [[nodiscard]] virtual Result<std::vector<OutboxMessage>> list_outbox(
       const OutboxQuery& query) const = 0;
+  /// How many messages match `query` (its `after` and `limit` are ignored), by state.
+  [[nodiscard]] virtual Result<OutboxCounts> count_outbox(const OutboxQuery& query) const = 0;
+  /// The current revision of the interviews `query` selects, with their outbox messages of
+  /// that revision (see RevisionDigest). What reconciliation and delivery fate read.
+  [[nodiscard]] virtual Result<std::vector<RevisionDigest>> revisions(
+      const RevisionQuery& query) const = 0;
+  /// Retention: deletes delivered and expired messages last changed before
+  /// `request.delivered_before` and action log entries before `request.log_before` (if
+  /// the store keeps the log), then appends `log` (if it keeps the log), all in one
+  /// transaction. Pending and dead messages are never purged.
+  [[nodiscard]] virtual Result<PurgeResult> purge(const PurgeRequest& request,
+                                                  std::span<const ActionEntry> log) = 0;
   /// Puts a dead message back to pending, due now, with `attempts` reset (its `claim`
   /// counter keeps growing), and appends `log` to the store's action log in the same
   /// transaction (if it keeps one). False if the message is not dead; unknown id is
@@ -180,5 +201,9 @@ class INTERVIEWKIT_EXPORT Store {
   /// log entries; one that answers false ignores them (the caller logs them elsewhere).
   [[nodiscard]] virtual bool keeps_action_log() const noexcept { return false; }
 };
+
+/// One page of `store.list_outbox(query)` and the cursor of the next page, if there is one.
+[[nodiscard]] INTERVIEWKIT_EXPORT Result<OutboxPage> page_outbox(const Store& store,
+                                                                 OutboxQuery query);
 
 }  // namespace interviewkit
