@@ -185,6 +185,10 @@ class History {
     if (r)
       revisions_[r->id].push_back({seq_, *r});
   }
+  void observe(const Result<TransitionOutcome>& r) {
+    if (r)
+      revisions_[r->interview.id].push_back({seq_, r->interview});
+  }
 
   std::optional<InterviewId> any_interview() {
     if (revisions_.empty())
