@@ -97,16 +97,16 @@ std::vector<NotificationFate> current_fates(const RevisionDigest& d,
   }
   for (const auto& [key, due] : expected) {
     const auto& [recipient, kind, channel] = key;
-    out.push_back({.revision = d.version,
-                   .recipient = recipient,
-                   .kind = kind,
-                   .channel = channel,
-                   .fate = Fate::missing,
-                   .due = due,
-                   .detail = fmt::format("never enqueued: {} of revision {} ({} from {}) plans it",
-                                         d.status, d.version, d.transition->event,
-                                         d.transition->from),
-                   .required = true});
+    out.push_back(
+        {.revision = d.version,
+         .recipient = recipient,
+         .kind = kind,
+         .channel = channel,
+         .fate = Fate::missing,
+         .due = due,
+         .detail = fmt::format("never enqueued: {} of revision {} ({} from {}) plans it", d.status,
+                               d.version, d.transition->event, d.transition->from),
+         .required = true});
   }
   return out;
 }
@@ -134,8 +134,8 @@ Result<Reconciler> Reconciler::make(std::shared_ptr<const Store> store, Reconcil
 namespace {
 
 OutboxDigest digest_of(const OutboxMessage& m) {
-  return {m.id, m.recipient, m.kind, m.channel, m.state, m.due, m.attempts, m.last_error,
-          m.updated_at};
+  return {m.id,  m.recipient, m.kind,       m.channel,   m.state,
+          m.due, m.attempts,  m.last_error, m.updated_at};
 }
 
 // Newest revision first, then by recipient, kind and channel: the order a reader scans.

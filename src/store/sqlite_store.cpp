@@ -805,9 +805,10 @@ Result<std::vector<OutboxMessage>> SqliteStore::list_outbox(const OutboxQuery& q
   if (auto ok = detail::check_page(query); !ok)
     return ok.error();
   return impl_->guarded("listing the outbox", [&]() -> Result<std::vector<OutboxMessage>> {
-    auto& s = impl_->sql(fmt::format("SELECT {} FROM outbox WHERE {} AND id > ?7 ORDER BY id "
-                                     "LIMIT ?8",
-                                     detail::outbox_columns, outbox_filters));
+    auto& s =
+        impl_->sql(fmt::format("SELECT {} FROM outbox WHERE {} AND id > ?7 ORDER BY id "
+                               "LIMIT ?8",
+                               detail::outbox_columns, outbox_filters));
     bind_filters(s, query).bind(column(query.after)).bind(static_cast<std::int64_t>(query.limit));
     std::vector<OutboxMessage> out;
     while (s.step())

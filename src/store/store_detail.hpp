@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <limits>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -214,8 +214,7 @@ inline OutboxMessage with_keys(OutboxMessage message) {
   if (recipient != p.end() && recipient->is_object()) {
     const auto role = recipient->find("role");
     const auto id = recipient->find("id");
-    if (role != recipient->end() && role->is_string() && id != recipient->end() &&
-        id->is_string())
+    if (role != recipient->end() && role->is_string() && id != recipient->end() && id->is_string())
       message.recipient = role->get<std::string>() + ":" + id->get<std::string>();
   }
   const auto interview = p.find("interview");
@@ -267,8 +266,8 @@ inline constexpr std::size_t max_outbox_page = 10000;
 /// `list_outbox`'s limit check, the same in every store.
 inline Result<void> check_page(const OutboxQuery& query) {
   if (query.limit == 0 || query.limit > max_outbox_page) {
-    return InvalidInput{fmt::format("outbox page size {} is out of range (1 to {})", query.limit,
-                                    max_outbox_page)};
+    return InvalidInput{
+        fmt::format("outbox page size {} is out of range (1 to {})", query.limit, max_outbox_page)};
   }
   return {};
 }
@@ -277,8 +276,8 @@ inline Result<void> check_page(const OutboxQuery& query) {
 inline bool matches(const OutboxQuery& q, const OutboxMessage& m) {
   return (!q.state || m.state == *q.state) && (!q.interview || m.interview == *q.interview) &&
          (!q.kind || (m.unreadable.empty() && m.kind == *q.kind)) &&
-         (!q.recipient || m.recipient == *q.recipient) &&
-         (!q.channel || m.channel == *q.channel) && (!q.due_before || m.due < *q.due_before);
+         (!q.recipient || m.recipient == *q.recipient) && (!q.channel || m.channel == *q.channel) &&
+         (!q.due_before || m.due < *q.due_before);
 }
 
 /// Adds one message to per-state counts.
@@ -329,7 +328,7 @@ inline void add_counts(OutboxCounts& counts, const std::string& state, std::int6
 
 /// A message as reconciliation sees it.
 inline OutboxDigest digest(const OutboxMessage& m) {
-  return OutboxDigest{m.id,  m.recipient, m.kind,         m.channel,   m.state,
+  return OutboxDigest{m.id,  m.recipient, m.kind,       m.channel,   m.state,
                       m.due, m.attempts,  m.last_error, m.updated_at};
 }
 
@@ -355,8 +354,8 @@ Result<RevisionDigest> read_revision_row(const Cells& r) {
   d.interview = InterviewId{static_cast<std::uint64_t>(r.integer(0))};
   d.version = static_cast<std::uint64_t>(r.integer(1));
   const auto unreadable = [&](const Error& e) {
-    return Unavailable{fmt::format("stored interview {} cannot be read: {}", d.interview,
-                                   e.message())};
+    return Unavailable{
+        fmt::format("stored interview {} cannot be read: {}", d.interview, e.message())};
   };
   auto status = parse_interview_status(r.text(2));
   if (!status)

@@ -59,7 +59,8 @@ class StoreWrapper : public Store {
   Result<std::vector<RevisionDigest>> revisions(const RevisionQuery& query) const override {
     return target_->revisions(query);
   }
-  Result<PurgeResult> purge(const PurgeRequest& request, std::span<const ActionEntry> log) override {
+  Result<PurgeResult> purge(const PurgeRequest& request,
+                            std::span<const ActionEntry> log) override {
     return target_->purge(request, log);
   }
   Result<bool> requeue(OutboxId id, UtcMillis now, std::span<const ActionEntry> log) override {
