@@ -777,8 +777,9 @@ struct Dispatcher::Impl {
       if (!pass)
         return pass.error();
       add(total, *pass);
-      const auto time_left = std::max(
-          std::chrono::duration_cast<milliseconds>(deadline - steady::now()), milliseconds{0});
+      // Rounded up: zero means the deadline has passed, not that less than 1 ms is left.
+      const auto time_left =
+          std::max(std::chrono::ceil<milliseconds>(deadline - steady::now()), milliseconds{0});
       if (pass->claimed == options.batch_size && time_left > milliseconds::zero())
         continue;  // a full batch: more may be due
       const auto now = clock->now();

@@ -159,7 +159,9 @@ TEST_CASE("drain_until_idle says what is left when it cannot finish in time", "[
     const auto drained = dispatcher->drain_until_idle(std::chrono::milliseconds{300});
     REQUIRE_FALSE(drained);
     CHECK(drained.error().is<Unavailable>());
-    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds{300});
+    // It kept going until the timeout, or until the next retry (at most the 20 ms cap away)
+    // fell beyond it.
+    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds{250});
     CHECK(drained.error().message().find("1 pending messages remain") != std::string::npos);
     CHECK(down->attempts() > 2);  // it did keep trying meanwhile
   }
