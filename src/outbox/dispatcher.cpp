@@ -710,13 +710,23 @@ struct Dispatcher::Impl {
   // them becomes claimable (its due time, or its lease's end if later).
   struct Remaining {
     std::uint64_t due_now = 0;      // claimable now
+    std::uint64_t leased = 0;       // being delivered by a pass (ours or another worker's)
     std::uint64_t due_soon = 0;     // claimable by the deadline
     std::uint64_t retry_later = 0;  // attempted before, and not claimable by the deadline
     std::optional<UtcMillis> next;
-    [[nodiscard]] std::uint64_t total() const { return due_now + due_soon + retry_later; }
+    [[nodiscard]] std::uint64_t total() const { return due_now + leased + due_soon + retry_later; }
+    [[nodiscard]] bool waitable() const { return due_now + leased + due_soon > 0; }
   };
 
+  // A leased message is being delivered (by the background thread's pass, or another
+  // worker): its outcome is awaited, looking again shortly rather than at its lease's end.
   static void tally(const OutboxMessage& m, UtcMillis now, UtcMillis deadline, Remaining& left) {
+    if (m.claimed_until && *m.claimed_until > now && m.due <= now) {
+      ++left.leased;
+      const auto soon = now + milliseconds{10};
+      left.next = left.next ? std::min(*left.next, soon) : soon;
+      return;
+    }
     const auto claimable = m.claimed_until ? std::max(m.due, *m.claimed_until) : m.due;
     if (claimable <= now)
       ++left.due_now;
@@ -760,9 +770,10 @@ struct Dispatcher::Impl {
 
   static Error not_idle(const Remaining& left, milliseconds timeout) {
     return Unavailable{fmt::format(
-        "outbox not idle within {} ms: {} pending messages remain ({} due now, {} due within "
-        "the timeout, {} waiting for a retry after it); the next is due at {}",
-        timeout.count(), left.total(), left.due_now, left.due_soon, left.retry_later,
+        "outbox not idle within {} ms: {} pending messages remain ({} due now, {} being "
+        "delivered, {} due within the timeout, {} waiting for a retry after it); the next is "
+        "due at {}",
+        timeout.count(), left.total(), left.due_now, left.leased, left.due_soon, left.retry_later,
         left.next ? format_utc(*left.next) : std::string("?"))};
   }
 
@@ -788,7 +799,7 @@ struct Dispatcher::Impl {
         return left.error();
       if (left->total() == 0)
         return total;
-      if (time_left == milliseconds::zero() || left->due_now + left->due_soon == 0)
+      if (time_left == milliseconds::zero() || !left->waitable())
         return not_idle(*left, timeout);
       const auto until_next = std::chrono::duration_cast<milliseconds>(*left->next - now);
       std::this_thread::sleep_for(

@@ -123,8 +123,10 @@ class INTERVIEWKIT_EXPORT Dispatcher {
   /// Runs passes until the outbox is idle, summing their stats; for tests and an orderly
   /// shutdown. Idle: no pending message is due now, none becomes due within the timeout,
   /// and none is waiting for a retry after a failed attempt. Messages that become due
-  /// within `timeout` (retries included) are waited for and delivered; one not yet due and
-  /// never attempted (a reminder for next week) does not keep it from being idle.
+  /// within `timeout` (retries included) are waited for and delivered, as are the outcomes
+  /// of deliveries another pass (the background thread, another worker) is making; one not
+  /// yet due and never attempted (a reminder for next week) does not keep it from being
+  /// idle.
   /// When the timeout elapses first, or a retry is scheduled beyond it, the result is
   /// Unavailable saying how many messages remain and when the next is due (the passes'
   /// work stands). A store failure while claiming or reading is returned as its error.
