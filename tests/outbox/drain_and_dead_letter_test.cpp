@@ -1,6 +1,7 @@
 // The host hears about every dead letter through on_dead_letter (and a callback that throws
 // cannot stop a pass), and drain_until_idle runs passes until the outbox has nothing left to
 // do within its timeout, or says what is left.
+#include <limits>
 #include <stdexcept>
 
 #include "outbox/planted.hpp"
@@ -166,4 +167,29 @@ TEST_CASE("drain_until_idle says what is left when it cannot finish in time", "[
     CHECK(down->attempts() > 2);  // it did keep trying meanwhile
   }
   CHECK(errors.empty());
+}
+
+TEST_CASE("latency buckets that cannot make a histogram are refused", "[dispatcher][metrics]") {
+  auto store = std::make_shared<MemoryStore>();
+  auto notifier = std::make_shared<RecordingNotifier>();
+  const auto with_buckets = [](std::vector<double> bounds) {
+    DispatcherOptions options;
+    options.latency_buckets_seconds = std::move(bounds);
+    return options;
+  };
+  for (auto bad : {std::vector<double>{1, 0.5}, std::vector<double>{0, 1},
+                   std::vector<double>{1, std::numeric_limits<double>::quiet_NaN()},
+                   std::vector<double>{1, 1}, std::vector<double>(65, 1.0)}) {
+    const auto made = Dispatcher::make(store, notifier, memory_log(), with_buckets(bad));
+    REQUIRE_FALSE(made);
+    CHECK(made.error().is<InvalidInput>());
+    CHECK(made.error().message().find("latency_buckets_seconds") != std::string::npos);
+  }
+  // No bounds at all: one +Inf bucket.
+  auto plain = Dispatcher::make(store, notifier, memory_log(), with_buckets({})).value();
+  const auto stats = plain->stats().value();
+  CHECK(stats.latency.bounds_seconds.empty());
+  CHECK(stats.latency.counts == std::vector<std::uint64_t>{0});
+  CHECK(render_prometheus(stats).find(
+            "interviewkit_delivery_latency_seconds_bucket{le=\"+Inf\"} 0") != std::string::npos);
 }
