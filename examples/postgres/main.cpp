@@ -3,10 +3,14 @@
 //   postgres_example postgresql://user@host:5432/dbname
 //
 // Books an interview, shows the database refusing a double booking, runs a dispatcher that
-// logs each notification, and prints the ActionLog kept in the same database.
+// logs each notification, and prints the ActionLog kept in the same database. The host's
+// own named spdlog logger gets the notifications, the dispatcher's errors and its dead
+// letters; the library never writes to spdlog's default logger.
 #include <cstdlib>
 
 #include <fmt/format.h>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/stdout_sinks.h>
 
 #include <interviewkit/interviewkit.hpp>
 #include <interviewkit/store/postgres_store.hpp>
@@ -28,7 +32,20 @@ int main(int argc, char** argv) {
   auto log_sink = StoreSink::make(store).value();
   auto log = ActionLog::make(log_sink).value();
   auto service = BookingService::make(store, log).value();
-  auto dispatcher = Dispatcher::make(store, std::make_shared<LogNotifier>(), log).value();
+  // The host's logger: what has no caller to return to (a failed pass, a dead letter) is
+  // written here as well as recorded in the store, so it is both visible and queryable.
+  auto host_log =
+      std::make_shared<spdlog::logger>("hiring", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  DispatcherOptions dispatch;
+  dispatch.on_error = [host_log](const std::string& message) {
+    host_log->error("dispatcher: {}", message);
+  };
+  dispatch.on_dead_letter = [host_log](const OutboxMessage& message, const std::string& reason) {
+    host_log->error("dead letter: outbox message {} ({} via {}) for interview {}: {}", message.id,
+                    message.kind, message.channel, message.interview, reason);
+  };
+  auto dispatcher =
+      Dispatcher::make(store, LogNotifier::make(host_log).value(), log, dispatch).value();
 
   const auto suffix = std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
   const Interviewer ann{InterviewerId::make("ann-" + suffix).value(),

@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>  // ActionEntry::details reads as JSON
-#include <spdlog/sinks/null_sink.h>
-#include <spdlog/spdlog.h>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/stdout_sinks.h>
 
 #include <interviewkit/channels/file_notifier.hpp>
 #include <interviewkit/interviewkit.hpp>
@@ -54,10 +54,12 @@ void print_entry(const ActionEntry& e) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Channels log through spdlog; keep the demo's output to what it prints itself.
-  spdlog::set_default_logger(
-      std::make_shared<spdlog::logger>("quiet", std::make_shared<spdlog::sinks::null_sink_mt>()));
   fmt::print("interviewkit {} quickstart\n\n", version_string);
+  // The host's own logger. The library never writes to spdlog's default logger: it reports
+  // through the handlers wired to this one below.
+  auto host_log =
+      std::make_shared<spdlog::logger>("hiring", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  host_log->set_pattern("  [%n %l] %v");
 
   // The embedded default: one SQLite file holds the interviews, the outbox and the ActionLog.
   const std::filesystem::path db_path =
@@ -97,6 +99,15 @@ int main(int argc, char** argv) {
   dispatch.retry.max_attempts = 3;
   dispatch.idle_poll = 5ms;
   dispatch.breaker.open_for = 20ms;  // a demo's outage is short
+  // A dead letter is recorded in the store's ActionLog (queryable) and written to the
+  // host's logger (visible), as is any failure that has no caller to return to.
+  dispatch.on_error = [host_log](const std::string& message) {
+    host_log->error("dispatcher: {}", message);
+  };
+  dispatch.on_dead_letter = [host_log](const OutboxMessage& message, const std::string& reason) {
+    host_log->error("dead letter: outbox message {} ({} via {}) for interview {}: {}", message.id,
+                    message.kind, message.channel, message.interview, reason);
+  };
   auto dispatcher = Dispatcher::make(store, channels, log, dispatch).value();
 
   const auto recruiter = Actor::make(ActorRole::recruiter, "rita").value();
@@ -143,6 +154,7 @@ int main(int argc, char** argv) {
 
   // The dispatcher delivers in the background. Invites that a later change made stale (the
   // panel was rescheduled, the other interview cancelled) are expired, not sent.
+  fmt::print("Dispatching (the host's logger shows what is given up):\n");
   dispatcher->start();
   for (int i = 0; i < 400; ++i) {
     auto due = store->next_due();
@@ -151,6 +163,7 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(5ms);
   }
   dispatcher->stop();
+  fmt::print("\n");
 
   fmt::print("ActionLog:\n");
   for (const auto& entry : log_sink->query({})) {
@@ -175,6 +188,9 @@ int main(int argc, char** argv) {
        {OutboxState::pending, OutboxState::delivered, OutboxState::dead, OutboxState::expired}) {
     fmt::print("{} {}  ", store->list_outbox({.state = state})->size(), state);
   }
-  fmt::print("\n");
+  fmt::print("\n\nDead letters, from the store:\n");
+  for (const auto& m : store->list_outbox({.state = OutboxState::dead}).value()) {
+    fmt::print("  outbox {} {} via {}: {}\n", m.id, m.kind, m.channel, m.last_error);
+  }
   return EXIT_SUCCESS;
 }

@@ -1,15 +1,22 @@
 // LogNotifier: a channel that "delivers" by logging one line, for demos and development.
-#include <spdlog/spdlog.h>
+#include <fmt/format.h>
+#include <spdlog/logger.h>
 
 #include <interviewkit/domain/time.hpp>
 #include <interviewkit/notify/log_notifier.hpp>
 
 namespace interviewkit {
 
-// Without a logger this falls back to spdlog's default logger (as the header says), unlike
-// SpdlogSink, which refuses a null one: this channel is a demo aid, chosen by name.
-LogNotifier::LogNotifier(std::shared_ptr<spdlog::logger> logger)
-    : logger_(logger ? std::move(logger) : spdlog::default_logger()) {}
+// The logger is the host's, never spdlog's global default (as SpdlogSink): a null one is a
+// wiring mistake, not "use the default".
+Result<std::shared_ptr<LogNotifier>> LogNotifier::make(std::shared_ptr<spdlog::logger> logger) {
+  if (!logger)
+    return InvalidInput{"LogNotifier needs the host's spdlog logger, got a null pointer"};
+  return std::shared_ptr<LogNotifier>(new LogNotifier(std::move(logger)));
+}
+
+LogNotifier::LogNotifier(std::shared_ptr<spdlog::logger> logger) noexcept
+    : logger_(std::move(logger)) {}
 
 // Always "delivered": a log line is the whole delivery, and the outbox should see the
 // message done. Values are passed as fmt arguments, never spliced into the format string.

@@ -9,6 +9,7 @@
 // host's process, and an exception escaping it would terminate the host.
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <mutex>
 #include <random>
@@ -23,6 +24,7 @@
 
 #include "../domain/text.hpp"
 #include "../log/guarded.hpp"
+#include "metrics_detail.hpp"
 
 namespace interviewkit {
 
@@ -63,6 +65,20 @@ Error invalid(std::string message) {
   return InvalidInput{std::move(message)};
 }
 
+Result<void> validate_buckets(const std::vector<double>& bounds) {
+  if (bounds.size() > 64)
+    return invalid(fmt::format("latency_buckets_seconds has {} bounds; at most 64", bounds.size()));
+  for (std::size_t i = 0; i < bounds.size(); ++i) {
+    if (!std::isfinite(bounds[i]) || bounds[i] <= 0 || (i > 0 && bounds[i] <= bounds[i - 1])) {
+      return invalid(fmt::format(
+          "latency_buckets_seconds must be positive, finite and strictly increasing; {} at "
+          "position {} is not",
+          bounds[i], i));
+    }
+  }
+  return {};
+}
+
 Result<void> validate(const DispatcherOptions& o) {
   using std::chrono::hours;
   if (o.batch_size == 0 || o.batch_size > 10000)
@@ -89,7 +105,7 @@ Result<void> validate(const DispatcherOptions& o) {
   if (o.breaker.failure_threshold > 0 &&
       (o.breaker.open_for <= milliseconds::zero() || o.breaker.open_for > hours{24}))
     return invalid("breaker.open_for must be positive and at most 24 h");
-  return {};
+  return validate_buckets(o.latency_buckets_seconds);
 }
 
 }  // namespace
@@ -99,7 +115,38 @@ struct Decision {
   OutboxCompletion completion;
   ActionType action = ActionType::notification_delivered;
   nlohmann::json details = nlohmann::json::object();
-  bool attempted = false;  // a send was made (its entry must be recorded whatever happens)
+  bool attempted = false;   // a send was made (its entry must be recorded whatever happens)
+  bool superseded = false;  // expired because a later revision made it untrue
+};
+
+// What Dispatcher::stats counts in-process. Outcomes and latency change once per stored
+// outcome, so one mutex is cheap; the in-flight gauge changes around every send and is
+// read without it.
+struct Counters {
+  std::mutex mutex;
+  std::map<std::pair<std::string, NotificationKind>, OutcomeCounters> outcomes;  // GUARDED_BY
+  LatencyHistogram latency;                                                      // GUARDED_BY
+  std::atomic<std::uint64_t> in_flight{0};
+
+  void observe_latency(double seconds) {  // REQUIRES: mutex held
+    const auto& bounds = latency.bounds_seconds;
+    const auto bucket = std::lower_bound(bounds.begin(), bounds.end(), seconds) - bounds.begin();
+    ++latency.counts[static_cast<std::size_t>(bucket)];
+    latency.sum_seconds += seconds;
+    ++latency.count;
+  }
+};
+
+// Counts one send as in flight for as long as it lasts, however it ends.
+class InFlight {
+ public:
+  explicit InFlight(std::atomic<std::uint64_t>& gauge) noexcept : gauge_(gauge) { ++gauge_; }
+  ~InFlight() { --gauge_; }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  std::atomic<std::uint64_t>& gauge_;
 };
 
 // One destination's circuit: consecutive retryable failures, and while open, until when.
@@ -130,6 +177,8 @@ struct Dispatcher::Impl {
 
   std::mutex breaker_mutex;
   std::map<std::string, Breaker> breakers;  // GUARDED_BY(breaker_mutex)
+
+  Counters counters;
 
   // The background thread: it sleeps on `wakeup` until the next message is due, idle_poll
   // passes, or wake() is called after a commit. `stopping` is read between every step of a
@@ -229,6 +278,7 @@ struct Dispatcher::Impl {
     if (auto why = superseded(notification, *current)) {
       auto d = ending(OutboxState::expired, ActionType::notification_expired, *why);
       d.details["superseded_by_version"] = current->version;
+      d.superseded = true;
       return d;
     }
     return std::nullopt;
@@ -399,9 +449,11 @@ struct Dispatcher::Impl {
     }
     Decision d;
     if (outcome.ok()) {
-      d.completion = {OutboxState::delivered, std::nullopt, {}, {}};
-      if (!outcome.detail.empty())
-        d.details["detail"] = storable(outcome.detail);
+      // The receiver's reply becomes the message's last_error: what an operator asking
+      // "did it arrive?" wants to see (a queue id, "250 OK").
+      d.completion = {OutboxState::delivered, std::nullopt, storable(outcome.detail), {}};
+      if (!d.completion.error.empty())
+        d.details["detail"] = d.completion.error;
     } else {
       d = retry_or_give_up(message, notification, outcome, !open);
     }
@@ -420,6 +472,7 @@ struct Dispatcher::Impl {
         .attempt = message.attempts,
         .message_token = message.message_token,
     };
+    const InFlight in_flight(counters.in_flight);
     try {
       return notifier.deliver(notification, context);
     } catch (...) {
@@ -479,6 +532,54 @@ struct Dispatcher::Impl {
     count(d.completion.state, stats);
     if (!log_in_store)
       log->record(record);
+    count_outcome(message, d);
+    if (d.completion.state == OutboxState::dead)
+      dead_lettered(message, d.completion.error);
+  }
+
+  // ---- Metrics and callbacks ----------------------------------------------------------
+
+  // Counts a stored outcome for stats(): per channel and kind, and for a delivery the
+  // seconds since the message became due (its due time, or the first attempt of this
+  // round if earlier, so a delivery after retries counts their wait too).
+  void count_outcome(const OutboxMessage& message, const Decision& d) {
+    const auto now = clock->now();
+    std::lock_guard lock(counters.mutex);
+    auto& c = counters.outcomes[{message.channel, message.kind}];
+    switch (d.completion.state) {
+      case OutboxState::delivered: {
+        ++c.delivered;
+        const auto since = std::min(message.due, message.first_attempt_at.value_or(message.due));
+        const auto late = std::chrono::duration<double>(now - since).count();
+        counters.observe_latency(std::max(late, 0.0));
+        break;
+      }
+      case OutboxState::pending:
+        ++c.failed;
+        break;
+      case OutboxState::dead:
+        ++c.dead;
+        break;
+      case OutboxState::expired:
+        ++(d.superseded ? c.superseded : c.expired);
+        break;
+    }
+  }
+
+  // The host's callback, after the dead letter was stored; nothing it throws leaves here.
+  void dead_lettered(const OutboxMessage& message, const std::string& reason) noexcept {
+    if (!options.on_dead_letter)
+      return;
+    try {
+      auto dead = message;
+      dead.state = OutboxState::dead;
+      dead.last_error = reason;
+      dead.claimed_until.reset();
+      options.on_dead_letter(dead, reason);
+    } catch (...) {
+      report(fmt::format("on_dead_letter threw for outbox message {}: {}", message.id,
+                         describe_exception(std::current_exception())));
+    }
   }
 
   static void count(OutboxState state, DrainStats& stats) {
@@ -603,6 +704,109 @@ struct Dispatcher::Impl {
     }
   }
 
+  // ---- Draining until idle ------------------------------------------------------------
+
+  // Pending messages that keep the outbox from being idle, and the earliest moment one of
+  // them becomes claimable (its due time, or its lease's end if later).
+  struct Remaining {
+    std::uint64_t due_now = 0;      // claimable now
+    std::uint64_t leased = 0;       // being delivered by a pass (ours or another worker's)
+    std::uint64_t due_soon = 0;     // claimable by the deadline
+    std::uint64_t retry_later = 0;  // attempted before, and not claimable by the deadline
+    std::optional<UtcMillis> next;
+    [[nodiscard]] std::uint64_t total() const { return due_now + leased + due_soon + retry_later; }
+    [[nodiscard]] bool waitable() const { return due_now + leased + due_soon > 0; }
+  };
+
+  // A leased message is being delivered (by the background thread's pass, or another
+  // worker): its outcome is awaited, looking again shortly rather than at its lease's end.
+  static void tally(const OutboxMessage& m, UtcMillis now, UtcMillis deadline, Remaining& left) {
+    if (m.claimed_until && *m.claimed_until > now && m.due <= now) {
+      ++left.leased;
+      const auto soon = now + milliseconds{10};
+      left.next = left.next ? std::min(*left.next, soon) : soon;
+      return;
+    }
+    const auto claimable = m.claimed_until ? std::max(m.due, *m.claimed_until) : m.due;
+    if (claimable <= now)
+      ++left.due_now;
+    else if (claimable <= deadline)
+      ++left.due_soon;
+    else if (m.attempts > 0)
+      ++left.retry_later;
+    else
+      return;  // not yet due and never tried (a reminder): no work left undone
+    left.next = left.next ? std::min(*left.next, claimable) : claimable;
+  }
+
+  // Every pending message, a page at a time: a message waiting for a retry cannot be told
+  // apart by a count, only by its attempts.
+  Result<Remaining> remaining(UtcMillis now, UtcMillis deadline) const {
+    Remaining left;
+    OutboxQuery query{.state = OutboxState::pending};
+    query.limit = 10000;
+    for (;;) {
+      auto page = guarded("the store", [&] { return store->list_outbox(query); });
+      if (!page)
+        return page.error();
+      for (const auto& m : *page)
+        tally(m, now, deadline, left);
+      if (page->size() < query.limit)
+        return left;
+      query.after = page->back().id;
+    }
+  }
+
+  static void add(DrainStats& total, const DrainStats& pass) {
+    total.claimed += pass.claimed;
+    total.delivered += pass.delivered;
+    total.failed += pass.failed;
+    total.dead += pass.dead;
+    total.expired += pass.expired;
+    total.fenced += pass.fenced;
+    total.released += pass.released;
+    total.store_errors += pass.store_errors;
+  }
+
+  static Error not_idle(const Remaining& left, milliseconds timeout) {
+    return Unavailable{fmt::format(
+        "outbox not idle within {} ms: {} pending messages remain ({} due now, {} being "
+        "delivered, {} due within the timeout, {} waiting for a retry after it); the next is "
+        "due at {}",
+        timeout.count(), left.total(), left.due_now, left.leased, left.due_soon, left.retry_later,
+        left.next ? format_utc(*left.next) : std::string("?"))};
+  }
+
+  // Passes until nothing is left that could be done by the deadline; in between, sleeps
+  // until the next message becomes claimable (never past the deadline or idle_poll).
+  Result<DrainStats> drain_until_idle(milliseconds timeout) {
+    using steady = std::chrono::steady_clock;
+    const auto deadline = steady::now() + timeout;
+    DrainStats total;
+    for (;;) {
+      auto pass = drain_once();
+      if (!pass)
+        return pass.error();
+      add(total, *pass);
+      // Rounded up: zero means the deadline has passed, not that less than 1 ms is left.
+      const auto time_left =
+          std::max(std::chrono::ceil<milliseconds>(deadline - steady::now()), milliseconds{0});
+      if (pass->claimed == options.batch_size && time_left > milliseconds::zero())
+        continue;  // a full batch: more may be due
+      const auto now = clock->now();
+      auto left = remaining(now, now + time_left);
+      if (!left)
+        return left.error();
+      if (left->total() == 0)
+        return total;
+      if (time_left == milliseconds::zero() || !left->waitable())
+        return not_idle(*left, timeout);
+      const auto until_next = std::chrono::duration_cast<milliseconds>(*left->next - now);
+      std::this_thread::sleep_for(
+          std::clamp(until_next, milliseconds{1}, std::min(time_left, options.idle_poll)));
+    }
+  }
+
   // ---- Background thread --------------------------------------------------------------
 
   // One pass of the background thread, and how long to sleep after it: not at all when the
@@ -662,6 +866,8 @@ Result<std::unique_ptr<Dispatcher>> Dispatcher::make(std::shared_ptr<Store> stor
   impl->log = std::move(log);
   impl->clock = options.clock ? options.clock : std::make_shared<SystemClock>();
   impl->jitter.seed(options.jitter_seed != 0 ? options.jitter_seed : std::random_device{}());
+  impl->counters.latency.bounds_seconds = options.latency_buckets_seconds;
+  impl->counters.latency.counts.assign(options.latency_buckets_seconds.size() + 1, 0);
   impl->options = std::move(options);
   return std::unique_ptr<Dispatcher>(new Dispatcher(std::move(impl)));
 }
@@ -688,6 +894,33 @@ Result<DrainStats> Dispatcher::drain_once() {
     return Unavailable{
         fmt::format("dispatcher pass failed: {}", describe_exception(std::current_exception()))};
   }
+}
+
+Result<DrainStats> Dispatcher::drain_until_idle(std::chrono::milliseconds timeout) {
+  try {
+    return impl_->drain_until_idle(timeout);
+  } catch (...) {
+    return Unavailable{
+        fmt::format("drain_until_idle failed: {}", describe_exception(std::current_exception()))};
+  }
+}
+
+// Counters are copied under their lock; the gauges are read from the store, whose
+// exceptions (and the clock's) become error values.
+Result<MetricsSnapshot> Dispatcher::stats() const {
+  return guarded("Dispatcher::stats", [&]() -> Result<MetricsSnapshot> {
+    MetricsSnapshot s;
+    if (auto read = detail::read_outbox_gauges(*impl_->store, impl_->clock->now(), s); !read)
+      return read.error();
+    auto& counters = impl_->counters;
+    {
+      std::lock_guard lock(counters.mutex);
+      s.outcomes = counters.outcomes;
+      s.latency = counters.latency;
+    }
+    s.in_flight = counters.in_flight.load();
+    return s;
+  });
 }
 
 // The clock, the store and the log are the host's: whatever they throw stays here.

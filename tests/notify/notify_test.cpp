@@ -1,6 +1,10 @@
 // Notifications follow from transitions via the policy table: who is told what, with keys
 // that stay stable, in a payload that round-trips.
 #include <set>
+#include <sstream>
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "support/fixture.hpp"
 
@@ -112,4 +116,43 @@ TEST_CASE("a notification round-trips through its outbox JSON", "[notify]") {
   auto broken = f.store->list_outbox({}).value().front().payload;
   broken["kind"] = "interview_sheduled";
   CHECK_THROWS_WITH(broken.get<Notification>(), Catch::Contains("not a notification kind"));
+}
+
+TEST_CASE("LogNotifier writes to the host's logger, never to spdlog's default one", "[notify]") {
+  CHECK(LogNotifier::make(nullptr).error().is<InvalidInput>());
+
+  const auto logger = [](const std::string& name, std::ostringstream& out) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+    sink->set_pattern("%n %l %v");
+    return std::make_shared<spdlog::logger>(name, std::move(sink));
+  };
+  std::ostringstream host_out;
+  std::ostringstream default_out;
+  const auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(logger("default", default_out));  // watched: nothing may reach it
+  auto notifier = LogNotifier::make(logger("hiring", host_out)).value();
+  const Interview interview{.id = InterviewId{42},
+                            .title = "Onsite",
+                            .candidate = candidate("c-1"),
+                            .interviewers = {interviewer("i-1")},
+                            .slot = slot(12, 9h),
+                            .status = InterviewStatus::scheduled,
+                            .version = 2,
+                            .meeting_link = {},
+                            .created_at = at(1, 0min),
+                            .updated_at = at(1, 0min)};
+  const Notification n{K::interview_scheduled,
+                       Recipient::of(interview.candidate),
+                       interview,
+                       std::nullopt,
+                       {},
+                       "key-1"};
+  const auto outcome = notifier->deliver(n, DeliveryContext{});
+  spdlog::set_default_logger(previous);
+
+  CHECK(outcome.ok());
+  CHECK(outcome.detail == "logged");
+  CHECK(host_out.str().starts_with("hiring info notify interview_scheduled to "));
+  CHECK(host_out.str().find("about interview 42") != std::string::npos);
+  CHECK(default_out.str().empty());
 }

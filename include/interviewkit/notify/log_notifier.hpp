@@ -9,20 +9,27 @@ namespace spdlog {
 class logger;
 }  // namespace spdlog
 
+#include <interviewkit/domain/result.hpp>
 #include <interviewkit/export.hpp>
 #include <interviewkit/notify/notifier.hpp>
 
 namespace interviewkit {
 
-/// Writes each notification to the host's logger (spdlog's default logger if none is given).
-/// As thread-safe as the logger (spdlog's _mt sinks are).
+/// Writes each notification, at info, to the logger the host gives it, and never to
+/// spdlog's global default logger (a library must not write to the host's logs unasked).
+/// Always reports "delivered" with the detail "logged". As thread-safe as the logger
+/// (spdlog's _mt sinks are); `deliver` does not throw unless the logger does.
 class INTERVIEWKIT_EXPORT LogNotifier final : public Notifier {
  public:
-  explicit LogNotifier(std::shared_ptr<spdlog::logger> logger = nullptr);
+  /// A null logger is InvalidInput.
+  [[nodiscard]] static Result<std::shared_ptr<LogNotifier>> make(
+      std::shared_ptr<spdlog::logger> logger);
+
   DeliveryOutcome deliver(const Notification& notification,
                           const DeliveryContext& context) override;
 
  private:
+  explicit LogNotifier(std::shared_ptr<spdlog::logger> logger) noexcept;
   std::shared_ptr<spdlog::logger> logger_;
 };
 

@@ -9,12 +9,14 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <interviewkit/domain/clock.hpp>
 #include <interviewkit/export.hpp>
 #include <interviewkit/log/action_log.hpp>
 #include <interviewkit/log/error_handler.hpp>
 #include <interviewkit/notify/notifier.hpp>
+#include <interviewkit/outbox/metrics.hpp>
 #include <interviewkit/outbox/retry_policy.hpp>
 #include <interviewkit/store/store.hpp>
 
@@ -57,6 +59,18 @@ struct DispatcherOptions {
   /// unreachable while claiming, an outcome could not be stored). Called from whichever
   /// thread runs the pass. Default: report_to_stderr.
   ErrorHandler on_error;
+  /// Told about every message given up (dead-lettered), once, after its dead state and log
+  /// entry were stored, with the reason stored as its `last_error`. Called on the thread
+  /// that runs the pass, between deliveries, so keep it short (log it, page someone). An
+  /// exception it throws is caught and reported to `on_error`; the pass goes on. Must not
+  /// destroy the dispatcher. Default: none.
+  std::function<void(const OutboxMessage& message, const std::string& reason)> on_dead_letter;
+  /// Upper bounds (seconds) of the delivery latency histogram of `Dispatcher::stats`:
+  /// positive, finite, strictly increasing, at most 64. Latency here runs from a message
+  /// becoming due to its delivery, so the buckets span a poll interval up to a day of
+  /// retries.
+  std::vector<double> latency_buckets_seconds{0.05, 0.1, 0.25, 0.5, 1,    2.5,   5,    10,
+                                              30,   60,  300,  900, 3600, 14400, 86400};
 };
 
 /// What one drain pass did.
@@ -81,8 +95,9 @@ struct DrainStats {
 /// rescheduled) since it was enqueued is expired as superseded instead of being sent; no
 /// message is sent without a live lease.
 ///
-/// Thread safety: drain_once() may be called from several threads; notifiers are called
-/// from one thread at a time.
+/// Thread safety: drain_once(), drain_until_idle(), requeue() and stats() may be called
+/// from several threads at once (passes take turns); notifiers are called from one thread
+/// at a time. Callbacks (on_error, on_dead_letter) run on the thread of the pass.
 class INTERVIEWKIT_EXPORT Dispatcher {
  public:
   using Channels = std::map<std::string, std::shared_ptr<Notifier>, std::less<>>;
@@ -104,6 +119,29 @@ class INTERVIEWKIT_EXPORT Dispatcher {
   /// Claims every message due now (up to batch_size), delivers, records. Notifier
   /// failures are recorded, never returned; a store failure while claiming is returned.
   Result<DrainStats> drain_once();
+
+  /// Runs passes until the outbox is idle, summing their stats; for tests and an orderly
+  /// shutdown. Idle: no pending message is due now, none becomes due within the timeout,
+  /// and none is waiting for a retry after a failed attempt. Messages that become due
+  /// within `timeout` (retries included) are waited for and delivered, as are the outcomes
+  /// of deliveries another pass (the background thread, another worker) is making; one not
+  /// yet due and never attempted (a reminder for next week) does not keep it from being
+  /// idle.
+  /// When the timeout elapses first, or a retry is scheduled beyond it, the result is
+  /// Unavailable saying how many messages remain and when the next is due (the passes'
+  /// work stands). A store failure while claiming or reading is returned as its error.
+  /// Works whether or not the background thread runs (passes take turns); reads the
+  /// pending messages after each pass, so it is no hot path. Call it from the host's
+  /// thread, never from a callback of this dispatcher.
+  Result<DrainStats> drain_until_idle(std::chrono::milliseconds timeout);
+
+  /// Counters since this dispatcher was made (outcomes per channel and kind, counted when
+  /// stored; the delivery latency histogram), the deliveries in flight now, and the
+  /// outbox gauges read from the store (`messages`, `due_messages`,
+  /// `oldest_due_age_seconds`, as `store_metrics` reads them, but not its row count of
+  /// outcomes). Thread-safe; any thread, any time. A store failure is returned as its
+  /// error value.
+  [[nodiscard]] Result<MetricsSnapshot> stats() const;
 
   /// Puts a dead message back in line (due now, attempts reset) and records
   /// notification_requeued with `actor`. False if the message is not dead.
