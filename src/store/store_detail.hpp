@@ -220,7 +220,9 @@ inline OutboxMessage with_keys(OutboxMessage message) {
   const auto interview = p.find("interview");
   if (interview != p.end() && interview->is_object()) {
     const auto version = interview->find("version");
-    if (version != interview->end() && version->is_number_unsigned())
+    // Signed or unsigned: JSON built in code holds a literal 2 as a signed integer.
+    if (version != interview->end() && version->is_number_integer() &&
+        version->get<std::int64_t>() > 0)
       message.revision = version->get<std::uint64_t>();
   }
   return message;

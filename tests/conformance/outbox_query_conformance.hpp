@@ -50,14 +50,22 @@ TEMPLATE_LIST_TEST_CASE("enqueue answers the ids and derives recipient and revis
     auto given = addressed(interview, "k-1", "candidate", "c-1", 3, now);
     given.recipient = "ignored";
     given.revision = 99;
-    auto out = tx.enqueue(std::vector{given, sample_message(interview, "k-2", now)});
+    auto signed_version = sample_message(interview, "k-3", now);  // JSON built in code: signed
+    signed_version.payload = nlohmann::json{{"interview", {{"version", 4}}}};
+    auto negative = sample_message(interview, "k-4", now);
+    negative.payload = nlohmann::json{{"interview", {{"version", -4}}}, {"recipient", 7}};
+    auto out = tx.enqueue(
+        std::vector{given, sample_message(interview, "k-2", now), signed_version, negative});
     if (!out)
       return out.error();
     ids = *out;
     return {};
   }));
-  REQUIRE(ids.size() == 2);
+  REQUIRE(ids.size() == 4);
   CHECK(ids[0] < ids[1]);
+  CHECK(store->find_outbox(ids[2]).value().value().revision == 4);
+  CHECK(store->find_outbox(ids[3]).value().value().revision == 0);
+  CHECK(store->find_outbox(ids[3]).value().value().recipient.empty());
   const auto first = store->find_outbox(ids[0]).value().value();
   CHECK(first.idempotency_key == "k-1");
   CHECK(first.recipient == "candidate:c-1");
