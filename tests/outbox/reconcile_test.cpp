@@ -90,8 +90,11 @@ TEMPLATE_LIST_TEST_CASE("reconcile lists who never got their invite, not every f
       CHECK(n.fate == Fate::pending);  // due a day before the slot
     else if (n.recipient == "interviewer:int-2")
       CHECK(n.fate == Fate::dead);
-    else
+    else {
       CHECK(n.fate == Fate::delivered);
+      CHECK(n.detail == "250 2.0.0 queued as X1");  // the receiver's reply
+      CHECK(n.changed_at.has_value());
+    }
   }
   // A range that ends before the booking sees nothing.
   CHECK(reconciler_for(f).reconcile(long_ago(), booked.interview.created_at).value().empty());
