@@ -113,10 +113,17 @@ UPDATE outbox SET claim = attempts;
     R"sql(
 ALTER TABLE outbox ADD COLUMN recipient TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+-- Derived exactly as detail::with_keys derives them at enqueue: a key only from a text role
+-- and a text id, a revision only from a positive JSON integer; anything else '' and 0.
 UPDATE outbox SET
-  recipient = COALESCE(json_extract(payload, '$.recipient.role') || ':' ||
-                       json_extract(payload, '$.recipient.id'), ''),
-  revision = COALESCE(json_extract(payload, '$.interview.version'), 0)
+  recipient = CASE WHEN json_type(payload, '$.recipient.role') = 'text' AND
+                        json_type(payload, '$.recipient.id') = 'text'
+                   THEN json_extract(payload, '$.recipient.role') || ':' ||
+                        json_extract(payload, '$.recipient.id')
+                   ELSE '' END,
+  revision = CASE WHEN json_type(payload, '$.interview.version') = 'integer' AND
+                       json_extract(payload, '$.interview.version') > 0
+                  THEN json_extract(payload, '$.interview.version') ELSE 0 END
   WHERE json_valid(payload);
 CREATE INDEX outbox_by_revision ON outbox(interview_id, revision);
 CREATE INDEX outbox_by_recipient ON outbox(recipient, id);
@@ -128,9 +135,18 @@ ALTER TABLE interviews ADD COLUMN last_from TEXT;
 UPDATE interviews SET
   updated_ms = COALESCE(CAST(strftime('%s', json_extract(body, '$.updated_at')) AS INTEGER), 0)
                * 1000,
-  recipients = 'candidate:' || json_extract(body, '$.candidate.id') ||
-               COALESCE((SELECT group_concat(char(10) || 'interviewer:' || json_extract(value, '$.id'), '')
-                         FROM json_each(body, '$.interviewers')), '')
+  -- A body of an odd shape must not stop the migration: no text candidate id gives no
+  -- recipients ('' rather than NULL, which NOT NULL refuses), and only objects among the
+  -- interviewers are read (json_extract fails on a plain string element; CASE keeps the
+  -- order of the tests, which AND does not promise).
+  recipients = CASE WHEN json_type(body, '$.candidate.id') = 'text' THEN
+                 'candidate:' || json_extract(body, '$.candidate.id') ||
+                 COALESCE((SELECT group_concat(char(10) || 'interviewer:' ||
+                                               json_extract(value, '$.id'), '')
+                           FROM json_each(body, '$.interviewers')
+                           WHERE CASE WHEN type = 'object'
+                                      THEN json_type(value, '$.id') = 'text' ELSE 0 END), '')
+               ELSE '' END
   WHERE json_valid(body);
 CREATE INDEX interviews_by_change ON interviews(updated_ms, id);
 CREATE INDEX action_log_by_time ON action_log(time_ms);
