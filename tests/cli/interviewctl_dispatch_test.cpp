@@ -1,9 +1,8 @@
 // interviewctl dispatch and send-test against a real SMTP server on loopback
 // (tests/servers/smtp_server.py), and the config file's refusal of literal secrets.
-#include <signal.h>
-
 #include <chrono>
 #include <fstream>
+#include <signal.h>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -97,13 +96,16 @@ TEST_CASE("interviewctl send-test prints the SMTP server's reply; exit 5 when re
   CHECK_THAT(sent.out, Catch::Contains("delivered") && Catch::Contains("250"));
   CHECK(server.files(".eml").size() == 1);
 
-  const auto refused = cli({"send-test", "--to", "reject@example.com", "--config", config, "--json"});
+  const auto refused =
+      cli({"send-test", "--to", "reject@example.com", "--config", config, "--json"});
   CHECK(refused.exit == 5);
   CHECK(refused.json()["delivered"] == false);
   CHECK_THAT(refused.json()["detail"].get<std::string>(), Catch::Contains("550"));
 
   CHECK(cli({"send-test", "--to", "not an address", "--config", config}).exit == 2);
-  CHECK(cli({"send-test", "--to", "ops@example.com", "--config", config, "--channel", "fax"}).exit == 2);
+  CHECK(
+      cli({"send-test", "--to", "ops@example.com", "--config", config, "--channel", "fax"}).exit ==
+      2);
 }
 
 TEST_CASE("a dispatch config with a literal secret, or naming an unset variable, is refused",
@@ -124,9 +126,9 @@ TEST_CASE("a dispatch config with a literal secret, or naming an unset variable,
   auto named = smtp_config(2525);
   named["channels"]["email"]["username"] = "hiring";
   named["channels"]["email"]["password_env"] = "IK_TEST_UNSET_SMTP_PASSWORD";
-  const auto unset = cli({"send-test", "--to", "ops@example.com", "--config",
-                          write_config(dir.path(), named)},
-                         {{"IK_TEST_UNSET_SMTP_PASSWORD", "", true}});
+  const auto unset =
+      cli({"send-test", "--to", "ops@example.com", "--config", write_config(dir.path(), named)},
+          {{"IK_TEST_UNSET_SMTP_PASSWORD", "", true}});
   CHECK(unset.exit == 2);
   CHECK_THAT(unset.err, Catch::Contains("IK_TEST_UNSET_SMTP_PASSWORD"));
 

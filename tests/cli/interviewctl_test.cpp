@@ -136,13 +136,14 @@ void check_outbox(Cli& cli, const Seeded& s) {
 
 void check_requeue(Cli& cli, const Seeded& s) {
   const auto doomed = std::to_string(s.doomed.value());
-  const auto dry = cli({"requeue", "--dead", "--interview", doomed, "--dry-run", "--json",
-                        "--operator", "alice"});
+  const auto dry = cli(
+      {"requeue", "--dead", "--interview", doomed, "--dry-run", "--json", "--operator", "alice"});
   REQUIRE(dry.exit == 0);
   CHECK(dry.json()["requeued"].size() == 2);
   CHECK(messages(*s.store, {.state = OutboxState::dead}).size() == 2);
 
-  const auto done = cli({"requeue", "--dead", "--interview", doomed, "--operator", "alice", "--json"});
+  const auto done =
+      cli({"requeue", "--dead", "--interview", doomed, "--operator", "alice", "--json"});
   REQUIRE(done.exit == 0);
   CHECK(done.json()["requeued"].size() == 2);
   CHECK(messages(*s.store, {.state = OutboxState::dead}).empty());
@@ -234,7 +235,8 @@ TEST_CASE("interviewctl refuses hostile input with exit 2 and says what was wron
   const auto no_db = without_db({"status", "1"});
   CHECK(no_db.exit == 2);
   CHECK_THAT(no_db.err, Catch::Contains("--db"));
-  const auto missing = without_db({"status", "1"}, {{"INTERVIEWKIT_DB", (dir.path() / "nope.db").string()}});
+  const auto missing =
+      without_db({"status", "1"}, {{"INTERVIEWKIT_DB", (dir.path() / "nope.db").string()}});
   CHECK(missing.exit == 4);
   CHECK_THAT(missing.err, Catch::Contains("nope.db"));
   CHECK_FALSE(std::filesystem::exists(dir.path() / "nope.db"));

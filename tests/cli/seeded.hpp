@@ -21,7 +21,8 @@ struct Seeded {
 /// A slot `days` from now, on the hour, an hour long.
 inline TimeRange slot_in_days(int days, int hour_offset = 0) {
   const auto now = date::floor<std::chrono::hours>(SystemClock{}.now());
-  const auto start = date::floor<std::chrono::seconds>(now + std::chrono::hours{24 * days + hour_offset});
+  const auto start =
+      date::floor<std::chrono::seconds>(now + std::chrono::hours{24 * days + hour_offset});
   return TimeRange::make(start, std::chrono::hours{1}).value();
 }
 

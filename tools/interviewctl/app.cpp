@@ -17,7 +17,8 @@ constexpr const char* description =
     "shows and repairs the outbox (outbox, requeue), runs a dispatcher (dispatch, send-test)\n"
     "and keeps the database tidy (purge, migrate, metrics).";
 
-constexpr const char* footer = R"(Database: --db PATH for a SQLite file, or --db postgresql://user@host/db
+constexpr const char* footer =
+    R"(Database: --db PATH for a SQLite file, or --db postgresql://user@host/db
 (PostgreSQL builds only); INTERVIEWKIT_DB is used when --db is not given.
 Times: ISO-8601 UTC (2026-11-26T10:00:00Z) or an age: 90m, 24h, 7d, 2w ago.
 
@@ -77,9 +78,12 @@ int fail(ExitCode code, const char* message) {
 
 ExitCode exit_code_for(const interviewkit::Error& error) noexcept {
   switch (error.kind()) {
-    case interviewkit::ErrorKind::not_found: return ExitCode::not_found;
-    case interviewkit::ErrorKind::invalid_input: return ExitCode::usage;
-    default: return ExitCode::store_error;
+    case interviewkit::ErrorKind::not_found:
+      return ExitCode::not_found;
+    case interviewkit::ErrorKind::invalid_input:
+      return ExitCode::usage;
+    default:
+      return ExitCode::store_error;
   }
 }
 

@@ -32,12 +32,18 @@ std::optional<std::uint64_t> whole_number(std::string_view text) {
 // Seconds per unit of a relative time; 0 for an unknown unit.
 std::int64_t unit_seconds(char unit) {
   switch (unit) {
-    case 's': return 1;
-    case 'm': return 60;
-    case 'h': return 3600;
-    case 'd': return 86400;
-    case 'w': return 7 * 86400;
-    default: return 0;
+    case 's':
+      return 1;
+    case 'm':
+      return 60;
+    case 'h':
+      return 3600;
+    case 'd':
+      return 86400;
+    case 'w':
+      return 7 * 86400;
+    default:
+      return 0;
   }
 }
 

@@ -2,12 +2,11 @@
 // operator's name. Each parser names the option and the bad value in its error.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <CLI/CLI.hpp>
 
 #include <interviewkit/domain/actor.hpp>
 #include <interviewkit/domain/interview_id.hpp>

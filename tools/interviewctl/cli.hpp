@@ -2,12 +2,11 @@
 // command fails (throwing CommandFailed, which run() turns into a message and an exit code).
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
-
-#include <CLI/CLI.hpp>
 
 #include <interviewkit/domain/error.hpp>
 
@@ -16,11 +15,11 @@ namespace interviewctl {
 /// Documented in --help and docs/interviewctl.md: scripts depend on them, never renumber.
 enum class ExitCode : int {
   ok = 0,
-  bad_answer = 1,        ///< the question was answered and the answer is "bad": gaps, dead
-  usage = 2,             ///< bad command line or config file
-  not_found = 3,         ///< no such interview or outbox message
-  store_error = 4,       ///< the database could not be opened or read or written
-  delivery_failed = 5,   ///< send-test: the channel did not deliver
+  bad_answer = 1,       ///< the question was answered and the answer is "bad": gaps, dead
+  usage = 2,            ///< bad command line or config file
+  not_found = 3,        ///< no such interview or outbox message
+  store_error = 4,      ///< the database could not be opened or read or written
+  delivery_failed = 5,  ///< send-test: the channel did not deliver
 };
 
 /// A command that cannot go on: `message` goes to stderr, `code` becomes the exit status.

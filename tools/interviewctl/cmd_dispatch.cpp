@@ -21,8 +21,8 @@ using namespace interviewkit;
 namespace {
 
 std::shared_ptr<spdlog::logger> make_logger() {
-  auto logger = std::make_shared<spdlog::logger>(
-      "interviewctl", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>("interviewctl",
+                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
   logger->flush_on(spdlog::level::info);
   return logger;
@@ -37,8 +37,9 @@ class LoggingNotifier final : public Notifier {
 
   DeliveryOutcome deliver(const Notification& n, const DeliveryContext& context) override {
     auto outcome = inner_->deliver(n, context);
-    const auto what = fmt::format("{} for interview {} to {} via {} (attempt {})", to_string(n.kind),
-                                  n.interview.id, n.recipient.key(), channel_, context.attempt);
+    const auto what =
+        fmt::format("{} for interview {} to {} via {} (attempt {})", to_string(n.kind),
+                    n.interview.id, n.recipient.key(), channel_, context.attempt);
     if (outcome.ok())
       logger_->info("delivered {}: {}", what, outcome.detail);
     else
@@ -78,8 +79,8 @@ std::unique_ptr<Dispatcher> make_dispatcher(const Database& db, const DispatchCo
   auto options = dispatcher_options(config);
   options.on_error = [logger](const std::string& message) { logger->error("{}", message); };
   auto sink = unwrap(StoreSink::make(db.actions), "setting up the action log");
-  auto log = unwrap(ActionLog::make(sink, {.on_error = options.on_error}),
-                    "setting up the action log");
+  auto log =
+      unwrap(ActionLog::make(sink, {.on_error = options.on_error}), "setting up the action log");
   return unwrap(Dispatcher::make(db.store, std::move(channels), log, std::move(options)),
                 "configuring the dispatcher");
 }

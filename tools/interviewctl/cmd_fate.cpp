@@ -83,9 +83,8 @@ void print_gaps(const std::vector<DeliveryGap>& gaps) {
   for (const auto& g : gaps) {
     const auto& n = g.notification;
     table.add({fmt::format("{}", g.interview), cell(n.recipient, 40),
-               std::string(to_string(n.kind)), cell(n.channel, 20),
-               std::string(to_string(n.fate)), duration_cell(g.overdue),
-               fmt::format("{}", n.attempts), cell(n.detail)});
+               std::string(to_string(n.kind)), cell(n.channel, 20), std::string(to_string(n.fate)),
+               duration_cell(g.overdue), fmt::format("{}", n.attempts), cell(n.detail)});
   }
   table.print("no gaps: every required notification was delivered or is not yet due");
 }
@@ -111,7 +110,8 @@ ExitCode run_reconcile(const Context& context, const RangeArgs& range, const Pol
   const auto db = open_database(context.globals.db);
   const auto gaps = unwrap(make_reconciler(db, args).reconcile(since, until), "reconciling");
   if (context.globals.json) {
-    print_json({{"since", time_json(since)}, {"until", time_json(until)}, {"gaps", gaps_json(gaps)}});
+    print_json(
+        {{"since", time_json(since)}, {"until", time_json(until)}, {"gaps", gaps_json(gaps)}});
   } else {
     fmt::print("interviews changed {} .. {}\n\n", time_cell(since), time_cell(until));
     print_gaps(gaps);
@@ -136,7 +136,8 @@ std::vector<OutboxMessage> dead_since(const Database& db, UtcMillis since) {
 }
 
 void print_dead(const std::vector<OutboxMessage>& dead) {
-  Table table({"OUTBOX", "INTERVIEW", "RECIPIENT", "KIND", "CHANNEL", "DEAD SINCE", "TRIES", "LAST ERROR"});
+  Table table(
+      {"OUTBOX", "INTERVIEW", "RECIPIENT", "KIND", "CHANNEL", "DEAD SINCE", "TRIES", "LAST ERROR"});
   for (const auto& m : dead) {
     table.add({fmt::format("{}", m.id), fmt::format("{}", m.interview), cell(m.recipient, 40),
                std::string(to_string(m.kind)), cell(m.channel, 20), time_cell(m.updated_at),
@@ -145,7 +146,8 @@ void print_dead(const std::vector<OutboxMessage>& dead) {
   table.print("no dead messages");
 }
 
-ExitCode run_failures(const Context& context, const std::string& since_text, const PolicyArgs& args) {
+ExitCode run_failures(const Context& context, const std::string& since_text,
+                      const PolicyArgs& args) {
   const auto at = now();
   const auto since = time_arg("--since", since_text, at);
   const auto db = open_database(context.globals.db);
@@ -155,7 +157,9 @@ ExitCode run_failures(const Context& context, const std::string& since_text, con
     json dead_json = json::array();
     for (const auto& m : dead)
       dead_json.push_back(outbox_json(m, false));
-    print_json({{"since", time_json(since)}, {"until", time_json(at)}, {"gaps", gaps_json(gaps)},
+    print_json({{"since", time_json(since)},
+                {"until", time_json(at)},
+                {"gaps", gaps_json(gaps)},
                 {"dead", std::move(dead_json)}});
   } else {
     fmt::print("Required notifications not delivered (interviews changed since {}):\n\n",
@@ -192,11 +196,14 @@ void add_fate_commands(CLI::App& app, Context& context) {
   auto* rec = app.add_subcommand(
       "reconcile", "Expected vs actual: required notifications not delivered, and why");
   rec->add_option("--since", range->since, "Interviews changed from this time")
-      ->required()->check(time_check());
-  rec->add_option("--until", range->until, "... up to this time (default: now)")->check(time_check());
+      ->required()
+      ->check(time_check());
+  rec->add_option("--until", range->until, "... up to this time (default: now)")
+      ->check(time_check());
   add_policy_options(*rec, *args);
-  rec->footer("Exit 1 when there are gaps.\nExamples:\n  interviewctl reconcile --since 24h\n"
-              "  interviewctl reconcile --since 2026-11-01T00:00:00Z --until 2026-11-08T00:00:00Z --json");
+  rec->footer(
+      "Exit 1 when there are gaps.\nExamples:\n  interviewctl reconcile --since 24h\n"
+      "  interviewctl reconcile --since 2026-11-01T00:00:00Z --until 2026-11-08T00:00:00Z --json");
   rec->callback([&context, range, args] { context.exit = run_reconcile(context, *range, *args); });
 
   auto since = std::make_shared<std::string>();
@@ -205,8 +212,10 @@ void add_fate_commands(CLI::App& app, Context& context) {
       "failures", "Dead, expired and overdue notifications since a time, and dead messages");
   failures->add_option("--since", *since, "From this time")->required()->check(time_check());
   add_policy_options(*failures, *fargs);
-  failures->footer("Exit 1 when there is anything to show.\nExample:\n  interviewctl failures --since 7d");
-  failures->callback([&context, since, fargs] { context.exit = run_failures(context, *since, *fargs); });
+  failures->footer(
+      "Exit 1 when there is anything to show.\nExample:\n  interviewctl failures --since 7d");
+  failures->callback(
+      [&context, since, fargs] { context.exit = run_failures(context, *since, *fargs); });
 }
 
 }  // namespace interviewctl

@@ -20,8 +20,8 @@ struct PurgeArgs {
 
 // The record of a purge. Written after it, since the counts are known only then; the purge
 // itself cannot remove it (its time is after both bounds, which lie in the past).
-ActionEntry purge_entry(const PurgeRequest& request, const PurgeResult& result,
-                        const Actor& actor, UtcMillis at) {
+ActionEntry purge_entry(const PurgeRequest& request, const PurgeResult& result, const Actor& actor,
+                        UtcMillis at) {
   return ActionEntry{.time = at,
                      .action = ActionType::records_purged,
                      .interview = {},
@@ -85,22 +85,25 @@ void add_maintenance_commands(CLI::App& app, Context& context) {
   auto a = std::make_shared<PurgeArgs>();
   auto* purge = app.add_subcommand(
       "purge", "Retention: remove old delivered/expired messages and log entries, recorded");
-  purge->add_option("--delivered-before", a->delivered_before,
-                    "Delivered and expired messages last changed before this time")
+  purge
+      ->add_option("--delivered-before", a->delivered_before,
+                   "Delivered and expired messages last changed before this time")
       ->check(time_check());
   purge->add_option("--log-before", a->log_before, "Action log entries before this time")
       ->check(time_check());
   purge->add_option("--operator", a->operator_name,
                     "Who is doing this, for the action log (default: $USER)");
-  purge->footer("Pending and dead messages are never purged. The purge is recorded as a\n"
-                "records_purged entry with the counts.\nExample:\n"
-                "  interviewctl purge --delivered-before 30d --log-before 365d --operator alice");
+  purge->footer(
+      "Pending and dead messages are never purged. The purge is recorded as a\n"
+      "records_purged entry with the counts.\nExample:\n"
+      "  interviewctl purge --delivered-before 30d --log-before 365d --operator alice");
   purge->callback([&context, a] { context.exit = run_purge(context, *a); });
 
   auto* migrate = app.add_subcommand(
       "migrate", "Create the database or bring its schema up to date; prints the version");
-  migrate->footer("Examples:\n  interviewctl --db hiring.db migrate\n"
-                  "  interviewctl --db postgresql://app@db.example.com/hiring migrate --json");
+  migrate->footer(
+      "Examples:\n  interviewctl --db hiring.db migrate\n"
+      "  interviewctl --db postgresql://app@db.example.com/hiring migrate --json");
   migrate->callback([&context] { context.exit = run_migrate(context); });
 }
 

@@ -26,10 +26,11 @@ ExitCode run_metrics(const Context& context) {
 void add_metrics_command(CLI::App& app, Context& context) {
   auto* cmd = app.add_subcommand(
       "metrics", "Outbox figures in the Prometheus text format (for a textfile collector)");
-  cmd->footer("Example (node_exporter's textfile collector):\n"
-              "  interviewctl metrics > /var/lib/node_exporter/interviewkit.prom.tmp &&\n"
-              "    mv /var/lib/node_exporter/interviewkit.prom.tmp "
-              "/var/lib/node_exporter/interviewkit.prom");
+  cmd->footer(
+      "Example (node_exporter's textfile collector):\n"
+      "  interviewctl metrics > /var/lib/node_exporter/interviewkit.prom.tmp &&\n"
+      "    mv /var/lib/node_exporter/interviewkit.prom.tmp "
+      "/var/lib/node_exporter/interviewkit.prom");
   cmd->callback([&context] { context.exit = run_metrics(context); });
 }
 

@@ -101,7 +101,8 @@ void add_list(CLI::App& outbox, Context& context) {
   auto a = std::make_shared<ListArgs>();
   auto* ls = outbox.add_subcommand("ls", "List messages, filtered, one page at a time");
   ls->add_option("--state", a->state, "pending, delivered, dead or expired");
-  ls->add_option("--due-before", a->due_before, "Due strictly before this time")->check(time_check());
+  ls->add_option("--due-before", a->due_before, "Due strictly before this time")
+      ->check(time_check());
   ls->add_option("--kind", a->kind, "Notification kind, e.g. interview_scheduled");
   ls->add_option("--recipient", a->recipient, "Recipient key, e.g. candidate:c-1");
   ls->add_option("--channel", a->channel, "Channel name");
@@ -111,9 +112,10 @@ void add_list(CLI::App& outbox, Context& context) {
   ls->add_option("--limit", a->limit, "Messages per page (1..10000)")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{10000}));
-  ls->footer("Examples:\n  interviewctl outbox ls --state dead\n"
-             "  interviewctl outbox ls --state pending --due-before 1h --kind interview_scheduled\n"
-             "  interviewctl outbox ls --interview 42 --limit 10 --after 120 --json");
+  ls->footer(
+      "Examples:\n  interviewctl outbox ls --state dead\n"
+      "  interviewctl outbox ls --state pending --due-before 1h --kind interview_scheduled\n"
+      "  interviewctl outbox ls --interview 42 --limit 10 --after 120 --json");
   ls->callback([&context, a] { context.exit = run_list(context, *a); });
 }
 

@@ -27,7 +27,8 @@ std::vector<OutboxMessage> select_dead(const Database& db, const RequeueArgs& a,
   OutboxQuery query{.state = OutboxState::dead};
   if (!a.interview.empty())
     query.interview = interview_arg(a.interview);
-  const auto since = a.since.empty() ? std::optional<UtcMillis>{} : time_arg("--since", a.since, at);
+  const auto since =
+      a.since.empty() ? std::optional<UtcMillis>{} : time_arg("--since", a.since, at);
   std::vector<OutboxMessage> selected;
   for (;;) {
     auto page = unwrap(page_outbox(*db.store, query), "listing dead messages");
@@ -55,9 +56,9 @@ ActionEntry requeue_entry(const OutboxMessage& m, const Actor& actor, UtcMillis 
 }
 
 json message_summary(const OutboxMessage& m) {
-  return {{"id", m.id.value()},           {"interview", m.interview.value()},
-          {"recipient", m.recipient},     {"kind", std::string(to_string(m.kind))},
-          {"channel", m.channel},         {"previous_error", m.last_error}};
+  return {{"id", m.id.value()},       {"interview", m.interview.value()},
+          {"recipient", m.recipient}, {"kind", std::string(to_string(m.kind))},
+          {"channel", m.channel},     {"previous_error", m.last_error}};
 }
 
 void print_result(const std::vector<OutboxMessage>& done, const std::vector<OutboxId>& skipped,
@@ -100,7 +101,9 @@ ExitCode run_requeue(const Context& context, const RequeueArgs& a) {
     json skipped_ids = json::array();
     for (const auto id : skipped)
       skipped_ids.push_back(id.value());
-    print_json({{"dry_run", a.dry_run}, {"operator", actor.id()}, {"requeued", std::move(list)},
+    print_json({{"dry_run", a.dry_run},
+                {"operator", actor.id()},
+                {"requeued", std::move(list)},
                 {"skipped", std::move(skipped_ids)}});
   } else {
     print_result(done, skipped, a.dry_run);
@@ -117,17 +120,18 @@ void add_requeue_command(CLI::App& app, Context& context) {
   cmd->add_flag("--dead", a->dead, "Requeue dead messages (the only kind that can be)")->required();
   auto* by_interview =
       cmd->add_option("--interview", a->interview, "Those of one interview")->check(id_check());
-  auto* by_time = cmd->add_option("--since", a->since, "Those given up since this time")
-                      ->check(time_check());
+  auto* by_time =
+      cmd->add_option("--since", a->since, "Those given up since this time")->check(time_check());
   auto* all = cmd->add_flag("--all", a->all, "Every dead message");
   all->excludes(by_interview)->excludes(by_time);
   cmd->add_flag("--dry-run", a->dry_run, "Only show what would be requeued");
   cmd->add_option("--operator", a->operator_name,
                   "Who is doing this, for the action log (default: $USER)");
-  cmd->footer("Choose the messages with --interview ID, --since T (both may be combined) or --all.\n"
-              "Examples:\n  interviewctl requeue --dead --interview 42 --dry-run\n"
-              "  interviewctl requeue --dead --since 2h --operator alice\n"
-              "  interviewctl requeue --dead --all --operator alice --json");
+  cmd->footer(
+      "Choose the messages with --interview ID, --since T (both may be combined) or --all.\n"
+      "Examples:\n  interviewctl requeue --dead --interview 42 --dry-run\n"
+      "  interviewctl requeue --dead --since 2h --operator alice\n"
+      "  interviewctl requeue --dead --all --operator alice --json");
   cmd->callback([&context, a] {
     if (a->interview.empty() && a->since.empty() && !a->all)
       usage_error("requeue: choose the messages with --interview ID, --since T or --all");

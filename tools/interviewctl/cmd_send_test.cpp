@@ -31,7 +31,8 @@ ChannelConfig pick_channel(const DispatchConfig& config, const std::string& want
     names += (names.empty() ? "" : ", ") + c.name;
   }
   if (wanted.empty())
-    usage_error(fmt::format("send-test: the config has several channels; pick one with --channel ({})", names));
+    usage_error(fmt::format(
+        "send-test: the config has several channels; pick one with --channel ({})", names));
   usage_error(fmt::format("send-test: no channel '{}' in the config (it has: {})", wanted, names));
 }
 
@@ -55,10 +56,14 @@ Notification sample_invite(const std::string& to, UtcMillis at) {
       .created_at = date::floor<std::chrono::seconds>(at),
       .updated_at = date::floor<std::chrono::seconds>(at)};
   const auto recipient = Recipient::of(interview.candidate);
-  return Notification{NotificationKind::interview_scheduled, recipient, interview, std::nullopt, {},
-                      make_idempotency_key(interview.id, 1, recipient,
-                                           NotificationKind::interview_scheduled) +
-                          fmt::format("/send-test/{}", at.time_since_epoch().count())};
+  return Notification{
+      NotificationKind::interview_scheduled,
+      recipient,
+      interview,
+      std::nullopt,
+      {},
+      make_idempotency_key(interview.id, 1, recipient, NotificationKind::interview_scheduled) +
+          fmt::format("/send-test/{}", at.time_since_epoch().count())};
 }
 
 std::string random_token() {
@@ -82,12 +87,16 @@ ExitCode run_send_test(const Context& context, const SendArgs& a) {
                                  random_token()};
   const auto outcome = notifier->deliver(sample_invite(a.to, at), delivery);
   if (context.globals.json) {
-    print_json({{"channel", channel.name}, {"destination", notifier->destination()},
-                {"to", a.to}, {"delivered", outcome.ok()}, {"retryable", outcome.retryable},
+    print_json({{"channel", channel.name},
+                {"destination", notifier->destination()},
+                {"to", a.to},
+                {"delivered", outcome.ok()},
+                {"retryable", outcome.retryable},
                 {"detail", outcome.detail}});
   } else {
     fmt::print("{} via {} ({}): {}\n", outcome.ok() ? "delivered" : "FAILED", channel.name,
-               notifier->destination(), outcome.detail.empty() ? "(no reply text)" : outcome.detail);
+               notifier->destination(),
+               outcome.detail.empty() ? "(no reply text)" : outcome.detail);
   }
   return outcome.ok() ? ExitCode::ok : ExitCode::delivery_failed;
 }
@@ -103,8 +112,9 @@ void add_send_test_command(CLI::App& app, Context& context) {
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--channel", a->channel, "Channel to use (needed when the config has several)");
-  cmd->footer("Exit 5 when the channel did not deliver.\nExample:\n"
-              "  SMTP_PASSWORD=... interviewctl send-test --to me@example.com --config dispatch.json");
+  cmd->footer(
+      "Exit 5 when the channel did not deliver.\nExample:\n"
+      "  SMTP_PASSWORD=... interviewctl send-test --to me@example.com --config dispatch.json");
   cmd->callback([&context, a] { context.exit = run_send_test(context, *a); });
 }
 

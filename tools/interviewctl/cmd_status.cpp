@@ -30,7 +30,8 @@ void print_status(const Interview& i) {
   fmt::print("meeting    {}\n", cell(i.meeting_link, 200));
   Table people({"ROLE", "ID", "NAME", "EMAIL", "TIME ZONE"});
   people.add({"candidate", i.candidate.id.str(), cell(i.candidate.person.name()),
-              i.candidate.person.email().str(), std::string(i.candidate.person.time_zone().name())});
+              i.candidate.person.email().str(),
+              std::string(i.candidate.person.time_zone().name())});
   for (const auto& p : i.interviewers) {
     people.add({"interviewer", p.id.str(), cell(p.person.name()), p.person.email().str(),
                 std::string(p.person.time_zone().name())});
@@ -75,8 +76,8 @@ ExitCode run_history(const Context& context, const std::string& id_text) {
   Table table({"TIME", "ACTION", "ACTOR", "STATUS", "DETAILS"});
   for (const auto& e : entries) {
     table.add({time_cell(e.time), std::string(to_string(e.action)), fmt::format("{}", e.actor),
-               change_text(e), cell(e.details.json().dump(-1, ' ', false,
-                                                           json::error_handler_t::replace), 80)});
+               change_text(e),
+               cell(e.details.json().dump(-1, ' ', false, json::error_handler_t::replace), 80)});
   }
   table.print("(no entries)");
   return ExitCode::ok;

@@ -113,8 +113,7 @@ class Settings {
     return get<bool>(key, "true or false", &json::is_boolean);
   }
   std::optional<std::chrono::milliseconds> millis(const std::string& key) {
-    auto value = get<std::int64_t>(key, "a whole number of milliseconds",
-                                   &json::is_number_integer);
+    auto value = get<std::int64_t>(key, "a whole number of milliseconds", &json::is_number_integer);
     if (value && *value <= 0)
       usage_error(fmt::format("{}: \"{}\" must be above 0", where_, key));
     return value ? std::optional(std::chrono::milliseconds{*value}) : std::nullopt;
@@ -182,7 +181,8 @@ SmtpOptions::StartTls starttls(Settings& s) {
   if (mode == "required")
     return SmtpOptions::StartTls::required;
   if (mode != "if_offered")
-    usage_error(fmt::format("{}: \"starttls\" is '{}' (off, if_offered, required)", s.where(), mode));
+    usage_error(
+        fmt::format("{}: \"starttls\" is '{}' (off, if_offered, required)", s.where(), mode));
   return SmtpOptions::StartTls::if_offered;
 }
 

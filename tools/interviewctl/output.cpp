@@ -67,14 +67,14 @@ json interview_json(const Interview& interview) {
 }
 
 json action_json(const ActionEntry& entry) {
-  return {{"time", time_json(entry.time)},
-          {"action", std::string(to_string(entry.action))},
-          {"interview", entry.interview.is_set() ? json(entry.interview.value()) : json(nullptr)},
-          {"actor", {{"role", std::string(to_string(entry.actor.role()))},
-                     {"id", entry.actor.id()}}},
-          {"from", optional_name(entry.from)},
-          {"to", optional_name(entry.to)},
-          {"details", entry.details.json()}};
+  return {
+      {"time", time_json(entry.time)},
+      {"action", std::string(to_string(entry.action))},
+      {"interview", entry.interview.is_set() ? json(entry.interview.value()) : json(nullptr)},
+      {"actor", {{"role", std::string(to_string(entry.actor.role()))}, {"id", entry.actor.id()}}},
+      {"from", optional_name(entry.from)},
+      {"to", optional_name(entry.to)},
+      {"details", entry.details.json()}};
 }
 
 json outbox_json(const OutboxMessage& message, bool with_payload) {
@@ -116,8 +116,7 @@ json fate_json(const NotificationFate& fate) {
 json gap_json(const DeliveryGap& gap) {
   json out = fate_json(gap.notification);
   out["interview"] = gap.interview.value();
-  out["overdue_seconds"] =
-      std::chrono::duration_cast<std::chrono::seconds>(gap.overdue).count();
+  out["overdue_seconds"] = std::chrono::duration_cast<std::chrono::seconds>(gap.overdue).count();
   return out;
 }
 
