@@ -57,7 +57,7 @@ Result<UtcMillis> parse_time(std::string_view text, UtcMillis now_value) {
   if (!text.empty() && text.find('T') == std::string_view::npos) {
     const auto unit = unit_seconds(text.back());
     const auto count = whole_number(text.substr(0, text.size() - 1));
-    if (unit != 0 && count && *count * unit <= max_relative_seconds)
+    if (unit != 0 && count && *count <= max_relative_seconds / static_cast<std::uint64_t>(unit))
       return now_value - std::chrono::seconds{static_cast<std::int64_t>(*count) * unit};
   }
   if (auto absolute = interviewkit::parse_utc(text))
