@@ -53,6 +53,15 @@ TEST_CASE("interviewctl metrics prints what a Prometheus parser reads back", "[c
   REQUIRE(parse_with_prometheus_client(text_file, parsed_file) == 0);
   const auto parsed = Cli::slurp(parsed_file);
   INFO(run.out);
-  CHECK_THAT(parsed, Catch::Contains("sample "));
-  CHECK_THAT(parsed, Catch::Contains("gauge") || Catch::Contains("counter"));
+  // The seeded outbox: two invites delivered, two dead.
+  CHECK_THAT(parsed, Catch::Contains("interviewkit_outbox_messages gauge"));
+  CHECK_THAT(parsed, Catch::Contains("sample interviewkit_outbox_messages{state=dead} 2.0"));
+  CHECK_THAT(parsed, Catch::Contains("sample interviewkit_outbox_messages{state=delivered} 2.0"));
+  CHECK_THAT(parsed, Catch::Contains("sample interviewkit_notifications_total{channel=default,"
+                                     "kind=interview_scheduled,outcome=dead} 2.0"));
+
+  const auto as_json = cli({"metrics", "--json"});
+  REQUIRE(as_json.exit == 0);
+  CHECK(as_json.json()["messages"]["dead"] == 2);
+  CHECK(as_json.json()["messages"]["delivered"] == 2);
 }
