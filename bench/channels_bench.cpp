@@ -86,7 +86,9 @@ void BM_SmtpDispatch(benchmark::State& state) {
                                       .message_token = fmt::format("tok{}", i),
                                       .due = SystemClock{}.now()});
       }
-      return tx.enqueue(batch);
+      if (auto ids = tx.enqueue(batch); !ids)
+        return ids.error();
+      return {};
     });
     state.ResumeTiming();
     std::size_t delivered = 0;

@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "booking failed: {}\n", booked.error());
     return 1;
   }
-  fmt::print("Booked interview {} at {}\n", first.id, slot);
+  fmt::print("Booked interview {} at {}; {} notifications queued\n", first.id, slot,
+             booked->enqueued.size());
   auto clash = service->book(second.id, slot, Actor::system());
   fmt::print("Second booking for the same interviewer: {}\n",
              clash ? "accepted?!" : clash.error().message());

@@ -117,8 +117,11 @@ int main(int argc, char** argv) {
   fmt::print("Created interview {} ({} with a panel) and {} ({}).\n", panel.id,
              panel.candidate.person, solo.id, solo.candidate.person);
 
-  auto booked = service->book(panel.id, TimeRange::make(at(14h), 1h).value(), recruiter).value();
-  fmt::print("Booked {} at {}; meeting link {}\n", panel.id, *booked.slot, booked.meeting_link);
+  // A transition reports the interview after it and every notification it put in the outbox.
+  auto outcome = service->book(panel.id, TimeRange::make(at(14h), 1h).value(), recruiter).value();
+  const auto& booked = outcome.interview;
+  fmt::print("Booked {} at {}; meeting link {}; {} notifications queued\n", panel.id, *booked.slot,
+             booked.meeting_link, outcome.enqueued.size());
   for (const auto& who : {zoe.person, ann.person, bo.person}) {
     const auto local = who.time_zone().to_local(booked.slot->start());
     fmt::print("  {:<12} sees {} ({})\n", who.name(), date::format("%a %d %b %H:%M", local),

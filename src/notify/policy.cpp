@@ -67,6 +67,38 @@ NotificationPolicy& NotificationPolicy::remove(NotificationKind kind) {
   return *this;
 }
 
+// The same rule walk as `plan`, on keys: recipient keys stand in for Recipients (the
+// candidate's first), so nothing is built that reconciliation would throw away.
+std::vector<ExpectedNotification> NotificationPolicy::expect(
+    const Transition& transition, std::span<const std::string> recipients,
+    const std::optional<TimeRange>& slot, UtcMillis at) const {
+  std::vector<ExpectedNotification> expected;
+  for (const auto& rule : rules_) {
+    if (rule.event != transition.event || (rule.from && *rule.from != transition.from))
+      continue;
+    UtcMillis due = at;
+    if (rule.before_start) {
+      if (!slot)
+        continue;
+      due = UtcMillis{slot->start() - *rule.before_start};
+      if (due <= at)
+        continue;  // too late for a reminder
+    }
+    for (std::size_t i = 0; i < recipients.size(); ++i) {
+      const bool candidate = i == 0;
+      if ((candidate && rule.audience == Audience::interviewers) ||
+          (!candidate && rule.audience == Audience::candidate))
+        continue;
+      const auto duplicate = std::any_of(expected.begin(), expected.end(), [&](const auto& e) {
+        return e.kind == rule.kind && e.recipient == recipients[i];
+      });
+      if (!duplicate)
+        expected.push_back({rule.kind, recipients[i], due});
+    }
+  }
+  return expected;
+}
+
 std::vector<PlannedNotification> NotificationPolicy::plan(const Transition& transition,
                                                           const Interview& before,
                                                           const Interview& after,

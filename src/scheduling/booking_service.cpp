@@ -50,13 +50,51 @@ Result<void> check_slot(const TimeRange& slot) {
   return {};
 }
 
+// What an operation refuses before it touches the store: over-long text, idempotency keys
+// on operations that cannot replay, and slots no interview may have.
+Result<void> check_request(InterviewEvent event, const OperationOptions& options,
+                           const std::optional<TimeRange>& slot, const std::string& reason) {
+  if (auto ok = validate_text("cancellation reason", reason, max_reason, true); !ok)
+    return ok.error();
+  if (!options.idempotency_key.empty()) {
+    if (event != InterviewEvent::book) {
+      return InvalidInput{
+          fmt::format("idempotency keys are only supported for book, not {}", event)};
+    }
+    if (auto ok = validate_text("idempotency key", options.idempotency_key, max_idempotency_key);
+        !ok) {
+      return ok.error();
+    }
+  }
+  if (slot)
+    return check_slot(*slot);
+  return {};
+}
+
+// The caller's view of enqueued messages, in outbox id order (TransitionOutcome's promise;
+// stores hand out ids in the order given, but the report does not rely on it).
+template <class Message>
+std::vector<EnqueuedNotification> reported(const std::vector<Message>& messages) {
+  std::vector<EnqueuedNotification> out;
+  out.reserve(messages.size());
+  for (const auto& m : messages)
+    out.push_back({.outbox = m.id,
+                   .recipient = m.recipient,
+                   .kind = m.kind,
+                   .channel = m.channel,
+                   .due = m.due});
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.outbox < b.outbox; });
+  return out;
+}
+
 }  // namespace
 
 // What one successful operation did, for the log entries written after the commit.
 struct BookingService::Change {
   std::optional<Interview> before;
   std::optional<Interview> after;
-  std::vector<OutboxMessage> enqueued;
+  std::vector<OutboxMessage> enqueued;  // with the ids and recipient keys the store gave
   std::vector<OutboxMessage> superseded;
   bool replayed = false;
 };
@@ -210,42 +248,45 @@ Result<void> BookingService::record(StoreTransaction* tx,
   return {};
 }
 
-Result<Interview> BookingService::book(InterviewId id, const TimeRange& slot, const Actor& actor,
-                                       const OperationOptions& options) {
+Result<TransitionOutcome> BookingService::book(InterviewId id, const TimeRange& slot,
+                                               const Actor& actor,
+                                               const OperationOptions& options) {
   return detail::guarded("BookingService",
                          [&] { return apply(id, InterviewEvent::book, actor, options, slot, {}); });
 }
 
-Result<Interview> BookingService::confirm(InterviewId id, const Actor& actor,
-                                          const OperationOptions& options) {
+Result<TransitionOutcome> BookingService::confirm(InterviewId id, const Actor& actor,
+                                                  const OperationOptions& options) {
   return detail::guarded("BookingService", [&] {
     return apply(id, InterviewEvent::confirm, actor, options, std::nullopt, {});
   });
 }
 
-Result<Interview> BookingService::reschedule(InterviewId id, const TimeRange& slot,
-                                             const Actor& actor, const OperationOptions& options) {
+Result<TransitionOutcome> BookingService::reschedule(InterviewId id, const TimeRange& slot,
+                                                     const Actor& actor,
+                                                     const OperationOptions& options) {
   return detail::guarded("BookingService", [&] {
     return apply(id, InterviewEvent::reschedule, actor, options, slot, {});
   });
 }
 
-Result<Interview> BookingService::cancel(InterviewId id, const std::string& reason,
-                                         const Actor& actor, const OperationOptions& options) {
+Result<TransitionOutcome> BookingService::cancel(InterviewId id, const std::string& reason,
+                                                 const Actor& actor,
+                                                 const OperationOptions& options) {
   return detail::guarded("BookingService", [&] {
     return apply(id, InterviewEvent::cancel, actor, options, std::nullopt, reason);
   });
 }
 
-Result<Interview> BookingService::complete(InterviewId id, const Actor& actor,
-                                           const OperationOptions& options) {
+Result<TransitionOutcome> BookingService::complete(InterviewId id, const Actor& actor,
+                                                   const OperationOptions& options) {
   return detail::guarded("BookingService", [&] {
     return apply(id, InterviewEvent::complete, actor, options, std::nullopt, {});
   });
 }
 
-Result<Interview> BookingService::mark_no_show(InterviewId id, const Actor& actor,
-                                               const OperationOptions& options) {
+Result<TransitionOutcome> BookingService::mark_no_show(InterviewId id, const Actor& actor,
+                                                       const OperationOptions& options) {
   return detail::guarded("BookingService", [&] {
     return apply(id, InterviewEvent::mark_no_show, actor, options, std::nullopt, {});
   });
@@ -255,27 +296,12 @@ Result<Interview> BookingService::mark_no_show(InterviewId id, const Actor& acto
 // any transaction; in one transaction replay or step the interview, plan and enqueue its
 // notifications and (when the log lives in the store) record them; then log (otherwise)
 // and wake the dispatcher.
-Result<Interview> BookingService::apply(InterviewId id, InterviewEvent event, const Actor& actor,
-                                        const OperationOptions& options,
-                                        const std::optional<TimeRange>& slot,
-                                        const std::string& reason) {
-  if (auto ok = validate_text("cancellation reason", reason, max_reason, true); !ok) {
+Result<TransitionOutcome> BookingService::apply(InterviewId id, InterviewEvent event,
+                                                const Actor& actor, const OperationOptions& options,
+                                                const std::optional<TimeRange>& slot,
+                                                const std::string& reason) {
+  if (auto ok = check_request(event, options, slot, reason); !ok)
     return ok.error();
-  }
-  if (!options.idempotency_key.empty()) {
-    if (event != InterviewEvent::book) {
-      return InvalidInput{
-          fmt::format("idempotency keys are only supported for book, not {}", event)};
-    }
-    if (auto ok = validate_text("idempotency key", options.idempotency_key, max_idempotency_key);
-        !ok) {
-      return ok.error();
-    }
-  }
-  if (slot) {
-    if (auto ok = check_slot(*slot); !ok)
-      return ok.error();
-  }
   const auto now = options_.clock->now();
   Change change;
   std::vector<ActionEntry> log;
@@ -290,12 +316,43 @@ Result<Interview> BookingService::apply(InterviewId id, InterviewEvent event, co
   });
   if (!written)
     return written.error();
-  if (change.replayed)
-    return *change.after;
+  if (change.replayed) {
+    // The first request's messages were enqueued by another call (perhaps another process):
+    // only the store still knows them.
+    auto enqueued = replayed_notifications(*change.after);
+    if (!enqueued)
+      return enqueued.error();
+    return TransitionOutcome{std::move(*change.after), std::move(*enqueued)};
+  }
   (void)record(nullptr, log);
   if (!change.enqueued.empty() && on_enqueued_)
     notify_enqueued();
-  return std::move(*change.after);
+  return TransitionOutcome{std::move(*change.after), reported(change.enqueued)};
+}
+
+// The messages enqueued with revision `result` of its interview, read back after a replay.
+// While that revision is current, Store::revisions lists them (one indexed read); once a
+// later change has replaced it, they are found by scanning the interview's outbox for the
+// revision. Either way nothing the first request enqueued is left out, whatever its state.
+Result<std::vector<EnqueuedNotification>> BookingService::replayed_notifications(
+    const Interview& result) const {
+  auto current = store_->revisions({.interview = result.id, .with_delivered = true});
+  if (!current)
+    return current.error();
+  if (current->size() == 1 && current->front().version == result.version)
+    return reported(current->front().messages);
+  std::vector<OutboxMessage> messages;
+  OutboxQuery query{.interview = result.id};
+  for (;;) {
+    auto page = page_outbox(*store_, query);
+    if (!page)
+      return page.error();
+    std::copy_if(page->messages.begin(), page->messages.end(), std::back_inserter(messages),
+                 [&](const OutboxMessage& m) { return m.revision == result.version; });
+    if (!page->next)
+      return reported(messages);
+    query.after = *page->next;
+  }
 }
 
 // One transition inside the transaction: idempotent replay, version and transition checks,
@@ -332,6 +389,9 @@ Result<void> BookingService::step(StoreTransaction& tx, Change& change, Intervie
 
   // Written together with the notifications it causes: the transactional outbox.
   if (auto ok = tx.update(*next); !ok)
+    return ok.error();
+  // Reconciliation recomputes from it what this revision should have enqueued.
+  if (auto ok = tx.record_transition(id, RecordedTransition{event, current->status}); !ok)
     return ok.error();
   change.after = *next;
   if (auto ok = enqueue(tx, change, *transition, reason, now); !ok)
@@ -431,6 +491,7 @@ Result<void> BookingService::enqueue(StoreTransaction& tx, Change& change,
       auto key = planned.notification.idempotency_key;
       if (channel != "default")
         key += "/" + channel;  // one message per channel; "default" keeps the plain key
+      // recipient and revision are the store's to derive; set here for the caller's report.
       change.enqueued.push_back(OutboxMessage{
           .id = OutboxId{},
           .idempotency_key = std::move(key),
@@ -438,6 +499,8 @@ Result<void> BookingService::enqueue(StoreTransaction& tx, Change& change,
           .kind = planned.notification.kind,
           .channel = channel,
           .payload = nlohmann::json(planned.notification),
+          .recipient = planned.notification.recipient.key(),
+          .revision = change.after->version,
           .message_token = std::move(*token),
           .due = planned.due,
           .created_at = now,
@@ -445,7 +508,16 @@ Result<void> BookingService::enqueue(StoreTransaction& tx, Change& change,
       });
     }
   }
-  return tx.enqueue(change.enqueued);
+  auto ids = tx.enqueue(change.enqueued);
+  if (!ids)
+    return ids.error();
+  if (ids->size() != change.enqueued.size()) {
+    return Unavailable{fmt::format("the store returned {} outbox ids for {} messages", ids->size(),
+                                   change.enqueued.size())};
+  }
+  for (std::size_t i = 0; i < ids->size(); ++i)
+    change.enqueued[i].id = (*ids)[i];
+  return {};
 }
 
 // The ActionLog entries of one committed change.

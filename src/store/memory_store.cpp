@@ -46,6 +46,11 @@ struct MemoryStore::State {
   // The outbox's unique idempotency keys (SQL: UNIQUE on outbox.idempotency_key).
   std::unordered_map<std::string, OutboxId> outbox_keys;
   std::unordered_map<std::string, IdempotencyRecord> idempotency;
+  // The transition that made each interview's current revision (SQL: interviews.last_event
+  // and last_from); absent when the last write recorded none.
+  std::unordered_map<InterviewId, RecordedTransition> transitions;
+  // Interviews by the time of their current revision (SQL: the index on updated_ms).
+  std::set<std::pair<date::sys_seconds, InterviewId>> by_change;
 
   // The fenced update every outcome goes through: applies `change` to a copy of message `id`
   // and stores it if `holds(message)`; answers as detail::fenced_answer (true, false when
@@ -92,6 +97,49 @@ struct MemoryStore::State {
       pending_by_due.insert({m.due, m.id});
     }
     outbox.insert_or_assign(m.id, std::move(m));
+  }
+
+  // What reconciliation reads about one interview.
+  RevisionDigest digest(const Interview& interview, bool with_delivered) const {
+    RevisionDigest d{.interview = interview.id,
+                     .version = interview.version,
+                     .status = interview.status,
+                     .changed_at = UtcMillis{interview.updated_at},
+                     .slot = interview.slot,
+                     .recipients = detail::recipients_of(interview)};
+    if (auto t = transitions.find(interview.id); t != transitions.end())
+      d.transition = t->second;
+    auto [first, last] = outbox_by_interview.equal_range(interview.id);
+    std::vector<OutboxId> ids;
+    for (auto it = first; it != last; ++it)
+      ids.push_back(it->second);
+    std::sort(ids.begin(), ids.end());
+    for (auto id : ids) {
+      const auto& m = outbox.at(id);
+      if (m.revision != interview.version)
+        continue;
+      if (m.state == OutboxState::delivered)
+        ++d.delivered;
+      if (m.state != OutboxState::delivered || with_delivered)
+        d.messages.push_back(detail::digest(m));
+    }
+    return d;
+  }
+
+  // Removes a message that retention purges, with its index entries.
+  void erase(OutboxId id) {
+    const auto it = outbox.find(id);
+    if (it == outbox.end() || it->second.state == OutboxState::pending)
+      return;  // pending messages are never purged, so they have no index entries to drop
+    auto [first, last] = outbox_by_interview.equal_range(it->second.interview);
+    for (auto entry = first; entry != last; ++entry) {
+      if (entry->second == id) {
+        outbox_by_interview.erase(entry);
+        break;
+      }
+    }
+    outbox_keys.erase(it->second.idempotency_key);
+    outbox.erase(it);
   }
 
   // Adds an interview that holds a slot to the conflict index (SQL: the rows the SQLite
@@ -148,6 +196,15 @@ class MemoryStore::Transaction final : public StoreTransaction {
       return NotFound{interview.id};
     }
     staged_.insert_or_assign(interview.id, interview);
+    transitions_.insert_or_assign(interview.id, std::nullopt);  // until one is recorded
+    return {};
+  }
+
+  Result<void> record_transition(InterviewId interview,
+                                 const RecordedTransition& transition) override {
+    if (!staged_.contains(interview) && !state_.interviews.contains(interview))
+      return NotFound{interview};
+    transitions_.insert_or_assign(interview, transition);
     return {};
   }
 
@@ -166,7 +223,8 @@ class MemoryStore::Transaction final : public StoreTransaction {
 
   // Ids are assigned now, as a database assigns them on INSERT; a duplicate idempotency key
   // fails the transaction, as the SQL stores' UNIQUE constraint does.
-  Result<void> enqueue(std::span<const OutboxMessage> messages) override {
+  Result<std::vector<OutboxId>> enqueue(std::span<const OutboxMessage> messages) override {
+    std::vector<OutboxId> ids;
     for (const auto& message : messages) {
       if (state_.outbox_keys.contains(message.idempotency_key) ||
           std::any_of(outbox_.begin(), outbox_.end(), [&](const auto& staged) {
@@ -175,11 +233,12 @@ class MemoryStore::Transaction final : public StoreTransaction {
         return InvalidInput{
             fmt::format("outbox idempotency key \"{}\" is already used", message.idempotency_key)};
       }
-      auto staged = message;
+      auto staged = detail::with_keys(message);
       staged.id = OutboxId{next_message_++};
+      ids.push_back(staged.id);
       outbox_.push_back(std::move(staged));
     }
-    return {};
+    return ids;
   }
 
   // Committed messages (as this transaction last left them), then the ones it enqueued
@@ -234,8 +293,10 @@ class MemoryStore::Transaction final : public StoreTransaction {
     for (auto& [id, interview] : staged_) {
       if (auto old = state_.interviews.find(id); old != state_.interviews.end()) {
         state_.unindex(old->second);
+        state_.by_change.erase({old->second.updated_at, id});
       }
       state_.index(interview);
+      state_.by_change.insert({interview.updated_at, id});
       state_.interviews.insert_or_assign(id, std::move(interview));
     }
     state_.next_interview = next_interview_;
@@ -246,6 +307,12 @@ class MemoryStore::Transaction final : public StoreTransaction {
       state_.put(std::move(m));
     for (auto& [key, record] : idempotency_)
       state_.idempotency.insert_or_assign(key, record);
+    for (auto& [id, transition] : transitions_) {
+      if (transition)
+        state_.transitions.insert_or_assign(id, *transition);
+      else
+        state_.transitions.erase(id);
+    }
   }
 
  private:
@@ -290,6 +357,7 @@ class MemoryStore::Transaction final : public StoreTransaction {
   std::vector<OutboxMessage> outbox_;                 // enqueued, ids assigned
   std::map<OutboxId, OutboxMessage> outbox_updates_;  // committed messages, changed
   std::unordered_map<std::string, IdempotencyRecord> idempotency_;
+  std::unordered_map<InterviewId, std::optional<RecordedTransition>> transitions_;
 };
 
 MemoryStore::MemoryStore() : state_(std::make_unique<State>()) {}
@@ -402,18 +470,71 @@ Result<std::optional<OutboxMessage>> MemoryStore::find_outbox(OutboxId id) const
 }
 
 Result<std::vector<OutboxMessage>> MemoryStore::list_outbox(const OutboxQuery& query) const {
+  if (auto ok = detail::check_page(query); !ok)
+    return ok.error();
   std::lock_guard lock(state_->mutex);
   std::vector<OutboxMessage> out;
-  for (const auto& [id, message] : state_->outbox) {
-    if (out.size() >= query.limit)
-      break;
-    if (query.state && message.state != *query.state)
-      continue;
-    if (query.interview && message.interview != *query.interview)
-      continue;
-    out.push_back(message);
+  for (auto it = state_->outbox.upper_bound(query.after);
+       it != state_->outbox.end() && out.size() < query.limit; ++it) {
+    if (detail::matches(query, it->second))
+      out.push_back(it->second);
   }
   return out;
+}
+
+Result<OutboxCounts> MemoryStore::count_outbox(const OutboxQuery& query) const {
+  std::lock_guard lock(state_->mutex);
+  OutboxCounts counts;
+  for (const auto& [id, message] : state_->outbox) {
+    if (detail::matches(query, message))
+      detail::count(counts, message);
+  }
+  return counts;
+}
+
+// The interviews through the change-time index (or the one asked for), each with the
+// messages of its current revision from the per-interview outbox index.
+Result<std::vector<RevisionDigest>> MemoryStore::revisions(const RevisionQuery& query) const {
+  std::lock_guard lock(state_->mutex);
+  std::vector<RevisionDigest> out;
+  const auto add = [&](const Interview& interview) {
+    const auto changed = UtcMillis{interview.updated_at};
+    if ((query.since && changed < *query.since) || (query.until && changed >= *query.until))
+      return;
+    out.push_back(state_->digest(interview, query.with_delivered));
+  };
+  if (query.interview) {
+    if (auto it = state_->interviews.find(*query.interview); it != state_->interviews.end())
+      add(it->second);
+    return out;
+  }
+  const auto from = query.since ? std::chrono::floor<std::chrono::seconds>(*query.since)
+                                : date::sys_seconds::min();
+  for (auto it = state_->by_change.lower_bound({from, InterviewId{}});
+       it != state_->by_change.end(); ++it) {
+    if (query.until && UtcMillis{it->first} >= *query.until)
+      break;
+    add(state_->interviews.at(it->second));
+  }
+  return out;
+}
+
+Result<PurgeResult> MemoryStore::purge(const PurgeRequest& request,
+                                       std::span<const ActionEntry> /*log: kept by none*/) {
+  std::lock_guard lock(state_->mutex);
+  PurgeResult result;
+  if (!request.delivered_before)
+    return result;
+  std::vector<OutboxId> doomed;
+  for (const auto& [id, m] : state_->outbox) {
+    const bool done = m.state == OutboxState::delivered || m.state == OutboxState::expired;
+    if (done && m.updated_at < *request.delivered_before)
+      doomed.push_back(id);
+  }
+  for (auto id : doomed)
+    state_->erase(id);
+  result.messages = doomed.size();
+  return result;
 }
 
 Result<bool> MemoryStore::requeue(OutboxId id, UtcMillis now,

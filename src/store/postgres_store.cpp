@@ -131,6 +131,32 @@ ALTER TABLE outbox ADD COLUMN unfinished_claims INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN first_attempt_ms BIGINT;
 UPDATE outbox SET claim = attempts;
 )sql",
+    // 3: what reconciliation reads without decoding JSON (see store_detail.hpp): each
+    // message's recipient and revision, each interview's change time, recipients and the
+    // transition that made its current revision. Rows written before are backfilled from
+    // their JSON; their transition stays unknown (NULL).
+    R"sql(
+ALTER TABLE outbox ADD COLUMN recipient TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
+UPDATE outbox SET
+  recipient = COALESCE((payload->'recipient'->>'role') || ':' || (payload->'recipient'->>'id'), ''),
+  revision = CASE WHEN jsonb_typeof(payload->'interview'->'version') = 'number'
+                  THEN (payload->'interview'->>'version')::numeric::bigint ELSE 0 END;
+CREATE INDEX outbox_by_revision ON outbox (interview_id, revision);
+CREATE INDEX outbox_by_recipient ON outbox (recipient, id);
+CREATE INDEX outbox_done ON outbox (state, updated_ms);
+ALTER TABLE interviews ADD COLUMN updated_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE interviews ADD COLUMN recipients TEXT NOT NULL DEFAULT '';
+ALTER TABLE interviews ADD COLUMN last_event TEXT;
+ALTER TABLE interviews ADD COLUMN last_from TEXT;
+UPDATE interviews SET
+  updated_ms = COALESCE((extract(epoch FROM (body->>'updated_at')::timestamptz) * 1000)::bigint, 0),
+  recipients = 'candidate:' || (body->'candidate'->>'id') ||
+    COALESCE((SELECT string_agg(E'\n' || 'interviewer:' || (i->>'id'), '' ORDER BY n)
+              FROM jsonb_array_elements(body->'interviewers') WITH ORDINALITY AS t(i, n)), '');
+CREATE INDEX interviews_by_change ON interviews (updated_ms, id);
+CREATE INDEX action_log_by_time ON action_log (time_ms);
+)sql",
 };
 static_assert(std::size(migrations) == PostgresStore::schema_version);
 
@@ -154,6 +180,9 @@ struct PgCells {
   [[nodiscard]] std::string text(int col) const { return row[col].as<std::string>(); }
   [[nodiscard]] std::optional<std::int64_t> optional_integer(int col) const {
     return row[col].is_null() ? std::nullopt : std::optional(integer(col));
+  }
+  [[nodiscard]] std::optional<std::string> optional_text(int col) const {
+    return row[col].is_null() ? std::nullopt : std::optional(text(col));
   }
 };
 
@@ -560,6 +589,16 @@ class PgTransaction final : public StoreTransaction {
     return {};
   }
 
+  Result<void> record_transition(InterviewId interview,
+                                 const RecordedTransition& transition) override {
+    const auto r = tx_.exec_params(
+        "UPDATE interviews SET last_event = $2, last_from = $3 WHERE id = $1", column(interview),
+        std::string(to_string(transition.event)), std::string(to_string(transition.from)));
+    if (r.affected_rows() != 1)
+      return NotFound{interview};
+    return {};
+  }
+
   Result<std::optional<SlotConflict>> find_conflict(const Interview& interview,
                                                     const TimeRange& window) override {
     // Per-person advisory locks serialise bookings that share a person across every server,
@@ -585,18 +624,22 @@ class PgTransaction final : public StoreTransaction {
   }
 
   // Ids, claims and leases are the store's: a new message is never claimed (claim 0).
-  Result<void> enqueue(std::span<const OutboxMessage> messages) override {
-    for (const auto& m : messages) {
-      tx_.exec_params(
+  Result<std::vector<OutboxId>> enqueue(std::span<const OutboxMessage> messages) override {
+    std::vector<OutboxId> ids;
+    for (const auto& given : messages) {
+      const auto m = detail::with_keys(given);
+      const auto r = tx_.exec_params(
           "INSERT INTO outbox (idempotency_key, interview_id, kind, channel, payload, "
-          "message_token, due_ms, attempts, last_error, state, created_ms, updated_ms) "
-          "VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12)",
+          "message_token, due_ms, attempts, last_error, state, created_ms, updated_ms, "
+          "recipient, revision) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, "
+          "$12, $13, $14) RETURNING id",
           m.idempotency_key, column(m.interview), std::string(to_string(m.kind)), m.channel,
           m.payload.dump(), m.message_token, millis(m.due), static_cast<std::int64_t>(m.attempts),
           storable(m.last_error), std::string(to_string(m.state)), millis(m.created_at),
-          millis(m.updated_at));
+          millis(m.updated_at), storable(m.recipient), static_cast<std::int64_t>(m.revision));
+      ids.emplace_back(r[0][0].as<std::uint64_t>());
     }
-    return {};
+    return ids;
   }
 
   // One statement: a message being claimed right now is locked by its claimer, and this
@@ -663,13 +706,15 @@ class PgTransaction final : public StoreTransaction {
         "CASE WHEN $4::bigint IS NULL THEN NULL ELSE "
         "tstzrange(to_timestamp($4::bigint), to_timestamp($5::bigint), '[)') END";
     const auto r = tx_.exec_params(
-        insert ? fmt::format("INSERT INTO interviews (id, status, version, slot, body) VALUES "
-                             "($1, $2, $3, {}, $6::jsonb)",
+        insert ? fmt::format("INSERT INTO interviews (id, status, version, slot, body, "
+                             "updated_ms, recipients) VALUES ($1, $2, $3, {}, $6::jsonb, $7, $8)",
                              slot)
                : fmt::format("UPDATE interviews SET status = $2, version = $3, slot = {}, "
-                             "body = $6::jsonb WHERE id = $1",
+                             "body = $6::jsonb, updated_ms = $7, recipients = $8, "
+                             "last_event = NULL, last_from = NULL WHERE id = $1",
                              slot),
-        column(interview.id), status, version, start, end, body);
+        column(interview.id), status, version, start, end, body,
+        millis(UtcMillis{interview.updated_at}), detail::join_recipients(interview));
     return r.affected_rows() == 1;
   }
 
@@ -838,14 +883,108 @@ Result<std::optional<OutboxMessage>> PostgresStore::find_outbox(OutboxId id) con
 
 // An unset filter is passed as NULL, and `$1 IS NULL OR ...` lets one statement serve
 // every combination of filters.
+// OutboxQuery's filters (detail::matches) as SQL; an unset filter is bound as NULL.
+constexpr std::string_view outbox_filters =
+    "($1::text IS NULL OR state = $1::text) AND ($2::bigint IS NULL OR interview_id = $2::bigint) "
+    "AND ($3::text IS NULL OR kind = $3::text) AND ($4::text IS NULL OR recipient = $4::text) "
+    "AND ($5::text IS NULL OR channel = $5::text) AND ($6::bigint IS NULL OR due_ms < "
+    "$6::bigint)";
+
 Result<std::vector<OutboxMessage>> PostgresStore::list_outbox(const OutboxQuery& query) const {
+  if (auto ok = detail::check_page(query); !ok)
+    return ok.error();
   return impl_->transact("list outbox", [&](pqxx::work& tx) -> Result<std::vector<OutboxMessage>> {
     const auto r = tx.exec_params(
-        fmt::format("SELECT {} FROM outbox WHERE ($1::text IS NULL OR state = $1::text) AND "
-                    "($2::bigint IS NULL OR interview_id = $2::bigint) ORDER BY id LIMIT $3",
-                    detail::outbox_columns),
-        nullable(query.state), nullable(query.interview), static_cast<std::int64_t>(query.limit));
+        fmt::format("SELECT {} FROM outbox WHERE {} AND id > $7 ORDER BY id LIMIT $8",
+                    detail::outbox_columns, outbox_filters),
+        nullable(query.state), nullable(query.interview), nullable(query.kind),
+        query.recipient ? std::optional(storable(*query.recipient)) : std::nullopt,
+        query.channel ? std::optional(storable(*query.channel)) : std::nullopt,
+        nullable(query.due_before), column(query.after), static_cast<std::int64_t>(query.limit));
     return read_outbox_rows(r);
+  });
+}
+
+Result<OutboxCounts> PostgresStore::count_outbox(const OutboxQuery& query) const {
+  return impl_->transact("count outbox", [&](pqxx::work& tx) -> Result<OutboxCounts> {
+    const auto r = tx.exec_params(
+        fmt::format("SELECT state, count(*), min(due_ms) FROM outbox WHERE {} GROUP BY state",
+                    outbox_filters),
+        nullable(query.state), nullable(query.interview), nullable(query.kind),
+        query.recipient ? std::optional(storable(*query.recipient)) : std::nullopt,
+        query.channel ? std::optional(storable(*query.channel)) : std::nullopt,
+        nullable(query.due_before));
+    OutboxCounts counts;
+    for (const auto& row : r) {
+      const PgCells cells{row};
+      detail::add_counts(counts, cells.text(0), cells.integer(1), cells.optional_integer(2));
+    }
+    return counts;
+  });
+}
+
+// The columns of detail::read_revision_row, with the slot's bounds in epoch seconds.
+constexpr std::string_view pg_revision_columns =
+    "i.id, i.version, i.status, i.last_event, i.last_from, i.updated_ms, "
+    "CAST(extract(epoch FROM lower(i.slot)) AS bigint), "
+    "CAST(extract(epoch FROM upper(i.slot)) AS bigint), i.recipients";
+
+// Both reads in one REPEATABLE READ-like snapshot: they run in one transaction, and the
+// second only reads rows of interviews the first returned.
+Result<std::vector<RevisionDigest>> PostgresStore::revisions(const RevisionQuery& query) const {
+  return impl_->transact("revisions", [&](pqxx::work& tx) -> Result<std::vector<RevisionDigest>> {
+    const auto [since, until] = detail::change_bounds(query);
+    const auto where = query.interview ? "i.id = $3" : "($3::bigint IS NULL OR i.id = $3)";
+    const auto r = tx.exec_params(
+        fmt::format("SELECT {}, (SELECT count(*) FROM outbox o WHERE o.interview_id = i.id AND "
+                    "o.revision = i.version AND o.state = 'delivered') FROM interviews i WHERE {} "
+                    "AND i.updated_ms >= $1 AND i.updated_ms < $2 ORDER BY i.updated_ms, i.id",
+                    pg_revision_columns, where),
+        since, until, nullable(query.interview));
+    std::vector<RevisionDigest> out;
+    for (const auto& row : r) {
+      auto digest = detail::read_revision_row(PgCells{row});
+      if (!digest)
+        return digest.error();
+      out.push_back(std::move(*digest));
+    }
+    const auto m = tx.exec_params(
+        fmt::format("SELECT {} FROM outbox o JOIN interviews i ON o.interview_id = i.id AND "
+                    "o.revision = i.version WHERE {} AND i.updated_ms >= $1 AND i.updated_ms < $2 "
+                    "AND ($4 OR o.state <> 'delivered') ORDER BY o.interview_id, o.id",
+                    detail::digest_columns, where),
+        since, until, nullable(query.interview), query.with_delivered);
+    std::vector<std::pair<InterviewId, OutboxDigest>> messages;
+    for (const auto& row : m) {
+      auto message = detail::read_digest_row(PgCells{row});
+      if (!message)
+        return message.error();
+      messages.push_back(std::move(*message));
+    }
+    detail::attach(out, std::move(messages));
+    return out;
+  });
+}
+
+Result<PurgeResult> PostgresStore::purge(const PurgeRequest& request,
+                                         std::span<const ActionEntry> log) {
+  return impl_->transact("purge", [&](pqxx::work& tx) -> Result<PurgeResult> {
+    PurgeResult result;
+    if (request.delivered_before) {
+      result.messages = static_cast<std::uint64_t>(
+          tx.exec_params("DELETE FROM outbox WHERE state IN ('delivered', 'expired') AND "
+                         "updated_ms < $1",
+                         millis(*request.delivered_before))
+              .affected_rows());
+    }
+    if (request.log_before) {
+      result.log_entries = static_cast<std::uint64_t>(
+          tx.exec_params("DELETE FROM action_log WHERE time_ms < $1", millis(*request.log_before))
+              .affected_rows());
+    }
+    for (const auto& entry : log)
+      insert_action(tx, entry);
+    return result;
   });
 }
 

@@ -106,6 +106,35 @@ ALTER TABLE outbox ADD COLUMN unfinished_claims INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN first_attempt_ms INTEGER;
 UPDATE outbox SET claim = attempts;
 )sql",
+    // 3: what reconciliation reads without decoding JSON (see store_detail.hpp): each
+    // message's recipient and revision, each interview's change time, recipients and the
+    // transition that made its current revision. Rows written before are backfilled from
+    // their JSON; their transition stays unknown (NULL).
+    R"sql(
+ALTER TABLE outbox ADD COLUMN recipient TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+UPDATE outbox SET
+  recipient = COALESCE(json_extract(payload, '$.recipient.role') || ':' ||
+                       json_extract(payload, '$.recipient.id'), ''),
+  revision = COALESCE(json_extract(payload, '$.interview.version'), 0)
+  WHERE json_valid(payload);
+CREATE INDEX outbox_by_revision ON outbox(interview_id, revision);
+CREATE INDEX outbox_by_recipient ON outbox(recipient, id);
+CREATE INDEX outbox_done ON outbox(state, updated_ms);
+ALTER TABLE interviews ADD COLUMN updated_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE interviews ADD COLUMN recipients TEXT NOT NULL DEFAULT '';
+ALTER TABLE interviews ADD COLUMN last_event TEXT;
+ALTER TABLE interviews ADD COLUMN last_from TEXT;
+UPDATE interviews SET
+  updated_ms = COALESCE(CAST(strftime('%s', json_extract(body, '$.updated_at')) AS INTEGER), 0)
+               * 1000,
+  recipients = 'candidate:' || json_extract(body, '$.candidate.id') ||
+               COALESCE((SELECT group_concat(char(10) || 'interviewer:' || json_extract(value, '$.id'), '')
+                         FROM json_each(body, '$.interviewers')), '')
+  WHERE json_valid(body);
+CREATE INDEX interviews_by_change ON interviews(updated_ms, id);
+CREATE INDEX action_log_by_time ON action_log(time_ms);
+)sql",
 };
 static_assert(std::size(migrations) == SqliteStore::schema_version);
 
@@ -183,6 +212,9 @@ class Statement {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
              : std::string();
+  }
+  [[nodiscard]] std::optional<std::string> optional_text(int col) const {
+    return is_null(col) ? std::nullopt : std::optional(text(col));
   }
 
  private:
@@ -427,8 +459,8 @@ class SqliteStore::Impl::Transaction final : public StoreTransaction {
   // carries the id, is written once the id is known.
   Result<InterviewId> insert(const Interview& interview) override {
     auto& s = impl_.sql(
-        "INSERT INTO interviews (status, version, slot_start, slot_end, body) "
-        "VALUES (?, ?, ?, ?, '{}')");
+        "INSERT INTO interviews (status, version, slot_start, slot_end, updated_ms, recipients, "
+        "body) VALUES (?, ?, ?, ?, ?, ?, '{}')");
     bind_columns(s, interview).run();
     const InterviewId id{static_cast<std::uint64_t>(sqlite3_last_insert_rowid(impl_.db))};
     auto stored = interview;
@@ -441,7 +473,8 @@ class SqliteStore::Impl::Transaction final : public StoreTransaction {
 
   Result<void> update(const Interview& interview) override {
     auto& s = impl_.sql(
-        "UPDATE interviews SET status = ?, version = ?, slot_start = ?, slot_end = ?, body = ? "
+        "UPDATE interviews SET status = ?, version = ?, slot_start = ?, slot_end = ?, "
+        "updated_ms = ?, recipients = ?, body = ?, last_event = NULL, last_from = NULL "
         "WHERE id = ?");
     bind_columns(s, interview)
         .bind(nlohmann::json(interview).dump())
@@ -450,6 +483,16 @@ class SqliteStore::Impl::Transaction final : public StoreTransaction {
     if (sqlite3_changes(impl_.db) != 1)
       return NotFound{interview.id};
     index(interview);
+    return {};
+  }
+
+  Result<void> record_transition(InterviewId interview,
+                                 const RecordedTransition& transition) override {
+    auto& s = impl_.sql("UPDATE interviews SET last_event = ?, last_from = ? WHERE id = ?");
+    s.bind(to_string(transition.event)).bind(to_string(transition.from)).bind(column(interview));
+    s.run();
+    if (sqlite3_changes(impl_.db) != 1)
+      return NotFound{interview};
     return {};
   }
 
@@ -478,12 +521,14 @@ class SqliteStore::Impl::Transaction final : public StoreTransaction {
   }
 
   // Ids, claims and leases are the store's: a new message is never claimed (claim 0).
-  Result<void> enqueue(std::span<const OutboxMessage> messages) override {
+  Result<std::vector<OutboxId>> enqueue(std::span<const OutboxMessage> messages) override {
     auto& s = impl_.sql(
         "INSERT INTO outbox (idempotency_key, interview_id, kind, channel, payload, "
         "message_token, due_ms, attempts, last_error, state, claimed_until_ms, created_ms, "
-        "updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    for (const auto& m : messages) {
+        "updated_ms, recipient, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    std::vector<OutboxId> ids;
+    for (const auto& given : messages) {
+      const auto m = detail::with_keys(given);
       s.reset()
           .bind(m.idempotency_key)
           .bind(column(m.interview))
@@ -498,9 +543,12 @@ class SqliteStore::Impl::Transaction final : public StoreTransaction {
           .bind_null()
           .bind(millis(m.created_at))
           .bind(millis(m.updated_at))
+          .bind(m.recipient)
+          .bind(static_cast<std::int64_t>(m.revision))
           .run();
+      ids.emplace_back(static_cast<std::uint64_t>(sqlite3_last_insert_rowid(impl_.db)));
     }
-    return {};
+    return ids;
   }
 
   // Read the rows in id order, then expire them one by one, under the same write lock
@@ -559,7 +607,7 @@ class SqliteStore::Impl::Transaction final : public StoreTransaction {
     } else {
       s.bind_null().bind_null();
     }
-    return s;
+    return s.bind(millis(UtcMillis{interview.updated_at})).bind(detail::join_recipients(interview));
   }
 
   // Keeps the conflict index in step with the interview: one row per person while it holds
@@ -737,21 +785,110 @@ Result<std::optional<OutboxMessage>> SqliteStore::find_outbox(OutboxId id) const
   });
 }
 
-// An unset filter is bound as NULL, and `?1 IS NULL OR ...` lets one prepared statement
-// serve every combination of filters.
+// OutboxQuery's filters (detail::matches) as SQL. An unset filter is bound as NULL, and
+// `?1 IS NULL OR ...` lets one prepared statement serve every combination of filters.
+constexpr std::string_view outbox_filters =
+    "(?1 IS NULL OR state = ?1) AND (?2 IS NULL OR interview_id = ?2) AND "
+    "(?3 IS NULL OR kind = ?3) AND (?4 IS NULL OR recipient = ?4) AND "
+    "(?5 IS NULL OR channel = ?5) AND (?6 IS NULL OR due_ms < ?6)";
+
+Statement& bind_filters(Statement& s, const OutboxQuery& q) {
+  return s.bind(nullable(q.state))
+      .bind(nullable(q.interview))
+      .bind(nullable(q.kind))
+      .bind(q.recipient)
+      .bind(q.channel)
+      .bind(nullable(q.due_before));
+}
+
 Result<std::vector<OutboxMessage>> SqliteStore::list_outbox(const OutboxQuery& query) const {
+  if (auto ok = detail::check_page(query); !ok)
+    return ok.error();
   return impl_->guarded("listing the outbox", [&]() -> Result<std::vector<OutboxMessage>> {
     auto& s =
-        impl_->sql(fmt::format("SELECT {} FROM outbox WHERE (?1 IS NULL OR state = ?1) AND "
-                               "(?2 IS NULL OR interview_id = ?2) ORDER BY id LIMIT ?3",
-                               detail::outbox_columns));
-    s.bind(nullable(query.state)).bind(nullable(query.interview));
-    s.bind(static_cast<std::int64_t>(query.limit));
+        impl_->sql(fmt::format("SELECT {} FROM outbox WHERE {} AND id > ?7 ORDER BY id "
+                               "LIMIT ?8",
+                               detail::outbox_columns, outbox_filters));
+    bind_filters(s, query).bind(column(query.after)).bind(static_cast<std::int64_t>(query.limit));
     std::vector<OutboxMessage> out;
     while (s.step())
       out.push_back(detail::read_outbox_row(s));
     s.reset();
     return out;
+  });
+}
+
+Result<OutboxCounts> SqliteStore::count_outbox(const OutboxQuery& query) const {
+  return impl_->guarded("counting the outbox", [&]() -> Result<OutboxCounts> {
+    auto& s = impl_->sql(fmt::format(
+        "SELECT state, count(*), min(due_ms) FROM outbox WHERE {} GROUP BY state", outbox_filters));
+    bind_filters(s, query);
+    OutboxCounts counts;
+    while (s.step())
+      detail::add_counts(counts, s.text(0), s.integer(1), s.optional_integer(2));
+    s.reset();
+    return counts;
+  });
+}
+
+// Two reads under one lock (one snapshot: no writer can run between them): the interviews,
+// each with its delivered count from the (interview_id, revision) index, then the other
+// messages of their current revisions.
+Result<std::vector<RevisionDigest>> SqliteStore::revisions(const RevisionQuery& query) const {
+  return impl_->guarded("reading revisions", [&]() -> Result<std::vector<RevisionDigest>> {
+    const auto [since, until] = detail::change_bounds(query);
+    const auto where = query.interview ? "i.id = ?3" : "i.updated_ms >= ?1 AND i.updated_ms < ?2";
+    auto& s = impl_->sql(fmt::format(
+        "SELECT {}, (SELECT count(*) FROM outbox o WHERE o.interview_id = i.id AND o.revision = "
+        "i.version AND o.state = 'delivered') FROM interviews i WHERE {} AND "
+        "(?3 IS NULL OR i.id = ?3) AND i.updated_ms >= ?1 AND i.updated_ms < ?2 "
+        "ORDER BY i.updated_ms, i.id",
+        detail::revision_columns, where));
+    s.bind(since).bind(until).bind(nullable(query.interview));
+    std::vector<RevisionDigest> out;
+    while (s.step()) {
+      auto digest = detail::read_revision_row(s);
+      if (!digest)
+        return digest.error();
+      out.push_back(std::move(*digest));
+    }
+    auto& m = impl_->sql(fmt::format(
+        "SELECT {} FROM outbox o JOIN interviews i ON o.interview_id = i.id AND o.revision = "
+        "i.version WHERE {} AND (?3 IS NULL OR i.id = ?3) AND i.updated_ms >= ?1 AND "
+        "i.updated_ms < ?2 AND (?4 OR o.state != 'delivered') ORDER BY o.interview_id, o.id",
+        detail::digest_columns, where));
+    m.bind(since).bind(until).bind(nullable(query.interview));
+    m.bind(static_cast<std::int64_t>(query.with_delivered));
+    std::vector<std::pair<InterviewId, OutboxDigest>> messages;
+    while (m.step()) {
+      auto row = detail::read_digest_row(m);
+      if (!row)
+        return row.error();
+      messages.push_back(std::move(*row));
+    }
+    detail::attach(out, std::move(messages));
+    return out;
+  });
+}
+
+Result<PurgeResult> SqliteStore::purge(const PurgeRequest& request,
+                                       std::span<const ActionEntry> log) {
+  return impl_->guarded_write("purging", [&]() -> Result<PurgeResult> {
+    PurgeResult result;
+    if (request.delivered_before) {
+      auto& s = impl_->sql(
+          "DELETE FROM outbox WHERE state IN ('delivered', 'expired') AND updated_ms < ?");
+      s.bind(millis(*request.delivered_before)).run();
+      result.messages = static_cast<std::uint64_t>(sqlite3_changes(impl_->db));
+    }
+    if (request.log_before) {
+      auto& s = impl_->sql("DELETE FROM action_log WHERE time_ms < ?");
+      s.bind(millis(*request.log_before)).run();
+      result.log_entries = static_cast<std::uint64_t>(sqlite3_changes(impl_->db));
+    }
+    for (const auto& entry : log)
+      impl_->insert_action(entry);
+    return result;
   });
 }
 

@@ -1,4 +1,6 @@
 // Defaults of the Store interface.
+#include <fmt/format.h>
+
 #include <interviewkit/store/store.hpp>
 
 namespace interviewkit {
@@ -7,6 +9,25 @@ Result<void> StoreTransaction::append_action(const ActionEntry& entry) {
   return InvalidInput{fmt::format(
       "this store keeps no action log; {} must be recorded through the ActionLog instead",
       entry.action)};
+}
+
+// A full page is followed by a one-message probe past its last id: the probe's answer is
+// what says there is a next page (an empty last page is never handed out as "more").
+Result<OutboxPage> page_outbox(const Store& store, OutboxQuery query) {
+  auto messages = store.list_outbox(query);
+  if (!messages)
+    return messages.error();
+  OutboxPage page{std::move(*messages), std::nullopt};
+  if (page.messages.empty() || page.messages.size() < query.limit)
+    return page;
+  query.after = page.messages.back().id;
+  query.limit = 1;
+  auto more = store.list_outbox(query);
+  if (!more)
+    return more.error();
+  if (!more->empty())
+    page.next = query.after;
+  return page;
 }
 
 }  // namespace interviewkit

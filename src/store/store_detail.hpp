@@ -5,10 +5,13 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -100,7 +103,7 @@ requires std::is_enum_v<Enum> std::optional<std::string> nullable(
 inline constexpr std::string_view outbox_columns =
     "id, idempotency_key, interview_id, kind, channel, payload, message_token, due_ms, attempts, "
     "last_error, state, claimed_until_ms, created_ms, updated_ms, claim, unfinished_claims, "
-    "first_attempt_ms";
+    "first_attempt_ms, recipient, revision";
 
 /// An outbox row as the SQL stores keep it, column by column, before decoding.
 struct OutboxRow {
@@ -121,6 +124,8 @@ struct OutboxRow {
   std::int64_t claim = 0;
   std::int64_t unfinished_claims = 0;
   std::optional<std::int64_t> first_attempt_ms;
+  std::string recipient;
+  std::int64_t revision = 0;
 };
 
 /// Decodes a row. Never throws: a kind or state this version does not know (written by a
@@ -142,6 +147,8 @@ inline OutboxMessage decode_outbox_row(OutboxRow row) {
     m.claimed_until = from_millis(*row.claimed_until_ms);
   if (row.first_attempt_ms)
     m.first_attempt_at = from_millis(*row.first_attempt_ms);
+  m.recipient = std::move(row.recipient);
+  m.revision = static_cast<std::uint64_t>(row.revision);
   m.created_at = from_millis(row.created_ms);
   m.updated_at = from_millis(row.updated_ms);
   if (auto state = parse_outbox_state(row.state))
@@ -184,7 +191,236 @@ OutboxMessage read_outbox_row(const Cells& r) {
       .claim = r.integer(14),
       .unfinished_claims = r.integer(15),
       .first_attempt_ms = r.optional_integer(16),
+      .recipient = r.text(17),
+      .revision = r.integer(18),
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// What reconciliation reads without decoding JSON: a message's recipient and revision, an
+// interview's recipients. Derived once, when the row is written, by every store alike.
+// ---------------------------------------------------------------------------------------------
+
+/// `message` with `recipient` and `revision` derived from its payload (a Notification as
+/// JSON: recipient.role + recipient.id, interview.version); empty and 0 when the payload
+/// does not say. Never throws for any payload.
+inline OutboxMessage with_keys(OutboxMessage message) {
+  message.recipient.clear();
+  message.revision = 0;
+  const nlohmann::json& p = message.payload.json();
+  if (!p.is_object())
+    return message;
+  const auto recipient = p.find("recipient");
+  if (recipient != p.end() && recipient->is_object()) {
+    const auto role = recipient->find("role");
+    const auto id = recipient->find("id");
+    if (role != recipient->end() && role->is_string() && id != recipient->end() && id->is_string())
+      message.recipient = role->get<std::string>() + ":" + id->get<std::string>();
+  }
+  const auto interview = p.find("interview");
+  if (interview != p.end() && interview->is_object()) {
+    const auto version = interview->find("version");
+    if (version != interview->end() && version->is_number_unsigned())
+      message.revision = version->get<std::uint64_t>();
+  }
+  return message;
+}
+
+/// An interview's recipient keys, the candidate's first, then the interviewers' in order:
+/// the order NotificationPolicy::expect takes them in.
+inline std::vector<std::string> recipients_of(const Interview& interview) {
+  std::vector<std::string> keys;
+  keys.reserve(interview.interviewers.size() + 1);
+  keys.push_back(person_key(interview.candidate.id));
+  for (const auto& i : interview.interviewers)
+    keys.push_back(person_key(i.id));
+  return keys;
+}
+
+/// The SQL stores keep the recipient keys in one text column, one key per line (keys are
+/// printable ASCII, so a newline cannot occur in one).
+inline std::string join_recipients(const Interview& interview) {
+  std::string text;
+  for (const auto& key : recipients_of(interview)) {
+    if (!text.empty())
+      text += '\n';
+    text += key;
+  }
+  return text;
+}
+inline std::vector<std::string> split_recipients(std::string_view text) {
+  std::vector<std::string> keys;
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    keys.emplace_back(text.substr(0, end));
+    if (end == std::string_view::npos)
+      break;
+    text.remove_prefix(end + 1);
+  }
+  return keys;
+}
+
+/// The largest page `list_outbox` returns.
+inline constexpr std::size_t max_outbox_page = 10000;
+
+/// `list_outbox`'s limit check, the same in every store.
+inline Result<void> check_page(const OutboxQuery& query) {
+  if (query.limit == 0 || query.limit > max_outbox_page) {
+    return InvalidInput{
+        fmt::format("outbox page size {} is out of range (1 to {})", query.limit, max_outbox_page)};
+  }
+  return {};
+}
+
+/// OutboxQuery's filters, as MemoryStore applies them and the SQL stores' WHERE clauses do.
+inline bool matches(const OutboxQuery& q, const OutboxMessage& m) {
+  return (!q.state || m.state == *q.state) && (!q.interview || m.interview == *q.interview) &&
+         (!q.kind || (m.unreadable.empty() && m.kind == *q.kind)) &&
+         (!q.recipient || m.recipient == *q.recipient) && (!q.channel || m.channel == *q.channel) &&
+         (!q.due_before || m.due < *q.due_before);
+}
+
+/// Adds one message to per-state counts.
+inline void count(OutboxCounts& counts, const OutboxMessage& m) {
+  switch (m.state) {
+    case OutboxState::pending:
+      ++counts.pending;
+      if (!counts.oldest_pending_due || m.due < *counts.oldest_pending_due)
+        counts.oldest_pending_due = m.due;
+      break;
+    case OutboxState::delivered:
+      ++counts.delivered;
+      break;
+    case OutboxState::dead:
+      ++counts.dead;
+      break;
+    case OutboxState::expired:
+      ++counts.expired;
+      break;
+  }
+}
+
+/// Adds a SQL `GROUP BY state` row (state, count, earliest due) to per-state counts. A state
+/// this version does not know (a newer version's) is not counted.
+inline void add_counts(OutboxCounts& counts, const std::string& state, std::int64_t n,
+                       std::optional<std::int64_t> min_due) {
+  const auto parsed = parse_outbox_state(state);
+  if (!parsed)
+    return;
+  const auto count = static_cast<std::uint64_t>(n);
+  switch (*parsed) {
+    case OutboxState::pending:
+      counts.pending += count;
+      if (min_due)
+        counts.oldest_pending_due = from_millis(*min_due);
+      break;
+    case OutboxState::delivered:
+      counts.delivered += count;
+      break;
+    case OutboxState::dead:
+      counts.dead += count;
+      break;
+    case OutboxState::expired:
+      counts.expired += count;
+      break;
+  }
+}
+
+/// A message as reconciliation sees it.
+inline OutboxDigest digest(const OutboxMessage& m) {
+  return OutboxDigest{m.id,  m.recipient, m.kind,       m.channel,   m.state,
+                      m.due, m.attempts,  m.last_error, m.updated_at};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Revision digests: the rows reconciliation reads, mapped once for both SQL stores.
+// ---------------------------------------------------------------------------------------------
+
+/// The interview columns of a revision digest, in the order `read_revision_row` reads them,
+/// followed by the number of delivered messages of the current revision.
+inline constexpr std::string_view revision_columns =
+    "i.id, i.version, i.status, i.last_event, i.last_from, i.updated_ms, i.slot_start, "
+    "i.slot_end, i.recipients";
+/// The message columns of a digest, in the order `read_digest_row` reads them.
+inline constexpr std::string_view digest_columns =
+    "o.interview_id, o.id, o.recipient, o.kind, o.channel, o.state, o.due_ms, o.attempts, "
+    "o.last_error, o.updated_ms";
+
+/// A revision row decoded; a status, event or slot this version cannot read is an error
+/// value naming the interview, never an exception.
+template <class Cells>
+Result<RevisionDigest> read_revision_row(const Cells& r) {
+  RevisionDigest d;
+  d.interview = InterviewId{static_cast<std::uint64_t>(r.integer(0))};
+  d.version = static_cast<std::uint64_t>(r.integer(1));
+  const auto unreadable = [&](const Error& e) {
+    return Unavailable{
+        fmt::format("stored interview {} cannot be read: {}", d.interview, e.message())};
+  };
+  auto status = parse_interview_status(r.text(2));
+  if (!status)
+    return unreadable(status.error());
+  d.status = *status;
+  if (auto event = r.optional_text(3)) {
+    auto parsed = parse_interview_event(*event);
+    auto from = parse_interview_status(r.optional_text(4).value_or(""));
+    if (!parsed || !from)
+      return unreadable(!parsed ? parsed.error() : from.error());
+    d.transition = RecordedTransition{*parsed, *from};
+  }
+  d.changed_at = from_millis(r.integer(5));
+  if (auto start = r.optional_integer(6), end = r.optional_integer(7); start && end) {
+    auto slot = TimeRange::make(from_seconds(*start), from_seconds(*end));
+    if (!slot)
+      return unreadable(slot.error());
+    d.slot = *slot;
+  }
+  d.recipients = split_recipients(r.text(8));
+  d.delivered = static_cast<std::uint64_t>(r.integer(9));
+  return d;
+}
+
+/// A digest message row; the first column is its interview's id. An unknown kind or state
+/// (a newer version's) is an error value.
+template <class Cells>
+Result<std::pair<InterviewId, OutboxDigest>> read_digest_row(const Cells& r) {
+  OutboxDigest m;
+  m.id = OutboxId{static_cast<std::uint64_t>(r.integer(1))};
+  m.recipient = r.text(2);
+  auto kind = parse_notification_kind(r.text(3));
+  auto state = parse_outbox_state(r.text(5));
+  if (!kind || !state) {
+    return Unavailable{fmt::format("stored outbox message {} cannot be read: {}", m.id,
+                                   (!kind ? kind.error() : state.error()).message())};
+  }
+  m.kind = *kind;
+  m.channel = r.text(4);
+  m.state = *state;
+  m.due = from_millis(r.integer(6));
+  m.attempts = static_cast<std::uint32_t>(r.integer(7));
+  m.last_error = r.text(8);
+  m.updated_at = from_millis(r.integer(9));
+  return std::pair{InterviewId{static_cast<std::uint64_t>(r.integer(0))}, std::move(m)};
+}
+
+/// Bounds of a revision query as the SQL stores bind them (an unset bound is the widest).
+inline std::pair<std::int64_t, std::int64_t> change_bounds(const RevisionQuery& q) {
+  return {q.since ? millis(*q.since) : std::numeric_limits<std::int64_t>::min(),
+          q.until ? millis(*q.until) : std::numeric_limits<std::int64_t>::max()};
+}
+
+/// Hands each digest message to its interview's digest (both lists are in the order the
+/// SQL stores read them: interviews by change, messages by interview then id).
+inline void attach(std::vector<RevisionDigest>& digests,
+                   std::vector<std::pair<InterviewId, OutboxDigest>> messages) {
+  std::unordered_map<InterviewId, std::size_t> at;
+  at.reserve(digests.size());
+  for (std::size_t i = 0; i < digests.size(); ++i)
+    at.emplace(digests[i].interview, i);
+  for (auto& [interview, message] : messages) {
+    if (auto it = at.find(interview); it != at.end())
+      digests[it->second].messages.push_back(std::move(message));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -93,3 +93,23 @@ TEMPLATE_LIST_TEST_CASE("log entries commit with the change they record, or not 
   CHECK_FALSE(store->requeue(claimed[0].id, t0 + 3s, requeued).value());
   CHECK(actions->query_actions({.action = ActionType::notification_requeued}).value() == requeued);
 }
+
+TEMPLATE_LIST_TEST_CASE("purge removes log entries before a date and records itself",
+                        "[conformance][action-log][cli]", ActionStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  auto actions = std::dynamic_pointer_cast<ActionStore>(store);
+  REQUIRE(actions);
+  const auto t0 = UtcMillis{at(1, 0min)};
+  for (int hour = 0; hour < 3; ++hour) {
+    REQUIRE(actions->append_action(sample_entry(ActionType::notification_delivered, InterviewId{1},
+                                                t0 + std::chrono::hours{hour})));
+  }
+  auto record = sample_entry(ActionType::records_purged, InterviewId{}, t0 + 3h);
+  const auto purged = store->purge({.log_before = t0 + 90min}, std::vector{record}).value();
+  CHECK(purged.log_entries == 2);
+  CHECK(purged.messages == 0);
+  const auto left = actions->query_actions({}).value();
+  REQUIRE(left.size() == 2);
+  CHECK(left[0].time == t0 + 2h);
+  CHECK(left[1] == record);
+}

@@ -48,6 +48,13 @@ inline OutboxMessage sample_message(InterviewId interview, const std::string& ke
   return m;
 }
 
+/// The ids `enqueue` returns dropped, for work that only needs to know it succeeded.
+inline Result<void> enqueued(const Result<std::vector<OutboxId>>& ids) {
+  if (!ids)
+    return ids.error();
+  return {};
+}
+
 /// Stores a pending interview with `messages` for it; returns the interview's id.
 inline InterviewId interview_with_messages(Store& store, std::vector<OutboxMessage> messages) {
   InterviewId id;
@@ -56,7 +63,7 @@ inline InterviewId interview_with_messages(Store& store, std::vector<OutboxMessa
         id = tx.insert(sample_interview("c-1", "i-1")).value();
         for (auto& m : messages)
           m.interview = id;
-        return tx.enqueue(messages);
+        return enqueued(tx.enqueue(messages));
       })
       .value();
   return id;
@@ -72,10 +79,10 @@ TEMPLATE_LIST_TEST_CASE("a store keeps interviews exactly as written", "[conform
   std::shared_ptr<Store> store = TestType::make();
   Fixture f(store);
   const auto id = f.create("cand-1", {"int-1", "int-2"}).id;
-  auto booked = f.service->book(id, slot(12, 9h), recruiter()).value();
+  auto booked = f.service->book(id, slot(12, 9h), recruiter()).value().interview;
   CHECK(store->find(id).value() == booked);
   CHECK(store->find(InterviewId{12345}).error().is<NotFound>());
-  auto moved = f.service->reschedule(id, slot(13, 9h), recruiter()).value();
+  auto moved = f.service->reschedule(id, slot(13, 9h), recruiter()).value().interview;
   CHECK(store->find(id).value() == moved);
 }
 
@@ -276,7 +283,8 @@ TEMPLATE_LIST_TEST_CASE("idempotent booking holds in every store", "[conformance
   const OperationOptions once{.idempotency_key = "book-1"};
   auto first = f.service->book(id, slot(12, 9h), recruiter(), once).value();
   auto second = f.service->book(id, slot(12, 9h), recruiter(), once).value();
-  CHECK(first == second);
+  CHECK(first.interview == second.interview);
+  CHECK(first.enqueued == second.enqueued);
   CHECK(store->list_outbox({}).value().size() == 4);
 }
 
@@ -463,11 +471,12 @@ TEMPLATE_LIST_TEST_CASE("an outbox idempotency key is used once", "[conformance]
   const auto now = UtcMillis{at(1, 0min)};
   const auto id = interview_with_messages(*store, {sample_message({}, "k-1", now)});
   auto again = store->write([&](StoreTransaction& tx) -> Result<void> {
-    return tx.enqueue(std::vector{sample_message(id, "k-1", now)});
+    return enqueued(tx.enqueue(std::vector{sample_message(id, "k-1", now)}));
   });
   CHECK_FALSE(again);
   auto twice = store->write([&](StoreTransaction& tx) -> Result<void> {
-    return tx.enqueue(std::vector{sample_message(id, "k-2", now), sample_message(id, "k-2", now)});
+    return enqueued(
+        tx.enqueue(std::vector{sample_message(id, "k-2", now), sample_message(id, "k-2", now)}));
   });
   CHECK_FALSE(twice);
   const auto outbox = store->list_outbox({}).value();
@@ -498,7 +507,7 @@ TEMPLATE_LIST_TEST_CASE("outbox queries match every set field and nothing else",
   CHECK(keys({.state = OutboxState::pending, .interview = second}) ==
         std::vector<std::string>{"b-1"});
   CHECK(keys({.limit = 2}) == std::vector<std::string>{"a-1", "a-2"});
-  CHECK(keys({.limit = 0}).empty());
+  CHECK_FALSE(store->list_outbox({.limit = 0}));  // a page holds at least one message
 }
 
 TEMPLATE_LIST_TEST_CASE("a completion records its outcome exactly as asked",

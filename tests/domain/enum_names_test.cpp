@@ -89,7 +89,7 @@ TEST_CASE("every actor role name round-trips", "[action-log]") {
   CHECK(ik::all_actor_roles == ik::enum_values<ik::ActorRole>());
   check_refused<ik::ActorRole>(ik::parse_actor_role,
                                "invalid input: \"Bogus\\n\" is not an actor role; valid values "
-                               "are candidate, interviewer, recruiter, system");
+                               "are candidate, interviewer, recruiter, system, operator");
 }
 
 TEST_CASE("every action type name round-trips", "[action-log]") {

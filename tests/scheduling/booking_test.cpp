@@ -43,23 +43,24 @@ TEST_CASE("booking, confirming, rescheduling and completing walk the lifecycle",
 
   auto booked = f.service->book(id, slot(12, 14h), recruiter());
   REQUIRE(booked);
-  CHECK(booked->status == InterviewStatus::scheduled);
-  CHECK(booked->version == 2);
-  CHECK(booked->slot == slot(12, 14h));
+  CHECK(booked->interview.status == InterviewStatus::scheduled);
+  CHECK(booked->interview.version == 2);
+  CHECK(booked->interview.slot == slot(12, 14h));
 
   auto confirmed = f.service->confirm(id, recruiter());
   REQUIRE(confirmed);
-  CHECK(confirmed->status == InterviewStatus::confirmed);
-  CHECK(confirmed->version == 3);
-  CHECK(confirmed->meeting_link == booked->meeting_link);
+  CHECK(confirmed->interview.status == InterviewStatus::confirmed);
+  CHECK(confirmed->interview.version == 3);
+  CHECK(confirmed->interview.meeting_link == booked->interview.meeting_link);
 
   SECTION("rescheduling a confirmed interview needs confirming again") {
     auto moved = f.service->reschedule(id, slot(13, 10h), recruiter());
     REQUIRE(moved);
-    CHECK(moved->status == InterviewStatus::scheduled);
-    CHECK(moved->slot == slot(13, 10h));
-    CHECK(moved->version == 4);
-    CHECK(moved->meeting_link == booked->meeting_link);  // the link survives a move
+    CHECK(moved->interview.status == InterviewStatus::scheduled);
+    CHECK(moved->interview.slot == slot(13, 10h));
+    CHECK(moved->interview.version == 4);
+    CHECK(moved->interview.meeting_link ==
+          booked->interview.meeting_link);  // the link survives a move
     const auto entries = f.entries(ActionType::interview_rescheduled, id);
     REQUIRE(entries.size() == 1);
     CHECK(entries[0].from == InterviewStatus::confirmed);
@@ -69,18 +70,18 @@ TEST_CASE("booking, confirming, rescheduling and completing walk the lifecycle",
   SECTION("completing") {
     auto done = f.service->complete(id, recruiter());
     REQUIRE(done);
-    CHECK(done->status == InterviewStatus::completed);
+    CHECK(done->interview.status == InterviewStatus::completed);
     CHECK(f.entries(ActionType::interview_completed, id).size() == 1);
   }
   SECTION("no-show") {
     auto missed = f.service->mark_no_show(id, recruiter());
     REQUIRE(missed);
-    CHECK(missed->status == InterviewStatus::no_show);
+    CHECK(missed->interview.status == InterviewStatus::no_show);
   }
   SECTION("cancelling keeps the reason") {
     auto cancelled = f.service->cancel(id, "candidate withdrew", recruiter());
     REQUIRE(cancelled);
-    CHECK(cancelled->status == InterviewStatus::cancelled);
+    CHECK(cancelled->interview.status == InterviewStatus::cancelled);
     const auto entries = f.entries(ActionType::interview_cancelled, id);
     REQUIRE(entries.size() == 1);
     CHECK(entries[0].details.at("reason") == "candidate withdrew");
@@ -90,7 +91,8 @@ TEST_CASE("booking, confirming, rescheduling and completing walk the lifecycle",
 TEST_CASE("illegal operations return IllegalTransition and change nothing", "[booking]") {
   Fixture f;
   const auto id = f.create().id;
-  const auto expect_illegal = [&](Result<Interview> r, InterviewStatus from, InterviewEvent event) {
+  const auto expect_illegal = [&](Result<TransitionOutcome> r, InterviewStatus from,
+                                  InterviewEvent event) {
     REQUIRE_FALSE(r);
     const auto* e = r.error().get_if<IllegalTransition>();
     REQUIRE(e != nullptr);
@@ -161,7 +163,8 @@ TEST_CASE("a repeated book with the same idempotency key returns the first resul
   REQUIRE(first);
   auto again = f.service->book(id, slot(12, 9h), recruiter(), once);
   REQUIRE(again);
-  CHECK(*again == *first);
+  CHECK(again->interview == first->interview);
+  CHECK(again->enqueued == first->enqueued);
   CHECK(f.entries(ActionType::interview_booked, id).size() == 1);
   CHECK(f.store->list_outbox({})->size() == f.entries(ActionType::notification_enqueued).size());
   const auto enqueued = f.entries(ActionType::notification_enqueued).size();
@@ -180,7 +183,7 @@ TEST_CASE("each booking gets an unguessable URL-safe session key in its meeting 
   std::set<std::string> links;
   for (int i = 0; i < 20; ++i) {
     const auto id = f.create("cand-" + std::to_string(i), {"int-" + std::to_string(i)}).id;
-    auto booked = f.service->book(id, slot(12, 9h), recruiter()).value();
+    auto booked = f.service->book(id, slot(12, 9h), recruiter()).value().interview;
     const std::string prefix = "https://meet.example.com/room/";
     REQUIRE(booked.meeting_link.starts_with(prefix));
     const auto key = booked.meeting_link.substr(prefix.size());
@@ -251,7 +254,7 @@ TEST_CASE("a host's clock, randomness or callback that throws never escapes an o
           .id;
   SECTION("the clock") {
     clock->armed = true;
-    Result<Interview> booked = InvalidInput{"not run"};
+    Result<TransitionOutcome> booked = InvalidInput{"not run"};
     REQUIRE_NOTHROW(booked = service->book(id, slot(12, 9h), recruiter()));
     REQUIRE_FALSE(booked);
     CHECK(booked.error().is<Unavailable>());
@@ -270,6 +273,6 @@ TEST_CASE("a host's clock, randomness or callback that throws never escapes an o
     service->on_enqueued([] { throw std::runtime_error("host callback broke"); });
     auto booked = service->book(id, slot(12, 9h), recruiter());
     REQUIRE(booked);
-    CHECK(booked->status == InterviewStatus::scheduled);
+    CHECK(booked->interview.status == InterviewStatus::scheduled);
   }
 }

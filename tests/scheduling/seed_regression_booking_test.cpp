@@ -13,8 +13,8 @@ TEST_CASE("a booked candidate gets exactly one interview_scheduled notification"
   const auto id = f.create("cand-1", {"int-1"}).id;
   auto booked = f.service->book(id, slot(12, 14h), recruiter());
   REQUIRE(booked);
-  CHECK(booked->status == InterviewStatus::scheduled);
-  CHECK(nlohmann::json(*booked)["status"] == "scheduled");
+  CHECK(booked->interview.status == InterviewStatus::scheduled);
+  CHECK(nlohmann::json(booked->interview)["status"] == "scheduled");
   f.drain();
   f.drain();
   int invites = 0;

@@ -185,6 +185,10 @@ class History {
     if (r)
       revisions_[r->id].push_back({seq_, *r});
   }
+  void observe(const Result<TransitionOutcome>& r) {
+    if (r)
+      revisions_[r->interview.id].push_back({seq_, r->interview});
+  }
 
   std::optional<InterviewId> any_interview() {
     if (revisions_.empty())
@@ -298,7 +302,7 @@ class History {
       ++seq_;
       for (auto& d : dispatchers_)
         (void)d->drain_once();
-      auto pending = base_->list_outbox({.state = OutboxState::pending, .limit = 1000000});
+      auto pending = base_->list_outbox({.state = OutboxState::pending, .limit = 10000});
       if (pending && std::none_of(pending->begin(), pending->end(),
                                   [&](const auto& m) { return m.due <= clock_->now(); }))
         return;
@@ -348,7 +352,7 @@ inline std::string History::check() {
   const auto fail = [&](const std::string& what) {
     return fmt::format("seed {}: {}", seed_, what);
   };
-  auto outbox = base_->list_outbox({.limit = 1000000});
+  auto outbox = base_->list_outbox({.limit = 10000});
   if (!outbox)
     return fail("cannot list the outbox: " + outbox.error().message());
   const auto now = clock_->now();

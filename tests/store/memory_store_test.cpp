@@ -16,6 +16,7 @@ struct MemoryFactory {
 using ConformanceStores = std::tuple<MemoryFactory>;
 
 #include "conformance/store_conformance.hpp"
+#include "conformance/outbox_query_conformance.hpp"
 
 TEST_CASE("a StoreSink needs a store: a null one is an error value, not an exception",
           "[store][action-log]") {

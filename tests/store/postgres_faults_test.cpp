@@ -486,8 +486,8 @@ TEST_CASE("racing retries with one idempotency key, each through its own pool, b
   Fixture a(PostgresStore::open({.url = url, .pool_size = 2}).value(), no_reminders());
   Fixture b(PostgresStore::open({.url = url, .pool_size = 2}).value(), no_reminders());
   const auto race = [](auto first, auto second) {
-    std::optional<Result<Interview>> ra;
-    std::optional<Result<Interview>> rb;
+    std::optional<Result<TransitionOutcome>> ra;
+    std::optional<Result<TransitionOutcome>> rb;
     std::barrier start(2);
     std::thread ta([&] {
       start.arrive_and_wait();
@@ -511,9 +511,10 @@ TEST_CASE("racing retries with one idempotency key, each through its own pool, b
     INFO("round " << round);
     REQUIRE(ra);
     REQUIRE(rb);
-    CHECK(*ra == *rb);
+    CHECK(ra->interview == rb->interview);
+    CHECK(ra->enqueued == rb->enqueued);  // the replay reports the first one's messages
     CHECK(a.store->list_outbox({.interview = id})->size() == 2);
-    replayed += (ra && rb && *ra == *rb) ? 1 : 0;
+    replayed += (ra && rb && ra->interview == rb->interview) ? 1 : 0;
   }
 
   int one_winner = 0;

@@ -26,6 +26,7 @@ struct PostgresFactory {
 using ConformanceStores = std::tuple<PostgresFactory>;
 
 #include "conformance/store_conformance.hpp"
+#include "conformance/outbox_query_conformance.hpp"
 
 using ActionStores = std::tuple<PostgresFactory>;
 

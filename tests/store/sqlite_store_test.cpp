@@ -26,6 +26,7 @@ struct SqliteFactory {
 using ConformanceStores = std::tuple<SqliteFactory>;
 
 #include "conformance/store_conformance.hpp"
+#include "conformance/outbox_query_conformance.hpp"
 
 using ActionStores = std::tuple<SqliteFactory>;
 

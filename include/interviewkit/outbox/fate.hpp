@@ -108,6 +108,9 @@ struct ReconcileOptions {
   /// The policy and channels the BookingService uses: what should have been enqueued.
   NotificationPolicy policy = NotificationPolicy::defaults();
   std::vector<std::string> channels{"default"};
+  /// A pending message less overdue than this is still on its way, not a gap (a dispatcher
+  /// polls, and a first retry waits). Default 5 minutes.
+  std::chrono::milliseconds grace{std::chrono::minutes{5}};
   /// "Now" for overdue times. Default: the system clock.
   std::shared_ptr<const Clock> clock;
 };
@@ -125,8 +128,8 @@ class INTERVIEWKIT_EXPORT Reconciler {
   [[nodiscard]] Result<InterviewFate> fate(InterviewId interview) const;
 
   /// The gaps of the interviews whose current revision was made in [since, until): for each,
-  /// the required notifications that are missing, dead, expired, or pending past their due
-  /// time. Ordered by interview change time, then interview id.
+  /// the required notifications that are missing, dead, expired, or pending longer than
+  /// `grace` past their due time. Ordered by interview change time, then interview id.
   [[nodiscard]] Result<std::vector<DeliveryGap>> reconcile(UtcMillis since, UtcMillis until) const;
 
  private:

@@ -92,19 +92,21 @@ class INTERVIEWKIT_EXPORT BookingService {
   void on_enqueued(std::function<void()> callback);
 
   [[nodiscard]] Result<Interview> create(const CreateRequest& request, const Actor& actor);
-  [[nodiscard]] Result<TransitionOutcome> book(InterviewId id, const TimeRange& slot, const Actor& actor,
-                                       const OperationOptions& options = {});
-  [[nodiscard]] Result<TransitionOutcome> confirm(InterviewId id, const Actor& actor,
-                                          const OperationOptions& options = {});
-  [[nodiscard]] Result<TransitionOutcome> reschedule(InterviewId id, const TimeRange& slot,
-                                             const Actor& actor,
-                                             const OperationOptions& options = {});
-  [[nodiscard]] Result<TransitionOutcome> cancel(InterviewId id, const std::string& reason,
-                                         const Actor& actor, const OperationOptions& options = {});
-  [[nodiscard]] Result<TransitionOutcome> complete(InterviewId id, const Actor& actor,
-                                           const OperationOptions& options = {});
-  [[nodiscard]] Result<TransitionOutcome> mark_no_show(InterviewId id, const Actor& actor,
+  [[nodiscard]] Result<TransitionOutcome> book(InterviewId id, const TimeRange& slot,
+                                               const Actor& actor,
                                                const OperationOptions& options = {});
+  [[nodiscard]] Result<TransitionOutcome> confirm(InterviewId id, const Actor& actor,
+                                                  const OperationOptions& options = {});
+  [[nodiscard]] Result<TransitionOutcome> reschedule(InterviewId id, const TimeRange& slot,
+                                                     const Actor& actor,
+                                                     const OperationOptions& options = {});
+  [[nodiscard]] Result<TransitionOutcome> cancel(InterviewId id, const std::string& reason,
+                                                 const Actor& actor,
+                                                 const OperationOptions& options = {});
+  [[nodiscard]] Result<TransitionOutcome> complete(InterviewId id, const Actor& actor,
+                                                   const OperationOptions& options = {});
+  [[nodiscard]] Result<TransitionOutcome> mark_no_show(InterviewId id, const Actor& actor,
+                                                       const OperationOptions& options = {});
 
   [[nodiscard]] Result<Interview> get(InterviewId id) const;
 
@@ -119,9 +121,10 @@ class INTERVIEWKIT_EXPORT BookingService {
   Result<Interview> draft(const CreateRequest& request) const;
   Result<Interview> create_interview(const CreateRequest& request, const Actor& actor);
   void notify_enqueued() const noexcept;
-  Result<Interview> apply(InterviewId id, InterviewEvent event, const Actor& actor,
-                          const OperationOptions& options, const std::optional<TimeRange>& slot,
-                          const std::string& reason);
+  Result<TransitionOutcome> apply(InterviewId id, InterviewEvent event, const Actor& actor,
+                                  const OperationOptions& options,
+                                  const std::optional<TimeRange>& slot, const std::string& reason);
+  Result<std::vector<EnqueuedNotification>> replayed_notifications(const Interview& result) const;
   Result<void> step(StoreTransaction& tx, Change& change, InterviewId id, InterviewEvent event,
                     const OperationOptions& options, const std::optional<TimeRange>& slot,
                     const std::string& reason, UtcMillis now);

@@ -31,6 +31,9 @@ class INTERVIEWKIT_EXPORT MemoryStore final : public Store {
                         UtcMillis now) override;
   Result<std::optional<OutboxMessage>> find_outbox(OutboxId id) const override;
   Result<std::vector<OutboxMessage>> list_outbox(const OutboxQuery& query) const override;
+  Result<OutboxCounts> count_outbox(const OutboxQuery& query) const override;
+  Result<std::vector<RevisionDigest>> revisions(const RevisionQuery& query) const override;
+  Result<PurgeResult> purge(const PurgeRequest& request, std::span<const ActionEntry> log) override;
   Result<bool> requeue(OutboxId id, UtcMillis now, std::span<const ActionEntry> log) override;
   Result<std::optional<UtcMillis>> next_due() const override;
 

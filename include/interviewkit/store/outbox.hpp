@@ -62,7 +62,7 @@ struct OutboxMessage {
   InterviewId interview;
   NotificationKind kind = NotificationKind::interview_scheduled;
   std::string channel = "default";
-  JsonValue payload;          ///< the Notification as JSON
+  JsonValue payload;  ///< the Notification as JSON
   /// Derived by the store from `payload` at enqueue (the values given are ignored): the
   /// recipient's key ("candidate:c-1", "interviewer:i-7") and the interview version the
   /// notification announces. Empty and 0 for a payload that is not a Notification.
@@ -116,8 +116,8 @@ struct OutboxQuery {
   std::optional<NotificationKind> kind = std::nullopt;
   std::optional<std::string> recipient = std::nullopt;  ///< a recipient key, exactly
   std::optional<std::string> channel = std::nullopt;
-  std::optional<UtcMillis> due_before = std::nullopt;   ///< due strictly before this
-  OutboxId after;                                       ///< cursor: ids above this only
+  std::optional<UtcMillis> due_before = std::nullopt;  ///< due strictly before this
+  OutboxId after;                                      ///< cursor: ids above this only
   std::size_t limit = 1000;
 };
 

@@ -42,7 +42,7 @@ class INTERVIEWKIT_EXPORT SqliteStore final : public Store, public ActionStore {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   /// The schema version this build writes.
-  static constexpr int schema_version = 2;
+  static constexpr int schema_version = 3;
 
   Result<void> write(const Work& work) override;
   Result<Interview> find(InterviewId id) const override;
@@ -56,6 +56,9 @@ class INTERVIEWKIT_EXPORT SqliteStore final : public Store, public ActionStore {
                         UtcMillis now) override;
   Result<std::optional<OutboxMessage>> find_outbox(OutboxId id) const override;
   Result<std::vector<OutboxMessage>> list_outbox(const OutboxQuery& query) const override;
+  Result<OutboxCounts> count_outbox(const OutboxQuery& query) const override;
+  Result<std::vector<RevisionDigest>> revisions(const RevisionQuery& query) const override;
+  Result<PurgeResult> purge(const PurgeRequest& request, std::span<const ActionEntry> log) override;
   Result<bool> requeue(OutboxId id, UtcMillis now, std::span<const ActionEntry> log) override;
   Result<std::optional<UtcMillis>> next_due() const override;
   bool keeps_action_log() const noexcept override { return true; }

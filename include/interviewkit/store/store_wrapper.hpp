@@ -53,6 +53,16 @@ class StoreWrapper : public Store {
   Result<std::vector<OutboxMessage>> list_outbox(const OutboxQuery& query) const override {
     return target_->list_outbox(query);
   }
+  Result<OutboxCounts> count_outbox(const OutboxQuery& query) const override {
+    return target_->count_outbox(query);
+  }
+  Result<std::vector<RevisionDigest>> revisions(const RevisionQuery& query) const override {
+    return target_->revisions(query);
+  }
+  Result<PurgeResult> purge(const PurgeRequest& request,
+                            std::span<const ActionEntry> log) override {
+    return target_->purge(request, log);
+  }
   Result<bool> requeue(OutboxId id, UtcMillis now, std::span<const ActionEntry> log) override {
     return target_->requeue(id, now, log);
   }
