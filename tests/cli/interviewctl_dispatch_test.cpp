@@ -79,8 +79,14 @@ TEST_CASE("interviewctl dispatch delivers a booked interview over SMTP and stops
   CHECK(server.files(".eml").size() == 2);
   CHECK_THAT(run.err, Catch::Contains("stopped cleanly"));
   CHECK_THAT(run.err, Catch::Contains("delivered interview_scheduled"));
-  for (const auto& m : store->list_outbox({.interview = interview.id}).value())
-    CHECK_THAT(m.last_error, Catch::Contains("250"));  // the server's reply, recorded
+  // Each delivery is in the database's action log with the server's reply.
+  const auto records =
+      store
+          ->query_actions({.action = ActionType::notification_delivered, .interview = interview.id})
+          .value();
+  REQUIRE(records.size() == 2);
+  for (const auto& r : records)
+    CHECK_THAT(r.details.json().value("detail", ""), Catch::Contains("250"));
 }
 
 TEST_CASE("interviewctl send-test prints the SMTP server's reply; exit 5 when refused",

@@ -68,23 +68,47 @@ void check_status_and_history(Cli& cli, const Seeded& s) {
   CHECK(cli({"status", "999999"}).exit == 3);
 }
 
+// The notifications of `fate` of one kind.
+std::vector<json> of_kind(const json& fate, const std::string& kind) {
+  std::vector<json> out;
+  for (const auto& n : fate["notifications"]) {
+    if (n["kind"] == kind)
+      out.push_back(n);
+  }
+  return out;
+}
+
 void check_fate_and_reconcile(Cli& cli, const Seeded& s) {
+  // The default policy also plans reminders due a day before: pending and not yet due, so
+  // not complete, but nothing is wrong (exit 0).
   const auto good = cli({"fate", std::to_string(s.good.value()), "--json"});
+  INFO(good.out);
   CHECK(good.exit == 0);
-  CHECK(good.json()["complete"] == true);
-  for (const auto& n : good.json()["notifications"])
+  CHECK(good.json()["gaps"] == 0);
+  const auto invites = of_kind(good.json(), "interview_scheduled");
+  REQUIRE(invites.size() == 2);
+  for (const auto& n : invites) {
     CHECK(n["fate"] == "delivered");
+    CHECK(n["required"] == true);
+    CHECK(n["outbox_id"].is_number());
+  }
+  for (const auto& n : of_kind(good.json(), "interview_reminder"))
+    CHECK(n["fate"] == "pending");
 
   const auto doomed = cli({"fate", std::to_string(s.doomed.value()), "--json"});
+  INFO(doomed.out);
   CHECK(doomed.exit == 1);
   const auto j = doomed.json();
   CHECK(j["complete"] == false);
-  REQUIRE(j["notifications"].size() == 2);
-  for (const auto& n : j["notifications"]) {
+  CHECK(j["gaps"] == 2);
+  const auto given_up = of_kind(j, "interview_scheduled");
+  REQUIRE(given_up.size() == 2);
+  for (const auto& n : given_up) {
     CHECK(n["fate"] == "dead");
     CHECK(n["required"] == true);
     CHECK_THAT(n["detail"].get<std::string>(), Catch::Contains("550"));
   }
+  CHECK(cli({"fate", "999999"}).exit == 3);
 
   const auto reconcile = cli({"reconcile", "--since", "1h", "--json"});
   CHECK(reconcile.exit == 1);
@@ -147,7 +171,10 @@ void check_requeue(Cli& cli, const Seeded& s) {
   REQUIRE(done.exit == 0);
   CHECK(done.json()["requeued"].size() == 2);
   CHECK(messages(*s.store, {.state = OutboxState::dead}).empty());
-  CHECK(messages(*s.store, {.state = OutboxState::pending, .interview = s.doomed}).size() == 2);
+  CHECK(messages(*s.store, {.state = OutboxState::pending,
+                            .interview = s.doomed,
+                            .kind = NotificationKind::interview_scheduled})
+            .size() == 2);
   const auto records =
       s.actions->query_actions({.action = ActionType::notification_requeued}).value();
   REQUIRE(records.size() == 2);

@@ -24,7 +24,7 @@ Times: ISO-8601 UTC (2026-11-26T10:00:00Z) or an age: 90m, 24h, 7d, 2w ago.
 
 Exit codes:
   0  ok
-  1  answered, and the answer is bad: reconcile/failures found gaps, fate incomplete
+  1  answered, and the answer is bad: reconcile/failures/fate found gaps
   2  usage error: unknown command or option, bad id, bad time, bad config file
   3  not found: no such interview or outbox message
   4  store error: the database could not be opened, read or written
@@ -65,7 +65,13 @@ void add_commands(CLI::App& app, Context& context) {
 int parse_error(CLI::App& app, const CLI::ParseError& error) {
   if (error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success))
     return app.exit(error);
-  std::fprintf(stderr, "interviewctl: %s\nRun 'interviewctl --help' for usage.\n", error.what());
+  // A command name CLI11 did not know is left over as an argument: say so, not only that a
+  // command is missing.
+  const auto rest = app.remaining(true);
+  const std::string what = rest.empty() ? error.what()
+                                        : fmt::format("unknown command or argument '{}' ({})",
+                                                      rest.front(), error.what());
+  std::fprintf(stderr, "interviewctl: %s\nRun 'interviewctl --help' for usage.\n", what.c_str());
   return static_cast<int>(ExitCode::usage);
 }
 

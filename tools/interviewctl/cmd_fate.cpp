@@ -1,4 +1,6 @@
 // fate ID, failures --since T, reconcile --since T: which notifications never arrived, and why.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <interviewkit/outbox/fate.hpp>
@@ -43,7 +45,7 @@ void add_policy_options(CLI::App& command, PolicyArgs& args) {
       ->check(CLI::ExistingFile);
 }
 
-void print_fate_table(const InterviewFate& fate) {
+void print_fate_table(const InterviewFate& fate, std::size_t gaps) {
   Table table({"REV", "RECIPIENT", "KIND", "CHANNEL", "FATE", "OUTBOX", "DUE", "TRIES", "DETAIL"});
   for (const auto& n : fate.notifications) {
     table.add({fmt::format("{}{}", n.revision, n.required ? "*" : ""), cell(n.recipient, 40),
@@ -54,15 +56,29 @@ void print_fate_table(const InterviewFate& fate) {
   fmt::print("interview {}: {}, revision {}\n\n", fate.interview, to_string(fate.status),
              fate.current_revision);
   table.print("(no notifications)");
-  fmt::print("\n* required for the current revision\n{}\n",
-             fate.complete() ? "complete: every required notification was delivered"
-                             : "INCOMPLETE: a required notification was not delivered");
+  fmt::print("\n* required for the current revision\n");
+  if (fate.complete())
+    fmt::print("complete: every required notification was delivered\n");
+  else if (gaps == 0)
+    fmt::print("on track: required notifications not yet delivered are not yet due\n");
+  else
+    fmt::print("PROBLEM: {} required notification(s) missing, given up, or overdue\n", gaps);
+}
+
+// Required notifications that went wrong: not delivered and not merely waiting for a due
+// time still ahead (a reminder due tomorrow is fine). What reconcile calls a gap.
+std::size_t failing(const InterviewFate& fate, UtcMillis at) {
+  return static_cast<std::size_t>(
+      std::count_if(fate.notifications.begin(), fate.notifications.end(), [&](const auto& n) {
+        return n.required && n.fate != Fate::delivered && !(n.fate == Fate::pending && n.due > at);
+      }));
 }
 
 ExitCode run_fate(const Context& context, const std::string& id_text, const PolicyArgs& args) {
   const auto id = interview_arg(id_text);
   const auto db = open_database(context.globals.db);
   const auto fate = unwrap(make_reconciler(db, args).fate(id), fmt::format("interview {}", id));
+  const auto gaps = failing(fate, now());
   if (context.globals.json) {
     json notifications = json::array();
     for (const auto& n : fate.notifications)
@@ -71,11 +87,12 @@ ExitCode run_fate(const Context& context, const std::string& id_text, const Poli
                 {"status", std::string(to_string(fate.status))},
                 {"current_revision", fate.current_revision},
                 {"complete", fate.complete()},
+                {"gaps", gaps},
                 {"notifications", std::move(notifications)}});
   } else {
-    print_fate_table(fate);
+    print_fate_table(fate, gaps);
   }
-  return fate.complete() ? ExitCode::ok : ExitCode::bad_answer;
+  return gaps == 0 ? ExitCode::ok : ExitCode::bad_answer;
 }
 
 void print_gaps(const std::vector<DeliveryGap>& gaps) {
@@ -180,8 +197,9 @@ void add_fate(CLI::App& app, Context& context) {
   cmd->add_option("ID", *id, "Interview id")->required()->check(id_check());
   add_policy_options(*cmd, *args);
   cmd->footer(
-      "Exit 0 when every required notification of the current revision was delivered, 1 when "
-      "one was not.\nExamples:\n  interviewctl fate 42\n  interviewctl fate 42 --channel email "
+      "Exit 1 when a required notification of the current revision is missing, dead, expired "
+      "or overdue; 0 when each was delivered or is not yet due.\nExamples:\n  interviewctl fate "
+      "42\n  interviewctl fate 42 --channel email "
       "--channel webhook --json");
   cmd->callback([&context, id, args] { context.exit = run_fate(context, *id, *args); });
 }

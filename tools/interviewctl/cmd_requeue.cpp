@@ -77,14 +77,17 @@ void print_result(const std::vector<OutboxMessage>& done, const std::vector<Outb
 
 ExitCode run_requeue(const Context& context, const RequeueArgs& a) {
   const auto at = now();
-  const auto actor = operator_actor(a.operator_name);
+  // A dry run records nothing, so it needs no operator.
+  const auto actor = a.dry_run && a.operator_name.empty()
+                         ? std::optional<Actor>{}
+                         : std::optional(operator_actor(a.operator_name));
   const auto db = open_database(context.globals.db);
   auto selected = select_dead(db, a, at);
   std::vector<OutboxMessage> done;
   std::vector<OutboxId> skipped;
   for (auto& m : selected) {
     if (!a.dry_run) {
-      const auto entry = requeue_entry(m, actor, at);
+      const auto entry = requeue_entry(m, *actor, at);
       const bool requeued = unwrap(db.store->requeue(m.id, at, std::span(&entry, 1)),
                                    fmt::format("requeueing outbox message {}", m.id));
       if (!requeued) {
@@ -102,7 +105,7 @@ ExitCode run_requeue(const Context& context, const RequeueArgs& a) {
     for (const auto id : skipped)
       skipped_ids.push_back(id.value());
     print_json({{"dry_run", a.dry_run},
-                {"operator", actor.id()},
+                {"operator", actor ? json(actor->id()) : json(nullptr)},
                 {"requeued", std::move(list)},
                 {"skipped", std::move(skipped_ids)}});
   } else {

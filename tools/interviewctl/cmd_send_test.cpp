@@ -85,7 +85,11 @@ ExitCode run_send_test(const Context& context, const SendArgs& a) {
   const auto at = SystemClock{}.now();
   const DeliveryContext delivery{std::chrono::steady_clock::now() + std::chrono::seconds{60}, 1,
                                  random_token()};
+  // In a batch, as the dispatcher sends: the reply printed is the server's answer to the
+  // message (SMTP's 250), not to the QUIT that ends a one-off exchange.
+  notifier->begin_batch();
   const auto outcome = notifier->deliver(sample_invite(a.to, at), delivery);
+  notifier->end_batch();
   if (context.globals.json) {
     print_json({{"channel", channel.name},
                 {"destination", notifier->destination()},
