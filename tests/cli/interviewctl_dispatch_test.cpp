@@ -63,12 +63,20 @@ TEST_CASE("interviewctl dispatch delivers a booked interview over SMTP and stops
   options.channels = {"email"};
   auto service = BookingService::make(store, log, options).value();
   const auto interview = book(*service, "Technical interview", "d", slot_in_days(2));
+  // The server refuses this candidate's address (550): a dead letter, in the host's log.
+  const auto refused =
+      service
+          ->create(CreateRequest{"Refused", candidate("reject-1"), {interviewer("int-r")}},
+                   recruiter())
+          .value();
+  (void)service->book(refused.id, slot_in_days(3), recruiter()).value();
 
   Cli cli(db);
   const auto config = write_config(dir.path(), smtp_config(server.port()));
   const pid_t pid = cli.start({"dispatch", "--config", config});
   const auto delivered = [&] {
-    return store->list_outbox({.state = OutboxState::delivered}).value().size() == 2;
+    return store->list_outbox({.state = OutboxState::delivered}).value().size() == 3 &&
+           store->list_outbox({.state = OutboxState::dead}).value().size() == 1;
   };
   const bool all_delivered = eventually(delivered);
   kill(pid, SIGTERM);
@@ -76,7 +84,8 @@ TEST_CASE("interviewctl dispatch delivers a booked interview over SMTP and stops
   INFO(run.err);
   CHECK(all_delivered);
   CHECK(run.exit == 0);
-  CHECK(server.files(".eml").size() == 2);
+  CHECK(server.files(".eml").size() == 3);
+  CHECK_THAT(run.err, Catch::Contains("dead letter") && Catch::Contains("candidate:reject-1"));
   CHECK_THAT(run.err, Catch::Contains("stopped cleanly"));
   CHECK_THAT(run.err, Catch::Contains("delivered interview_scheduled"));
   // Each delivery is in the database's action log with the server's reply.

@@ -78,6 +78,10 @@ std::unique_ptr<Dispatcher> make_dispatcher(const Database& db, const DispatchCo
   }
   auto options = dispatcher_options(config);
   options.on_error = [logger](const std::string& message) { logger->error("{}", message); };
+  options.on_dead_letter = [logger](const OutboxMessage& m, const std::string& reason) {
+    logger->error("dead letter: outbox message {} ({} for interview {} to {} via {}): {}", m.id,
+                  to_string(m.kind), m.interview, m.recipient, m.channel, reason);
+  };
   auto sink = unwrap(StoreSink::make(db.actions), "setting up the action log");
   auto log =
       unwrap(ActionLog::make(sink, {.on_error = options.on_error}), "setting up the action log");
