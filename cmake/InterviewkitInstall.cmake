@@ -12,6 +12,12 @@ install(TARGETS ${INTERVIEWKIT_INSTALL_TARGETS}
   FILE_SET HEADERS DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPONENT interviewkit_Development
   INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 
+# The operator's command line goes with the libraries it was built with.
+if(TARGET interviewctl)
+  install(TARGETS interviewctl
+    RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT interviewkit_Runtime)
+endif()
+
 install(EXPORT interviewkitTargets
   NAMESPACE interviewkit::
   DESTINATION "${INTERVIEWKIT_CMAKE_DIR}" COMPONENT interviewkit_Development)
