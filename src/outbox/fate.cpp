@@ -7,11 +7,14 @@
 // expected set is rebuilt from it with the same policy walk the BookingService used
 // (NotificationPolicy::expect, the key-only twin of plan).
 //
-// Why the counting shortcut in `reconcile`: the scan reads delivered messages as a count
-// per revision, not as rows (100,000 interviews must stay well under a second on SQLite).
-// When the delivered count plus the undelivered rows account for every expected
-// notification, the expected ones without an undelivered row are the delivered ones; only
-// when the numbers disagree is the interview read again, with its delivered rows.
+// Why earlier revisions count too: a change that makes a message untrue (a reschedule, a
+// cancellation) expires it through the policy's supersede rules. A message of an earlier
+// revision that is still pending or dead was therefore not made untrue (a confirmation
+// leaves the invite standing), and the person it is for is still owed it.
+//
+// Why the retention cutoff: purged delivered rows are indistinguishable from rows never
+// written. A revision made before the latest purge cutoff may have lost delivered rows to
+// it, so what it lacks is reported as purged, not missing.
 #include <algorithm>
 #include <map>
 #include <tuple>
@@ -79,35 +82,53 @@ std::map<Key, UtcMillis> expected_of(const RevisionDigest& d, const ReconcileOpt
   return expected;
 }
 
-// Every notification of the current revision: the stored ones (required when the policy
-// wants them, or when the store cannot say what the revision wanted), then the expected
-// ones with no stored row, as missing.
+// Why an expected notification has no row: never enqueued, or (for a revision made before
+// the retention cutoff) possibly delivered and purged since.
+NotificationFate absent(const RevisionDigest& d, const Key& key, UtcMillis due,
+                        std::optional<UtcMillis> purged_before) {
+  const auto& [recipient, kind, channel] = key;
+  NotificationFate n{.revision = d.version,
+                     .recipient = recipient,
+                     .kind = kind,
+                     .channel = channel,
+                     .fate = Fate::missing,
+                     .due = due,
+                     .required = true};
+  if (purged_before && d.changed_at < *purged_before) {
+    n.fate = Fate::purged;
+    n.detail = fmt::format("not in the outbox; retention purged messages before {}",
+                           format_utc(*purged_before));
+  } else {
+    n.detail = fmt::format("never enqueued: {} of revision {} ({} from {}) plans it", d.status,
+                           d.version, d.transition->event, d.transition->from);
+  }
+  return n;
+}
+
+// Every notification still owed or settled for the interview's current state: the current
+// revision's rows (required when the policy wants them, or when the store cannot say what
+// the revision wanted), earlier revisions' rows still in force (required), then the
+// expected notifications with no row.
 std::vector<NotificationFate> current_fates(const RevisionDigest& d,
-                                            const ReconcileOptions& options) {
+                                            const ReconcileOptions& options,
+                                            std::optional<UtcMillis> purged_before) {
   auto expected = expected_of(d, options);
   const bool known = d.transition.has_value();
   std::vector<NotificationFate> out;
   for (const auto& m : d.messages) {
-    auto n = fate_of(m, d.version, d.version);
-    const auto it = expected.find(key_of(n));
-    n.required = !known || it != expected.end();
-    if (it != expected.end())
-      expected.erase(it);
+    auto n = fate_of(m, m.revision, d.version);
+    if (m.revision != d.version) {
+      n.required = true;  // in force: no later change superseded it
+    } else {
+      const auto it = expected.find(key_of(n));
+      n.required = !known || it != expected.end();
+      if (it != expected.end())
+        expected.erase(it);
+    }
     out.push_back(std::move(n));
   }
-  for (const auto& [key, due] : expected) {
-    const auto& [recipient, kind, channel] = key;
-    out.push_back(
-        {.revision = d.version,
-         .recipient = recipient,
-         .kind = kind,
-         .channel = channel,
-         .fate = Fate::missing,
-         .due = due,
-         .detail = fmt::format("never enqueued: {} of revision {} ({} from {}) plans it", d.status,
-                               d.version, d.transition->event, d.transition->from),
-         .required = true});
-  }
+  for (const auto& [key, due] : expected)
+    out.push_back(absent(d, key, due, purged_before));
   return out;
 }
 
@@ -134,8 +155,8 @@ Result<Reconciler> Reconciler::make(std::shared_ptr<const Store> store, Reconcil
 namespace {
 
 OutboxDigest digest_of(const OutboxMessage& m) {
-  return {m.id,  m.recipient, m.kind,       m.channel,   m.state,
-          m.due, m.attempts,  m.last_error, m.updated_at};
+  return {m.id,    m.revision, m.recipient, m.kind,       m.channel,
+          m.state, m.due,      m.attempts,  m.last_error, m.updated_at};
 }
 
 // Newest revision first, then by recipient, kind and channel: the order a reader scans.
@@ -150,7 +171,7 @@ void sort_fates(std::vector<NotificationFate>& fates) {
 // The gap a required notification is, if it is one at `now`.
 std::optional<DeliveryGap> gap_of(InterviewId interview, const NotificationFate& n, UtcMillis now,
                                   std::chrono::milliseconds grace) {
-  if (!n.required || n.fate == Fate::delivered)
+  if (!n.required || n.fate == Fate::delivered || n.fate == Fate::purged)
     return std::nullopt;
   const auto overdue = std::max(std::chrono::milliseconds{0}, now - n.due);
   if (n.fate == Fate::pending && overdue <= grace)
@@ -160,23 +181,28 @@ std::optional<DeliveryGap> gap_of(InterviewId interview, const NotificationFate&
 
 }  // namespace
 
-// The current revision from its digest (with delivered rows), the older ones from the
-// outbox pages of the interview.
+// The current state from its digest (with delivered rows), then the earlier revisions'
+// settled messages from the outbox pages of the interview.
 Result<InterviewFate> Reconciler::fate(InterviewId interview) const {
   auto digests = store_->revisions({.interview = interview, .with_delivered = true});
   if (!digests)
     return digests.error();
   if (digests->empty())
     return NotFound{interview};
+  auto purged_before = store_->purged_before();
+  if (!purged_before)
+    return purged_before.error();
   const auto& d = digests->front();
-  InterviewFate out{interview, d.version, d.status, current_fates(d, options_)};
+  InterviewFate out{interview, d.version, d.status, current_fates(d, options_, *purged_before)};
   OutboxQuery query{.interview = interview, .limit = 10000};
   for (;;) {
     auto page = page_outbox(*store_, query);
     if (!page)
       return page.error();
     for (const auto& m : page->messages) {
-      if (m.revision != d.version)
+      const bool in_digest = m.revision == d.version || m.state == OutboxState::pending ||
+                             m.state == OutboxState::dead;
+      if (!in_digest)
         out.notifications.push_back(fate_of(digest_of(m), m.revision, d.version));
     }
     if (!page->next)
@@ -187,40 +213,29 @@ Result<InterviewFate> Reconciler::fate(InterviewId interview) const {
   return out;
 }
 
-// True when the revision's delivered count and undelivered rows account for every expected
-// notification (see the top of this file), so the delivered rows need not be read.
-static bool accounted_for(const RevisionDigest& d, const ReconcileOptions& options) {
-  if (!d.transition)
-    return true;  // nothing is known to be expected beyond the rows themselves
-  const auto expected = expected_of(d, options);
-  for (const auto& m : d.messages) {
-    if (!expected.contains({m.recipient, m.kind, m.channel}))
-      return false;
+std::vector<DeliveryGap> Reconciler::gaps(const InterviewFate& fate) const {
+  const auto now = options_.clock->now();
+  std::vector<DeliveryGap> out;
+  for (const auto& n : fate.notifications) {
+    if (auto gap = gap_of(fate.interview, n, now, options_.grace))
+      out.push_back(std::move(*gap));
   }
-  return d.delivered + d.messages.size() == expected.size();
+  return out;
 }
 
+// Exact rather than clever: every message of the range's current revisions is read, the
+// delivered ones as plain columns, so nothing is inferred from counts.
 Result<std::vector<DeliveryGap>> Reconciler::reconcile(UtcMillis since, UtcMillis until) const {
-  auto digests = store_->revisions({.since = since, .until = until});
+  auto digests = store_->revisions({.since = since, .until = until, .with_delivered = true});
   if (!digests)
     return digests.error();
+  auto purged_before = store_->purged_before();
+  if (!purged_before)
+    return purged_before.error();
   const auto now = options_.clock->now();
   std::vector<DeliveryGap> gaps;
-  for (auto& d : *digests) {
-    std::vector<NotificationFate> fates;
-    if (accounted_for(d, options_)) {
-      for (const auto& m : d.messages) {  // every row is wanted; the rest were delivered
-        fates.push_back(fate_of(m, d.version, d.version));
-        fates.back().required = true;
-      }
-    } else {
-      auto full = store_->revisions({.interview = d.interview, .with_delivered = true});
-      if (!full)
-        return full.error();
-      if (full->empty())
-        continue;  // the interview was removed since the scan
-      fates = current_fates(full->front(), options_);
-    }
+  for (const auto& d : *digests) {
+    auto fates = current_fates(d, options_, *purged_before);
     sort_fates(fates);
     for (const auto& n : fates) {
       if (auto gap = gap_of(d.interview, n, now, options_.grace))

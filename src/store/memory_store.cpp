@@ -49,6 +49,8 @@ struct MemoryStore::State {
   // The transition that made each interview's current revision (SQL: interviews.last_event
   // and last_from); absent when the last write recorded none.
   std::unordered_map<InterviewId, RecordedTransition> transitions;
+  // The latest cutoff retention used (SQL: the retention table).
+  std::optional<UtcMillis> purged_before;
   // Interviews by the time of their current revision (SQL: the index on updated_ms).
   std::set<std::pair<date::sys_seconds, InterviewId>> by_change;
 
@@ -116,8 +118,14 @@ struct MemoryStore::State {
     std::sort(ids.begin(), ids.end());
     for (auto id : ids) {
       const auto& m = outbox.at(id);
-      if (m.revision != interview.version)
+      const bool in_force = m.revision < interview.version &&
+                            (m.state == OutboxState::pending || m.state == OutboxState::dead);
+      if (m.revision != interview.version && !in_force)
         continue;
+      if (in_force) {  // an earlier revision's message no later change superseded
+        d.messages.push_back(detail::digest(m));
+        continue;
+      }
       if (m.state == OutboxState::delivered)
         ++d.delivered;
       if (m.state != OutboxState::delivered || with_delivered)
@@ -519,12 +527,19 @@ Result<std::vector<RevisionDigest>> MemoryStore::revisions(const RevisionQuery& 
   return out;
 }
 
+Result<std::optional<UtcMillis>> MemoryStore::purged_before() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->purged_before;
+}
+
 Result<PurgeResult> MemoryStore::purge(const PurgeRequest& request,
                                        std::span<const ActionEntry> /*log: kept by none*/) {
   std::lock_guard lock(state_->mutex);
   PurgeResult result;
   if (!request.delivered_before)
     return result;
+  if (!state_->purged_before || *state_->purged_before < *request.delivered_before)
+    state_->purged_before = request.delivered_before;
   std::vector<OutboxId> doomed;
   for (const auto& [id, m] : state_->outbox) {
     const bool done = m.state == OutboxState::delivered || m.state == OutboxState::expired;

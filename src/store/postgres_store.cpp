@@ -138,10 +138,16 @@ UPDATE outbox SET claim = attempts;
     R"sql(
 ALTER TABLE outbox ADD COLUMN recipient TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
+-- Derived exactly as detail::with_keys derives them at enqueue: a key only from a text role
+-- and a text id, a revision only from a positive JSON integer; anything else '' and 0.
 UPDATE outbox SET
-  recipient = COALESCE((payload->'recipient'->>'role') || ':' || (payload->'recipient'->>'id'), ''),
-  revision = CASE WHEN jsonb_typeof(payload->'interview'->'version') = 'number'
-                  THEN (payload->'interview'->>'version')::numeric::bigint ELSE 0 END;
+  recipient = CASE WHEN jsonb_typeof(payload->'recipient'->'role') = 'string' AND
+                        jsonb_typeof(payload->'recipient'->'id') = 'string'
+                   THEN (payload->'recipient'->>'role') || ':' || (payload->'recipient'->>'id')
+                   ELSE '' END,
+  revision = CASE WHEN jsonb_typeof(payload->'interview'->'version') = 'number' AND
+                       (payload->'interview'->>'version') ~ '^[0-9]{1,18}$'
+                  THEN (payload->'interview'->>'version')::bigint ELSE 0 END;
 CREATE INDEX outbox_by_revision ON outbox (interview_id, revision);
 CREATE INDEX outbox_by_recipient ON outbox (recipient, id);
 CREATE INDEX outbox_done ON outbox (state, updated_ms);
@@ -149,13 +155,24 @@ ALTER TABLE interviews ADD COLUMN updated_ms BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE interviews ADD COLUMN recipients TEXT NOT NULL DEFAULT '';
 ALTER TABLE interviews ADD COLUMN last_event TEXT;
 ALTER TABLE interviews ADD COLUMN last_from TEXT;
+-- A body of an odd shape must not stop the migration: a time that is not ours is 0, no text
+-- candidate id gives no recipients, and only interviewers with a text id are read.
 UPDATE interviews SET
-  updated_ms = COALESCE((extract(epoch FROM (body->>'updated_at')::timestamptz) * 1000)::bigint, 0),
-  recipients = 'candidate:' || (body->'candidate'->>'id') ||
+  updated_ms = CASE WHEN (body->>'updated_at') ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
+                    THEN (extract(epoch FROM (body->>'updated_at')::timestamptz) * 1000)::bigint
+                    ELSE 0 END,
+  recipients = CASE WHEN jsonb_typeof(body->'candidate'->'id') = 'string' THEN
+    'candidate:' || (body->'candidate'->>'id') ||
     COALESCE((SELECT string_agg(E'\n' || 'interviewer:' || (i->>'id'), '' ORDER BY n)
-              FROM jsonb_array_elements(body->'interviewers') WITH ORDINALITY AS t(i, n)), '');
+              FROM jsonb_array_elements(CASE WHEN jsonb_typeof(body->'interviewers') = 'array'
+                                             THEN body->'interviewers' ELSE '[]'::jsonb END)
+                   WITH ORDINALITY AS t(i, n)
+              WHERE jsonb_typeof(i->'id') = 'string'), '')
+    ELSE '' END;
 CREATE INDEX interviews_by_change ON interviews (updated_ms, id);
 CREATE INDEX action_log_by_time ON action_log (time_ms);
+-- One row per purge of delivered messages: its cutoff (see Store::purged_before).
+CREATE TABLE retention (purged_before_ms BIGINT NOT NULL);
 )sql",
 };
 static_assert(std::size(migrations) == PostgresStore::schema_version);
@@ -949,10 +966,10 @@ Result<std::vector<RevisionDigest>> PostgresStore::revisions(const RevisionQuery
       out.push_back(std::move(*digest));
     }
     const auto m = tx.exec_params(
-        fmt::format("SELECT {} FROM outbox o JOIN interviews i ON o.interview_id = i.id AND "
-                    "o.revision = i.version WHERE {} AND i.updated_ms >= $1 AND i.updated_ms < $2 "
-                    "AND ($4 OR o.state <> 'delivered') ORDER BY o.interview_id, o.id",
-                    detail::digest_columns, where),
+        fmt::format("SELECT {} FROM outbox o JOIN interviews i ON {} WHERE {} AND i.updated_ms "
+                    ">= $1 AND i.updated_ms < $2 AND ($4 OR o.state <> 'delivered') ORDER BY "
+                    "o.interview_id, o.id",
+                    detail::digest_columns, detail::digest_join, where),
         since, until, nullable(query.interview), query.with_delivered);
     std::vector<std::pair<InterviewId, OutboxDigest>> messages;
     for (const auto& row : m) {
@@ -976,6 +993,8 @@ Result<PurgeResult> PostgresStore::purge(const PurgeRequest& request,
                          "updated_ms < $1",
                          millis(*request.delivered_before))
               .affected_rows());
+      tx.exec_params("INSERT INTO retention (purged_before_ms) VALUES ($1)",
+                     millis(*request.delivered_before));
     }
     if (request.log_before) {
       result.log_entries = static_cast<std::uint64_t>(
@@ -986,6 +1005,16 @@ Result<PurgeResult> PostgresStore::purge(const PurgeRequest& request,
       insert_action(tx, entry);
     return result;
   });
+}
+
+Result<std::optional<UtcMillis>> PostgresStore::purged_before() const {
+  return impl_->transact("retention cutoff",
+                         [&](pqxx::work& tx) -> Result<std::optional<UtcMillis>> {
+                           const auto r = tx.exec("SELECT max(purged_before_ms) FROM retention");
+                           if (r[0][0].is_null())
+                             return std::optional<UtcMillis>{};
+                           return std::optional(from_millis(r[0][0].as<std::int64_t>()));
+                         });
 }
 
 // A new round of attempts under the same, ever-growing claim number; fenced on

@@ -150,6 +150,8 @@ UPDATE interviews SET
   WHERE json_valid(body);
 CREATE INDEX interviews_by_change ON interviews(updated_ms, id);
 CREATE INDEX action_log_by_time ON action_log(time_ms);
+-- One row per purge of delivered messages: its cutoff (see Store::purged_before).
+CREATE TABLE retention (purged_before_ms INTEGER NOT NULL);
 )sql",
 };
 static_assert(std::size(migrations) == SqliteStore::schema_version);
@@ -869,10 +871,10 @@ Result<std::vector<RevisionDigest>> SqliteStore::revisions(const RevisionQuery& 
       out.push_back(std::move(*digest));
     }
     auto& m = impl_->sql(fmt::format(
-        "SELECT {} FROM outbox o JOIN interviews i ON o.interview_id = i.id AND o.revision = "
-        "i.version WHERE {} AND (?3 IS NULL OR i.id = ?3) AND i.updated_ms >= ?1 AND "
-        "i.updated_ms < ?2 AND (?4 OR o.state != 'delivered') ORDER BY o.interview_id, o.id",
-        detail::digest_columns, where));
+        "SELECT {} FROM outbox o JOIN interviews i ON {} WHERE {} AND (?3 IS NULL OR i.id = ?3) "
+        "AND i.updated_ms >= ?1 AND i.updated_ms < ?2 AND (?4 OR o.state != 'delivered') "
+        "ORDER BY o.interview_id, o.id",
+        detail::digest_columns, detail::digest_join, where));
     m.bind(since).bind(until).bind(nullable(query.interview));
     m.bind(static_cast<std::int64_t>(query.with_delivered));
     std::vector<std::pair<InterviewId, OutboxDigest>> messages;
@@ -896,6 +898,8 @@ Result<PurgeResult> SqliteStore::purge(const PurgeRequest& request,
           "DELETE FROM outbox WHERE state IN ('delivered', 'expired') AND updated_ms < ?");
       s.bind(millis(*request.delivered_before)).run();
       result.messages = static_cast<std::uint64_t>(sqlite3_changes(impl_->db));
+      auto& cutoff = impl_->sql("INSERT INTO retention (purged_before_ms) VALUES (?)");
+      cutoff.bind(millis(*request.delivered_before)).run();
     }
     if (request.log_before) {
       auto& s = impl_->sql("DELETE FROM action_log WHERE time_ms < ?");
@@ -905,6 +909,16 @@ Result<PurgeResult> SqliteStore::purge(const PurgeRequest& request,
     for (const auto& entry : log)
       impl_->insert_action(entry);
     return result;
+  });
+}
+
+Result<std::optional<UtcMillis>> SqliteStore::purged_before() const {
+  return impl_->guarded("reading the retention cutoff", [&]() -> Result<std::optional<UtcMillis>> {
+    auto& s = impl_->sql("SELECT max(purged_before_ms) FROM retention");
+    s.step();
+    const auto cutoff = s.optional_integer(0);
+    s.reset();
+    return cutoff ? std::optional(from_millis(*cutoff)) : std::nullopt;
   });
 }
 

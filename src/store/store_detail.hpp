@@ -330,8 +330,8 @@ inline void add_counts(OutboxCounts& counts, const std::string& state, std::int6
 
 /// A message as reconciliation sees it.
 inline OutboxDigest digest(const OutboxMessage& m) {
-  return OutboxDigest{m.id,  m.recipient, m.kind,       m.channel,   m.state,
-                      m.due, m.attempts,  m.last_error, m.updated_at};
+  return OutboxDigest{m.id,    m.revision, m.recipient, m.kind,       m.channel,
+                      m.state, m.due,      m.attempts,  m.last_error, m.updated_at};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,7 +346,13 @@ inline constexpr std::string_view revision_columns =
 /// The message columns of a digest, in the order `read_digest_row` reads them.
 inline constexpr std::string_view digest_columns =
     "o.interview_id, o.id, o.recipient, o.kind, o.channel, o.state, o.due_ms, o.attempts, "
-    "o.last_error, o.updated_ms";
+    "o.last_error, o.updated_ms, o.revision";
+/// Which messages a digest holds (see RevisionDigest::messages), as a join condition: the
+/// current revision's, and earlier revisions' still in force (pending or dead: a later change
+/// that made them untrue would have expired them).
+inline constexpr std::string_view digest_join =
+    "o.interview_id = i.id AND (o.revision = i.version OR (o.revision < i.version AND "
+    "o.state IN ('pending', 'dead')))";
 
 /// A revision row decoded; a status, event or slot this version cannot read is an error
 /// value naming the interview, never an exception.
@@ -402,6 +408,7 @@ Result<std::pair<InterviewId, OutboxDigest>> read_digest_row(const Cells& r) {
   m.attempts = static_cast<std::uint32_t>(r.integer(7));
   m.last_error = r.text(8);
   m.updated_at = from_millis(r.integer(9));
+  m.revision = static_cast<std::uint64_t>(r.integer(10));
   return std::pair{InterviewId{static_cast<std::uint64_t>(r.integer(0))}, std::move(m)};
 }
 

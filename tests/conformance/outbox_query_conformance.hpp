@@ -200,12 +200,27 @@ TEMPLATE_LIST_TEST_CASE("revisions report the recorded transition and the curren
   CHECK(d.slot == slot);
   CHECK(d.recipients == std::vector<std::string>{"candidate:c-1", "interviewer:i-1"});
   CHECK(d.delivered == 1);
-  REQUIRE(d.messages.size() == 1);  // the other message of revision 2; revision 1 is not current
-  CHECK(d.messages[0].id == messages[2].id);
-  CHECK(d.messages[0].recipient == "interviewer:i-1");
-  CHECK(d.messages[0].state == OutboxState::pending);
+  // Revision 1's message is still pending, so still in force; then revision 2's other one.
+  REQUIRE(d.messages.size() == 2);
+  CHECK(d.messages[0].id == messages[0].id);
+  CHECK(d.messages[0].revision == 1);
+  CHECK(d.messages[1].id == messages[2].id);
+  CHECK(d.messages[1].revision == 2);
+  CHECK(d.messages[1].recipient == "interviewer:i-1");
+  CHECK(d.messages[1].state == OutboxState::pending);
   CHECK(store->revisions({.interview = id, .with_delivered = true}).value()[0].messages.size() ==
-        2);
+        3);
+  // Once revision 1's message is settled (expired), it is no longer part of the digest.
+  REQUIRE(store->write([&](StoreTransaction& tx) -> Result<void> {
+    auto expired = tx.supersede(id, NotificationKind::interview_scheduled, "gone", t0 + 2min);
+    if (!expired)
+      return expired.error();
+    return {};
+  }));
+  const auto settled = store->revisions({.interview = id}).value()[0].messages;
+  REQUIRE(settled.size() == 1);  // revision 2's message, now expired too
+  CHECK(settled[0].revision == 2);
+  CHECK(settled[0].state == OutboxState::expired);
 
   // By change time, half-open, ordered by that time: the new interview has no transition.
   const auto ranged = store->revisions({.since = UtcMillis{at(1, 0min)}}).value();

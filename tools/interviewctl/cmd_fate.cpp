@@ -65,20 +65,12 @@ void print_fate_table(const InterviewFate& fate, std::size_t gaps) {
     fmt::print("PROBLEM: {} required notification(s) missing, given up, or overdue\n", gaps);
 }
 
-// Required notifications that went wrong: not delivered and not merely waiting for a due
-// time still ahead (a reminder due tomorrow is fine). What reconcile calls a gap.
-std::size_t failing(const InterviewFate& fate, UtcMillis at) {
-  return static_cast<std::size_t>(
-      std::count_if(fate.notifications.begin(), fate.notifications.end(), [&](const auto& n) {
-        return n.required && n.fate != Fate::delivered && !(n.fate == Fate::pending && n.due > at);
-      }));
-}
-
 ExitCode run_fate(const Context& context, const std::string& id_text, const PolicyArgs& args) {
   const auto id = interview_arg(id_text);
   const auto db = open_database(context.globals.db);
-  const auto fate = unwrap(make_reconciler(db, args).fate(id), fmt::format("interview {}", id));
-  const auto gaps = failing(fate, now());
+  const auto reconciler = make_reconciler(db, args);
+  const auto fate = unwrap(reconciler.fate(id), fmt::format("interview {}", id));
+  const auto gaps = reconciler.gaps(fate).size();  // judged as reconcile judges them
   if (context.globals.json) {
     json notifications = json::array();
     for (const auto& n : fate.notifications)

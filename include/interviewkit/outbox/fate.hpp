@@ -34,6 +34,9 @@ enum class Fate : std::uint8_t {
   expired,     ///< not sent: the interview had started before it could be delivered
   superseded,  ///< not sent, and no longer wanted: a later change made it untrue
   missing,     ///< required by the policy for the current revision, but not in the outbox
+  /// Not in the outbox, from a revision older than the store's retention cutoff: delivered
+  /// or expired and then purged, as far as anyone can now tell. Not a gap.
+  purged,
 };
 
 template <>
@@ -50,6 +53,7 @@ struct EnumNames<Fate> {
       {expired, "expired"},
       {superseded, "superseded"},
       {missing, "missing"},
+      {purged, "purged"},
   });
 };
 static_assert(names_cover_enum<Fate>());
@@ -71,8 +75,10 @@ struct NotificationFate {
   std::optional<UtcMillis> changed_at;
   /// The receiver's reply, the last error, or why it expired, was superseded or is missing.
   std::string detail;
-  /// Part of the interview's current revision and wanted by the policy: "never got it"
-  /// means a required notification whose fate is not delivered.
+  /// Still owed: wanted by the policy for the interview's current revision, or an earlier
+  /// revision's message that no later change superseded (pending or dead; a confirmation
+  /// leaves the invite in force). "Never got it" means a required notification whose fate is
+  /// neither delivered nor purged.
   bool required = false;
   friend bool operator==(const NotificationFate&, const NotificationFate&) = default;
 };
@@ -84,18 +90,18 @@ struct InterviewFate {
   InterviewStatus status = InterviewStatus::pending;
   /// Newest revision first; within a revision, by recipient, kind and channel.
   std::vector<NotificationFate> notifications;
-  /// True when every required notification of the current revision is delivered.
+  /// True when every required notification is delivered (or was purged by retention).
   [[nodiscard]] bool complete() const noexcept {
     for (const auto& n : notifications) {
-      if (n.required && n.fate != Fate::delivered)
+      if (n.required && n.fate != Fate::delivered && n.fate != Fate::purged)
         return false;
     }
     return true;
   }
 };
 
-/// A required notification of an interview's current revision that has not been delivered
-/// (and is not merely waiting for a due time still ahead).
+/// A required notification that has not been delivered (and is not merely waiting for a due
+/// time still ahead, nor purged).
 struct DeliveryGap {
   InterviewId interview;
   NotificationFate notification;
@@ -127,9 +133,15 @@ class INTERVIEWKIT_EXPORT Reconciler {
   /// current revision that were never enqueued. NotFound for an unknown interview.
   [[nodiscard]] Result<InterviewFate> fate(InterviewId interview) const;
 
+  /// The gaps among one interview's notifications, judged as `reconcile` judges them (now,
+  /// by the options' clock and grace).
+  [[nodiscard]] std::vector<DeliveryGap> gaps(const InterviewFate& fate) const;
+
   /// The gaps of the interviews whose current revision was made in [since, until): for each,
-  /// the required notifications that are missing, dead, expired, or pending longer than
-  /// `grace` past their due time. Ordered by interview change time, then interview id.
+  /// the required notifications (see NotificationFate::required) that are missing, dead,
+  /// expired, or pending longer than `grace` past their due time. Exact: every delivered
+  /// message of the range is matched against what the policy expects. Ordered by interview change
+  /// time, then interview id.
   [[nodiscard]] Result<std::vector<DeliveryGap>> reconcile(UtcMillis since, UtcMillis until) const;
 
  private:

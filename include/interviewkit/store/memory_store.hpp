@@ -34,6 +34,7 @@ class INTERVIEWKIT_EXPORT MemoryStore final : public Store {
   Result<OutboxCounts> count_outbox(const OutboxQuery& query) const override;
   Result<std::vector<RevisionDigest>> revisions(const RevisionQuery& query) const override;
   Result<PurgeResult> purge(const PurgeRequest& request, std::span<const ActionEntry> log) override;
+  Result<std::optional<UtcMillis>> purged_before() const override;
   Result<bool> requeue(OutboxId id, UtcMillis now, std::span<const ActionEntry> log) override;
   Result<std::optional<UtcMillis>> next_due() const override;
 

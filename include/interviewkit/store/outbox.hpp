@@ -169,6 +169,7 @@ struct RecordedTransition {
 /// An outbox message of an interview's current revision, without its payload.
 struct OutboxDigest {
   OutboxId id;
+  std::uint64_t revision = 0;
   std::string recipient;
   NotificationKind kind = NotificationKind::interview_scheduled;
   std::string channel;
@@ -195,8 +196,9 @@ struct RevisionDigest {
   /// Recipient keys: the candidate's first, then the interviewers' in order.
   std::vector<std::string> recipients;
   std::uint64_t delivered = 0;  ///< delivered messages of this revision
-  /// Every message of this revision that is not delivered, in id order; with
-  /// `RevisionQuery::with_delivered`, the delivered ones too.
+  /// In id order: every message of this revision that is not delivered (with
+  /// `RevisionQuery::with_delivered`, the delivered ones too), and the pending and dead
+  /// messages of earlier revisions (still in force: no later change superseded them).
   std::vector<OutboxDigest> messages;
   friend bool operator==(const RevisionDigest&, const RevisionDigest&) = default;
 };

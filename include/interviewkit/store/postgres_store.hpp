@@ -66,6 +66,7 @@ class INTERVIEWKIT_EXPORT PostgresStore final : public Store, public ActionStore
   Result<OutboxCounts> count_outbox(const OutboxQuery& query) const override;
   Result<std::vector<RevisionDigest>> revisions(const RevisionQuery& query) const override;
   Result<PurgeResult> purge(const PurgeRequest& request, std::span<const ActionEntry> log) override;
+  Result<std::optional<UtcMillis>> purged_before() const override;
   Result<bool> requeue(OutboxId id, UtcMillis now, std::span<const ActionEntry> log) override;
   Result<std::optional<UtcMillis>> next_due() const override;
   bool keeps_action_log() const noexcept override { return true; }

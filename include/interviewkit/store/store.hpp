@@ -185,6 +185,9 @@ class INTERVIEWKIT_EXPORT Store {
   /// transaction. Pending and dead messages are never purged.
   [[nodiscard]] virtual Result<PurgeResult> purge(const PurgeRequest& request,
                                                   std::span<const ActionEntry> log) = 0;
+  /// The latest `delivered_before` any purge used, if any: messages of revisions made before
+  /// it may be missing because retention removed them, not because they were never sent.
+  [[nodiscard]] virtual Result<std::optional<UtcMillis>> purged_before() const = 0;
   /// Puts a dead message back to pending, due now, with `attempts` reset (its `claim`
   /// counter keeps growing), and appends `log` to the store's action log in the same
   /// transaction (if it keeps one). False if the message is not dead; unknown id is

@@ -63,6 +63,9 @@ class StoreWrapper : public Store {
                             std::span<const ActionEntry> log) override {
     return target_->purge(request, log);
   }
+  Result<std::optional<UtcMillis>> purged_before() const override {
+    return target_->purged_before();
+  }
   Result<bool> requeue(OutboxId id, UtcMillis now, std::span<const ActionEntry> log) override {
     return target_->requeue(id, now, log);
   }
