@@ -953,10 +953,9 @@ Result<std::vector<RevisionDigest>> PostgresStore::revisions(const RevisionQuery
     const auto [since, until] = detail::change_bounds(query);
     const auto where = query.interview ? "i.id = $3" : "($3::bigint IS NULL OR i.id = $3)";
     const auto r = tx.exec_params(
-        fmt::format("SELECT {}, (SELECT count(*) FROM outbox o WHERE o.interview_id = i.id AND "
-                    "o.revision = i.version AND o.state = 'delivered') FROM interviews i WHERE {} "
-                    "AND i.updated_ms >= $1 AND i.updated_ms < $2 ORDER BY i.updated_ms, i.id",
-                    pg_revision_columns, where),
+        fmt::format("SELECT {}, {} FROM interviews i WHERE {} AND i.updated_ms >= $1 AND "
+                    "i.updated_ms < $2 ORDER BY i.updated_ms, i.id",
+                    pg_revision_columns, detail::delivered_count(query), where),
         since, until, nullable(query.interview));
     std::vector<RevisionDigest> out;
     for (const auto& row : r) {
@@ -978,7 +977,7 @@ Result<std::vector<RevisionDigest>> PostgresStore::revisions(const RevisionQuery
         return message.error();
       messages.push_back(std::move(*message));
     }
-    detail::attach(out, std::move(messages));
+    detail::attach(out, std::move(messages), query.with_delivered);
     return out;
   });
 }

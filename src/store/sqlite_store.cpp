@@ -856,12 +856,11 @@ Result<std::vector<RevisionDigest>> SqliteStore::revisions(const RevisionQuery& 
   return impl_->guarded("reading revisions", [&]() -> Result<std::vector<RevisionDigest>> {
     const auto [since, until] = detail::change_bounds(query);
     const auto where = query.interview ? "i.id = ?3" : "i.updated_ms >= ?1 AND i.updated_ms < ?2";
-    auto& s = impl_->sql(fmt::format(
-        "SELECT {}, (SELECT count(*) FROM outbox o WHERE o.interview_id = i.id AND o.revision = "
-        "i.version AND o.state = 'delivered') FROM interviews i WHERE {} AND "
-        "(?3 IS NULL OR i.id = ?3) AND i.updated_ms >= ?1 AND i.updated_ms < ?2 "
-        "ORDER BY i.updated_ms, i.id",
-        detail::revision_columns, where));
+    auto& s = impl_->sql(
+        fmt::format("SELECT {}, {} FROM interviews i WHERE {} AND "
+                    "(?3 IS NULL OR i.id = ?3) AND i.updated_ms >= ?1 AND i.updated_ms < ?2 "
+                    "ORDER BY i.updated_ms, i.id",
+                    detail::revision_columns, detail::delivered_count(query), where));
     s.bind(since).bind(until).bind(nullable(query.interview));
     std::vector<RevisionDigest> out;
     while (s.step()) {
@@ -884,7 +883,7 @@ Result<std::vector<RevisionDigest>> SqliteStore::revisions(const RevisionQuery& 
         return row.error();
       messages.push_back(std::move(*row));
     }
-    detail::attach(out, std::move(messages));
+    detail::attach(out, std::move(messages), query.with_delivered);
     return out;
   });
 }

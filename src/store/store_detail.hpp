@@ -419,17 +419,33 @@ inline std::pair<std::int64_t, std::int64_t> change_bounds(const RevisionQuery& 
 }
 
 /// Hands each digest message to its interview's digest (both lists are in the order the
-/// SQL stores read them: interviews by change, messages by interview then id).
+/// SQL stores read them: interviews by change, messages by interview then id). With
+/// `count_delivered`, the digests' delivered counts come from the messages themselves (the
+/// query read them all, so the stores skip counting them in SQL).
 inline void attach(std::vector<RevisionDigest>& digests,
-                   std::vector<std::pair<InterviewId, OutboxDigest>> messages) {
+                   std::vector<std::pair<InterviewId, OutboxDigest>> messages,
+                   bool count_delivered) {
   std::unordered_map<InterviewId, std::size_t> at;
   at.reserve(digests.size());
   for (std::size_t i = 0; i < digests.size(); ++i)
     at.emplace(digests[i].interview, i);
   for (auto& [interview, message] : messages) {
-    if (auto it = at.find(interview); it != at.end())
-      digests[it->second].messages.push_back(std::move(message));
+    const auto it = at.find(interview);
+    if (it == at.end())
+      continue;
+    auto& d = digests[it->second];
+    if (count_delivered && message.state == OutboxState::delivered && message.revision == d.version)
+      ++d.delivered;
+    d.messages.push_back(std::move(message));
   }
+}
+
+/// The delivered count of a revision query's interview rows: counted in SQL, unless the
+/// query reads the delivered messages anyway (then `attach` counts them).
+inline std::string_view delivered_count(const RevisionQuery& q) {
+  return q.with_delivered ? "0"
+                          : "(SELECT count(*) FROM outbox o WHERE o.interview_id = i.id AND "
+                            "o.revision = i.version AND o.state = 'delivered')";
 }
 
 // ---------------------------------------------------------------------------------------------
