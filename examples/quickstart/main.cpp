@@ -183,11 +183,21 @@ int main(int argc, char** argv) {
     emails += entry.path().extension() == ".eml" ? 1 : 0;
   }
   fmt::print("\n{} emails with calendar invites written to {}\n", emails, mail_dir.string());
-  fmt::print("\nOutbox: ");
-  for (auto state :
-       {OutboxState::pending, OutboxState::delivered, OutboxState::dead, OutboxState::expired}) {
-    fmt::print("{} {}  ", store->list_outbox({.state = state})->size(), state);
+  // The founding question, answered from what the policy should have sent versus what the
+  // outbox holds (not from failed attempts, which include people reached on a retry).
+  fmt::print("\nWho never got a notification, and why?\n");
+  auto reconciler =
+      Reconciler::make(store, {.channels = options.channels, .grace = std::chrono::milliseconds{0}})
+          .value();
+  const auto since = UtcMillis{date::sys_days{date::year{2000} / 1 / 1}};
+  for (const auto& gap : reconciler.reconcile(since, SystemClock{}.now() + 1s).value()) {
+    const auto& n = gap.notification;
+    fmt::print("  interview {} {} {} via {}: {} ({})\n", gap.interview, n.recipient, n.kind,
+               n.channel, n.fate, n.detail);
   }
+  const auto counts = store->count_outbox({}).value();
+  fmt::print("\nOutbox: {} pending  {} delivered  {} dead  {} expired", counts.pending,
+             counts.delivered, counts.dead, counts.expired);
   fmt::print("\n\nDead letters, from the store:\n");
   for (const auto& m : store->list_outbox({.state = OutboxState::dead}).value()) {
     fmt::print("  outbox {} {} via {}: {}\n", m.id, m.kind, m.channel, m.last_error);

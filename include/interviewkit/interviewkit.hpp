@@ -34,6 +34,7 @@
 #include <interviewkit/notify/policy.hpp>
 #include <interviewkit/notify/recording_notifier.hpp>
 #include <interviewkit/outbox/dispatcher.hpp>
+#include <interviewkit/outbox/fate.hpp>
 #include <interviewkit/outbox/metrics.hpp>
 #include <interviewkit/outbox/retry_policy.hpp>
 #include <interviewkit/scheduling/availability.hpp>
