@@ -75,13 +75,24 @@ struct Expected {
   UtcMillis due;
 };
 
+// The channels an interview's own messages use, for options that name none.
+std::vector<std::string> channels_of(const RevisionDigest& d) {
+  std::vector<std::string> channels;
+  for (const auto& m : d.messages) {
+    if (std::find(channels.begin(), channels.end(), m.channel) == channels.end())
+      channels.push_back(m.channel);
+  }
+  return channels;
+}
+
 std::vector<Expected> expected_of(const RevisionDigest& d, const ReconcileOptions& options) {
   std::vector<Expected> expected;
   if (!d.transition)
     return expected;
   const Transition t{d.transition->from, d.transition->event, d.status};
+  const auto channels = options.channels.empty() ? channels_of(d) : options.channels;
   for (auto& e : options.policy.expect(t, d.recipients, d.slot, d.changed_at)) {
-    for (const auto& channel : options.channels)
+    for (const auto& channel : channels)
       expected.push_back({Key{e.recipient, e.kind, channel}, e.due});
   }
   return expected;
@@ -158,8 +169,6 @@ Reconciler::Reconciler(std::shared_ptr<const Store> store, ReconcileOptions opti
 Result<Reconciler> Reconciler::make(std::shared_ptr<const Store> store, ReconcileOptions options) {
   if (!store)
     return InvalidInput{"a Reconciler needs a store"};
-  if (options.channels.empty())
-    return InvalidInput{"a Reconciler needs at least one channel name"};
   if (std::any_of(options.channels.begin(), options.channels.end(),
                   [](const auto& c) { return c.empty(); }))
     return InvalidInput{"a channel name must not be empty"};

@@ -189,12 +189,16 @@ TEST_CASE("a deleted outbox row is found missing on a SQLite file", "[reconcile]
   CHECK(gaps[0].notification.kind == K::interview_scheduled);
   CHECK(gaps[0].notification.fate == Fate::missing);
   CHECK(gaps[0].notification.revision == booked.interview.version);
+  // Naming no channels checks each interview against the channels its own rows use.
+  auto inferred = Reconciler::make(f.store, {.channels = {}, .clock = f.clock}).value();
+  const auto same = inferred.reconcile(long_ago(), f.clock->now()).value();
+  REQUIRE(same.size() == 1);
+  CHECK(same[0].notification.channel == "default");
 }
 
 TEST_CASE("a Reconciler refuses what cannot work", "[reconcile]") {
   CHECK(Reconciler::make(nullptr).error().kind() == ErrorKind::invalid_input);
   auto store = std::make_shared<MemoryStore>();
-  CHECK_FALSE(Reconciler::make(store, {.channels = {}}));
   CHECK_FALSE(Reconciler::make(store, {.channels = {""}}));
   CHECK_FALSE(Reconciler::make(store, {.grace = std::chrono::milliseconds{-1}}));
   CHECK(Reconciler::make(store).value().reconcile(long_ago(), UtcMillis{}).value().empty());

@@ -28,7 +28,7 @@ std::vector<std::string> channel_names(const PolicyArgs& args) {
     return args.channels;
   if (!args.config.empty())
     return config_channel_names(args.config);
-  return {"default"};
+  return {};  // each interview against the channels its own messages use
 }
 
 Reconciler make_reconciler(const Database& db, const PolicyArgs& args) {
@@ -38,9 +38,11 @@ Reconciler make_reconciler(const Database& db, const PolicyArgs& args) {
 }
 
 void add_policy_options(CLI::App& command, PolicyArgs& args) {
-  command.add_option("--channel", args.channels,
-                     "A channel the booking service enqueues for (repeat for several; "
-                     "default: the --config file's channels, else \"default\")");
+  command.add_option(
+      "--channel", args.channels,
+      "A channel the booking service enqueues for (repeat for several; "
+      "default: the --config file's channels, else the channels each interview's own "
+      "messages use)");
   command.add_option("--config", args.config, "Dispatch config file whose channels to expect")
       ->check(CLI::ExistingFile);
 }

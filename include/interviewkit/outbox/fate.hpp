@@ -111,7 +111,9 @@ struct DeliveryGap {
 };
 
 struct ReconcileOptions {
-  /// The policy and channels the BookingService uses: what should have been enqueued.
+  /// The policy and channels the BookingService uses: what should have been enqueued. With
+  /// no channels named, each interview is checked against the channels its own messages
+  /// use (an interview that lost every row then looks complete: name the channels).
   NotificationPolicy policy = NotificationPolicy::defaults();
   std::vector<std::string> channels{"default"};
   /// A pending message less overdue than this is still on its way, not a gap (a dispatcher
@@ -125,7 +127,7 @@ struct ReconcileOptions {
 /// Thread-safe (it only reads the store). Every failure is an error value.
 class INTERVIEWKIT_EXPORT Reconciler {
  public:
-  /// Needs a store; the options must name at least one channel.
+  /// Needs a store; channel names must not be empty, the grace not negative.
   [[nodiscard]] static Result<Reconciler> make(std::shared_ptr<const Store> store,
                                                ReconcileOptions options = {});
 
