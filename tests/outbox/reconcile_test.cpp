@@ -4,11 +4,7 @@
 // notifications.
 #include <sqlite3.h>
 
-#include <interviewkit/outbox/fate.hpp>
-#include <interviewkit/store/sqlite_store.hpp>
-
-#include "support/fixture.hpp"
-#include "support/temp_dir.hpp"
+#include "outbox/reconcile_support.hpp"
 
 using namespace interviewkit;
 using namespace interviewkit::testing;
@@ -16,16 +12,6 @@ using namespace interviewkit::testing;
 namespace {
 
 using K = NotificationKind;
-
-struct MemoryKind {
-  static std::shared_ptr<Store> make(TempDir&) { return std::make_shared<MemoryStore>(); }
-};
-struct SqliteKind {
-  static std::shared_ptr<Store> make(TempDir& dir) {
-    return SqliteStore::open(dir.path() / "fate.db").value();
-  }
-};
-using Stores = std::tuple<MemoryKind, SqliteKind>;
 
 // Everyone gets through on the second attempt except interviewer int-2, whose mailbox
 // does not exist: the founding bug's shape (many failures logged, one person never told).
@@ -38,25 +24,10 @@ std::shared_ptr<RecordingNotifier> flaky_channel() {
   });
 }
 
-void run_dispatcher(Fixture& f, int passes = 6) {
-  for (int pass = 0; pass < passes; ++pass) {
-    f.drain();
-    f.clock->advance(std::chrono::milliseconds{200});
-  }
-}
-
-Reconciler reconciler_for(Fixture& f, std::vector<std::string> channels = {"default"}) {
-  return Reconciler::make(f.store, {.channels = std::move(channels), .clock = f.clock}).value();
-}
-
-UtcMillis long_ago() {
-  return UtcMillis{date::sys_days{date::year{2000} / 1 / 1}};
-}
-
 }  // namespace
 
 TEMPLATE_LIST_TEST_CASE("reconcile lists who never got their invite, not every failed attempt",
-                        "[fate][reconcile]", Stores) {
+                        "[fate][reconcile]", ReconcileStores) {
   TempDir dir("reconcile");
   Fixture f(TestType::make(dir), {}, flaky_channel());
   const auto id = f.create("cand-1", {"int-1", "int-2"}).id;
@@ -100,7 +71,7 @@ TEMPLATE_LIST_TEST_CASE("reconcile lists who never got their invite, not every f
   CHECK(reconciler_for(f).reconcile(long_ago(), booked.interview.created_at).value().empty());
 }
 
-TEMPLATE_LIST_TEST_CASE("fate shows superseded revisions newest first", "[fate]", Stores) {
+TEMPLATE_LIST_TEST_CASE("fate shows superseded revisions newest first", "[fate]", ReconcileStores) {
   TempDir dir("fate");
   Fixture f(TestType::make(dir));
   const auto id = f.create().id;
@@ -129,7 +100,7 @@ TEMPLATE_LIST_TEST_CASE("fate shows superseded revisions newest first", "[fate]"
 }
 
 TEMPLATE_LIST_TEST_CASE("an interview written without its notifications is found missing",
-                        "[reconcile]", Stores) {
+                        "[reconcile]", ReconcileStores) {
   TempDir dir("foreign");
   Fixture f(TestType::make(dir));
   const auto created = f.create("cand-9", {"int-9"});

@@ -1,13 +1,9 @@
-// Review of delivery fate and reconciliation (issue 12): cases where the Reconciler or the
-// stores behind it answer wrongly, on MemoryStore and on real SQLite files, including a
-// schema-2 file built by hand and migrated by SqliteStore::open.
+// Edge cases of delivery fate and reconciliation: what a counting shortcut, the current
+// revision alone, or retention would get wrong, on MemoryStore and on real SQLite files,
+// including a schema-2 file built by hand and migrated by SqliteStore::open.
 #include <sqlite3.h>
 
-#include <interviewkit/outbox/fate.hpp>
-#include <interviewkit/store/sqlite_store.hpp>
-
-#include "support/fixture.hpp"
-#include "support/temp_dir.hpp"
+#include "outbox/reconcile_support.hpp"
 
 using namespace interviewkit;
 using namespace interviewkit::testing;
@@ -15,31 +11,6 @@ using namespace interviewkit::testing;
 namespace {
 
 using K = NotificationKind;
-
-struct MemoryKind {
-  static std::shared_ptr<Store> make(TempDir&) { return std::make_shared<MemoryStore>(); }
-};
-struct SqliteKind {
-  static std::shared_ptr<Store> make(TempDir& dir) {
-    return SqliteStore::open(dir.path() / "review.db").value();
-  }
-};
-using Stores = std::tuple<MemoryKind, SqliteKind>;
-
-UtcMillis long_ago() {
-  return UtcMillis{date::sys_days{date::year{2000} / 1 / 1}};
-}
-
-Reconciler reconciler_for(Fixture& f, std::vector<std::string> channels = {"default"}) {
-  return Reconciler::make(f.store, {.channels = std::move(channels), .clock = f.clock}).value();
-}
-
-void run_dispatcher(Fixture& f, int passes = 6) {
-  for (int pass = 0; pass < passes; ++pass) {
-    f.drain();
-    f.clock->advance(std::chrono::milliseconds{200});
-  }
-}
 
 void exec(sqlite3* db, const std::string& sql) {
   char* message = nullptr;
@@ -193,7 +164,7 @@ TEST_CASE(
 // supersede the invite (the slot stands, a dead invite can still be requeued), yet once an
 // interview is confirmed its candidate's dead invite is no longer reported anywhere.
 TEMPLATE_LIST_TEST_CASE("a dead invite still in force is a gap after the interview is confirmed",
-                        "[reconcile]", Stores) {
+                        "[reconcile]", ReconcileStores) {
   TempDir dir("confirmed");
   auto notifier = std::make_shared<RecordingNotifier>([](const Notification& n, std::size_t) {
     if (n.recipient.key() == "candidate:cand-1")
@@ -222,7 +193,7 @@ TEMPLATE_LIST_TEST_CASE("a dead invite still in force is a gap after the intervi
 // Finding: retention purges delivered messages, and reconciliation then takes their absence
 // for "never enqueued": everyone who did get their invite is listed as missing.
 TEMPLATE_LIST_TEST_CASE("purging delivered messages does not turn them into missing ones",
-                        "[reconcile][fate]", Stores) {
+                        "[reconcile][fate]", ReconcileStores) {
   TempDir dir("purge");
   Fixture f(TestType::make(dir));
   const auto id = f.create("cand-1", {"int-1"}).id;
