@@ -23,6 +23,7 @@
 #include <interviewkit/outbox/fate.hpp>
 
 #include "../domain/enum_text.hpp"
+#include "../store/store_detail.hpp"
 
 namespace interviewkit {
 
@@ -181,11 +182,6 @@ Result<Reconciler> Reconciler::make(std::shared_ptr<const Store> store, Reconcil
 
 namespace {
 
-OutboxDigest digest_of(const OutboxMessage& m) {
-  return {m.id,    m.revision, m.recipient, m.kind,       m.channel,
-          m.state, m.due,      m.attempts,  m.last_error, m.updated_at};
-}
-
 // Newest revision first, then by recipient, kind and channel: the order a reader scans.
 void sort_fates(std::vector<NotificationFate>& fates) {
   std::stable_sort(fates.begin(), fates.end(), [](const auto& a, const auto& b) {
@@ -230,7 +226,7 @@ Result<InterviewFate> Reconciler::fate(InterviewId interview) const {
       const bool in_digest = m.revision == d.version || m.state == OutboxState::pending ||
                              m.state == OutboxState::dead;
       if (!in_digest)
-        out.notifications.push_back(fate_of(digest_of(m), m.revision, d.version));
+        out.notifications.push_back(fate_of(detail::digest(m), m.revision, d.version));
     }
     if (!page->next)
       break;

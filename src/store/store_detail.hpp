@@ -282,49 +282,40 @@ inline bool matches(const OutboxQuery& q, const OutboxMessage& m) {
          (!q.due_before || m.due < *q.due_before);
 }
 
-/// Adds one message to per-state counts.
-inline void count(OutboxCounts& counts, const OutboxMessage& m) {
-  switch (m.state) {
+/// Adds `n` messages in `state`, the earliest of them due at `due`, to per-state counts: the
+/// one place that knows which counter a state feeds.
+inline void add_counts(OutboxCounts& counts, OutboxState state, std::uint64_t n,
+                       std::optional<UtcMillis> due) {
+  switch (state) {
     case OutboxState::pending:
-      ++counts.pending;
-      if (!counts.oldest_pending_due || m.due < *counts.oldest_pending_due)
-        counts.oldest_pending_due = m.due;
+      counts.pending += n;
+      if (due && (!counts.oldest_pending_due || *due < *counts.oldest_pending_due))
+        counts.oldest_pending_due = due;
       break;
     case OutboxState::delivered:
-      ++counts.delivered;
+      counts.delivered += n;
       break;
     case OutboxState::dead:
-      ++counts.dead;
+      counts.dead += n;
       break;
     case OutboxState::expired:
-      ++counts.expired;
+      counts.expired += n;
       break;
   }
+}
+
+/// Adds one message to per-state counts.
+inline void count(OutboxCounts& counts, const OutboxMessage& m) {
+  add_counts(counts, m.state, 1, m.due);
 }
 
 /// Adds a SQL `GROUP BY state` row (state, count, earliest due) to per-state counts. A state
 /// this version does not know (a newer version's) is not counted.
 inline void add_counts(OutboxCounts& counts, const std::string& state, std::int64_t n,
                        std::optional<std::int64_t> min_due) {
-  const auto parsed = parse_outbox_state(state);
-  if (!parsed)
-    return;
-  const auto count = static_cast<std::uint64_t>(n);
-  switch (*parsed) {
-    case OutboxState::pending:
-      counts.pending += count;
-      if (min_due)
-        counts.oldest_pending_due = from_millis(*min_due);
-      break;
-    case OutboxState::delivered:
-      counts.delivered += count;
-      break;
-    case OutboxState::dead:
-      counts.dead += count;
-      break;
-    case OutboxState::expired:
-      counts.expired += count;
-      break;
+  if (const auto parsed = parse_outbox_state(state)) {
+    add_counts(counts, *parsed, static_cast<std::uint64_t>(n),
+               min_due ? std::optional(from_millis(*min_due)) : std::nullopt);
   }
 }
 

@@ -111,17 +111,4 @@ struct Fixture {
   std::unique_ptr<Dispatcher> dispatcher;
 };
 
-/// Every message matching `query`, read page by page (a page holds at most 10,000).
-inline std::vector<OutboxMessage> whole_outbox(const Store& store, OutboxQuery query = {}) {
-  std::vector<OutboxMessage> all;
-  query.limit = 10000;
-  for (;;) {
-    auto page = page_outbox(store, query).value();
-    all.insert(all.end(), page.messages.begin(), page.messages.end());
-    if (!page.next)
-      return all;
-    query.after = *page.next;
-  }
-}
-
 }  // namespace interviewkit::testing
