@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -55,11 +56,12 @@ struct DeliveryContext {
 ///
 /// What an implementation must guarantee:
 ///
-/// - **Thread safety.** One Dispatcher calls its notifiers from one thread at a time (a
-///   pass holds a lock around begin_batch, every deliver and end_batch), so a notifier used
-///   by a single Dispatcher needs no locking of its own. A notifier shared by several
-///   Dispatchers, or also called by the host, is called concurrently and must be
-///   thread-safe; each implementation says which it is.
+/// - **Thread safety.** A Dispatcher calls `deliver` from at most `max_concurrency()` threads
+///   at once; with the default of 1, from one thread at a time, so a notifier used by a
+///   single Dispatcher needs no locking of its own. begin_batch and end_batch come from the
+///   pass's thread, never while another pass of the same Dispatcher runs. A notifier that
+///   reports more than 1, or is shared by several Dispatchers or also called by the host,
+///   is called concurrently and must be thread-safe; each implementation says which it is.
 /// - **Failures are values.** `deliver` reports failure through DeliveryOutcome and should
 ///   not throw. If it throws anyway (any type), the Dispatcher records a retryable failure
 ///   naming the exception, so a throw costs an attempt but loses nothing. `begin_batch` may
@@ -92,11 +94,12 @@ class INTERVIEWKIT_EXPORT Notifier {
   /// guarantee.
   [[nodiscard]] virtual DeliveryOutcome deliver(const Notification& notification,
                                                 const DeliveryContext& context) = 0;
-  /// A dispatcher pass starts / ends: between the two, every deliver of the pass comes from
-  /// the same thread, so a channel may keep a connection open for the whole pass (as
-  /// SmtpNotifier does) and release it in end_batch. Both are hints: deliver must also work
-  /// outside a batch, and the defaults do nothing. The Dispatcher calls end_batch after the
-  /// pass's last delivery whatever the outcomes, and only in passes that claimed messages.
+  /// A dispatcher pass starts / ends: between the two come the pass's deliveries (from up
+  /// to max_concurrency() threads), so a channel may keep its connections open for the
+  /// whole pass (as SmtpNotifier does) and release them in end_batch. Both are hints:
+  /// deliver must also work outside a batch, and the defaults do nothing. The Dispatcher
+  /// calls end_batch once every delivery of the pass has returned, whatever the outcomes,
+  /// and only in passes that claimed messages.
   virtual void begin_batch() {}
   virtual void end_batch() noexcept {}
   /// Where deliveries go, for the dispatcher's per-destination circuit breaker and for
@@ -105,6 +108,12 @@ class INTERVIEWKIT_EXPORT Notifier {
   /// default) means "the channel itself is the destination". Called before every delivery:
   /// keep it cheap, and stable for the notifier's life (a change opens a new circuit).
   [[nodiscard]] virtual std::string destination() const { return {}; }
+  /// How many deliveries this notifier accepts at once (at least 1; 0 is read as 1). The
+  /// Dispatcher never runs more `deliver` calls of this notifier concurrently; the default,
+  /// 1, keeps an implementation that is not thread-safe correct. A channel that keeps
+  /// connections (SMTP sessions, HTTP keep-alive) typically reports its connection limit.
+  /// Called when a pass starts: keep it cheap and stable.
+  [[nodiscard]] virtual std::size_t max_concurrency() const noexcept { return 1; }
 };
 
 }  // namespace interviewkit
