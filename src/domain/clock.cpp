@@ -1,4 +1,6 @@
 // SystemClock: the wall clock, the default Clock of every component.
+#include <thread>
+
 #include <interviewkit/domain/clock.hpp>
 
 namespace interviewkit {
@@ -9,6 +11,16 @@ namespace interviewkit {
 // compare equal exactly when their stored forms do. Stateless, so thread-safe.
 UtcMillis SystemClock::now() const {
   return date::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+}  // namespace interviewkit
+
+namespace interviewkit {
+
+// Real time, whatever the clock's own time does: the pause gives a store a moment to
+// recover, which only real time can give.
+void Clock::pause(std::chrono::milliseconds d) const {
+  std::this_thread::sleep_for(d);
 }
 
 }  // namespace interviewkit

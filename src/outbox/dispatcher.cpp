@@ -1,9 +1,10 @@
 // Dispatcher: the delivery loop of the transactional outbox.
 //
 // One pass claims due messages (each claim is a lease and a fencing token), then handles
-// them one by one: checks that decide without sending (unreadable row, crash loop, unknown
-// channel, interview already started or moved on), the lease, the destination's circuit
-// breaker, the send itself, and the retry decision. Every outcome is stored with a fenced
+// them, up to max_in_flight at once (PassPlan decides which may start, WorkerPool runs
+// them): checks that decide without sending (unreadable row, crash loop, unknown channel,
+// interview already started or moved on), the lease, the destination's circuit breaker,
+// the send itself, and the retry decision. Every outcome is stored with a fenced
 // `complete`, and its ActionLog entry commits in the same transaction when the log lives in
 // the store. Nothing here may throw out of a pass: the background thread runs inside the
 // host's process, and an exception escaping it would terminate the host.
@@ -13,6 +14,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <random>
+#include <span>
 #include <thread>
 
 #include <fmt/format.h>
@@ -25,6 +27,8 @@
 #include "../domain/text.hpp"
 #include "../log/guarded.hpp"
 #include "metrics_detail.hpp"
+#include "pass_plan.hpp"
+#include "worker_pool.hpp"
 
 namespace interviewkit {
 
@@ -65,6 +69,11 @@ Error invalid(std::string message) {
   return InvalidInput{std::move(message)};
 }
 
+// The lane a message belongs to (see detail::waits_behind): its order is kept.
+std::string lane_of(const OutboxMessage& m) {
+  return fmt::format("{}\x1f{}\x1f{}", m.interview, m.recipient, m.channel);
+}
+
 Result<void> validate_buckets(const std::vector<double>& bounds) {
   if (bounds.size() > 64)
     return invalid(fmt::format("latency_buckets_seconds has {} bounds; at most 64", bounds.size()));
@@ -83,6 +92,13 @@ Result<void> validate(const DispatcherOptions& o) {
   using std::chrono::hours;
   if (o.batch_size == 0 || o.batch_size > 10000)
     return invalid(fmt::format("batch_size {} must be between 1 and 10000", o.batch_size));
+  if (o.max_in_flight == 0 || o.max_in_flight > 1024)
+    return invalid(fmt::format("max_in_flight {} must be between 1 and 1024", o.max_in_flight));
+  for (const auto& [channel, bound] : o.max_per_channel) {
+    if (bound == 0)
+      return invalid(
+          fmt::format("max_per_channel for \"{}\" is 0: nothing would be delivered", channel));
+  }
   if (o.delivery_timeout <= milliseconds::zero() || o.delivery_timeout > hours{1})
     return invalid("delivery_timeout must be positive and at most 1 h");
   if (o.lease > hours{24})
@@ -172,8 +188,11 @@ struct Dispatcher::Impl {
   std::mutex jitter_mutex;
   std::mt19937_64 jitter;
 
-  // Only one pass talks to the notifiers at a time: notifiers need not be thread-safe.
-  std::mutex notifier_mutex;
+  // Passes take turns: the limits of one pass's plan are the dispatcher's limits, and
+  // begin_batch/end_batch never interleave with another pass's deliveries.
+  std::mutex pass_mutex;
+  // The delivery threads besides the pass's own (none in the sequential mode).
+  std::unique_ptr<detail::WorkerPool> pool;
 
   std::mutex breaker_mutex;
   std::map<std::string, Breaker> breakers;  // GUARDED_BY(breaker_mutex)
@@ -494,7 +513,7 @@ struct Dispatcher::Impl {
           message.claimed_until && *message.claimed_until - clock->now() > 2 * pause;
       if (stored || !lease_left || stopping.load())
         break;
-      std::this_thread::sleep_for(pause);
+      clock->pause(pause);
       stored = guarded("the store", [&] {
         return store->complete(message.id, message.claim, completion, clock->now());
       });
@@ -637,58 +656,125 @@ struct Dispatcher::Impl {
     finish(message, send(message, *notification), stats);
   }
 
-  // Keeps the rest of a batch under this worker's lease: when the leases are about to run
-  // short (half the lease gone), every message still waiting in the batch is renewed, so a
-  // slow batch is never claimed (and sent) again by another worker. Renewal happens once
-  // per lease period, not per message.
-  void hold_batch(std::span<OutboxMessage> rest, DrainStats& stats) {
-    if (rest.empty() || !rest.front().claimed_until)
+  // Keeps the messages of a batch that still wait for a slot under this worker's lease:
+  // when the leases are about to run short (half the lease gone), every waiting message is
+  // renewed, so a slow batch is never claimed (and sent) again by another worker. Renewal
+  // happens once per lease period, not per message. Runs under the plan's lock, so no
+  // waiting message starts meanwhile.
+  void hold_waiting(std::span<OutboxMessage> batch, std::span<const std::size_t> waiting,
+                    DrainStats& stats) {
+    if (waiting.empty())
       return;
-    if (*rest.front().claimed_until - clock->now() >= options.lease / 2)
+    const auto& first = batch[waiting.front()];
+    if (!first.claimed_until || *first.claimed_until - clock->now() >= options.lease / 2)
       return;
-    for (auto& message : rest) {
+    for (const auto index : waiting) {
+      auto& message = batch[index];
       if (!message.unreadable.empty() || message.claim == 0)
         continue;
       if (!hold_lease(message, stats, /*force=*/false))
-        message.claim = 0;  // lost to another worker: skipped below
+        message.claim = 0;  // lost to another worker: skipped when its turn comes
     }
   }
 
-  // One pass: claim up to batch_size due messages and handle them in order. A failure of one
-  // message is reported and the pass goes on with the next; only a failed claim is returned.
+  // One claimed message, whatever happens: never throws.
+  void deliver_one(OutboxMessage& message, DrainStats& stats) noexcept {
+    try {
+      if (stopping.load()) {
+        release(message, stats);
+        return;
+      }
+      if (message.claim == 0) {
+        ++stats.fenced;
+        return;
+      }
+      handle(message, stats);
+    } catch (...) {
+      report(fmt::format("outbox message {}: {}", message.id,
+                         describe_exception(std::current_exception())));
+    }
+  }
+
+  // What one delivery thread does in a pass: take the next message the plan allows until
+  // none is left waiting. Its counts join the pass's under `total_mutex`.
+  void work(detail::PassPlan& plan, std::span<OutboxMessage> batch, DrainStats& total,
+            std::mutex& total_mutex) noexcept {
+    DrainStats mine;
+    const detail::PassPlan::WaitingHook hook = [&](std::span<const std::size_t> waiting) {
+      hold_waiting(batch, waiting, mine);
+    };
+    try {
+      while (const auto job = plan.acquire(hook)) {
+        deliver_one(batch[*job], mine);
+        plan.release(*job);
+      }
+    } catch (...) {  // the rest of the batch waits out its lease: late, not lost
+      report(fmt::format("dispatcher pass stopped early: {}",
+                         describe_exception(std::current_exception())));
+    }
+    std::lock_guard lock(total_mutex);
+    add(total, mine);
+  }
+
+  // The plan's view of a batch: each message's lane, channel and destination (asked of
+  // each notifier once per pass).
+  std::vector<detail::PlannedJob> plan_jobs(std::span<const OutboxMessage> batch) {
+    std::map<std::string, std::string, std::less<>> destinations;
+    std::vector<detail::PlannedJob> jobs;
+    jobs.reserve(batch.size());
+    for (const auto& m : batch) {
+      auto where = destinations.find(m.channel);
+      if (where == destinations.end()) {
+        const auto notifier = channels.find(m.channel);
+        where = destinations
+                    .emplace(m.channel, notifier == channels.end()
+                                            ? m.channel
+                                            : destination_of(m.channel, *notifier->second))
+                    .first;
+      }
+      jobs.push_back({lane_of(m), m.channel, where->second});
+    }
+    return jobs;
+  }
+
+  detail::PlanLimits plan_limits() const {
+    detail::PlanLimits limits{.per_channel = {}, .per_destination = options.max_per_destination};
+    for (const auto& [name, notifier] : channels) {
+      auto bound = std::max<std::size_t>(notifier->max_concurrency(), 1);
+      if (const auto host = options.max_per_channel.find(name);
+          host != options.max_per_channel.end())
+        bound = std::min(bound, host->second);
+      limits.per_channel.emplace(name, bound);
+    }
+    return limits;
+  }
+
+  // One pass: claim up to batch_size due messages and handle them, up to max_in_flight at
+  // once. A failure of one message is reported and the others go on; only a failed claim
+  // is returned.
   Result<DrainStats> drain_once() {
     // Taken before claiming: messages claimed while waiting for another pass to finish would
     // sit under a running lease that nobody works on.
-    std::lock_guard lock(notifier_mutex);
+    std::lock_guard lock(pass_mutex);
     auto claimed = guarded("the store", [&] {
       return store->claim_due(clock->now(), options.batch_size, options.lease);
     });
     if (!claimed)
       return claimed.error();
     DrainStats stats;
-    stats.claimed = claimed->size();
     if (claimed->empty())
       return stats;
     for_each_notifier([](Notifier& n) { n.begin_batch(); });
-    for (std::size_t i = 0; i < claimed->size(); ++i) {
-      auto& message = (*claimed)[i];
-      if (stopping.load()) {
-        release(message, stats);
-        continue;
-      }
-      try {
-        hold_batch(std::span(*claimed).subspan(i), stats);
-        if (message.claim == 0) {
-          ++stats.fenced;
-          continue;
-        }
-        handle(message, stats);
-      } catch (...) {
-        report(fmt::format("outbox message {}: {}", message.id,
-                           describe_exception(std::current_exception())));
-      }
-    }
+    std::span batch(*claimed);
+    detail::PassPlan plan(plan_jobs(batch), plan_limits());
+    std::mutex stats_mutex;
+    const std::function<void()> each_thread = [&] { work(plan, batch, stats, stats_mutex); };
+    if (pool && batch.size() > 1)
+      pool->run(each_thread);
+    else
+      each_thread();
     for_each_notifier([](Notifier& n) { n.end_batch(); });
+    stats.claimed = claimed->size();
     return stats;
   }
 
@@ -713,14 +799,33 @@ struct Dispatcher::Impl {
     std::uint64_t leased = 0;       // being delivered by a pass (ours or another worker's)
     std::uint64_t due_soon = 0;     // claimable by the deadline
     std::uint64_t retry_later = 0;  // attempted before, and not claimable by the deadline
+    std::uint64_t queued = 0;       // waiting behind an earlier message of its lane
     std::optional<UtcMillis> next;
-    [[nodiscard]] std::uint64_t total() const { return due_now + leased + due_soon + retry_later; }
+    // Per lane, what its earlier pending messages hold back: detail::waits_behind, folded.
+    struct LaneHead {
+      UtcMillis earliest_due;
+      bool attempted = false;
+    };
+    std::map<std::string, LaneHead, std::less<>> lanes;
+    [[nodiscard]] std::uint64_t total() const {
+      return due_now + leased + due_soon + retry_later + queued;
+    }
     [[nodiscard]] bool waitable() const { return due_now + leased + due_soon > 0; }
   };
 
   // A leased message is being delivered (by the background thread's pass, or another
   // worker): its outcome is awaited, looking again shortly rather than at its lease's end.
+  // Messages are tallied in id order, so a lane's earlier messages are seen first.
   static void tally(const OutboxMessage& m, UtcMillis now, UtcMillis deadline, Remaining& left) {
+    auto [lane, first] = left.lanes.try_emplace(lane_of(m), Remaining::LaneHead{m.due, false});
+    auto& head = lane->second;
+    const bool queued = !first && (head.earliest_due <= m.due || head.attempted);
+    head.earliest_due = std::min(head.earliest_due, m.due);
+    head.attempted = head.attempted || m.attempts > 0;
+    if (queued) {
+      ++left.queued;  // it goes when the message ahead of it is done
+      return;
+    }
     if (m.claimed_until && *m.claimed_until > now && m.due <= now) {
       ++left.leased;
       const auto soon = now + milliseconds{10};
@@ -771,10 +876,10 @@ struct Dispatcher::Impl {
   static Error not_idle(const Remaining& left, milliseconds timeout) {
     return Unavailable{fmt::format(
         "outbox not idle within {} ms: {} pending messages remain ({} due now, {} being "
-        "delivered, {} due within the timeout, {} waiting for a retry after it); the next is "
-        "due at {}",
+        "delivered, {} due within the timeout, {} waiting for a retry after it, {} queued "
+        "behind an earlier message to the same recipient); the next is due at {}",
         timeout.count(), left.total(), left.due_now, left.leased, left.due_soon, left.retry_later,
-        left.next ? format_utc(*left.next) : std::string("?"))};
+        left.queued, left.next ? format_utc(*left.next) : std::string("?"))};
   }
 
   // Passes until nothing is left that could be done by the deadline; in between, sleeps
@@ -825,6 +930,11 @@ struct Dispatcher::Impl {
       if (!due || !*due)
         return options.idle_poll;
       const auto until = std::chrono::duration_cast<milliseconds>(**due - clock->now());
+      // Due, yet this pass claimed nothing: it waits behind an earlier message of its lane
+      // (which another pass or worker is delivering, or which waits for a retry). Polling
+      // for it at once would spin.
+      if (until <= milliseconds::zero() && stats->claimed == 0)
+        return options.idle_poll;
       return std::clamp(until, milliseconds{1}, options.idle_poll);
     } catch (...) {
       report(
@@ -868,6 +978,9 @@ Result<std::unique_ptr<Dispatcher>> Dispatcher::make(std::shared_ptr<Store> stor
   impl->jitter.seed(options.jitter_seed != 0 ? options.jitter_seed : std::random_device{}());
   impl->counters.latency.bounds_seconds = options.latency_buckets_seconds;
   impl->counters.latency.counts.assign(options.latency_buckets_seconds.size() + 1, 0);
+  if (options.max_in_flight > 1) {
+    impl->pool = std::make_unique<detail::WorkerPool>(options.max_in_flight - 1, options.on_error);
+  }
   impl->options = std::move(options);
   return std::unique_ptr<Dispatcher>(new Dispatcher(std::move(impl)));
 }

@@ -77,6 +77,15 @@ struct MemoryStore::State {
     };
   }
 
+  // True while an earlier message of m's lane holds it back (see detail::waits_behind): the
+  // SQL stores' NOT EXISTS over the interview's index.
+  bool queued(const OutboxMessage& m) const {
+    auto [first, last] = outbox_by_interview.equal_range(m.interview);
+    return std::any_of(first, last, [&](const auto& entry) {
+      return entry.second < m.id && detail::waits_behind(m, outbox.at(entry.second));
+    });
+  }
+
   static UtcMillis claimable_at(const OutboxMessage& m) {
     return m.claimed_until && *m.claimed_until > m.due ? *m.claimed_until : m.due;
   }
@@ -412,9 +421,9 @@ Result<std::vector<BusyInterval>> MemoryStore::busy_intervals(
 
 // ---- The outbox. ---------------------------------------------------------------------------
 
-// Oldest due first, passing over messages whose lease has not run out: the SQL stores'
-// `ORDER BY due_ms, id` with the same filter. Only leased messages are skipped, so the scan
-// stays short.
+// Oldest due first, passing over messages whose lease has not run out and messages queued
+// behind an earlier one of their lane: the SQL stores' `ORDER BY due_ms, id` with the same
+// filters. Only leased and queued messages are skipped, so the scan stays short.
 Result<std::vector<OutboxMessage>> MemoryStore::claim_due(UtcMillis now, std::size_t limit,
                                                           std::chrono::milliseconds lease) {
   std::lock_guard lock(state_->mutex);
@@ -422,7 +431,7 @@ Result<std::vector<OutboxMessage>> MemoryStore::claim_due(UtcMillis now, std::si
   for (auto it = state_->pending_by_due.begin();
        it != state_->pending_by_due.end() && it->first <= now && claimed.size() < limit; ++it) {
     const auto& message = state_->outbox.at(it->second);
-    if (!message.claimed_until || *message.claimed_until <= now)
+    if ((!message.claimed_until || *message.claimed_until <= now) && !state_->queued(message))
       claimed.push_back(message);
   }
   for (auto& message : claimed) {

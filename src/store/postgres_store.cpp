@@ -820,7 +820,9 @@ Result<std::vector<BusyInterval>> PostgresStore::busy_intervals(
 
 // One statement claims and returns the rows. SKIP LOCKED: rows another dispatcher is
 // claiming right now are passed over instead of waited for, so dispatchers on many servers
-// never queue behind each other. The SET is detail::mark_claimed in SQL.
+// never queue behind each other. The SET is detail::mark_claimed in SQL. A message queued
+// behind an earlier one of its lane is passed over (detail::waits_behind): the earlier one
+// is pending whether or not another dispatcher holds it, so no lock is needed to see it.
 Result<std::vector<OutboxMessage>> PostgresStore::claim_due(UtcMillis now, std::size_t limit,
                                                             std::chrono::milliseconds lease) {
   return impl_->transact("claim", [&](pqxx::work& tx) -> Result<std::vector<OutboxMessage>> {
@@ -828,10 +830,11 @@ Result<std::vector<OutboxMessage>> PostgresStore::claim_due(UtcMillis now, std::
         fmt::format("UPDATE outbox SET claimed_until_ms = $2, attempts = attempts + 1, "
                     "claim = claim + 1, unfinished_claims = unfinished_claims + 1, "
                     "first_attempt_ms = COALESCE(first_attempt_ms, $1), "
-                    "updated_ms = $1 WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' "
-                    "AND due_ms <= $1 AND (claimed_until_ms IS NULL OR claimed_until_ms <= $1) "
-                    "ORDER BY due_ms, id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING {}",
-                    detail::outbox_columns),
+                    "updated_ms = $1 WHERE id IN (SELECT o.id FROM outbox o WHERE o.state = "
+                    "'pending' AND o.due_ms <= $1 AND (o.claimed_until_ms IS NULL OR "
+                    "o.claimed_until_ms <= $1) AND {} ORDER BY o.due_ms, o.id LIMIT $3 "
+                    "FOR UPDATE OF o SKIP LOCKED) RETURNING {}",
+                    detail::lane_free_sql, detail::outbox_columns),
         millis(now), millis(now + lease), static_cast<std::int64_t>(limit));
     // RETURNING has no order: give the claimed ones back oldest first, as the SELECT chose.
     auto out = read_outbox_rows(r);

@@ -717,15 +717,17 @@ Result<std::vector<BusyInterval>> SqliteStore::busy_intervals(
 // ---- The outbox. ---------------------------------------------------------------------------
 
 // Select, then update each row, under one write lock: no other process can claim the same
-// rows in between, which is what SKIP LOCKED gives PostgreSQL.
+// rows in between, which is what SKIP LOCKED gives PostgreSQL. A message queued behind an
+// earlier one of its lane is passed over (detail::waits_behind).
 Result<std::vector<OutboxMessage>> SqliteStore::claim_due(UtcMillis now, std::size_t limit,
                                                           std::chrono::milliseconds lease) {
   return impl_->guarded_write(
       "claiming outbox messages", [&]() -> Result<std::vector<OutboxMessage>> {
-        auto& select = impl_->sql(fmt::format(
-            "SELECT {} FROM outbox WHERE state = 'pending' AND due_ms <= ? AND "
-            "(claimed_until_ms IS NULL OR claimed_until_ms <= ?) ORDER BY due_ms, id LIMIT ?",
-            detail::outbox_columns));
+        auto& select = impl_->sql(
+            fmt::format("SELECT {} FROM outbox o WHERE o.state = 'pending' AND o.due_ms <= ? AND "
+                        "(o.claimed_until_ms IS NULL OR o.claimed_until_ms <= ?) AND {} "
+                        "ORDER BY o.due_ms, o.id LIMIT ?",
+                        detail::outbox_columns, detail::lane_free_sql));
         select.bind(millis(now)).bind(millis(now)).bind(static_cast<std::int64_t>(limit));
         std::vector<OutboxMessage> claimed;
         while (select.step())

@@ -458,6 +458,27 @@ inline void mark_claimed(OutboxMessage& m, UtcMillis now, std::chrono::milliseco
   m.updated_at = now;
 }
 
+/// The lane rule every store's claim_due applies: `later` waits while `earlier`, an older
+/// message (lower id) of the same lane (interview, recipient and channel), is pending and
+/// either due no later than it or already attempted. So a recipient gets a channel's
+/// messages in the order they were enqueued (a cancellation never overtakes its invite, not
+/// even while the invite waits for a retry or is in flight on another worker), whereas a
+/// reminder not yet due holds nothing back. The channel is part of the lane because each
+/// channel reaches a different receiver, and one channel's outage must not hold back
+/// another's. The SQL stores state the same rule as `lane_free_sql`.
+inline bool waits_behind(const OutboxMessage& later, const OutboxMessage& earlier) {
+  return earlier.state == OutboxState::pending && earlier.id < later.id &&
+         earlier.interview == later.interview && earlier.recipient == later.recipient &&
+         earlier.channel == later.channel && (earlier.due <= later.due || earlier.attempts > 0);
+}
+
+/// `waits_behind` in SQL, for a claim's WHERE clause over the outbox aliased `o`: true when
+/// no earlier message of o's lane holds it back. Served by the (interview_id, id) index.
+inline constexpr const char* lane_free_sql =
+    "NOT EXISTS (SELECT 1 FROM outbox e WHERE e.interview_id = o.interview_id AND e.id < o.id "
+    "AND e.state = 'pending' AND e.recipient = o.recipient AND e.channel = o.channel AND "
+    "(e.due_ms <= o.due_ms OR e.attempts > 0))";
+
 /// A message superseded at `now` (expired, never sent nor requeued), with the reason.
 inline void mark_superseded(OutboxMessage& m, const std::string& reason, UtcMillis now) {
   m.state = OutboxState::expired;

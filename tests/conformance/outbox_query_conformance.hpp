@@ -181,8 +181,10 @@ TEMPLATE_LIST_TEST_CASE("revisions report the recorded transition and the curren
       return ok;
     if (auto ok = tx.record_transition(id, {InterviewEvent::book, InterviewStatus::pending}); !ok)
       return ok;
+    auto old = addressed(id, "old", "candidate", "c-1", 1, t0);
+    old.channel = "webhook";  // its own lane: "to-c" is not queued behind it
     return enqueued(tx.enqueue(std::vector{
-        addressed(id, "old", "candidate", "c-1", 1, t0),
+        old,
         addressed(id, "to-c", "candidate", "c-1", 2, t0),
         addressed(id, "to-i", "interviewer", "i-1", 2, t0),
     }));
@@ -272,4 +274,72 @@ TEMPLATE_LIST_TEST_CASE("purge removes delivered and expired messages before a d
   CHECK(store->write([&](StoreTransaction& tx) -> Result<void> {
     return enqueued(tx.enqueue(std::vector{addressed(id, "k-0", "candidate", "c-1", 1, t0)}));
   }));
+}
+
+namespace interviewkit::testing {
+
+/// Claims what is due at `now` and answers the indexes (in `all`) of the claimed messages.
+inline std::vector<std::size_t> claim_indexes(Store& store, const std::vector<OutboxMessage>& all,
+                                              UtcMillis now,
+                                              std::vector<OutboxMessage>* claimed = nullptr) {
+  auto got = store.claim_due(now, 100, std::chrono::minutes{5}).value();
+  std::vector<std::size_t> indexes;
+  for (const auto& m : got) {
+    const auto at = std::find_if(all.begin(), all.end(), [&](auto& a) { return a.id == m.id; });
+    indexes.push_back(static_cast<std::size_t>(at - all.begin()));
+  }
+  std::sort(indexes.begin(), indexes.end());
+  if (claimed != nullptr)
+    *claimed = std::move(got);
+  return indexes;
+}
+
+inline void record(Store& store, const OutboxMessage& m, OutboxCompletion outcome, UtcMillis now) {
+  REQUIRE(store.complete(m.id, m.claim, outcome, now).value());
+}
+
+}  // namespace interviewkit::testing
+
+TEMPLATE_LIST_TEST_CASE("a recipient gets a channel's messages in the order they were enqueued",
+                        "[conformance][outbox][concurrency][dispatch]", ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  const auto t0 = UtcMillis{at(1, 0min)};
+  auto to = [&](const std::string& person, const char* key, UtcMillis due) {
+    return addressed({}, key, "candidate", person, 1, due);
+  };
+  auto hook = to("c-1", "hook", t0);
+  hook.channel = "webhook";
+  const std::vector<OutboxMessage> messages{
+      to("c-1", "invite", t0),  // 0: heads the lane (interview, c-1, mail)
+      to("c-1", "cancel", t0),  // 1: waits behind 0
+      to("c-2", "other", t0),   // 2: another recipient: its own lane
+      hook,                     // 3: another channel: its own lane
+      to("c-1", "reminder", t0 + std::chrono::hours{24}),  // 4: not due: holds nothing back
+      to("c-1", "after", t0),                              // 5: waits behind 0 and 1
+  };
+  const auto id = interview_with_messages(*store, messages);
+  const auto all = store->list_outbox({.interview = id}).value();
+  REQUIRE(all.size() == 6);
+  std::vector<OutboxMessage> claimed;
+  CHECK(claim_indexes(*store, all, t0, &claimed) == std::vector<std::size_t>{0, 2, 3});
+  // The head fails and waits for a retry: in flight or waiting, it still holds its lane.
+  CHECK(claim_indexes(*store, all, t0 + 1min).empty());
+  const auto retry_at = t0 + 10min;
+  for (const auto& m : claimed) {
+    const bool head = m.id == all[0].id;
+    record(*store, m,
+           head ? OutboxCompletion{OutboxState::pending, retry_at, "421 busy", {}}
+                : OutboxCompletion{OutboxState::delivered, std::nullopt, "250 ok", {}},
+           t0 + 1min);
+  }
+  CHECK(claim_indexes(*store, all, t0 + 2min).empty());  // 1 and 5 wait behind the retry
+  CHECK(store->list_outbox({.state = OutboxState::pending}).value().size() == 4);
+  CHECK(claim_indexes(*store, all, retry_at, &claimed) == std::vector<std::size_t>{0});
+  record(*store, claimed[0], {OutboxState::delivered, std::nullopt, "250 ok", {}}, retry_at);
+  CHECK(claim_indexes(*store, all, retry_at, &claimed) == std::vector<std::size_t>{1});
+  // A dead message holds nothing back either.
+  record(*store, claimed[0], {OutboxState::dead, std::nullopt, "550 no", {}}, retry_at);
+  CHECK(claim_indexes(*store, all, retry_at, &claimed) == std::vector<std::size_t>{5});
+  record(*store, claimed[0], {OutboxState::delivered, std::nullopt, "250 ok", {}}, retry_at);
+  CHECK(claim_indexes(*store, all, t0 + std::chrono::hours{24}) == std::vector<std::size_t>{4});
 }

@@ -441,7 +441,9 @@ TEMPLATE_LIST_TEST_CASE("claims take the oldest due first, also one whose lease 
                         "[conformance][outbox]", ConformanceStores) {
   std::shared_ptr<Store> store = TestType::make();
   const auto t0 = UtcMillis{at(1, 0min)};
-  interview_with_messages(*store, {sample_message({}, "a", t0), sample_message({}, "b", t0 + 30s)});
+  auto b = sample_message({}, "b", t0 + 30s);
+  b.channel = "webhook";  // its own lane: not queued behind a (see the lane rule's test)
+  interview_with_messages(*store, {sample_message({}, "a", t0), b});
   CHECK(store->next_due().value() == t0);
 
   auto first = store->claim_due(t0, 10, 1min).value();
@@ -514,7 +516,9 @@ TEMPLATE_LIST_TEST_CASE("a completion records its outcome exactly as asked",
                         "[conformance][outbox]", ConformanceStores) {
   std::shared_ptr<Store> store = TestType::make();
   const auto t0 = UtcMillis{at(1, 0min)};
-  interview_with_messages(*store, {sample_message({}, "a", t0), sample_message({}, "b", t0)});
+  auto b = sample_message({}, "b", t0);
+  b.channel = "webhook";  // its own lane: claimed beside a
+  interview_with_messages(*store, {sample_message({}, "a", t0), b});
   auto claimed = store->claim_due(t0, 10, 1min).value();
   REQUIRE(claimed.size() == 2);
   // A retry without a time is due at once; a final outcome keeps the due time it had.

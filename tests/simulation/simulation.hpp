@@ -39,20 +39,27 @@ struct Delivery {
   bool by_crashed_worker = false;
 };
 
-// A channel whose behaviour the history script sets; it records every call.
+// A channel whose behaviour the history script sets; it records every call. Deliveries
+// run concurrently (up to `concurrency` per channel, both channels at once), so what a
+// call does is drawn from its message and attempt, not from a shared stream: a seed
+// replays the same outcomes whatever order the threads take.
 class SimChannel final : public Notifier {
  public:
-  SimChannel(std::string name, std::mt19937_64& rng, std::uint64_t& seq,
+  SimChannel(std::string name, std::uint64_t seed, std::mutex& mutex, std::uint64_t& seq,
              std::vector<Delivery>& sent)
-      : name_(std::move(name)), rng_(rng), seq_(seq), sent_(sent) {}
+      : name_(std::move(name)), seed_(seed), mutex_(mutex), seq_(seq), sent_(sent) {}
 
-  double fail_rate = 0;
+  double fail_rate = 0;  // set between passes only
   bool healthy = true;
+  std::size_t concurrency = 1;
 
   DeliveryOutcome deliver(const Notification& n, const DeliveryContext& context) override {
-    const auto roll = std::uniform_int_distribution<int>(0, 99)(rng_);
+    const auto roll = static_cast<int>(
+        mix(std::hash<std::string>{}(n.idempotency_key) ^ (std::uint64_t{context.attempt} << 40U)) %
+        100);
+    std::lock_guard lock(mutex_);
+    ++calls;
     if (!healthy && roll < static_cast<int>(fail_rate * 100)) {
-      ++calls;
       switch (roll % 5) {
         case 0:
           throw std::runtime_error("connection reset \xC3( by peer");  // invalid UTF-8
@@ -67,7 +74,6 @@ class SimChannel final : public Notifier {
           return DeliveryOutcome::transient_failure("timeout");
       }
     }
-    ++calls;
     sent_.push_back(Delivery{.key = key_of(n),
                              .token = context.message_token,
                              .interview = n.interview.id,
@@ -79,15 +85,25 @@ class SimChannel final : public Notifier {
     return DeliveryOutcome::delivered("250 ok");
   }
   [[nodiscard]] std::string destination() const override { return "sim://" + name_; }
+  [[nodiscard]] std::size_t max_concurrency() const noexcept override { return concurrency; }
   [[nodiscard]] std::string key_of(const Notification& n) const {
     return name_ == "default" ? n.idempotency_key : n.idempotency_key + "/" + name_;
   }
 
-  std::size_t calls = 0;
+  std::size_t calls = 0;  // GUARDED_BY(mutex_) while a pass runs
 
  private:
+  // splitmix64's finalizer: every input bit moves every output bit.
+  [[nodiscard]] std::uint64_t mix(std::uint64_t x) const {
+    x ^= seed_;
+    x = (x ^ (x >> 30U)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27U)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31U);
+  }
+
   std::string name_;
-  std::mt19937_64& rng_;
+  std::uint64_t seed_;
+  std::mutex& mutex_;
   std::uint64_t& seq_;
   std::vector<Delivery>& sent_;
 };
@@ -125,7 +141,8 @@ class History {
     auto booking_store = logs_into(*log_, *base_) ? base_ : booking_store_;
     service_ = BookingService::make(booking_store, log_, with_clock(options, clock_)).value();
     for (const auto* name : {"default", "hook"})
-      channels_.emplace(name, std::make_shared<SimChannel>(name, rng_, seq_, sent_));
+      channels_.emplace(name,
+                        std::make_shared<SimChannel>(name, rng_(), channel_mutex_, seq_, sent_));
     for (auto& d : dispatchers_)
       d = make_dispatcher();
   }
@@ -162,6 +179,11 @@ class History {
     o.lease = 2min;
     o.delivery_timeout = 30s;
     o.batch_size = 1 + rng_() % 8;
+    // Sequential in some histories, concurrent in most: the invariants hold either way.
+    o.max_in_flight = 1 + rng_() % 6;
+    o.max_per_destination = rng_() % 3;  // 0: unbounded
+    for (auto& [name, c] : channels_)
+      c->concurrency = 1 + rng_() % 3;
     o.breaker.failure_threshold = 3;
     o.breaker.open_for = 30s;
     o.jitter_seed = rng_() | 1;
@@ -324,6 +346,7 @@ class History {
   std::map<std::string, std::shared_ptr<SimChannel>> channels_;
   std::array<std::unique_ptr<Dispatcher>, 2> dispatchers_;
   std::uint64_t seq_ = 0;
+  std::mutex channel_mutex_;  // the channels' shared record, written by delivery threads
   std::vector<Delivery> sent_;
   std::map<InterviewId, std::vector<Revision>> revisions_;
   std::set<std::string> crashed_keys_;

@@ -36,6 +36,9 @@ class INTERVIEWKIT_EXPORT Clock {
   virtual ~Clock() = default;
   /// The current instant, in whole milliseconds.
   [[nodiscard]] virtual UtcMillis now() const = 0;
+  /// Waits about `d` before something is tried again (the Dispatcher's short pauses
+  /// between attempts to store an outcome). Default: sleeps that long in real time.
+  virtual void pause(std::chrono::milliseconds d) const;
 };
 
 /// The system clock.
@@ -53,6 +56,9 @@ class INTERVIEWKIT_EXPORT ManualClock final : public Clock {
   }
   void set(UtcMillis t) { now_.store(t.time_since_epoch().count()); }
   void advance(std::chrono::milliseconds d) { now_.fetch_add(d.count()); }
+  /// Returns at once: this clock's time moves only when told to, so waiting on it would
+  /// wait for nothing (and a test would sleep for real).
+  void pause(std::chrono::milliseconds /*d*/) const override {}
 
  private:
   std::atomic<std::int64_t> now_;

@@ -35,9 +35,23 @@ struct CircuitBreakerOptions {
 /// Every field has a default; `Dispatcher::make` refuses values that cannot work.
 struct DispatcherOptions {
   RetryPolicy retry;
-  /// Messages claimed per pass (1 to 10,000). A pass keeps the rest of its batch under its
-  /// lease, renewing them together when needed. Default 16.
-  std::size_t batch_size = 16;
+  /// Messages claimed per pass (1 to 10,000). A pass keeps the messages of its batch that
+  /// wait for a delivery slot under their lease, renewing them together when needed. Keep
+  /// it above `max_in_flight`, or slots stay idle. Default 64.
+  std::size_t batch_size = 64;
+  /// Deliveries in flight at once, across channels (1 to 1,024). 1 is the sequential mode:
+  /// the thread running the pass delivers one message after another. Above 1 the
+  /// dispatcher keeps `max_in_flight - 1` delivery threads (made on the first pass that
+  /// has more than one message) and the pass's own thread delivers too. A pass ends when
+  /// its last delivery ends. Default 32.
+  std::size_t max_in_flight = 32;
+  /// Deliveries in flight at once to one destination (a channel's `Notifier::destination()`),
+  /// as a mail server bounds its deliveries per destination. 0: no bound but the others.
+  /// Default 20.
+  std::size_t max_per_destination = 20;
+  /// The host's own bound on deliveries in flight per channel name (at least 1), on top of
+  /// the channel notifier's `max_concurrency()`, which always applies.
+  std::map<std::string, std::size_t, std::less<>> max_per_channel;
   /// How long a claim holds. Before each send the dispatcher makes sure its lease covers
   /// the delivery (renewing the batch's leases in the store when they run short), so it
   /// must be at least twice `delivery_timeout`. Default 5 min.
@@ -57,11 +71,12 @@ struct DispatcherOptions {
   std::shared_ptr<const Clock> clock;
   /// Told about failures that have no interview to be recorded against (the store is
   /// unreachable while claiming, an outcome could not be stored). Called from whichever
-  /// thread runs the pass. Default: report_to_stderr.
+  /// thread meets the failure, possibly several at once. Default: report_to_stderr.
   ErrorHandler on_error;
   /// Told about every message given up (dead-lettered), once, after its dead state and log
-  /// entry were stored, with the reason stored as its `last_error`. Called on the thread
-  /// that runs the pass, between deliveries, so keep it short (log it, page someone). An
+  /// entry were stored, with the reason stored as its `last_error`. Called on the delivery
+  /// thread that handled the message, possibly on several at once, so keep it short and
+  /// thread-safe (log it, page someone). An
   /// exception it throws is caught and reported to `on_error`; the pass goes on. Must not
   /// destroy the dispatcher. Default: none.
   std::function<void(const OutboxMessage& message, const std::string& reason)> on_dead_letter;
@@ -89,15 +104,23 @@ struct DrainStats {
 /// one Notifier per channel name (messages for a channel it does not know are
 /// dead-lettered, so every dispatcher sharing a store must serve every channel).
 ///
-/// Guarantees: no exception escapes `drain_once` or the background thread; every attempt
-/// ends in exactly one ActionLog entry (committed with the outcome when the log lives in
-/// the store, see `logs_into`); a message whose interview has moved on (cancelled,
+/// Guarantees: no exception escapes `drain_once` or a thread the dispatcher owns; every
+/// attempt ends in exactly one ActionLog entry (committed with the outcome when the log
+/// lives in the store, see `logs_into`); a message whose interview has moved on (cancelled,
 /// rescheduled) since it was enqueued is expired as superseded instead of being sent; no
-/// message is sent without a live lease.
+/// message is sent without a live lease; a recipient gets a channel's messages of one
+/// interview in the order they were enqueued, however many deliveries run at once and on
+/// however many workers (the stores' claim rule and each pass keep the order).
+///
+/// Concurrency: a pass delivers up to `max_in_flight` messages at once, bounded per channel
+/// (its notifier's `max_concurrency()`, `max_per_channel`) and per destination
+/// (`max_per_destination`). The circuit breaker counts outcomes as they end, so up to a
+/// destination's bound of deliveries may time out together before its circuit opens.
 ///
 /// Thread safety: drain_once(), drain_until_idle(), requeue() and stats() may be called
-/// from several threads at once (passes take turns); notifiers are called from one thread
-/// at a time. Callbacks (on_error, on_dead_letter) run on the thread of the pass.
+/// from several threads at once (passes take turns); a notifier is called from at most its
+/// `max_concurrency()` threads at once. Callbacks (on_error, on_dead_letter) run on the
+/// pass's delivery threads, possibly several at once: they must be thread-safe.
 class INTERVIEWKIT_EXPORT Dispatcher {
  public:
   using Channels = std::map<std::string, std::shared_ptr<Notifier>, std::less<>>;
@@ -150,7 +173,7 @@ class INTERVIEWKIT_EXPORT Dispatcher {
   /// Starts the background thread. No-op if running.
   void start();
   /// Stops the background thread: no send starts after this is called, claimed messages
-  /// not yet attempted are given back, and it returns once an in-flight delivery ends
+  /// not yet attempted are given back, and it returns once the deliveries in flight end
   /// (within `delivery_timeout`, plus the store calls that give the claims back). No-op if
   /// not running. Called from a callback on the thread itself it only asks the thread to
   /// end; a Dispatcher must not be destroyed from its own callbacks.
