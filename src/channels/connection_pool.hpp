@@ -97,7 +97,7 @@ class ConnectionPool {
     try {
       return Lease(this, std::make_unique<Slot>());
     } catch (...) {
-      forget(1);
+      forget();
       throw;
     }
   }
@@ -113,10 +113,10 @@ class ConnectionPool {
     ++batches_;
   }
 
-  // Closes every idle slot: their connections would only sit open until the server drops
-  // them. Slots still running a transfer (a host's own call) are closed when given back, if
-  // no batch is open by then. Counted, so that two Dispatchers sharing this channel keep
-  // their connections until the last of their passes ends. One slot at a time, never under
+  // Once the last open batch ends, closes every idle slot: their connections would only sit
+  // open until the server drops them. Counted, so that two Dispatchers sharing this channel
+  // keep their connections until the last of their passes ends. Slots still running a
+  // transfer (a host's own call) are closed when given back. One slot at a time, never under
   // the lock: closing an SMTP session waits for the server's reply to QUIT.
   void end_batch() noexcept {
     std::size_t idle = 0;
@@ -124,7 +124,7 @@ class ConnectionPool {
       std::lock_guard lock(mutex_);
       if (batches_ > 0)
         --batches_;
-      idle = idle_.size();
+      idle = batches_ == 0 ? idle_.size() : 0;
     }
     for (; idle > 0; --idle) {
       std::unique_ptr<Slot> slot;
@@ -136,7 +136,7 @@ class ConnectionPool {
         idle_.pop_back();
       }
       slot.reset();
-      forget(1);
+      forget();
     }
   }
 
@@ -155,17 +155,15 @@ class ConnectionPool {
       }
     }
     slot.reset();  // closes its connection, outside the lock (see end_batch)
-    forget(1);
+    forget();
   }
 
-  // `count` slots are gone; counted only once their connections are closed, so the server
-  // never sees more than `limit` of ours at once.
-  void forget(std::size_t count) noexcept {
-    if (count == 0)
-      return;
+  // A slot is gone; counted only once its connection is closed, so the server never sees
+  // more than `limit` of ours at once.
+  void forget() noexcept {
     std::lock_guard lock(mutex_);
-    open_ -= count;
-    freed_.notify_all();
+    --open_;
+    freed_.notify_one();
   }
 
   const std::size_t limit_;

@@ -195,6 +195,24 @@ TEST_CASE("outside a batch concurrent emails each get a session, closed after it
   CHECK(all_closed(server, "sessions"));
 }
 
+TEST_CASE("sessions stay open until the last of two overlapping batches ends",
+          "[smtp][concurrency]") {
+  PythonServer server("smtp_server.py");
+  const auto notifier = smtp(server.port(), 20);
+  notifier->begin_batch();  // two Dispatchers sharing the channel
+  notifier->begin_batch();
+  CHECK(failures(deliver_all(*notifier, 4, 5)) == 0);
+  notifier->end_batch();
+  CHECK(failures(deliver_all(*notifier, 4, 5)) == 0);
+  const auto sessions = count_lines(server.dir() / "sessions");
+  CAPTURE(sessions);
+  CHECK(sessions <= 4);
+  CHECK(count_lines(server.dir() / "closed") == 0);
+  notifier->end_batch();
+  CHECK(all_closed(server, "sessions"));
+  CHECK(server.files(".eml").size() == 40);
+}
+
 TEST_CASE("a failed SMTP exchange closes its session, the others go on", "[smtp][concurrency]") {
   PythonServer server("smtp_server.py");
   const auto notifier = smtp(server.port(), 4);
