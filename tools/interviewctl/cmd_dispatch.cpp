@@ -50,6 +50,10 @@ class LoggingNotifier final : public Notifier {
   void begin_batch() override { inner_->begin_batch(); }
   void end_batch() noexcept override { inner_->end_batch(); }
   [[nodiscard]] std::string destination() const override { return inner_->destination(); }
+  // As concurrent as the channel: the log lines go to an _mt sink, safe from any thread.
+  [[nodiscard]] std::size_t max_concurrency() const noexcept override {
+    return inner_->max_concurrency();
+  }
 
  private:
   std::string channel_;
