@@ -276,3 +276,59 @@ TEST_CASE("a dead destination's circuit opens with many sends in flight",
   });
   CHECK(static_cast<std::size_t>(fast) == 60 - mail->calls().size());
 }
+
+TEST_CASE("stop() from a callback on a delivery thread does not wait for itself",
+          "[concurrency][dispatch]") {
+  auto store = std::make_shared<MemoryStore>();
+  auto refused = std::make_shared<RecordingNotifier>([](const Notification&, std::size_t) {
+    std::this_thread::sleep_for(5ms);
+    return DeliveryOutcome::permanent_failure("550 5.1.1 no such user");
+  });
+  plant_many(*store, 40, {{"mail", K::interview_scheduled}});
+  DispatcherOptions options;
+  options.max_in_flight = 8;
+  Dispatcher* self = nullptr;
+  std::atomic<int> heard{0};
+  options.on_dead_letter = [&](const OutboxMessage&, const std::string&) {
+    ++heard;
+    self->stop();  // on a delivery thread of the background thread's pass
+  };
+  auto dispatcher = Dispatcher::make(store, {{"mail", refused}},
+                                     memory_log(std::make_shared<MemorySink>()), options)
+                        .value();
+  self = dispatcher.get();
+  dispatcher->start();
+  const auto began = steady::now();
+  while (heard.load() == 0 && steady::now() - began < 5s)
+    std::this_thread::sleep_for(1ms);
+  REQUIRE(heard.load() > 0);
+  dispatcher->stop();  // joins the background thread, which ended after its pass
+  CHECK(steady::now() - began < 5s);
+  const auto counts = store->count_outbox({}).value();
+  CHECK(counts.dead + counts.pending == 40);
+  CHECK(counts.dead < 40);  // the pass stopped early: the rest was given back
+}
+
+TEST_CASE("an open circuit lets one probe through, however many are in flight",
+          "[concurrency][dispatch][faults]") {
+  auto store = std::make_shared<MemoryStore>();
+  auto clock = std::make_shared<ManualClock>(real_now());
+  auto mail = std::make_shared<SlowChannel>(10, 20ms, "smtp://down.example.com:25");
+  mail->fail(true);
+  plant_many(*store, 40, {{"mail", K::interview_scheduled}});
+  DispatcherOptions options;
+  options.clock = clock;
+  options.max_in_flight = 10;
+  options.batch_size = 100;
+  options.breaker.failure_threshold = 3;
+  options.breaker.open_for = 30s;
+  auto dispatcher =
+      Dispatcher::make(store, {{"mail", mail}}, memory_log(std::make_shared<MemorySink>()), options)
+          .value();
+  REQUIRE(dispatcher->drain_once().value().failed == 40);
+  const auto tried = mail->calls().size();
+  clock->advance(31s);  // the circuit may close: the ones it failed fast are due again
+  const auto again = dispatcher->drain_once().value();
+  CHECK(again.claimed >= 20);
+  CHECK(mail->calls().size() == tried + 1);  // one probe; the rest still failed fast
+}

@@ -129,7 +129,7 @@ Config example:
      "hooks": {"type": "webhook", "url": "https://hooks.example.com/interviews",
                "secret_env": "WEBHOOK_SECRET"},
      "files": {"type": "file", "directory": "/var/spool/interviews"}},
-   "dispatcher": {"batch_size": 16, "idle_poll_ms": 500}}
+   "dispatcher": {"batch_size": 64, "max_in_flight": 32, "idle_poll_ms": 500}}
 Example:
   SMTP_PASSWORD=... interviewctl --db hiring.db dispatch --config dispatch.json)");
   cmd->callback([&context, config] { context.exit = run_dispatch(context, *config); });
