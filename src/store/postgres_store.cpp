@@ -21,8 +21,10 @@
 // - No pqxx exception leaves this file: `Impl::transact` turns each into an error value.
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <limits>
 #include <mutex>
+#include <span>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -323,6 +325,32 @@ Result<bool> fenced_answer(pqxx::work& tx, const pqxx::result& update, OutboxId 
   });
 }
 
+// Interview ids drawn from the sequence ahead of need, so that creating an interview does
+// not wait for a round trip of its own before its INSERT. It is what a sequence's own CACHE
+// option does per session: ids stay unique, but across processes they are not handed out in
+// creation order, and those unused when a process stops are skipped. Thread-safe.
+class IdReserve {
+ public:
+  static constexpr int per_draw = 16;
+
+  std::optional<std::uint64_t> take() {
+    std::lock_guard lock(mutex_);
+    if (spare_.empty())
+      return std::nullopt;
+    const auto id = spare_.front();
+    spare_.pop_front();
+    return id;
+  }
+  void add(std::span<const std::uint64_t> ids) {
+    std::lock_guard lock(mutex_);
+    spare_.insert(spare_.end(), ids.begin(), ids.end());
+  }
+
+ private:
+  std::mutex mutex_;
+  std::deque<std::uint64_t> spare_;  // guarded by mutex_
+};
+
 // A libpq connection string with our connect timeout added unless the host set one.
 std::string with_connect_timeout(const std::string& url, std::chrono::seconds timeout) {
   if (url.find("connect_timeout") != std::string::npos || timeout.count() <= 0)
@@ -344,6 +372,7 @@ struct PostgresStore::Impl {
   std::condition_variable released;                     // signalled when a connection returns
   std::vector<std::unique_ptr<pqxx::connection>> idle;  // guarded by mutex
   std::size_t open = 0;  // connections in existence, idle or leased; guarded by mutex
+  IdReserve interview_ids;
 
   // ---- The pool. --------------------------------------------------------------------------
 
@@ -751,8 +780,8 @@ std::string outbox_values(const Batch& b, const OutboxMessage& m) {
 // for every attempt, so nothing carries over from a failed one.
 class PgTransaction final : public StoreTransaction {
  public:
-  PgTransaction(Batch& batch, std::optional<Interview>& written)
-      : b_(batch), last_written_(written) {}
+  PgTransaction(Batch& batch, IdReserve& ids, std::optional<Interview>& written)
+      : b_(batch), ids_(ids), last_written_(written) {}
 
   Result<Interview> load(InterviewId id) override {
     // FOR UPDATE: concurrent writers of one interview queue up instead of losing updates.
@@ -765,17 +794,25 @@ class PgTransaction final : public StoreTransaction {
     return detail::decode_interview(r->front()[0][0].as<std::string>(), id);
   }
 
-  // The id is drawn from the sequence first because the row's JSON body carries it; the
-  // row itself waits for the next round trip.
+  // The id comes first because the row's JSON body carries it: from the reserve, or with a
+  // round trip that refills it. The row itself waits for the next round trip.
   Result<InterviewId> insert(const Interview& interview) override {
-    auto r = run({"SELECT nextval('interviews_id_seq')"});
-    if (!r)
-      return r.error();
-    const InterviewId id{r->front()[0][0].as<std::uint64_t>()};
+    auto id = ids_.take();
+    if (!id) {
+      auto r = run({fmt::format("SELECT nextval('interviews_id_seq') FROM generate_series(1, {})",
+                                IdReserve::per_draw)});
+      if (!r)
+        return r.error();
+      std::vector<std::uint64_t> drawn;
+      for (const auto& row : r->front())
+        drawn.push_back(row[0].as<std::uint64_t>());
+      id = drawn.front();
+      ids_.add(std::span(drawn).subspan(1));
+    }
     auto stored = interview;
-    stored.id = id;
+    stored.id = InterviewId{*id};
     hold_row({stored, true, std::nullopt});
-    return id;
+    return stored.id;
   }
 
   // No answer needed yet: a missing row is reported by the round trip that sends it.
@@ -866,6 +903,7 @@ class PgTransaction final : public StoreTransaction {
   }
 
   Batch& b_;
+  IdReserve& ids_;
   // The interview written last, for naming the other side of an exclusion violation; set
   // as it is written, since the violation may surface as an exception in a later call.
   std::optional<Interview>& last_written_;
@@ -985,12 +1023,13 @@ Result<void> PostgresStore::write(const Work& work) {
     pqxx::nontransaction tx(c);
     Batch batch(tx);  // rolls back on every way out that did not commit
     written.reset();  // this attempt's, not an earlier attempt's
-    PgTransaction store_tx(batch, written);
+    PgTransaction store_tx(batch, impl_->interview_ids, written);
     if (auto r = work(store_tx); !r)
       return r;
     store_tx.release_row();
     auto committed = batch.commit();
-    tx.commit();  // pqxx's bookkeeping only: a nontransaction sends nothing here
+    if (committed)
+      tx.commit();  // pqxx's bookkeeping only: a nontransaction sends nothing here
     return committed;
   });
   // An exclusion violation (a foreign writer, or a race the locks did not cover): name the
