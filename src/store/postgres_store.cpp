@@ -25,7 +25,6 @@
 #include <limits>
 #include <mutex>
 #include <span>
-#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -294,8 +293,9 @@ nlohmann::json storable_json(const nlohmann::json& value) {
   return value;
 }
 
-// The one place an action entry is written, inside any transaction. An entry with no
-// interview is stored with a NULL interview_id, which is what query_actions filters on.
+// An action entry written inside a pqxx::work (Store::write's transactions write theirs
+// through PgTransaction::action_statement). An entry with no interview is stored with a
+// NULL interview_id, which is what query_actions filters on.
 void insert_action(pqxx::work& tx, const ActionEntry& entry) {
   std::optional<std::int64_t> interview;
   if (entry.interview.is_set())
@@ -638,10 +638,11 @@ class Batch {
   // An unfinished transaction is rolled back before the connection goes back to the pool.
   ~Batch() {
     if (begun_ && !finished_) {
+      // A connection that cannot roll back is broken, and the pool drops a broken one.
       try {
         tx_.exec("ROLLBACK");
-      } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): a broken connection
-      }                                  // is dropped by the pool anyway
+      } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): see above
+      }
     }
   }
 
@@ -657,7 +658,6 @@ class Batch {
   void defer(std::string sql, std::optional<InterviewId> must_touch = std::nullopt) {
     deferred_.push_back({std::move(sql), must_touch});
   }
-  [[nodiscard]] bool has_deferred() const { return !deferred_.empty(); }
 
   // Sends what was deferred and then `now`, in one round trip; the results of `now`.
   Result<std::vector<pqxx::result>> run(const std::vector<std::string>& now) {
@@ -743,26 +743,23 @@ std::string row_statement(const Batch& b, const PendingRow& row) {
     event = std::string(to_string(row.transition->event));
     from = std::string(to_string(row.transition->from));
   }
-  const auto values =
-      std::make_tuple(column(i.id), b.literal(std::string(to_string(i.status))),
-                      static_cast<std::int64_t>(i.version), slot,
-                      b.literal(nlohmann::json(i).dump()), millis(UtcMillis{i.updated_at}),
-                      b.literal(detail::join_recipients(i)), b.literal(event), b.literal(from));
-  return std::apply(
-      [&](auto id, auto status, auto version, auto s, auto body, auto ms, auto recipients, auto ev,
-          auto fr) {
-        if (row.insert) {
-          return fmt::format(
-              "INSERT INTO interviews (id, status, version, slot, body, updated_ms, recipients, "
-              "last_event, last_from) VALUES ({}, {}, {}, {}, {}::jsonb, {}, {}, {}, {})",
-              id, status, version, s, body, ms, recipients, ev, fr);
-        }
-        return fmt::format(
-            "UPDATE interviews SET status = {}, version = {}, slot = {}, body = {}::jsonb, "
-            "updated_ms = {}, recipients = {}, last_event = {}, last_from = {} WHERE id = {}",
-            status, version, s, body, ms, recipients, ev, fr, id);
-      },
-      values);
+  const auto status = b.literal(std::string(to_string(i.status)));
+  const auto version = static_cast<std::int64_t>(i.version);
+  const auto body = b.literal(nlohmann::json(i).dump());
+  const auto updated = millis(UtcMillis{i.updated_at});
+  const auto recipients = b.literal(detail::join_recipients(i));
+  if (row.insert) {
+    return fmt::format(
+        "INSERT INTO interviews (id, status, version, slot, body, updated_ms, recipients, "
+        "last_event, last_from) VALUES ({}, {}, {}, {}, {}::jsonb, {}, {}, {}, {})",
+        column(i.id), status, version, slot, body, updated, recipients, b.literal(event),
+        b.literal(from));
+  }
+  return fmt::format(
+      "UPDATE interviews SET status = {}, version = {}, slot = {}, body = {}::jsonb, "
+      "updated_ms = {}, recipients = {}, last_event = {}, last_from = {} WHERE id = {}",
+      status, version, slot, body, updated, recipients, b.literal(event), b.literal(from),
+      column(i.id));
 }
 
 // One VALUES row of the outbox INSERT, in the column order of `enqueue`.
