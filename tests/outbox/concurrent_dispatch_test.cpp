@@ -312,10 +312,10 @@ TEST_CASE("stop() from a callback on a delivery thread does not wait for itself"
 TEST_CASE("an open circuit lets one probe through, however many are in flight",
           "[concurrency][dispatch][faults]") {
   auto store = std::make_shared<MemoryStore>();
-  auto clock = std::make_shared<ManualClock>(real_now());
   auto mail = std::make_shared<SlowChannel>(10, 20ms, "smtp://down.example.com:25");
   mail->fail(true);
   plant_many(*store, 40, {{"mail", K::interview_scheduled}});
+  auto clock = std::make_shared<ManualClock>(real_now());  // every message is due
   DispatcherOptions options;
   options.clock = clock;
   options.max_in_flight = 10;
