@@ -231,6 +231,7 @@ struct Dispatcher::Impl {
   std::condition_variable wakeup;
   std::atomic<bool> stopping{false};
   bool woken = false;
+  bool exited = false;  // GUARDED_BY(thread_mutex): run() returned, `worker` not yet joined
   std::thread worker;
 
   void report(const std::string& message) noexcept { report_error(options.on_error, message); }
@@ -735,7 +736,7 @@ struct Dispatcher::Impl {
       hold_waiting(batch, waiting, mine);
     };
     try {
-      while (const auto job = plan.acquire(hook)) {
+      while (const auto job = plan.acquire(hook, options.lease / 4)) {
         deliver_one(batch[*job], mine);
         plan.release(*job);
       }
@@ -747,43 +748,84 @@ struct Dispatcher::Impl {
     add(total, mine);
   }
 
-  // The plan's view of a batch: each message's lane, channel and destination (asked of
-  // each notifier once per pass).
+  // Where a channel delivers, for the plan; the host's destination() may throw, and then
+  // the channel's name stands in (as if it had none) rather than failing the pass.
+  std::string planned_destination(const std::string& channel) {
+    const auto notifier = channels.find(channel);
+    if (notifier == channels.end())
+      return channel;
+    try {
+      return destination_of(channel, *notifier->second);
+    } catch (...) {
+      report(fmt::format("channel {}: destination() threw: {}", channel,
+                         describe_exception(std::current_exception())));
+      return channel;
+    }
+  }
+
+  // The identity of the notifier serving `channel`: one notifier may serve several names,
+  // and its max_concurrency bounds them together.
+  std::string notifier_key(const std::string& channel) const {
+    const auto notifier = channels.find(channel);
+    return notifier == channels.end()
+               ? channel
+               : fmt::format("{}", static_cast<const void*>(notifier->second.get()));
+  }
+
+  // The plan's view of a batch: each message's lane, channel, notifier and destination
+  // (asked of each channel once per pass).
   std::vector<detail::PlannedJob> plan_jobs(std::span<const OutboxMessage> batch) {
-    std::map<std::string, std::string, std::less<>> destinations;
+    std::map<std::string, std::pair<std::string, std::string>, std::less<>> known;
     std::vector<detail::PlannedJob> jobs;
     jobs.reserve(batch.size());
     for (const auto& m : batch) {
-      auto where = destinations.find(m.channel);
-      if (where == destinations.end()) {
-        const auto notifier = channels.find(m.channel);
-        where = destinations
-                    .emplace(m.channel, notifier == channels.end()
-                                            ? m.channel
-                                            : destination_of(m.channel, *notifier->second))
-                    .first;
+      auto it = known.find(m.channel);
+      if (it == known.end()) {
+        it = known.emplace(m.channel, std::pair(notifier_key(m.channel),
+                                                planned_destination(m.channel)))
+                 .first;
       }
-      jobs.push_back({lane_of(m), m.channel, where->second});
+      jobs.push_back({lane_of(m), m.channel, it->second.first, it->second.second});
     }
     return jobs;
   }
 
   detail::PlanLimits plan_limits() const {
-    detail::PlanLimits limits{.per_channel = {}, .per_destination = options.max_per_destination};
+    detail::PlanLimits limits{
+        .per_channel = options.max_per_channel,
+        .per_notifier = {},
+        .per_destination = options.max_per_destination,
+    };
     for (const auto& [name, notifier] : channels) {
-      auto bound = std::max<std::size_t>(notifier->max_concurrency(), 1);
-      if (const auto host = options.max_per_channel.find(name);
-          host != options.max_per_channel.end())
-        bound = std::min(bound, host->second);
-      limits.per_channel.emplace(name, bound);
+      limits.per_notifier.emplace(notifier_key(name),
+                                  std::max<std::size_t>(notifier->max_concurrency(), 1));
     }
     return limits;
   }
 
+  // Delivers a claimed batch, up to max_in_flight at once. Whatever fails here (memory),
+  // the messages not handled wait out their lease: late, not lost.
+  void deliver_batch(std::span<OutboxMessage> batch, DrainStats& stats) noexcept {
+    try {
+      detail::PassPlan plan(plan_jobs(batch), plan_limits());
+      std::mutex stats_mutex;
+      const std::function<void()> each_thread = [&] { work(plan, batch, stats, stats_mutex); };
+      if (pool && batch.size() > 1)
+        pool->run(each_thread);
+      else
+        each_thread();
+    } catch (...) {
+      report(fmt::format("dispatcher pass stopped early: {}",
+                         describe_exception(std::current_exception())));
+    }
+  }
+
   // One pass: claim up to batch_size due messages and handle them, up to max_in_flight at
   // once. A failure of one message is reported and the others go on; only a failed claim
-  // is returned.
+  // is returned. The thread counts as in the pass, so stop() from a callback on it (a
+  // begin_batch failure reported to on_error) does not wait for itself.
   Result<DrainStats> drain_once() {
+    const InPass marker(this);
     // Taken before claiming: messages claimed while waiting for another pass to finish would
     // sit under a running lease that nobody works on.
     std::lock_guard lock(pass_mutex);
@@ -796,14 +838,7 @@ struct Dispatcher::Impl {
     if (claimed->empty())
       return stats;
     for_each_notifier([](Notifier& n) { n.begin_batch(); });
-    std::span batch(*claimed);
-    detail::PassPlan plan(plan_jobs(batch), plan_limits());
-    std::mutex stats_mutex;
-    const std::function<void()> each_thread = [&] { work(plan, batch, stats, stats_mutex); };
-    if (pool && batch.size() > 1)
-      pool->run(each_thread);
-    else
-      each_thread();
+    deliver_batch(*claimed, stats);
     for_each_notifier([](Notifier& n) { n.end_batch(); });
     stats.claimed = claimed->size();
     return stats;
@@ -974,15 +1009,22 @@ struct Dispatcher::Impl {
     }
   }
 
+  // Ends when stop() is called. Called from a callback, stop() could not join this thread:
+  // the thread then marks itself exited and clears `stopping`, so the dispatcher is not
+  // left half-stopped (host passes giving every claim back, start() doing nothing).
   void run() noexcept {
+    std::unique_lock lock(thread_mutex);
     while (!stopping.load()) {
+      lock.unlock();
       const auto wait = pass();
-      std::unique_lock lock(thread_mutex);
+      lock.lock();
       if (wait > milliseconds::zero() && !stopping.load()) {
         wakeup.wait_for(lock, wait, [&] { return woken || stopping.load(); });
       }
       woken = false;
     }
+    exited = true;
+    stopping = false;
   }
 };
 
@@ -1100,10 +1142,19 @@ Result<bool> Dispatcher::requeue(OutboxId id, const Actor& actor) {
 
 void Dispatcher::start() {
   std::lock_guard lock(impl_->thread_mutex);
-  if (impl_->worker.joinable())
-    return;
+  if (impl_->worker.joinable()) {
+    if (!impl_->exited)
+      return;
+    impl_->worker.join();  // stopped from a callback: it has ended already
+  }
   impl_->stopping = false;
-  impl_->worker = std::thread([impl = impl_.get()] { impl->run(); });
+  impl_->exited = false;
+  try {
+    impl_->worker = std::thread([impl = impl_.get()] { impl->run(); });
+  } catch (...) {
+    impl_->report(fmt::format("dispatcher: cannot start the background thread: {}",
+                              describe_exception(std::current_exception())));
+  }
 }
 
 void Dispatcher::stop() {
@@ -1135,7 +1186,7 @@ void Dispatcher::wake() noexcept {
 
 bool Dispatcher::running() const noexcept {
   std::lock_guard lock(impl_->thread_mutex);
-  return impl_->worker.joinable();
+  return impl_->worker.joinable() && !impl_->exited;
 }
 
 }  // namespace interviewkit

@@ -16,15 +16,26 @@ PassPlan::PassPlan(std::vector<PlannedJob> jobs, PlanLimits limits)
   std::iota(waiting_.begin(), waiting_.end(), std::size_t{0});
 }
 
+namespace {
+
+// True while `key` runs as many jobs as `bounds` allows it (no bound: never).
+bool full(const std::map<std::string, std::size_t, std::less<>>& bounds,
+          const std::map<std::string, std::size_t, std::less<>>& running, const std::string& key) {
+  const auto bound = bounds.find(key);
+  if (bound == bounds.end())
+    return false;
+  const auto now = running.find(key);
+  return now != running.end() && now->second >= bound->second;
+}
+
+}  // namespace
+
 bool PassPlan::startable(const PlannedJob& job) const {
   if (const auto busy = lane_busy_.find(job.lane); busy != lane_busy_.end() && busy->second)
     return false;
-  if (const auto bound = limits_.per_channel.find(job.channel);
-      bound != limits_.per_channel.end()) {
-    const auto running = running_channel_.find(job.channel);
-    if (running != running_channel_.end() && running->second >= bound->second)
-      return false;
-  }
+  if (full(limits_.per_channel, running_channel_, job.channel) ||
+      full(limits_.per_notifier, running_notifier_, job.notifier))
+    return false;
   if (limits_.per_destination != 0) {
     const auto running = running_destination_.find(job.destination);
     if (running != running_destination_.end() && running->second >= limits_.per_destination)
@@ -48,6 +59,7 @@ std::optional<std::size_t> PassPlan::pick() {
     const auto chosen = *it;
     waiting_.erase(it);
     ++running_channel_[job.channel];
+    ++running_notifier_[job.notifier];
     ++running_destination_[job.destination];
     lane_busy_[job.lane] = true;
     return chosen;
@@ -55,7 +67,8 @@ std::optional<std::size_t> PassPlan::pick() {
   return std::nullopt;
 }
 
-std::optional<std::size_t> PassPlan::acquire(const WaitingHook& hook) {
+std::optional<std::size_t> PassPlan::acquire(const WaitingHook& hook,
+                                             std::chrono::milliseconds hook_every) {
   std::unique_lock lock(mutex_);
   for (;;) {
     if (waiting_.empty())
@@ -67,22 +80,23 @@ std::optional<std::size_t> PassPlan::acquire(const WaitingHook& hook) {
         freed_.notify_all();  // the sleepers have nothing left to wait for
       return chosen;
     }
-    freed_.wait(lock);
+    freed_.wait_for(lock, hook_every);
   }
 }
 
-// One ending frees at most three jobs: the next of its lane, one held by its channel's
-// bound and one held by its destination's. Waking every sleeper would make each rescan the
+// One ending frees at most four jobs: the next of its lane, one held by its channel's
+// bound, one by its notifier's and one by its destination's. Waking every sleeper would make each rescan the
 // whole batch for nothing.
 void PassPlan::release(std::size_t job) {
   {
     std::lock_guard lock(mutex_);
     const auto& j = jobs_[job];
     --running_channel_[j.channel];
+    --running_notifier_[j.notifier];
     --running_destination_[j.destination];
     lane_busy_[j.lane] = false;
   }
-  for (int i = 0; i < 3; ++i)
+  for (int i = 0; i < 4; ++i)
     freed_.notify_one();
 }
 

@@ -12,6 +12,7 @@
 // lane never lets a later message of its own start first.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -27,13 +28,16 @@ namespace interviewkit::detail {
 /// What the plan needs to know about one claimed message.
 struct PlannedJob {
   std::string lane;         ///< messages of one lane run one at a time, in order
-  std::string channel;      ///< bounded by the channel's limit
+  std::string channel;      ///< bounded by the host's limit for the channel name
+  std::string notifier;     ///< bounded by the notifier's max_concurrency (one notifier may
+                            ///< serve several channel names)
   std::string destination;  ///< bounded by the per-destination limit
 };
 
 struct PlanLimits {
-  std::map<std::string, std::size_t, std::less<>> per_channel;  ///< absent: unbounded
-  std::size_t per_destination = 0;                              ///< 0: unbounded
+  std::map<std::string, std::size_t, std::less<>> per_channel;   ///< absent: unbounded
+  std::map<std::string, std::size_t, std::less<>> per_notifier;  ///< absent: unbounded
+  std::size_t per_destination = 0;                               ///< 0: unbounded
 };
 
 /// Thread-safe: every member may be called from any thread of the pass.
@@ -46,8 +50,11 @@ class PassPlan {
   using WaitingHook = std::function<void(std::span<const std::size_t> waiting)>;
 
   /// The next job this thread should run (now counted as running), blocking while every
-  /// waiting job is held back by running ones; nullopt once no job is left waiting.
-  std::optional<std::size_t> acquire(const WaitingHook& hook);
+  /// waiting job is held back by running ones; nullopt once no job is left waiting. A
+  /// blocked thread wakes at least every `hook_every` to run the hook again, so waiting
+  /// jobs keep their leases even while every slot is taken by slow deliveries.
+  std::optional<std::size_t> acquire(const WaitingHook& hook,
+                                     std::chrono::milliseconds hook_every);
   /// A job acquired before has ended: its channel, destination and lane are free again.
   void release(std::size_t job);
 
@@ -61,6 +68,7 @@ class PassPlan {
   PlanLimits limits_;
   std::vector<std::size_t> waiting_;  // GUARDED_BY(mutex_), in claim order
   std::map<std::string, std::size_t, std::less<>> running_channel_;      // GUARDED_BY(mutex_)
+  std::map<std::string, std::size_t, std::less<>> running_notifier_;     // GUARDED_BY(mutex_)
   std::map<std::string, std::size_t, std::less<>> running_destination_;  // GUARDED_BY(mutex_)
   std::map<std::string, bool, std::less<>> lane_busy_;                   // GUARDED_BY(mutex_)
 };

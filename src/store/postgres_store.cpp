@@ -1093,7 +1093,7 @@ Result<std::vector<OutboxMessage>> PostgresStore::claim_due(UtcMillis now, std::
                     "'pending' AND o.due_ms <= $1 AND (o.claimed_until_ms IS NULL OR "
                     "o.claimed_until_ms <= $1) AND {} ORDER BY o.due_ms, o.id LIMIT $3 "
                     "FOR UPDATE OF o SKIP LOCKED) RETURNING {}",
-                    detail::lane_free_sql, detail::outbox_columns),
+                    detail::lane_free_sql("outbox e"), detail::outbox_columns),
         millis(now), millis(now + lease), static_cast<std::int64_t>(limit));
     // RETURNING has no order: give the claimed ones back oldest first, as the SELECT chose.
     auto out = read_outbox_rows(r);

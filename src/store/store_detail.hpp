@@ -473,11 +473,16 @@ inline bool waits_behind(const OutboxMessage& later, const OutboxMessage& earlie
 }
 
 /// `waits_behind` in SQL, for a claim's WHERE clause over the outbox aliased `o`: true when
-/// no earlier message of o's lane holds it back. Served by the (interview_id, id) index.
-inline constexpr const char* lane_free_sql =
-    "NOT EXISTS (SELECT 1 FROM outbox e WHERE e.interview_id = o.interview_id AND e.id < o.id "
-    "AND e.state = 'pending' AND e.recipient = o.recipient AND e.channel = o.channel AND "
-    "(e.due_ms <= o.due_ms OR e.attempts > 0))";
+/// no earlier message of o's lane holds it back. `outbox_e` names the inner outbox as `e`;
+/// SQLite's must pin the (interview_id, id) index: without statistics its planner takes the
+/// recipient index instead and scans a recipient's whole history per candidate row.
+inline std::string lane_free_sql(std::string_view outbox_e) {
+  return fmt::format(
+      "NOT EXISTS (SELECT 1 FROM {} WHERE e.interview_id = o.interview_id AND e.id < o.id "
+      "AND e.state = 'pending' AND e.recipient = o.recipient AND e.channel = o.channel AND "
+      "(e.due_ms <= o.due_ms OR e.attempts > 0))",
+      outbox_e);
+}
 
 /// A message superseded at `now` (expired, never sent nor requeued), with the reason.
 inline void mark_superseded(OutboxMessage& m, const std::string& reason, UtcMillis now) {
