@@ -1,9 +1,11 @@
 // Bookings per second through BookingService, and outbox drain rate, on MemoryStore and on
-// SqliteStore (synchronous FULL and NORMAL), with 1k / 10k / 100k interviews already stored.
+// SqliteStore (synchronous FULL and NORMAL), with 1k / 10k / 100k interviews already stored;
+// and BM_CreateAndBook, the cost of the booking path itself (median of its repetitions).
 // Run: build/release/bench/interviewkit_bench --benchmark_out=bench/results/booking.json
 //      --benchmark_out_format=json
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -126,8 +128,60 @@ void BM_Drain(benchmark::State& state) {
                                                    : "sqlite NORMAL");
 }
 
+// A realistic interview: a candidate and two interviewers, in three time zones.
+CreateRequest realistic_request(int candidate, int first, int second) {
+  const auto person = [](const std::string& id, const char* zone) {
+    return Participant::make("Person " + id, id + "@example.com", zone).value();
+  };
+  const auto interviewer = [&](int n, const char* zone) {
+    const auto id = fmt::format("int-{}", n);
+    return Interviewer{InterviewerId::make(id).value(), person(id, zone)};
+  };
+  const auto id = fmt::format("cand-{}", candidate);
+  return {"Technical interview",
+          {CandidateId::make(id).value(), person(id, "America/New_York")},
+          {interviewer(first, "Europe/Berlin"), interviewer(second, "Asia/Kolkata")}};
+}
+
+// MemoryStore create + book through BookingService and nothing else: the ActionLog drops
+// its entries, the options are the defaults (the default policy enqueues an invite and a
+// reminder for each of the three people: six outbox rows), and the requests are built before
+// the clock starts. Every interview gets an hour of its own, so no booking conflicts; 10k
+// interviews are stored first, as a service that has been running a while would have.
+void BM_CreateAndBook(benchmark::State& state) {
+  constexpr int people = 1000;  // candidates and interviewers in the rotation
+  std::vector<CreateRequest> requests;
+  requests.reserve(people);
+  for (int i = 0; i < people; ++i)
+    requests.push_back(realistic_request(i, i % 200, (i + 1) % 200));
+  auto store = std::make_shared<MemoryStore>();
+  auto service =
+      BookingService::make(store, ActionLog::make(std::make_shared<NullSink>()).value()).value();
+  const auto base = date::sys_seconds{date::sys_days{date::year{2100} / 1 / 1}};
+  int next = 0;
+  const auto create_and_book = [&] {
+    const auto& request = requests[static_cast<std::size_t>(next % people)];
+    const auto slot = TimeRange::make(base + std::chrono::hours{next++}, 1h).value();
+    auto created = service->create(request, Actor::system()).value();
+    benchmark::DoNotOptimize(service->book(created.id, slot, Actor::system()).value());
+  };
+  for (int i = 0; i < static_cast<int>(state.range(0)); ++i)
+    create_and_book();
+  for (auto _ : state)
+    create_and_book();
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel("memory, 2 interviewers, 6 outbox rows");
+}
+
 }  // namespace
 
+BENCHMARK(BM_CreateAndBook)
+    ->Arg(10000)
+    ->ArgName("existing")
+    ->Unit(benchmark::kMicrosecond)
+    ->MinTime(0.2)
+    ->Repetitions(15)
+    ->ReportAggregatesOnly(true);
 BENCHMARK(BM_Book)
     ->ArgsProduct({{0, 1, 2}, {1000, 10000, 100000}})
     ->ArgNames({"backend", "existing"})

@@ -101,7 +101,8 @@ interviewkit::Candidate nlohmann::adl_serializer<interviewkit::Candidate>::from_
 }
 void nlohmann::adl_serializer<interviewkit::Candidate>::to_json(nlohmann::json& j,
                                                                 const interviewkit::Candidate& v) {
-  j = nlohmann::json{{"id", v.id}};
+  j = nlohmann::json::object();
+  j["id"] = v.id;
   put_participant(j, v.person);
 }
 
@@ -112,6 +113,7 @@ interviewkit::Interviewer nlohmann::adl_serializer<interviewkit::Interviewer>::f
 }
 void nlohmann::adl_serializer<interviewkit::Interviewer>::to_json(
     nlohmann::json& j, const interviewkit::Interviewer& v) {
-  j = nlohmann::json{{"id", v.id}};
+  j = nlohmann::json::object();
+  j["id"] = v.id;
   put_participant(j, v.person);
 }

@@ -61,6 +61,7 @@ TimeRange nlohmann::adl_serializer<TimeRange>::from_json(const nlohmann::json& j
 }
 
 void nlohmann::adl_serializer<TimeRange>::to_json(nlohmann::json& j, const TimeRange& v) {
-  j = nlohmann::json{{"start", interviewkit::format_utc(v.start())},
-                     {"end", interviewkit::format_utc(v.end())}};
+  j = nlohmann::json::object();
+  j["start"] = interviewkit::format_utc(v.start());
+  j["end"] = interviewkit::format_utc(v.end());
 }

@@ -6,6 +6,7 @@
 #include "../domain/enum_text.hpp"
 #include "../domain/json_detail.hpp"
 #include "../domain/text.hpp"
+#include "notification_json.hpp"
 
 namespace interviewkit {
 
@@ -30,6 +31,23 @@ std::string Recipient::key() const {
 std::string make_idempotency_key(InterviewId id, std::uint64_t version, const Recipient& recipient,
                                  NotificationKind kind) {
   return fmt::format("interview/{}/v{}/{}/{}", id, version, recipient.key(), kind);
+}
+
+// Fields assigned one by one rather than from a braced list: nlohmann copies every value of
+// a braced list once more, and this runs for every outbox message a booking enqueues.
+nlohmann::json detail::notification_json(NotificationKind kind, const nlohmann::json& recipient,
+                                         const nlohmann::json& interview,
+                                         const std::optional<TimeRange>& previous_slot,
+                                         const std::string& reason,
+                                         const std::string& idempotency_key) {
+  auto j = nlohmann::json::object();
+  j["kind"] = kind;
+  j["recipient"] = recipient;
+  j["interview"] = interview;
+  j["previous_slot"] = previous_slot ? nlohmann::json(*previous_slot) : nlohmann::json();
+  j["reason"] = reason;
+  j["idempotency_key"] = idempotency_key;
+  return j;
 }
 
 }  // namespace interviewkit
@@ -62,10 +80,11 @@ Recipient nlohmann::adl_serializer<Recipient>::from_json(const nlohmann::json& j
       fmt::format("recipient role {} must be \"candidate\" or \"interviewer\"", d::quoted(role)));
 }
 void nlohmann::adl_serializer<Recipient>::to_json(nlohmann::json& j, const Recipient& v) {
-  j = nlohmann::json{{"role", v.is_candidate() ? "candidate" : "interviewer"},
-                     {"name", v.person.name()},
-                     {"email", v.person.email()},
-                     {"time_zone", v.person.time_zone()}};
+  j = nlohmann::json::object();
+  j["role"] = v.is_candidate() ? "candidate" : "interviewer";
+  j["name"] = v.person.name();
+  j["email"] = v.person.email();
+  j["time_zone"] = v.person.time_zone();
   std::visit([&](const auto& id) { j["id"] = id.str(); }, v.id);
 }
 
@@ -94,12 +113,6 @@ Notification nlohmann::adl_serializer<Notification>::from_json(const nlohmann::j
   };
 }
 void nlohmann::adl_serializer<Notification>::to_json(nlohmann::json& j, const Notification& v) {
-  j = nlohmann::json{
-      {"kind", v.kind},
-      {"recipient", v.recipient},
-      {"interview", v.interview},
-      {"previous_slot", v.previous_slot ? nlohmann::json(*v.previous_slot) : nlohmann::json()},
-      {"reason", v.reason},
-      {"idempotency_key", v.idempotency_key},
-  };
+  j = d::notification_json(v.kind, nlohmann::json(v.recipient), nlohmann::json(v.interview),
+                           v.previous_slot, v.reason, v.idempotency_key);
 }

@@ -22,6 +22,7 @@
 #include <interviewkit/store/store_sink.hpp>
 
 #include "../log/guarded.hpp"
+#include "../notify/notification_json.hpp"
 
 namespace interviewkit {
 
@@ -363,25 +364,31 @@ Result<void> BookingService::step(StoreTransaction& tx, Change& change, Intervie
                                   const std::optional<TimeRange>& slot, const std::string& reason,
                                   UtcMillis now) {
   // Identifies the request, so a reused idempotency key with a different request is caught.
-  const auto request = fmt::format("{} {} {}", event, id, slot ? fmt::format("{}", *slot) : "");
+  // Only a request with a key is ever compared or saved, so only then is it spelt out.
+  const auto request =
+      options.idempotency_key.empty()
+          ? std::string()
+          : fmt::format("{} {} {}", event, id, slot ? fmt::format("{}", *slot) : "");
   if (auto replayed = replay(tx, change, options.idempotency_key, request); !replayed)
     return replayed.error();
   if (change.replayed)
     return {};
 
   // The stored revision must be the one the caller read, and the table must allow the event.
-  auto current = tx.load(id);
-  if (!current)
-    return current.error();
-  change.before = *current;
-  if (options.expected_version && *options.expected_version != current->version)
-    return StaleVersion{id, *options.expected_version, current->version};
-  const auto transition = find_transition(current->status, event);
+  // (Revisions are moved into `change`, not copied: each copy of an interview is a dozen
+  // allocations.)
+  auto loaded = tx.load(id);
+  if (!loaded)
+    return loaded.error();
+  const auto& current = change.before.emplace(std::move(*loaded));
+  if (options.expected_version && *options.expected_version != current.version)
+    return StaleVersion{id, *options.expected_version, current.version};
+  const auto transition = find_transition(current.status, event);
   if (!transition)
-    return IllegalTransition{current->status, event, target_of(event)};
+    return IllegalTransition{current.status, event, target_of(event)};
 
   // The next revision, whose slot must be free for everyone in it (buffers included).
-  auto next = next_revision(*current, *transition, slot, now);
+  auto next = next_revision(current, *transition, slot, now);
   if (!next)
     return next.error();
   if (auto free = check_free(tx, *next); !free)
@@ -391,13 +398,13 @@ Result<void> BookingService::step(StoreTransaction& tx, Change& change, Intervie
   if (auto ok = tx.update(*next); !ok)
     return ok.error();
   // Reconciliation recomputes from it what this revision should have enqueued.
-  if (auto ok = tx.record_transition(id, RecordedTransition{event, current->status}); !ok)
+  if (auto ok = tx.record_transition(id, RecordedTransition{event, current.status}); !ok)
     return ok.error();
-  change.after = *next;
+  const auto& after = change.after.emplace(std::move(*next));
   if (auto ok = enqueue(tx, change, *transition, reason, now); !ok)
     return ok;
   if (!options.idempotency_key.empty())
-    return tx.save_idempotency({options.idempotency_key, request, *next});
+    return tx.save_idempotency({options.idempotency_key, request, after});
   return {};
 }
 
@@ -463,6 +470,106 @@ Result<void> BookingService::check_free(StoreTransaction& tx, const Interview& n
   return {};
 }
 
+namespace {
+
+// Someone an interview's notifications go to, with the recipient key and JSON that every
+// message to them repeats, computed once per change rather than once per message.
+struct Addressee {
+  Recipient recipient;
+  std::string key;
+  nlohmann::json json;
+};
+
+// The candidate first, then the interviewers: the order NotificationPolicy::expect takes
+// recipient keys in.
+std::vector<Addressee> addressees(const Interview& interview) {
+  std::vector<Addressee> out;
+  out.reserve(interview.interviewers.size() + 1);
+  const auto add = [&](Recipient recipient) {
+    auto key = recipient.key();
+    nlohmann::json json = recipient;
+    out.push_back({std::move(recipient), std::move(key), std::move(json)});
+  };
+  add(Recipient::of(interview.candidate));
+  for (const auto& interviewer : interview.interviewers)
+    add(Recipient::of(interviewer));
+  return out;
+}
+
+// One message token per message, drawn in one call to the source: a call is a system call
+// with SystemRandom, and a booking needs several tokens. No call when no message is planned,
+// so an operation that enqueues nothing never depends on the source.
+Result<std::vector<std::string>> message_tokens(RandomSource& random, std::size_t count) {
+  std::vector<std::string> tokens;
+  if (count == 0)
+    return tokens;
+  std::vector<std::byte> bytes(count * message_token_bytes);
+  if (auto ok = random.fill(bytes); !ok)
+    return Unavailable{fmt::format("cannot create a message token: {}", ok.error().message())};
+  tokens.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    tokens.push_back(
+        base64url(std::span(bytes).subspan(i * message_token_bytes, message_token_bytes)));
+  }
+  return tokens;
+}
+
+// What the policy plans for `transition` (before -> after), one outbox message per
+// notification and channel. The policy's keys-only answer (expect, the same rules, order and
+// deduplication as plan) is used with each payload assembled from the interview's JSON,
+// converted once: plan would copy the whole interview into every notification, and
+// converting each of those copies to JSON again was most of a booking's cost.
+Result<std::vector<OutboxMessage>> planned_messages(const BookingOptions& options,
+                                                    const Transition& transition,
+                                                    const Interview& before, const Interview& after,
+                                                    const std::string& reason, UtcMillis now) {
+  const auto people = addressees(after);
+  std::vector<std::string> keys;
+  keys.reserve(people.size());
+  for (const auto& person : people)
+    keys.push_back(person.key);
+  const auto planned = options.policy.expect(transition, keys, after.slot, now);
+  auto tokens = message_tokens(*options.random, planned.size() * options.channels.size());
+  if (!tokens)
+    return tokens.error();
+  auto token = tokens->begin();
+  const nlohmann::json interview = after;
+  const auto previous_slot = before.slot != after.slot ? before.slot : std::nullopt;
+  std::vector<OutboxMessage> messages;
+  messages.reserve(tokens->size());
+  for (const auto& expected : planned) {
+    const auto& person = *std::find_if(people.begin(), people.end(),
+                                       [&](const auto& p) { return p.key == expected.recipient; });
+    const auto key = make_idempotency_key(after.id, after.version, person.recipient, expected.kind);
+    auto payload = detail::notification_json(expected.kind, person.json, interview, previous_slot,
+                                             reason, key);
+    for (const auto& channel : options.channels) {
+      const bool last = &channel == &options.channels.back();
+      // The key a receiver deduplicates on: stable across retries and crashes of this
+      // message, different for every channel so each channel's copy is its own delivery.
+      // "default" keeps the plain key.
+      // recipient and revision are the store's to derive; set here for the caller's report.
+      messages.push_back(OutboxMessage{
+          .id = OutboxId{},
+          .idempotency_key = channel == "default" ? key : key + "/" + channel,
+          .interview = after.id,
+          .kind = expected.kind,
+          .channel = channel,
+          .payload = last ? std::move(payload) : payload,
+          .recipient = person.key,
+          .revision = after.version,
+          .message_token = std::move(*token++),
+          .due = expected.due,
+          .created_at = now,
+          .updated_at = now,
+      });
+    }
+  }
+  return messages;
+}
+
+}  // namespace
+
 // Supersedes what the event makes obsolete and enqueues what the policy plans, one outbox
 // message per notification and channel.
 Result<void> BookingService::enqueue(StoreTransaction& tx, Change& change,
@@ -478,36 +585,10 @@ Result<void> BookingService::enqueue(StoreTransaction& tx, Change& change,
       return superseded.error();
     change.superseded.insert(change.superseded.end(), superseded->begin(), superseded->end());
   }
-  for (auto& planned :
-       options_.policy.plan(transition, *change.before, *change.after, reason, now)) {
-    for (const auto& channel : options_.channels) {
-      auto token = random_token(*options_.random, message_token_bytes);
-      if (!token) {
-        return Unavailable{
-            fmt::format("cannot create a message token: {}", token.error().message())};
-      }
-      // The key a receiver deduplicates on: stable across retries and crashes of this
-      // message, different for every channel so each channel's copy is its own delivery.
-      auto key = planned.notification.idempotency_key;
-      if (channel != "default")
-        key += "/" + channel;  // one message per channel; "default" keeps the plain key
-      // recipient and revision are the store's to derive; set here for the caller's report.
-      change.enqueued.push_back(OutboxMessage{
-          .id = OutboxId{},
-          .idempotency_key = std::move(key),
-          .interview = id,
-          .kind = planned.notification.kind,
-          .channel = channel,
-          .payload = nlohmann::json(planned.notification),
-          .recipient = planned.notification.recipient.key(),
-          .revision = change.after->version,
-          .message_token = std::move(*token),
-          .due = planned.due,
-          .created_at = now,
-          .updated_at = now,
-      });
-    }
-  }
+  auto planned = planned_messages(options_, transition, *change.before, *change.after, reason, now);
+  if (!planned)
+    return planned.error();
+  change.enqueued = std::move(*planned);
   auto ids = tx.enqueue(change.enqueued);
   if (!ids)
     return ids.error();
@@ -519,6 +600,23 @@ Result<void> BookingService::enqueue(StoreTransaction& tx, Change& change,
     change.enqueued[i].id = (*ids)[i];
   return {};
 }
+
+namespace {
+
+// The details of a notification_enqueued entry. Assigned field by field: a braced list would
+// copy every value once more, for every message of every booking. The message's recipient
+// key is its payload's recipient role + ":" + id (Recipient::key), as the entry says.
+nlohmann::json enqueued_details(const OutboxMessage& message) {
+  auto details = nlohmann::json::object();
+  details["idempotency_key"] = message.idempotency_key;
+  details["kind"] = std::string(to_string(message.kind));
+  details["channel"] = message.channel;
+  details["recipient"] = message.recipient;
+  details["due"] = format_utc(message.due);
+  return details;
+}
+
+}  // namespace
 
 // The ActionLog entries of one committed change.
 std::vector<ActionEntry> BookingService::entries(const Change& change, InterviewEvent event,
@@ -548,6 +646,7 @@ std::vector<ActionEntry> BookingService::entries(const Change& change, Interview
                        .details = std::move(d)};
   };
   std::vector<ActionEntry> log;
+  log.reserve(1 + change.superseded.size() + change.enqueued.size());
   log.push_back(
       make(lifecycle_of(event).logged_as, std::move(details), before.status, after.status));
   for (const auto& message : change.superseded) {
@@ -561,15 +660,8 @@ std::vector<ActionEntry> BookingService::entries(const Change& change, Interview
                        std::nullopt, std::nullopt));
   }
   for (const auto& message : change.enqueued) {
-    const auto& recipient = message.payload.at("recipient");
-    log.push_back(make(ActionType::notification_enqueued,
-                       {{"idempotency_key", message.idempotency_key},
-                        {"kind", std::string(to_string(message.kind))},
-                        {"channel", message.channel},
-                        {"recipient", recipient.at("role").get<std::string>() + ":" +
-                                          recipient.at("id").get<std::string>()},
-                        {"due", format_utc(message.due)}},
-                       std::nullopt, std::nullopt));
+    log.push_back(make(ActionType::notification_enqueued, enqueued_details(message), std::nullopt,
+                       std::nullopt));
   }
   return log;
 }

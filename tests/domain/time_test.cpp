@@ -1,4 +1,7 @@
 // UTC timestamps, time ranges and time zones.
+#include <cstdint>
+#include <vector>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -34,6 +37,34 @@ TEST_CASE("UTC timestamps format and parse strictly", "[domain]") {
     auto r = parse_utc(bad);
     REQUIRE_FALSE(r);
     CHECK(r.error().is<InvalidInput>());
+  }
+}
+
+// format_utc writes its text by hand for speed; it must stay exactly date::format's, around
+// the epoch, across leap days and at both ends of the four-digit years (where it hands over
+// to date::format), for seconds and milliseconds alike.
+TEST_CASE("format_utc writes what date::format writes", "[domain]") {
+  const std::int64_t day_ms = 86'400'000;
+  std::vector<std::int64_t> millis = {0,
+                                      -1,
+                                      1,
+                                      999,
+                                      1000,
+                                      -1000,
+                                      -62'167'219'200'000,
+                                      -62'167'219'200'001,
+                                      253'402'300'799'999,
+                                      253'402'300'800'000,
+                                      951'782'400'000 + day_ms - 1};
+  // A prime step visits every time of day and many calendar days, years -400 to 12000.
+  for (std::int64_t ms = -75'000'000'000'000; ms < 316'000'000'000'000; ms += 7'919'113'713)
+    millis.push_back(ms);
+  for (const auto ms : millis) {
+    CAPTURE(ms);
+    const UtcMillis t{std::chrono::milliseconds{ms}};
+    const auto s = date::floor<std::chrono::seconds>(t);
+    REQUIRE(format_utc(t) == date::format("%FT%TZ", t));
+    REQUIRE(format_utc(s) == date::format("%FT%TZ", s));
   }
 }
 
