@@ -781,8 +781,9 @@ struct Dispatcher::Impl {
     for (const auto& m : batch) {
       auto it = known.find(m.channel);
       if (it == known.end()) {
-        it = known.emplace(m.channel, std::pair(notifier_key(m.channel),
-                                                planned_destination(m.channel)))
+        it = known
+                 .emplace(m.channel,
+                          std::pair(notifier_key(m.channel), planned_destination(m.channel)))
                  .first;
       }
       jobs.push_back({lane_of(m), m.channel, it->second.first, it->second.second});
@@ -889,6 +890,8 @@ struct Dispatcher::Impl {
     head.earliest_due = std::min(head.earliest_due, m.due);
     head.attempted = head.attempted || m.attempts > 0;
     if (queued) {
+      if (m.attempts == 0 && m.due > deadline)
+        return;       // not yet due and never tried (a reminder behind an invite): nothing owed
       ++left.queued;  // it goes when the message ahead of it is done
       return;
     }

@@ -85,8 +85,8 @@ std::optional<std::size_t> PassPlan::acquire(const WaitingHook& hook,
 }
 
 // One ending frees at most four jobs: the next of its lane, one held by its channel's
-// bound, one by its notifier's and one by its destination's. Waking every sleeper would make each rescan the
-// whole batch for nothing.
+// bound, one by its notifier's and one by its destination's. Waking every sleeper would make each
+// rescan the whole batch for nothing.
 void PassPlan::release(std::size_t job) {
   {
     std::lock_guard lock(mutex_);

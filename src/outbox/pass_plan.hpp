@@ -53,8 +53,7 @@ class PassPlan {
   /// waiting job is held back by running ones; nullopt once no job is left waiting. A
   /// blocked thread wakes at least every `hook_every` to run the hook again, so waiting
   /// jobs keep their leases even while every slot is taken by slow deliveries.
-  std::optional<std::size_t> acquire(const WaitingHook& hook,
-                                     std::chrono::milliseconds hook_every);
+  std::optional<std::size_t> acquire(const WaitingHook& hook, std::chrono::milliseconds hook_every);
   /// A job acquired before has ended: its channel, destination and lane are free again.
   void release(std::size_t job);
 

@@ -728,7 +728,7 @@ Result<std::vector<OutboxMessage>> SqliteStore::claim_due(UtcMillis now, std::si
                         "(o.claimed_until_ms IS NULL OR o.claimed_until_ms <= ?) AND {} "
                         "ORDER BY o.due_ms, o.id LIMIT ?",
                         detail::outbox_columns,
-            detail::lane_free_sql("outbox e INDEXED BY outbox_by_interview")));
+                        detail::lane_free_sql("outbox e INDEXED BY outbox_by_interview")));
         select.bind(millis(now)).bind(millis(now)).bind(static_cast<std::int64_t>(limit));
         std::vector<OutboxMessage> claimed;
         while (select.step())

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "outbox/planted.hpp"
@@ -331,4 +332,108 @@ TEST_CASE("an open circuit lets one probe through, however many are in flight",
   const auto again = dispatcher->drain_once().value();
   CHECK(again.claimed >= 20);
   CHECK(mail->calls().size() == tried + 1);  // one probe; the rest still failed fast
+}
+
+TEST_CASE("one notifier serving two channel names is bounded across both",
+          "[concurrency][dispatch]") {
+  auto store = std::make_shared<MemoryStore>();
+  auto mail = std::make_shared<SlowChannel>(1, 10ms);  // not thread-safe
+  plant_many(*store, 15, {{"mail", K::interview_scheduled}, {"urgent", K::interview_scheduled}});
+  auto dispatcher = Dispatcher::make(store, {{"mail", mail}, {"urgent", mail}},
+                                     memory_log(std::make_shared<MemorySink>()))
+                        .value();
+  CHECK(dispatcher->drain_once().value().delivered == 30);
+  CHECK(mail->peak() == 1);
+}
+
+namespace {
+
+// A host channel whose destination() throws, counting its batches.
+class NoDestination final : public Notifier {
+ public:
+  DeliveryOutcome deliver(const Notification&, const DeliveryContext&) override {
+    ++calls;
+    return DeliveryOutcome::delivered();
+  }
+  void begin_batch() override { ++begins; }
+  void end_batch() noexcept override { ++ends; }
+  [[nodiscard]] std::string destination() const override {
+    throw std::runtime_error("no destination configured");
+  }
+  [[nodiscard]] std::size_t max_concurrency() const noexcept override { return 4; }
+  std::atomic<int> calls{0}, begins{0}, ends{0};
+};
+
+}  // namespace
+
+TEST_CASE("a destination() that throws costs neither the pass nor its end_batch",
+          "[concurrency][dispatch][faults]") {
+  auto store = std::make_shared<MemoryStore>();
+  auto odd = std::make_shared<NoDestination>();
+  auto mail = std::make_shared<SlowChannel>(4, 1ms);
+  plant_many(*store, 4, {{"odd", K::interview_scheduled}, {"mail", K::interview_scheduled}});
+  std::vector<std::string> errors;
+  std::mutex mutex;
+  DispatcherOptions options;
+  options.on_error = [&](const std::string& e) {
+    std::lock_guard lock(mutex);
+    errors.push_back(e);
+  };
+  auto dispatcher = Dispatcher::make(store, {{"odd", odd}, {"mail", mail}},
+                                     memory_log(std::make_shared<MemorySink>()), options)
+                        .value();
+  const auto stats = dispatcher->drain_once().value();
+  CHECK(mail->calls().size() == 4);  // the other channel is unaffected
+  CHECK(odd->begins.load() == odd->ends.load());
+  CHECK(stats.claimed == 8);
+  CHECK(store->count_outbox({}).value().pending + stats.delivered == 8);
+  std::lock_guard lock(mutex);
+  REQUIRE_FALSE(errors.empty());
+  CHECK(errors.front().find("no destination configured") != std::string::npos);
+}
+
+TEST_CASE("a dispatcher stopped from its own callback can be started again",
+          "[concurrency][dispatch]") {
+  auto store = std::make_shared<MemoryStore>();
+  auto refused = std::make_shared<RecordingNotifier>([](const Notification&, std::size_t) {
+    return DeliveryOutcome::permanent_failure("550 5.1.1 no such user");
+  });
+  auto mail = std::make_shared<SlowChannel>(4, 1ms);
+  plant_many(*store, 1, {{"refused", K::interview_scheduled}});
+  DispatcherOptions options;
+  options.max_in_flight = GENERATE(1, 8);
+  Dispatcher* self = nullptr;
+  std::atomic<int> heard{0};
+  options.on_dead_letter = [&](const OutboxMessage&, const std::string&) {
+    ++heard;
+    self->stop();  // on a thread of the pass: only asks the thread to end
+  };
+  auto dispatcher = Dispatcher::make(store, {{"refused", refused}, {"mail", mail}},
+                                     memory_log(std::make_shared<MemorySink>()), options)
+                        .value();
+  self = dispatcher.get();
+  dispatcher->start();
+  const auto began = steady::now();
+  while ((heard.load() == 0 || dispatcher->running()) && steady::now() - began < 5s)
+    std::this_thread::sleep_for(1ms);
+  REQUIRE(heard.load() == 1);
+  CHECK_FALSE(dispatcher->running());  // its thread has ended
+  plant_many(*store, 5, {{"mail", K::interview_scheduled}});
+  CHECK(dispatcher->drain_once().value().delivered == 5);  // not given back as if stopping
+  dispatcher->start();
+  CHECK(dispatcher->running());
+  dispatcher->stop();
+}
+
+TEST_CASE("a lane of messages not yet due keeps nothing from being idle",
+          "[concurrency][dispatch]") {
+  auto store = std::make_shared<MemoryStore>();
+  auto mail = std::make_shared<SlowChannel>(4, 1ms);
+  plant(*store, "c-1", next_week(),
+        {{"mail", K::interview_scheduled}, {"mail", K::interview_reminder}},
+        real_now() + std::chrono::hours{24});
+  auto dispatcher =
+      Dispatcher::make(store, {{"mail", mail}}, memory_log(std::make_shared<MemorySink>())).value();
+  const auto idle = dispatcher->drain_until_idle(200ms);
+  CHECK(idle);
 }

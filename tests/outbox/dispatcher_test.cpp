@@ -103,7 +103,12 @@ TEST_CASE("failures are retried with backoff until delivered or dead", "[notify]
     auto notifier = std::make_shared<RecordingNotifier>([](const Notification&, std::size_t) {
       return DeliveryOutcome::transient_failure("down");
     });
+    // Retries alone: with the breaker on, whether the last attempts are made or failed
+    // fast depends on which of the two concurrent deliveries opens the circuit.
+    auto options = Fixture::fast_retries();
+    options.breaker.failure_threshold = 0;
     Fixture f(std::make_shared<MemoryStore>(), {}, notifier);
+    f.dispatcher = Dispatcher::make(f.store, notifier, f.log, with_clock(options, f.clock)).value();
     const auto id = f.create().id;
     REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
     for (int pass = 0; pass < 6; ++pass) {

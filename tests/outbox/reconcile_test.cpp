@@ -2,6 +2,9 @@
 // against real deliveries through the Dispatcher, on MemoryStore and on a real SQLite file,
 // including rows deleted behind the library's back and interviews written without their
 // notifications.
+#include <mutex>
+#include <set>
+
 #include <sqlite3.h>
 
 #include "outbox/reconcile_support.hpp"
@@ -15,12 +18,17 @@ using K = NotificationKind;
 
 // Everyone gets through on the second attempt except interviewer int-2, whose mailbox
 // does not exist: the founding bug's shape (many failures logged, one person never told).
+// Every message fails its first attempt, then gets through; int-2's mailbox does not exist.
+// Decided per message, not by call order: the dispatcher delivers them concurrently.
 std::shared_ptr<RecordingNotifier> flaky_channel() {
-  return std::make_shared<RecordingNotifier>([](const Notification& n, std::size_t attempt) {
+  auto tried = std::make_shared<std::pair<std::mutex, std::set<std::string>>>();
+  return std::make_shared<RecordingNotifier>([tried](const Notification& n, std::size_t) {
     if (n.recipient.key() == "interviewer:int-2")
       return DeliveryOutcome::permanent_failure("550 5.1.1 no such user");
-    return attempt < 2 ? DeliveryOutcome::transient_failure("451 try again")
-                       : DeliveryOutcome::delivered("250 2.0.0 queued as X1");
+    std::lock_guard lock(tried->first);
+    return tried->second.insert(n.idempotency_key).second
+               ? DeliveryOutcome::transient_failure("451 try again")
+               : DeliveryOutcome::delivered("250 2.0.0 queued as X1");
   });
 }
 
