@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <sys/resource.h>
@@ -206,12 +207,37 @@ double cpu_seconds(int who) {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
+// Busy and total jiffies of the whole machine (/proc/stat): with two cores shared by the
+// dispatcher, the server and the database, whether the machine was saturated.
+struct MachineCpu {
+  double busy = 0;
+  double total = 0;
+  static MachineCpu now() {
+    std::ifstream file("/proc/stat");
+    std::string cpu;
+    file >> cpu;
+    MachineCpu m;
+    double value = 0;
+    for (int i = 0; i < 8 && file >> value; ++i) {
+      m.total += value;
+      if (i != 3 && i != 4)  // idle and iowait
+        m.busy += value;
+    }
+    return m;
+  }
+  // Percent of all cores busy since `start`.
+  [[nodiscard]] double percent_since(const MachineCpu& start) const {
+    return 100 * (busy - start.busy) / std::max(1.0, total - start.total);
+  }
+};
+
 // What one timed case measured, for counters and the cross-check.
 struct Run {
   std::size_t delivered = 0;
   double seconds = 0;
   double dispatcher_cpu = 0;  // CPU seconds of the dispatching process(es)
   double server_cpu = 0;      // CPU seconds of the loopback server
+  double machine_pct = 0;     // all cores busy, percent
 };
 
 // Baseline rates measured earlier in this run, by case, for the ratios.
@@ -251,6 +277,7 @@ void report(benchmark::State& state, const Run& run, const std::string& key, boo
   state.counters["wall_s"] = run.seconds * scale;
   state.counters["dispatcher_cpu_pct"] = 100 * run.dispatcher_cpu / run.seconds;
   state.counters["server_cpu_pct"] = 100 * run.server_cpu / run.seconds;
+  state.counters["machine_cpu_pct"] = run.machine_pct;
   if (baseline)
     baseline_rates()[key] = rate;
   else if (const auto it = baseline_rates().find(key); it != baseline_rates().end())
@@ -269,12 +296,14 @@ Run deliver_once(benchmark::State& state, LatencyServer& server, int store_kind,
   const auto before = server.count();
   const double cpu0 = cpu_seconds(RUSAGE_SELF);
   const double server0 = server.cpu_seconds();
+  const auto machine0 = MachineCpu::now();
   const auto start = std::chrono::steady_clock::now();
   Run run;
   run.delivered = drain_all(*dispatcher, *store);
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   run.dispatcher_cpu = cpu_seconds(RUSAGE_SELF) - cpu0;
   run.server_cpu = server.cpu_seconds() - server0;
+  run.machine_pct = MachineCpu::now().percent_since(machine0);
   state.SetIterationTime(run.seconds);
   if (!verified(state, server, before, *store, static_cast<std::size_t>(count)))
     run.delivered = 0;
@@ -352,6 +381,7 @@ void BM_ServerCapacity(benchmark::State& state) {
   for (auto _ : state) {
     const auto before = server.count();
     const double server0 = server.cpu_seconds();
+    const auto machine0 = MachineCpu::now();
     const double cpu0 = cpu_seconds(RUSAGE_SELF);
     const auto start = std::chrono::steady_clock::now();
     std::atomic<std::uint64_t> ok{0};
@@ -364,6 +394,7 @@ void BM_ServerCapacity(benchmark::State& state) {
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     run.dispatcher_cpu = cpu_seconds(RUSAGE_SELF) - cpu0;
     run.server_cpu = server.cpu_seconds() - server0;
+    run.machine_pct = MachineCpu::now().percent_since(machine0);
     state.SetIterationTime(run.seconds);
     if (server.count() - before != run.delivered)
       state.SkipWithError("the server's count differs from the client's");
@@ -453,11 +484,13 @@ void BM_PostgresBurst(benchmark::State& state) {
     const auto before = server.count();
     const double cpu0 = cpu_seconds(RUSAGE_CHILDREN);
     const double server0 = server.cpu_seconds();
+    const auto machine0 = MachineCpu::now();
     const auto start = std::chrono::steady_clock::now();
     const bool ok = run_workers(url, server, processes);
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     run.dispatcher_cpu = cpu_seconds(RUSAGE_CHILDREN) - cpu0;
     run.server_cpu = server.cpu_seconds() - server0;
+    run.machine_pct = MachineCpu::now().percent_since(machine0);
     state.SetIterationTime(run.seconds);
     run.delivered = store->count_outbox({}).value().delivered;
     if (!ok)
