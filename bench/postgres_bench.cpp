@@ -1,11 +1,18 @@
-// PostgreSQL store: bookings per second, and dispatch throughput with 1, 2 and 4 workers,
-// next to SqliteStore measured the same way in the same run. Starts a throwaway local
-// cluster (or uses INTERVIEWKIT_TEST_PG_URL).
+// PostgreSQL store: a booking (create + book) next to the cheapest durable write of the same
+// kind, a plain INSERT into a table with the same exclusion constraint, on the same server in
+// the same run; and dispatch throughput with 1, 2 and 4 workers. SqliteStore is measured the
+// same way: a booking next to one fsync of a small write on the same disk. Starts a
+// throwaway local cluster (or uses INTERVIEWKIT_TEST_PG_URL).
+#include <chrono>
+#include <fcntl.h>
 #include <filesystem>
+#include <stdexcept>
 #include <thread>
+#include <unistd.h>
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <pqxx/pqxx>
 
 #include <interviewkit/interviewkit.hpp>
 #include <interviewkit/store/postgres_store.hpp>
@@ -21,17 +28,77 @@ using bench::NullSink;
 
 namespace {
 
+std::filesystem::path sqlite_path(const std::string& name) {
+  return std::filesystem::temp_directory_path() / ("interviewkit-pgbench-" + name + ".db");
+}
+
 std::shared_ptr<Store> open_store(bool postgres, const std::string& name, std::size_t pool) {
   if (postgres) {
     auto url = interviewkit::testing::PostgresServer::shared().fresh_database();
     return PostgresStore::open({.url = url, .pool_size = pool}).value();
   }
-  const auto path =
-      std::filesystem::temp_directory_path() / ("interviewkit-pgbench-" + name + ".db");
+  const auto path = sqlite_path(name);
   for (const auto* suffix : {"", "-wal", "-shm"})
     std::filesystem::remove(path.string() + suffix);
   return SqliteStore::open(path).value();
 }
+
+template <class F>
+double seconds_of(F&& f) {
+  const auto start = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The peer of a PostgreSQL booking: one autocommitted INSERT of a person's slot into a table
+// with the exclusion constraint of interview_people, a prepared statement on its own
+// connection. Same database, same server settings (synchronous_commit included).
+class PlainInsert {
+ public:
+  explicit PlainInsert(const std::string& url) : c_(url) {
+    pqxx::nontransaction(c_).exec(
+        "CREATE EXTENSION IF NOT EXISTS btree_gist; CREATE TABLE plain_slots (person TEXT NOT "
+        "NULL, slot TSTZRANGE NOT NULL, CONSTRAINT plain_slots_no_overlap EXCLUDE USING gist "
+        "(person WITH =, slot WITH &&))");
+    c_.prepare("insert",
+               "INSERT INTO plain_slots (person, slot) VALUES ($1, tstzrange(to_timestamp($2), "
+               "to_timestamp($3), '[)'))");
+  }
+  // Slots as the bookings get them: consecutive hours, one person of 100 after another.
+  void insert_one() {
+    const std::int64_t start = 4102444800 + std::int64_t{3600} * (next_ / 100);
+    pqxx::nontransaction tx(c_);
+    tx.exec_prepared("insert", fmt::format("interviewer:int-{}", next_ % 100), start, start + 3600);
+    ++next_;
+  }
+  std::string setting(const std::string& name) {
+    return pqxx::nontransaction(c_).exec("SHOW " + name)[0][0].as<std::string>();
+  }
+
+ private:
+  pqxx::connection c_;
+  int next_ = 0;
+};
+
+// One write() of a few bytes and one fsync() of a file: the unit a durable commit pays.
+class FsyncProbe {
+ public:
+  explicit FsyncProbe(const std::filesystem::path& path)
+      : fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600)) {
+    if (fd_ < 0)
+      throw std::runtime_error("cannot open " + path.string());
+  }
+  FsyncProbe(const FsyncProbe&) = delete;
+  FsyncProbe& operator=(const FsyncProbe&) = delete;
+  ~FsyncProbe() { ::close(fd_); }
+  void write_and_sync() const {
+    if (::pwrite(fd_, "booking\n", 8, 0) != 8 || ::fsync(fd_) != 0)
+      throw std::runtime_error("write + fsync failed");
+  }
+
+ private:
+  int fd_;
+};
 
 struct Booker {
   std::shared_ptr<Store> store;
@@ -48,13 +115,49 @@ struct Booker {
   void book_one() { bench::book_one(*service, next++, 100); }
 };
 
-void BM_StoreBook(benchmark::State& state) {
-  const bool postgres = state.range(0) != 0;
-  Booker booker(open_store(postgres, "book", 4));
-  for (auto _ : state)
-    booker.book_one();
-  state.SetItemsProcessed(state.iterations());
-  state.SetLabel(postgres ? "postgres" : "sqlite FULL");
+// Sets the per-booking figures of a paired run: both sides' mean time and their ratio.
+void report(benchmark::State& state, double booking, double peer, const char* peer_name,
+            const char* ratio_name) {
+  using benchmark::Counter;
+  state.counters["booking_us"] = Counter(booking * 1e6, Counter::kAvgIterations);
+  state.counters[peer_name] = Counter(peer * 1e6, Counter::kAvgIterations);
+  state.counters[ratio_name] = peer > 0 ? booking / peer : 0;
+}
+
+// Each iteration: one booking through the library, then one plain INSERT, so both see the
+// same server, disk and machine load. Both sides commit with the same synchronous_commit:
+// the server's (on, the default) or, with argument 0, off for both sessions, which leaves
+// out the wait for the WAL flush and shows what round trips and server work cost.
+void BM_PostgresBookingVsInsert(benchmark::State& state) {
+  auto url = interviewkit::testing::PostgresServer::shared().fresh_database();
+  if (state.range(0) == 0)
+    url += "?options=-c%20synchronous_commit%3Doff";
+  Booker booker(PostgresStore::open({.url = url, .pool_size = 4}).value());
+  PlainInsert peer(url);
+  double booking = 0;
+  double insert = 0;
+  for (auto _ : state) {
+    booking += seconds_of([&] { booker.book_one(); });
+    insert += seconds_of([&] { peer.insert_one(); });
+  }
+  report(state, booking, insert, "plain_insert_us", "booking_per_insert");
+  state.SetLabel(fmt::format("postgres, synchronous_commit={} fsync={}",
+                             peer.setting("synchronous_commit"), peer.setting("fsync")));
+}
+
+// Each iteration: one booking on a SQLite file (WAL, synchronous=FULL), then one write +
+// fsync of a file in the same directory.
+void BM_SqliteBookingVsFsync(benchmark::State& state) {
+  Booker booker(open_store(false, "book", 1));
+  FsyncProbe probe(sqlite_path("fsync-probe"));
+  double booking = 0;
+  double fsync = 0;
+  for (auto _ : state) {
+    booking += seconds_of([&] { booker.book_one(); });
+    fsync += seconds_of([&] { probe.write_and_sync(); });
+  }
+  report(state, booking, fsync, "fsync_us", "booking_per_fsync");
+  state.SetLabel("sqlite, WAL, synchronous=FULL");
 }
 
 void BM_StoreDispatch(benchmark::State& state) {
@@ -96,12 +199,14 @@ void BM_StoreDispatch(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_StoreBook)
-    ->Arg(0)
+BENCHMARK(BM_PostgresBookingVsInsert)
     ->Arg(1)
-    ->ArgName("postgres")
+    ->Arg(0)
+    ->ArgName("synchronous_commit")
+    ->MinTime(3)
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
+BENCHMARK(BM_SqliteBookingVsFsync)->MinTime(3)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_StoreDispatch)
     ->ArgsProduct({{0, 1}, {1, 2, 4}})
     ->ArgNames({"postgres", "workers"})

@@ -33,6 +33,7 @@ endif()
 
 interviewkit_add_test_binary(interviewkit_channels_tests
   SOURCES
+    channels/concurrency_test.cpp
     channels/email_message_test.cpp
     channels/fault_test.cpp
     channels/file_notifier_test.cpp

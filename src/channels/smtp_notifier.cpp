@@ -4,13 +4,13 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include <interviewkit/channels/smtp_notifier.hpp>
 
+#include "connection_pool.hpp"
 #include "curl_util.hpp"
 #include "mail_text.hpp"
 #include "redact.hpp"
@@ -31,14 +31,11 @@ void close_connection(CurlHandle& curl) noexcept {
   curl.reset();
 }
 
-}  // namespace
-
-struct SmtpNotifier::Impl {
-  SmtpOptions options;        // options.clock is never null
-  detail::Redactor redactor;  // the server's name and what no detail may repeat
-  std::mutex mutex;
-  CurlHandle curl;  // kept between messages of a batch: libcurl reuses its connection
-  bool in_batch = false;
+// One connection slot (see connection_pool.hpp): an easy handle, which libcurl keeps its
+// SMTP session in between messages, and the state of the message being sent on it. Used by
+// one delivery at a time, so nothing here needs a lock.
+struct SmtpSession {
+  CurlHandle curl{curl_easy_init()};  // null if curl has no memory
 
   // Upload state for one message: the part of its data libcurl has not read yet. libcurl
   // does the SMTP dot-stuffing (RFC 5321 section 4.5.2) and adds the final ".".
@@ -48,24 +45,30 @@ struct SmtpNotifier::Impl {
   std::string last_reply;
   std::string error_reply;
 
+  // libcurl waits for the reply to the final dot in a loop that its transfer timeout does
+  // not bound (only the per-reply one does, two minutes by default), but that does call
+  // progress(): abort there once the deadline has passed.
+  std::chrono::steady_clock::time_point abort_at;
+  bool deadline_passed = false;
+
+  SmtpSession() = default;
+  SmtpSession(const SmtpSession&) = delete;
+  SmtpSession& operator=(const SmtpSession&) = delete;
+  ~SmtpSession() { close_connection(curl); }
+
   static std::size_t read(char* buffer, std::size_t size, std::size_t count, void* self) {
-    auto* impl = static_cast<Impl*>(self);
-    const auto n = std::min(size * count, impl->pending.size());
-    std::memcpy(buffer, impl->pending.data(), n);
-    impl->pending.remove_prefix(n);
+    auto* session = static_cast<SmtpSession*>(self);
+    const auto n = std::min(size * count, session->pending.size());
+    std::memcpy(buffer, session->pending.data(), n);
+    session->pending.remove_prefix(n);
     return n;
   }
 
-  // libcurl waits for the reply to the final dot in a loop that its transfer timeout does
-  // not bound (only the per-reply one does, two minutes by default), but that does call
-  // this: abort there once the deadline has passed.
-  std::chrono::steady_clock::time_point abort_at;
-  bool deadline_passed = false;
   static int progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-    auto* impl = static_cast<Impl*>(self);
-    if (std::chrono::steady_clock::now() < impl->abort_at)
+    auto* session = static_cast<SmtpSession*>(self);
+    if (std::chrono::steady_clock::now() < session->abort_at)
       return 0;
-    impl->deadline_passed = true;
+    session->deadline_passed = true;
     return 1;
   }
 
@@ -76,54 +79,52 @@ struct SmtpNotifier::Impl {
       std::string line(data, size);
       while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
         line.pop_back();
-      auto* impl = static_cast<Impl*>(self);
-      if (impl->error_reply.empty() && !line.empty() && (line[0] == '4' || line[0] == '5')) {
-        impl->error_reply = line;
-      }
-      impl->last_reply = std::move(line);
+      auto* session = static_cast<SmtpSession*>(self);
+      if (session->error_reply.empty() && !line.empty() && (line[0] == '4' || line[0] == '5'))
+        session->error_reply = line;
+      session->last_reply = std::move(line);
     }
     return 0;
   }
 
-  ~Impl() { close_connection(curl); }
-
-  // The kept handle, or a new one after a failure or end_batch closed it.
-  CURL* handle() {
-    if (!curl)
-      curl.reset(curl_easy_init());
-    return curl.get();
+  // Drops the handle's references to one message's buffers before they go out of scope.
+  void forget_message() {
+    curl_easy_setopt(curl.get(), CURLOPT_MAIL_RCPT, nullptr);
+    curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, nullptr);
+    pending = {};
   }
+};
 
-  // The connection's handle, reused within a batch when the options allow; null if curl
-  // has no memory. REQUIRES: mutex held.
-  CURL* handle_for_message() {
-    CURL* easy = handle();
-    if (easy == nullptr)
-      return nullptr;
-    // Outside a batch nobody would close the connection afterwards: a server times out an
-    // idle one (RFC 5321 section 4.5.3.2.7 allows it after 5 minutes) and the next message
-    // would first fail on the dead one, so each message gets its own.
-    const long fresh = !options.reuse_connection || !in_batch ? 1L : 0L;
-    curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, fresh);
-    curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, fresh);
-    return easy;
-  }
+}  // namespace
+
+struct SmtpNotifier::Impl {
+  SmtpOptions options;        // options.clock is never null
+  detail::Redactor redactor;  // the server's name and what no detail may repeat
+  detail::ConnectionPool<SmtpSession> pool;
+
+  explicit Impl(std::size_t max_connections) : pool(max_connections) {}
 
   // Envelope and body: MAIL FROM, RCPT TO and DATA read from `message`. `from`, `recipients`
-  // and `error` must outlive the transfer. REQUIRES: mutex held.
-  void set_message(CURL* easy, const EmailMessage& message, const std::string& from,
+  // and `error` must outlive the transfer. Within a batch the session's connection is
+  // reused when the options allow; outside one nobody would close it afterwards (see
+  // ConnectionPool), so the message gets a connection of its own, closed after it.
+  void set_message(SmtpSession& session, const EmailMessage& message, const std::string& from,
                    const curl_slist* recipients, char* error) {
-    pending = message.data;
-    last_reply.clear();
-    error_reply.clear();
+    CURL* easy = session.curl.get();
+    session.pending = message.data;
+    session.last_reply.clear();
+    session.error_reply.clear();
+    const long fresh = !options.reuse_connection || !pool.in_batch() ? 1L : 0L;
+    curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, fresh);
+    curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, fresh);
     curl_easy_setopt(easy, CURLOPT_URL, options.url.c_str());
     curl_easy_setopt(easy, CURLOPT_MAIL_FROM, from.c_str());
     curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, recipients);
     curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(easy, CURLOPT_READFUNCTION, &Impl::read);
-    curl_easy_setopt(easy, CURLOPT_READDATA, this);
-    curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, &Impl::debug);
-    curl_easy_setopt(easy, CURLOPT_DEBUGDATA, this);
+    curl_easy_setopt(easy, CURLOPT_READFUNCTION, &SmtpSession::read);
+    curl_easy_setopt(easy, CURLOPT_READDATA, &session);
+    curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, &SmtpSession::debug);
+    curl_easy_setopt(easy, CURLOPT_DEBUGDATA, &session);
     curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);  // feeds the debug callback, prints nothing
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error);
     // No signals: the host's threads and handlers are not ours to disturb.
@@ -131,23 +132,22 @@ struct SmtpNotifier::Impl {
   }
 
   // Bounds the whole exchange by the context's deadline or `timeout`, whichever is sooner.
-  // REQUIRES: mutex held.
-  void set_deadline(CURL* easy, const DeliveryContext& context) {
+  void set_deadline(SmtpSession& session, const DeliveryContext& context) {
+    CURL* easy = session.curl.get();
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
                      detail::remaining_ms(context, options.connect_timeout));
     const long budget = detail::remaining_ms(context, options.timeout);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, budget);
     // The transfer timeout does not cover the wait after the final dot: see progress().
-    abort_at = std::chrono::steady_clock::now() + std::chrono::milliseconds{budget};
-    deadline_passed = false;
-    curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &Impl::progress);
-    curl_easy_setopt(easy, CURLOPT_XFERINFODATA, this);
+    session.abort_at = std::chrono::steady_clock::now() + std::chrono::milliseconds{budget};
+    session.deadline_passed = false;
+    curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &SmtpSession::progress);
+    curl_easy_setopt(easy, CURLOPT_XFERINFODATA, &session);
     curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, 0L);  // bounded by the above
   }
 
   // TLS (RFC 3207 STARTTLS, or RFC 8314 implicit TLS for smtps://) and AUTH.
-  // REQUIRES: mutex held.
   void set_security(CURL* easy) {
     using StartTls = SmtpOptions::StartTls;
     // Credentials never travel unencrypted unless the host said so: with them, "if offered"
@@ -167,27 +167,21 @@ struct SmtpNotifier::Impl {
     }
   }
 
-  // Drops the handle's references to one message's buffers before they go out of scope.
-  void forget_message(CURL* easy) {
-    curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, nullptr);
-    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, nullptr);
-    pending = {};
-  }
-
   // The outcome of a failed exchange. SMTP reply codes (RFC 5321 section 4.2.1): 4yz is a
   // "transient negative completion" (mailbox busy, greylisting, a full disk), worth another
   // try; 5yz is permanent (no such user, message refused) and would be refused again. With
-  // no reply code, a lost connection or a timeout is transient, other curl errors not.
-  // REQUIRES: mutex held.
-  DeliveryOutcome failure(CURLcode rc, const char* error, long code) {
-    close_connection(curl);  // never reuse a connection in an unknown state
-    const bool hung = rc == CURLE_ABORTED_BY_CALLBACK && deadline_passed;
+  // no reply code, a lost connection or a timeout is transient, other curl errors not. The
+  // caller closes the session: a connection in an unknown state is never reused.
+  DeliveryOutcome failure(const SmtpSession& session, CURLcode rc, const char* error,
+                          long code) const {
+    const bool hung = rc == CURLE_ABORTED_BY_CALLBACK && session.deadline_passed;
     const bool timed_out = rc == CURLE_OPERATION_TIMEDOUT || hung;
     const std::string reason =
         hung ? "timeout: no reply from the server by the deadline"
              : (error[0] != '\0' ? std::string(error) : std::string(curl_easy_strerror(rc)));
     // The first 4xx/5xx line decides, not curl's code: after a refusal curl still says
     // QUIT, and its last reply ("221") says nothing about the message.
+    const auto& error_reply = session.error_reply;
     if (!error_reply.empty())
       code = std::strtol(error_reply.c_str(), nullptr, 10);
     // libcurl's error text may quote the URL, a server's reply anything: scrub both.
@@ -216,6 +210,8 @@ Result<std::shared_ptr<SmtpNotifier>> SmtpNotifier::make(SmtpOptions options) {
   if (options.timeout.count() <= 0 || options.connect_timeout.count() <= 0) {
     return InvalidInput{"SMTP timeouts must be positive"};
   }
+  if (auto problem = detail::check_max_connections("SMTP", options.max_connections))
+    return *problem;
   if (!options.username.empty() && !options.allow_plaintext_auth &&
       options.url.starts_with("smtp://") && options.starttls == SmtpOptions::StartTls::off) {
     return InvalidInput{fmt::format(
@@ -224,7 +220,7 @@ Result<std::shared_ptr<SmtpNotifier>> SmtpNotifier::make(SmtpOptions options) {
         detail::redact_url(options.url))};
   }
   detail::curl_global();
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<Impl>(options.max_connections);
   // Reply texts reach the ActionLog: nothing of the credentials may survive in them.
   impl->redactor = detail::Redactor(options.url);
   auto& secrets = impl->redactor.secrets;
@@ -248,15 +244,16 @@ std::string SmtpNotifier::destination() const {
   return impl_->redactor.destination;
 }
 
+std::size_t SmtpNotifier::max_concurrency() const noexcept {
+  return impl_->pool.limit();
+}
+
 void SmtpNotifier::begin_batch() {
-  std::lock_guard lock(impl_->mutex);
-  impl_->in_batch = true;
+  impl_->pool.begin_batch();
 }
 
 void SmtpNotifier::end_batch() noexcept {
-  std::lock_guard lock(impl_->mutex);
-  impl_->in_batch = false;
-  close_connection(impl_->curl);  // QUIT: do not hold an idle connection the server will time out
+  impl_->pool.end_batch();  // QUIT: do not hold idle connections the server will time out
 }
 
 DeliveryOutcome SmtpNotifier::deliver(const Notification& notification,
@@ -272,9 +269,16 @@ DeliveryOutcome SmtpNotifier::deliver(const Notification& notification,
 }
 
 DeliveryOutcome SmtpNotifier::send(const EmailMessage& message, const DeliveryContext& context) {
-  // One exchange at a time: the handle, its connection and the reply state are shared.
-  std::lock_guard lock(impl_->mutex);
-  CURL* curl = impl_->handle_for_message();
+  // A connection slot of our own: concurrent sends share nothing but the pool's lock, which
+  // is not held while the exchange runs.
+  auto session = impl_->pool.checkout(context.deadline);
+  if (!session) {
+    return DeliveryOutcome::transient_failure(
+        fmt::format("SMTP delivery to {} failed: all {} connections stayed busy until the "
+                    "deadline",
+                    impl_->redactor.destination, impl_->pool.limit()));
+  }
+  CURL* curl = session->curl.get();
   if (curl == nullptr)
     return DeliveryOutcome::transient_failure("curl_easy_init failed");
 
@@ -288,21 +292,23 @@ DeliveryOutcome SmtpNotifier::send(const EmailMessage& message, const DeliveryCo
   char error[CURL_ERROR_SIZE] = {};
 
   // ---- Exchange.
-  impl_->set_message(curl, message, from, recipients.get(), error);
-  impl_->set_deadline(curl, context);
+  impl_->set_message(*session, message, from, recipients.get(), error);
+  impl_->set_deadline(*session, context);
   impl_->set_security(curl);
   const CURLcode rc = curl_easy_perform(curl);
   long code = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-  impl_->forget_message(curl);
+  session->forget_message();
 
   // ---- Outcome: the server's last reply ("250 2.0.0 Ok: queued as ...") is the detail.
-  if (rc == CURLE_OK) {
-    return DeliveryOutcome::delivered(impl_->last_reply.empty()
-                                          ? fmt::format("{}", code)
-                                          : impl_->redactor.clean(impl_->last_reply));
-  }
-  return impl_->failure(rc, error, code);
+  // Only a session that just succeeded goes back for reuse: after a failure its connection
+  // is in an unknown state, and the lease closes it.
+  if (rc != CURLE_OK)
+    return impl_->failure(*session, rc, error, code);
+  session.keep();
+  return DeliveryOutcome::delivered(session->last_reply.empty()
+                                        ? fmt::format("{}", code)
+                                        : impl_->redactor.clean(session->last_reply));
 }
 
 }  // namespace interviewkit

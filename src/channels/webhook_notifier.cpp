@@ -4,7 +4,6 @@
 #include <cctype>
 #include <cstdio>
 #include <cstring>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +17,7 @@
 
 #include <interviewkit/channels/webhook_notifier.hpp>
 
+#include "connection_pool.hpp"
 #include "curl_util.hpp"
 #include "mail_text.hpp"
 #include "redact.hpp"
@@ -221,28 +221,44 @@ struct SignedEvent {
   std::string signature;
 };
 
-struct WebhookNotifier::Impl {
-  WebhookOptions options;     // options.clock is never null
-  detail::Redactor redactor;  // the receiver's name and what no detail may repeat
-  std::mutex mutex;
-  // Connections (keep-alive) and DNS answers live in a share object; each delivery gets a
-  // fresh easy handle. Debian's libcurl 7.88 keeps a pointer to the previous transfer's
-  // freed header list in a reused easy handle: a reply with a folded header line after an
-  // odd status line then reads freed memory (found by the webhook_reply fuzz target). A
-  // fresh handle per delivery has no such state. Used under `mutex` only, so the share
-  // needs no lock callbacks. Declared before `curl`: it must outlive every handle using it.
-  detail::CurlShare share;
+namespace {
+
+// One connection slot (see connection_pool.hpp): a connection cache of its own, which keeps
+// the HTTP keep-alive connection between deliveries, and what the current delivery's reply
+// said. Each delivery gets a fresh easy handle on the cache: Debian's libcurl 7.88 keeps a
+// pointer to the previous transfer's freed header list in a reused easy handle, and a reply
+// with a folded header line after an odd status line then reads freed memory (found by the
+// webhook_reply fuzz target); a fresh handle has no such state. Used by one delivery at a
+// time, so the share object needs no lock callbacks.
+struct WebhookSession {
+  // Declared before `curl`: it must outlive every handle using it. Without it (curl has no
+  // memory) deliveries still work, only without keep-alive.
+  detail::CurlShare share{curl_share_init()};
   detail::CurlHandle curl;
 
-  // What the current delivery's reply said; filled by the callbacks below.
   std::string response;
   std::string retry_after;
 
+  WebhookSession() {
+    if (share) {
+      curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+      curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    }
+  }
+
+  // A new easy handle on this slot's connection cache; null if curl has no memory.
+  CURL* fresh_handle() {
+    curl.reset(curl_easy_init());
+    if (curl && share)
+      curl_easy_setopt(curl.get(), CURLOPT_SHARE, share.get());
+    return curl.get();
+  }
+
   static std::size_t write(char* data, std::size_t size, std::size_t count, void* self) {
-    auto* impl = static_cast<Impl*>(self);
+    auto* session = static_cast<WebhookSession*>(self);
     constexpr std::size_t keep = 4096;  // only an excerpt goes into the log
-    if (impl->response.size() < keep) {
-      impl->response.append(data, std::min(size * count, keep - impl->response.size()));
+    if (session->response.size() < keep) {
+      session->response.append(data, std::min(size * count, keep - session->response.size()));
     }
     return size * count;  // the rest is read and dropped: a short count would abort
   }
@@ -255,10 +271,20 @@ struct WebhookNotifier::Impl {
         match = match && std::tolower(static_cast<unsigned char>(line[i])) == name[i];
       }
       if (match)
-        static_cast<Impl*>(self)->retry_after = std::string(line.substr(name.size()));
+        static_cast<WebhookSession*>(self)->retry_after = std::string(line.substr(name.size()));
     }
     return size * count;
   }
+};
+
+}  // namespace
+
+struct WebhookNotifier::Impl {
+  WebhookOptions options;     // options.clock is never null
+  detail::Redactor redactor;  // the receiver's name and what no detail may repeat
+  detail::ConnectionPool<WebhookSession> pool;
+
+  explicit Impl(std::size_t max_connections) : pool(max_connections) {}
 
   // The event for `notification`, signed at `now`. The id is the outbox message's token, the
   // same on every retry, so a receiver can drop the copies at-least-once delivery makes.
@@ -277,39 +303,23 @@ struct WebhookNotifier::Impl {
     return event;
   }
 
-  // A new easy handle on the shared connection cache (see `share`); null if curl has no
-  // memory. Without a share object deliveries still work, only without keep-alive.
-  // REQUIRES: mutex held.
-  CURL* fresh_handle() {
-    if (!share) {
-      share.reset(curl_share_init());
-      if (share) {
-        curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-        curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-      }
-    }
-    curl.reset(curl_easy_init());
-    if (curl && share)
-      curl_easy_setopt(curl.get(), CURLOPT_SHARE, share.get());
-    return curl.get();
-  }
-
-  // Points the handle at this request. `headers` and `error` must outlive the transfer.
-  // REQUIRES: mutex held.
-  void set_request(CURL* easy, const SignedEvent& event, const curl_slist* headers, char* error,
-                   const DeliveryContext& context) {
-    response.clear();
-    retry_after.clear();
+  // Points the session's handle at this request. `headers` and `error` must outlive the
+  // transfer.
+  void set_request(WebhookSession& session, const SignedEvent& event, const curl_slist* headers,
+                   char* error, const DeliveryContext& context) const {
+    CURL* easy = session.curl.get();
+    session.response.clear();
+    session.retry_after.clear();
     curl_easy_setopt(easy, CURLOPT_URL, options.url.c_str());
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, event.body.c_str());
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(event.body.size()));
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Impl::write);
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, this);
-    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Impl::header);
-    curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &WebhookSession::write);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &session);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &WebhookSession::header);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, &session);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error);
     // No signals: the host's threads and handlers are not ours to disturb (and DNS
     // timeouts via SIGALRM are not thread-safe).
@@ -323,9 +333,9 @@ struct WebhookNotifier::Impl {
     detail::verify_server(easy, options.verify_peer);
   }
 
-  // A transfer that got no HTTP status: the connection, TLS or time failed.
-  DeliveryOutcome transfer_failure(CURLcode rc, const char* error) {
-    curl.reset();
+  // A transfer that got no HTTP status: the connection, TLS or time failed. The caller
+  // closes the session, connection and all.
+  DeliveryOutcome transfer_failure(CURLcode rc, const char* error) const {
     // libcurl's error text may quote the URL: scrub it like everything else.
     const auto detail =
         redactor.clean(fmt::format("POST {} failed: {}", redactor.destination,
@@ -338,10 +348,10 @@ struct WebhookNotifier::Impl {
   // receiver timed out), 429 (rate limited) and 5xx (its fault) may pass, so they are
   // retried; any other 4xx says this very request is wrong and would be refused again.
   // Retry-After is only read on 429 and 503, the statuses it is defined for besides 3xx.
-  DeliveryOutcome reply_outcome(long status, UtcMillis now) const {
+  DeliveryOutcome reply_outcome(const WebhookSession& session, long status, UtcMillis now) const {
     if (status >= 200 && status < 300)
       return DeliveryOutcome::delivered(fmt::format("HTTP {}", status));
-    auto excerpt = response.substr(0, 200);
+    auto excerpt = session.response.substr(0, 200);
     for (auto& c : excerpt) {
       if (static_cast<unsigned char>(c) < 0x20)
         c = ' ';  // one log line
@@ -352,7 +362,7 @@ struct WebhookNotifier::Impl {
     if (status == 408 || status == 429 || status >= 500) {
       std::optional<UtcMillis> retry_at;
       if (status == 429 || status == 503)
-        retry_at = parse_retry_after(retry_after, now);
+        retry_at = parse_retry_after(session.retry_after, now);
       return DeliveryOutcome::transient_failure(detail, retry_at);
     }
     return DeliveryOutcome::permanent_failure(detail);
@@ -374,8 +384,10 @@ Result<std::shared_ptr<WebhookNotifier>> WebhookNotifier::make(WebhookOptions op
     return InvalidInput{"webhook secret must be at least 16 bytes"};
   if (options.timeout.count() <= 0)
     return InvalidInput{"webhook timeout must be positive"};
+  if (auto problem = detail::check_max_connections("webhook", options.max_connections))
+    return *problem;
   detail::curl_global();
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<Impl>(options.max_connections);
   impl->redactor = detail::Redactor(options.url);
   impl->redactor.secrets.push_back(options.secret);
   if (options.secret.starts_with("whsec_"))
@@ -410,10 +422,20 @@ std::string WebhookNotifier::event_body(const Notification& notification, std::s
       .dump();
 }
 
+std::size_t WebhookNotifier::max_concurrency() const noexcept {
+  return impl_->pool.limit();
+}
+
+void WebhookNotifier::begin_batch() {
+  impl_->pool.begin_batch();
+}
+
+void WebhookNotifier::end_batch() noexcept {
+  impl_->pool.end_batch();  // idle keep-alive connections would only wait for the receiver
+}
+
 DeliveryOutcome WebhookNotifier::deliver(const Notification& notification,
                                          const DeliveryContext& context) {
-  // One delivery at a time: the handle, the share and the reply buffers are per notifier.
-  std::lock_guard lock(impl_->mutex);
   const auto now = impl_->options.clock->now();
 
   // ---- Sign. make() checked the secret, so this is not expected to fail; a secret that did
@@ -422,8 +444,15 @@ DeliveryOutcome WebhookNotifier::deliver(const Notification& notification,
   if (!event)
     return DeliveryOutcome::permanent_failure(event.error().message());  // never the secret
 
-  // ---- Send.
-  CURL* curl = impl_->fresh_handle();
+  // ---- Send, on a connection slot of our own: concurrent deliveries share nothing but the
+  // pool's lock, which is not held while the request runs.
+  auto session = impl_->pool.checkout(context.deadline);
+  if (!session) {
+    return DeliveryOutcome::transient_failure(
+        fmt::format("POST {} failed: all {} connections stayed busy until the deadline",
+                    impl_->redactor.destination, impl_->pool.limit()));
+  }
+  CURL* curl = session->fresh_handle();
   if (curl == nullptr)
     return DeliveryOutcome::transient_failure("curl_easy_init failed");
   detail::CurlList headers;
@@ -435,7 +464,7 @@ DeliveryOutcome WebhookNotifier::deliver(const Notification& notification,
       return DeliveryOutcome::transient_failure("out of memory");
   }
   char error[CURL_ERROR_SIZE] = {};
-  impl_->set_request(curl, *event, headers.get(), error, context);
+  impl_->set_request(*session, *event, headers.get(), error, context);
   const CURLcode rc = curl_easy_perform(curl);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
@@ -444,10 +473,12 @@ DeliveryOutcome WebhookNotifier::deliver(const Notification& notification,
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, nullptr);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
 
-  // ---- Classify.
+  // ---- Classify. A whole reply, whatever its status, leaves the connection usable (libcurl
+  // closes it itself when the receiver said so); after a failed transfer the lease closes it.
   if (rc != CURLE_OK)
     return impl_->transfer_failure(rc, error);
-  return impl_->reply_outcome(status, now);
+  session.keep();
+  return impl_->reply_outcome(*session, status, now);
 }
 
 }  // namespace interviewkit

@@ -20,10 +20,12 @@ LogNotifier::LogNotifier(std::shared_ptr<spdlog::logger> logger) noexcept
 
 // Always "delivered": a log line is the whole delivery, and the outbox should see the
 // message done. Values are passed as fmt arguments, never spliced into the format string.
+// The slot's text is formatted before the lock is taken, to hold it for less.
 DeliveryOutcome LogNotifier::deliver(const Notification& n, const DeliveryContext&) {
+  const auto slot = n.interview.slot ? fmt::format(" slot {}", *n.interview.slot) : std::string();
+  std::lock_guard lock(mutex_);
   logger_->info("notify {} to {} about interview {} ({}, version {}){}", n.kind, n.recipient.person,
-                n.interview.id, n.interview.status, n.interview.version,
-                n.interview.slot ? fmt::format(" slot {}", *n.interview.slot) : std::string());
+                n.interview.id, n.interview.status, n.interview.version, slot);
   return DeliveryOutcome::delivered("logged");
 }
 

@@ -165,12 +165,37 @@ class InFlight {
   std::atomic<std::uint64_t>& gauge_;
 };
 
+namespace {
+
+// The dispatcher whose pass this thread is delivering for, if any: stop() called from a
+// host callback on a delivery thread must not wait for that thread.
+thread_local const void* in_pass_of = nullptr;
+
+class InPass {
+ public:
+  explicit InPass(const void* dispatcher) noexcept : previous_(in_pass_of) {
+    in_pass_of = dispatcher;
+  }
+  ~InPass() { in_pass_of = previous_; }
+  InPass(const InPass&) = delete;
+  InPass& operator=(const InPass&) = delete;
+
+ private:
+  const void* previous_;
+};
+
+}  // namespace
+
 // One destination's circuit: consecutive retryable failures, and while open, until when.
 // Kept in memory per dispatcher: after a restart a dead destination costs `failure_threshold`
 // timeouts again, which is cheap, and no store schema carries breaker state.
+// Once `open_until` has passed, one delivery probes the destination; the ones that run
+// beside it still fail fast until the probe ends (or outlives a delivery_timeout, so a probe
+// whose outcome never came back cannot hold the circuit open for ever).
 struct Breaker {
   std::uint32_t failures = 0;
   std::optional<UtcMillis> open_until;
+  std::optional<UtcMillis> probe_until;
 };
 
 struct Dispatcher::Impl {
@@ -382,13 +407,17 @@ struct Dispatcher::Impl {
   std::optional<DeliveryOutcome> breaker_open(const std::string& destination, UtcMillis now) {
     std::lock_guard lock(breaker_mutex);
     auto& b = breakers[destination];
-    if (b.open_until && now < *b.open_until) {
-      return DeliveryOutcome::transient_failure(
-          fmt::format("circuit open for {} until {} after {} consecutive failures; not tried",
-                      destination, format_utc(*b.open_until), b.failures),
-          *b.open_until);
+    if (!b.open_until)
+      return std::nullopt;
+    if (now >= *b.open_until && (!b.probe_until || now >= *b.probe_until)) {
+      b.probe_until = now + options.delivery_timeout;  // this delivery is the probe
+      return std::nullopt;
     }
-    return std::nullopt;
+    const auto retry = std::max(*b.open_until, b.probe_until.value_or(*b.open_until));
+    return DeliveryOutcome::transient_failure(
+        fmt::format("circuit open for {} until {} after {} consecutive failures; not tried",
+                    destination, format_utc(retry), b.failures),
+        retry);
   }
 
   void breaker_outcome(const std::string& destination, bool ok, const std::string& error) {
@@ -407,6 +436,7 @@ struct Dispatcher::Impl {
         if (!b.open_until)
           change = circuit_entry(ActionType::channel_circuit_opened, destination, error);
         b.open_until = now + options.breaker.open_for;
+        b.probe_until.reset();  // a failed probe: the next one after open_for
       }
     }
     if (change)
@@ -699,6 +729,7 @@ struct Dispatcher::Impl {
   // none is left waiting. Its counts join the pass's under `total_mutex`.
   void work(detail::PassPlan& plan, std::span<OutboxMessage> batch, DrainStats& total,
             std::mutex& total_mutex) noexcept {
+    const InPass marker(this);
     DrainStats mine;
     const detail::PassPlan::WaitingHook hook = [&](std::span<const std::size_t> waiting) {
       hold_waiting(batch, waiting, mine);
@@ -1082,8 +1113,11 @@ void Dispatcher::stop() {
     if (!impl_->worker.joinable())
       return;
     impl_->stopping = true;
-    if (impl_->worker.get_id() == std::this_thread::get_id())
-      return;  // called from a callback on the thread itself: it ends after this pass
+    // Called from a callback on the background thread, or on a delivery thread of its pass
+    // (which the background thread waits for): joining would wait for ourselves. The
+    // thread ends after this pass instead.
+    if (impl_->worker.get_id() == std::this_thread::get_id() || in_pass_of == impl_.get())
+      return;
     worker = std::move(impl_->worker);
   }
   impl_->wakeup.notify_all();

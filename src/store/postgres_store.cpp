@@ -12,13 +12,20 @@
 //   messages without waiting on each other, and a lease (claimed_until_ms) hands a message
 //   over when a worker dies. Every outcome is fenced by the claim number, which only grows,
 //   so a worker that wakes after its lease ran out cannot overwrite the next one's work.
-// - Transactions run at READ COMMITTED on a pooled connection (`Impl::transact`); those that
-//   hit a serialization failure or deadlock, or a connection the server dropped, are run
-//   again from the start. That is why `Store::write`'s work may run more than once.
+// - Transactions run at READ COMMITTED on a pooled connection (`Impl::with_retries`); those
+//   that hit a serialization failure or deadlock, or a connection the server dropped, are
+//   run again from the start. That is why `Store::write`'s work may run more than once.
+// - A booking is a handful of statements, each cheap for the server: the time goes in round
+//   trips. `Store::write` therefore sends its statements in as few as their answers allow
+//   (`Batch`): BEGIN with the first, writes with the next read or with COMMIT.
 // - No pqxx exception leaves this file: `Impl::transact` turns each into an error value.
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
+#include <limits>
 #include <mutex>
+#include <span>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -286,8 +293,9 @@ nlohmann::json storable_json(const nlohmann::json& value) {
   return value;
 }
 
-// The one place an action entry is written, inside any transaction. An entry with no
-// interview is stored with a NULL interview_id, which is what query_actions filters on.
+// An action entry written inside a pqxx::work (Store::write's transactions write theirs
+// through PgTransaction::action_statement). An entry with no interview is stored with a
+// NULL interview_id, which is what query_actions filters on.
 void insert_action(pqxx::work& tx, const ActionEntry& entry) {
   std::optional<std::int64_t> interview;
   if (entry.interview.is_set())
@@ -317,6 +325,32 @@ Result<bool> fenced_answer(pqxx::work& tx, const pqxx::result& update, OutboxId 
   });
 }
 
+// Interview ids drawn from the sequence ahead of need, so that creating an interview does
+// not wait for a round trip of its own before its INSERT. It is what a sequence's own CACHE
+// option does per session: ids stay unique, but across processes they are not handed out in
+// creation order, and those unused when a process stops are skipped. Thread-safe.
+class IdReserve {
+ public:
+  static constexpr int per_draw = 16;
+
+  std::optional<std::uint64_t> take() {
+    std::lock_guard lock(mutex_);
+    if (spare_.empty())
+      return std::nullopt;
+    const auto id = spare_.front();
+    spare_.pop_front();
+    return id;
+  }
+  void add(std::span<const std::uint64_t> ids) {
+    std::lock_guard lock(mutex_);
+    spare_.insert(spare_.end(), ids.begin(), ids.end());
+  }
+
+ private:
+  std::mutex mutex_;
+  std::deque<std::uint64_t> spare_;  // guarded by mutex_
+};
+
 // A libpq connection string with our connect timeout added unless the host set one.
 std::string with_connect_timeout(const std::string& url, std::chrono::seconds timeout) {
   if (url.find("connect_timeout") != std::string::npos || timeout.count() <= 0)
@@ -338,6 +372,7 @@ struct PostgresStore::Impl {
   std::condition_variable released;                     // signalled when a connection returns
   std::vector<std::unique_ptr<pqxx::connection>> idle;  // guarded by mutex
   std::size_t open = 0;  // connections in existence, idle or leased; guarded by mutex
+  IdReserve interview_ids;
 
   // ---- The pool. --------------------------------------------------------------------------
 
@@ -494,27 +529,37 @@ struct PostgresStore::Impl {
 
   // ---- The transaction runner. ------------------------------------------------------------
 
-  // Runs `body` in a transaction on a pooled connection and commits if it returns a value.
-  // Serialization failures, deadlocks and dropped connections run it again (so `body` may
-  // run more than once; see after_failure); every other database failure is an error value.
-  // Exceptions that are not the database's (thrown by a host's Store::write work) propagate.
-  template <class Body>
-  auto transact(std::string_view what, Body&& body) -> decltype(body(std::declval<pqxx::work&>())) {
-    for (int attempt = 0;; ++attempt) {
+  // Runs `attempt` on a pooled connection; a serialization failure, deadlock or dropped
+  // connection runs it again from the start (so it may run more than once; see
+  // after_failure), every other database failure is an error value. Exceptions that are not
+  // the database's (thrown by a host's Store::write work) propagate.
+  template <class Attempt>
+  auto with_retries(std::string_view what, Attempt&& attempt)
+      -> decltype(attempt(std::declval<pqxx::connection&>())) {
+    for (int n = 0;; ++n) {
       auto lease = acquire();
       if (!lease)
         return lease.error();
       try {
-        pqxx::work tx(**lease);
-        auto result = body(tx);
-        if (result)
-          tx.commit();
-        return result;  // an error value: pqxx::work rolls back when it goes out of scope
+        return attempt(**lease);
       } catch (const pqxx::pqxx_exception&) {
-        if (auto error = after_failure(what, attempt, *lease))
+        if (auto error = after_failure(what, n, *lease))
           return *error;
       }
     }
+  }
+
+  // Runs `body` in a transaction and commits if it returns a value; an error value rolls
+  // back (pqxx::work does when it goes out of scope).
+  template <class Body>
+  auto transact(std::string_view what, Body&& body) -> decltype(body(std::declval<pqxx::work&>())) {
+    return with_retries(what, [&](pqxx::connection& c) {
+      pqxx::work tx(c);
+      auto result = body(tx);
+      if (result)
+        tx.commit();
+      return result;
+    });
   }
 
   // ---- Opening. ---------------------------------------------------------------------------
@@ -575,168 +620,376 @@ struct PostgresStore::Impl {
 
 namespace {
 
-// The operations of one write transaction, on the pqxx::work of Impl::transact. Made anew
-// for every attempt, so nothing carries over from a failed one; `last_written` tells
-// PostgresStore::write what this attempt wrote.
+// One write transaction sent in as few round trips as its answers allow. Statements whose
+// answer the caller does not need at once (writes that only succeed or fail) wait in
+// `deferred_` and travel with the next statement that must be answered, or with COMMIT;
+// BEGIN travels with the first. A round trip is one simple query of several statements,
+// sent and read back through a pqxx::pipeline. Simple queries carry no parameters, so
+// values are written in as literals, strings escaped by libpq (`literal`).
+//
+// Each statement of a simple query still takes its own snapshot at READ COMMITTED, so a
+// SELECT placed after pg_advisory_xact_lock in the same round trip sees what the lock's
+// previous holder committed: the same guarantee as two round trips.
+class Batch {
+ public:
+  explicit Batch(pqxx::transaction_base& tx) : tx_(tx) {}
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
+  // An unfinished transaction is rolled back before the connection goes back to the pool.
+  ~Batch() {
+    if (begun_ && !finished_) {
+      // A connection that cannot roll back is broken, and the pool drops a broken one.
+      try {
+        tx_.exec("ROLLBACK");
+      } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): see above
+      }
+    }
+  }
+
+  std::string literal(const std::string& text) const { return tx_.quote(text); }
+  static std::string literal(std::int64_t value) { return std::to_string(value); }
+  template <class T>
+  std::string literal(const std::optional<T>& value) const {
+    return value ? literal(*value) : std::string("NULL");
+  }
+
+  // `sql` runs before whatever is sent next. `must_touch`: the statement has to change
+  // exactly one row of that interview, or the round trip that sends it answers NotFound.
+  void defer(std::string sql, std::optional<InterviewId> must_touch = std::nullopt) {
+    deferred_.push_back({std::move(sql), must_touch});
+  }
+
+  // Sends what was deferred and then `now`, in one round trip; the results of `now`.
+  Result<std::vector<pqxx::result>> run(const std::vector<std::string>& now) {
+    std::vector<Deferred> sent;
+    sent.swap(deferred_);
+    pqxx::pipeline pipe(tx_);
+    pipe.retain(std::numeric_limits<int>::max());  // everything leaves in one simple query
+    std::vector<pqxx::pipeline::query_id> ids;
+    if (!begun_)
+      pipe.insert("BEGIN");
+    begun_ = true;
+    for (const auto& d : sent)
+      ids.push_back(pipe.insert(d.sql));
+    for (const auto& sql : now)
+      ids.push_back(pipe.insert(sql));
+    pipe.complete();
+    std::vector<pqxx::result> out;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      auto r = pipe.retrieve(ids[i]);
+      if (i < sent.size() && sent[i].must_touch && r.affected_rows() != 1)
+        return NotFound{*sent[i].must_touch};
+      if (i >= sent.size())
+        out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  // Commits: the deferred statements and COMMIT in one round trip, or none at all for a
+  // transaction that wrote nothing. A checked statement is sent on its own first, so a
+  // NotFound is known before anything commits. A connection lost while COMMIT may have been
+  // sent leaves the outcome unknown: in_doubt_error, which is never retried.
+  Result<void> commit() {
+    const bool checked = std::any_of(deferred_.begin(), deferred_.end(),
+                                     [](const Deferred& d) { return d.must_touch.has_value(); });
+    if (checked) {
+      if (auto flushed = run({}); !flushed)
+        return flushed.error();
+    }
+    if (!begun_ && deferred_.empty())
+      return {};
+    try {
+      (void)run({"COMMIT"});
+    } catch (const pqxx::broken_connection& e) {
+      throw pqxx::in_doubt_error(e.what());
+    }
+    finished_ = true;
+    return {};
+  }
+
+ private:
+  struct Deferred {
+    std::string sql;
+    std::optional<InterviewId> must_touch;
+  };
+  pqxx::transaction_base& tx_;
+  std::vector<Deferred> deferred_;
+  bool begun_ = false;
+  bool finished_ = false;
+};
+
+// The interview row this transaction writes, kept until it is sent so that the transition
+// recorded right after the write joins the same statement (one row version, one run of
+// the people trigger, instead of two).
+struct PendingRow {
+  Interview interview;
+  bool insert = false;
+  std::optional<RecordedTransition> transition;
+};
+
+// The INSERT or UPDATE of `row`. The trigger then rewrites the interview's people rows and
+// the exclusion constraint checks them. Half-open '[)' ranges: back-to-back interviews
+// touch without overlapping.
+std::string row_statement(const Batch& b, const PendingRow& row) {
+  const auto& i = row.interview;
+  std::string slot = "NULL";
+  if (i.slot) {
+    slot = fmt::format("tstzrange(to_timestamp({}), to_timestamp({}), '[)')",
+                       seconds(i.slot->start()), seconds(i.slot->end()));
+  }
+  std::optional<std::string> event;
+  std::optional<std::string> from;
+  if (row.transition) {
+    event = std::string(to_string(row.transition->event));
+    from = std::string(to_string(row.transition->from));
+  }
+  const auto status = b.literal(std::string(to_string(i.status)));
+  const auto version = static_cast<std::int64_t>(i.version);
+  const auto body = b.literal(nlohmann::json(i).dump());
+  const auto updated = millis(UtcMillis{i.updated_at});
+  const auto recipients = b.literal(detail::join_recipients(i));
+  if (row.insert) {
+    return fmt::format(
+        "INSERT INTO interviews (id, status, version, slot, body, updated_ms, recipients, "
+        "last_event, last_from) VALUES ({}, {}, {}, {}, {}::jsonb, {}, {}, {}, {})",
+        column(i.id), status, version, slot, body, updated, recipients, b.literal(event),
+        b.literal(from));
+  }
+  return fmt::format(
+      "UPDATE interviews SET status = {}, version = {}, slot = {}, body = {}::jsonb, "
+      "updated_ms = {}, recipients = {}, last_event = {}, last_from = {} WHERE id = {}",
+      status, version, slot, body, updated, recipients, b.literal(event), b.literal(from),
+      column(i.id));
+}
+
+// One VALUES row of the outbox INSERT, in the column order of `enqueue`.
+std::string outbox_values(const Batch& b, const OutboxMessage& m) {
+  return fmt::format(
+      "({}, {}, {}, {}, {}::jsonb, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+      b.literal(m.idempotency_key), column(m.interview), b.literal(std::string(to_string(m.kind))),
+      b.literal(m.channel), b.literal(m.payload.dump()), b.literal(m.message_token), millis(m.due),
+      static_cast<std::int64_t>(m.attempts), b.literal(storable(m.last_error)),
+      b.literal(std::string(to_string(m.state))), millis(m.created_at), millis(m.updated_at),
+      b.literal(storable(m.recipient)), static_cast<std::int64_t>(m.revision));
+}
+
+// The operations of one write transaction, on the Batch of PostgresStore::write. Made anew
+// for every attempt, so nothing carries over from a failed one.
 class PgTransaction final : public StoreTransaction {
  public:
-  explicit PgTransaction(pqxx::work& tx) : tx_(tx) {}
+  PgTransaction(Batch& batch, IdReserve& ids, std::optional<Interview>& written)
+      : b_(batch), ids_(ids), last_written_(written) {}
 
   Result<Interview> load(InterviewId id) override {
     // FOR UPDATE: concurrent writers of one interview queue up instead of losing updates.
-    const auto r =
-        tx_.exec_params("SELECT body::text FROM interviews WHERE id = $1 FOR UPDATE", column(id));
-    if (r.empty())
+    auto r = run(
+        {fmt::format("SELECT body::text FROM interviews WHERE id = {} FOR UPDATE", column(id))});
+    if (!r)
+      return r.error();
+    if (r->front().empty())
       return NotFound{id};
-    return detail::decode_interview(r[0][0].as<std::string>(), id);
+    return detail::decode_interview(r->front()[0][0].as<std::string>(), id);
   }
 
-  // The id is drawn from the sequence first because the row's JSON body carries it.
+  // The id comes first because the row's JSON body carries it: from the reserve, or with a
+  // round trip that refills it. The row itself waits for the next round trip.
   Result<InterviewId> insert(const Interview& interview) override {
-    const InterviewId id{tx_.exec1("SELECT nextval('interviews_id_seq')")[0].as<std::uint64_t>()};
+    auto id = ids_.take();
+    if (!id) {
+      auto r = run({fmt::format("SELECT nextval('interviews_id_seq') FROM generate_series(1, {})",
+                                IdReserve::per_draw)});
+      if (!r)
+        return r.error();
+      std::vector<std::uint64_t> drawn;
+      for (const auto& row : r->front())
+        drawn.push_back(row[0].as<std::uint64_t>());
+      id = drawn.front();
+      ids_.add(std::span(drawn).subspan(1));
+    }
     auto stored = interview;
-    stored.id = id;
-    write_row(stored, true);
-    return id;
+    stored.id = InterviewId{*id};
+    hold_row({stored, true, std::nullopt});
+    return stored.id;
   }
 
+  // No answer needed yet: a missing row is reported by the round trip that sends it.
   Result<void> update(const Interview& interview) override {
-    if (!write_row(interview, false))
-      return NotFound{interview.id};
+    hold_row({interview, false, std::nullopt});
     return {};
   }
 
   Result<void> record_transition(InterviewId interview,
                                  const RecordedTransition& transition) override {
-    const auto r = tx_.exec_params(
-        "UPDATE interviews SET last_event = $2, last_from = $3 WHERE id = $1", column(interview),
-        std::string(to_string(transition.event)), std::string(to_string(transition.from)));
-    if (r.affected_rows() != 1)
-      return NotFound{interview};
+    if (row_ && row_->interview.id == interview) {
+      row_->transition = transition;
+      return {};
+    }
+    b_.defer(fmt::format("UPDATE interviews SET last_event = {}, last_from = {} WHERE id = {}",
+                         b_.literal(std::string(to_string(transition.event))),
+                         b_.literal(std::string(to_string(transition.from))), column(interview)),
+             interview);
     return {};
   }
 
   Result<std::optional<SlotConflict>> find_conflict(const Interview& interview,
-                                                    const TimeRange& window) override {
-    // Per-person advisory locks serialise bookings that share a person across every server,
-    // so the buffer check below and the write that follows are one atomic step (READ
-    // COMMITTED alone would let two servers both see a free slot). Taken in people_of's
-    // sorted order, so two bookings never wait on each other in a cycle. Transaction-scoped:
-    // released by the commit or rollback, never leaked. Overlaps themselves are also refused
-    // by the exclusion constraint.
-    for (const auto& person : people_of(interview)) {
-      tx_.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))", person,
-                      person_lock_seed);
-    }
-    for (const auto& person : people_of(interview)) {
-      const auto r = tx_.exec_params(
-          "SELECT interview_id FROM interview_people WHERE person = $1 AND interview_id <> $2 "
-          "AND slot && tstzrange(to_timestamp($3), to_timestamp($4), '[)') LIMIT 1",
-          person, column(interview.id), seconds(window.start()), seconds(window.end()));
-      if (!r.empty()) {
-        return std::optional(SlotConflict{InterviewId{r[0][0].as<std::uint64_t>()}, person});
-      }
-    }
-    return std::optional<SlotConflict>{};
-  }
+                                                    const TimeRange& window) override;
 
-  // Ids, claims and leases are the store's: a new message is never claimed (claim 0).
+  // Ids, claims and leases are the store's: a new message is never claimed (claim 0). One
+  // multi-row INSERT; ids are matched back by idempotency key, unique in the outbox.
   Result<std::vector<OutboxId>> enqueue(std::span<const OutboxMessage> messages) override {
+    if (messages.empty())
+      return std::vector<OutboxId>{};
+    std::string rows;
+    for (const auto& given : messages)
+      rows += (rows.empty() ? "" : ", ") + outbox_values(b_, detail::with_keys(given));
+    auto r = run(
+        {fmt::format("INSERT INTO outbox (idempotency_key, interview_id, kind, channel, payload, "
+                     "message_token, due_ms, attempts, last_error, state, created_ms, updated_ms, "
+                     "recipient, revision) VALUES {} RETURNING id, idempotency_key",
+                     rows)});
+    if (!r)
+      return r.error();
+    std::unordered_map<std::string, std::uint64_t> by_key;
+    for (const auto& row : r->front())
+      by_key.emplace(row[1].as<std::string>(), row[0].as<std::uint64_t>());
     std::vector<OutboxId> ids;
-    for (const auto& given : messages) {
-      const auto m = detail::with_keys(given);
-      const auto r = tx_.exec_params(
-          "INSERT INTO outbox (idempotency_key, interview_id, kind, channel, payload, "
-          "message_token, due_ms, attempts, last_error, state, created_ms, updated_ms, "
-          "recipient, revision) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, "
-          "$12, $13, $14) RETURNING id",
-          m.idempotency_key, column(m.interview), std::string(to_string(m.kind)), m.channel,
-          m.payload.dump(), m.message_token, millis(m.due), static_cast<std::int64_t>(m.attempts),
-          storable(m.last_error), std::string(to_string(m.state)), millis(m.created_at),
-          millis(m.updated_at), storable(m.recipient), static_cast<std::int64_t>(m.revision));
-      ids.emplace_back(r[0][0].as<std::uint64_t>());
-    }
+    for (const auto& given : messages)
+      ids.emplace_back(by_key.at(given.idempotency_key));
     return ids;
   }
 
-  // One statement: a message being claimed right now is locked by its claimer, and this
-  // UPDATE waits for it rather than skipping it.
   Result<std::vector<OutboxMessage>> supersede(InterviewId interview, NotificationKind kind,
-                                               const std::string& reason, UtcMillis now) override {
-    const auto r = tx_.exec_params(
-        fmt::format("UPDATE outbox SET state = 'expired', last_error = $3, claimed_until_ms = "
-                    "NULL, updated_ms = $4 WHERE interview_id = $1 AND kind = $2 AND state IN "
-                    "('pending', 'dead') RETURNING {}",
-                    detail::outbox_columns),
-        column(interview), std::string(to_string(kind)), storable(reason), millis(now));
-    return by_id(read_outbox_rows(r));
-  }
-
-  // The transaction-scoped lock on the key makes a concurrent request with the same key
-  // (from any process) wait here until the first one commits or rolls back; READ COMMITTED
-  // then lets the SELECT below see the first one's record, so the retry replays its result.
-  Result<std::optional<IdempotencyRecord>> find_idempotency(const std::string& key) override {
-    tx_.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))", key,
-                    idempotency_lock_seed);
-    const auto r =
-        tx_.exec_params("SELECT request, result::text FROM idempotency WHERE key = $1", key);
-    if (r.empty())
-      return std::optional<IdempotencyRecord>{};
-    auto result = detail::decode_interview(r[0][1].as<std::string>(), InterviewId{});
-    if (!result)
-      return result.error();
-    return std::optional(IdempotencyRecord{key, r[0][0].as<std::string>(), std::move(*result)});
-  }
+                                               const std::string& reason, UtcMillis now) override;
+  Result<std::optional<IdempotencyRecord>> find_idempotency(const std::string& key) override;
 
   // A plain INSERT: a second record for one key is a unique violation, never an overwrite.
   Result<void> save_idempotency(const IdempotencyRecord& record) override {
-    tx_.exec_params("INSERT INTO idempotency (key, request, result) VALUES ($1, $2, $3::jsonb)",
-                    record.key, record.request, nlohmann::json(record.result).dump());
+    b_.defer(
+        fmt::format("INSERT INTO idempotency (key, request, result) VALUES ({}, {}, {}::jsonb)",
+                    b_.literal(record.key), b_.literal(record.request),
+                    b_.literal(nlohmann::json(record.result).dump())));
     return {};
   }
 
   Result<void> append_action(const ActionEntry& entry) override {
-    insert_action(tx_, entry);
+    b_.defer(action_statement(b_, entry));
     return {};
   }
 
-  /// The interview written last, for naming the other side of an exclusion violation.
-  std::optional<Interview> last_written;
-
- private:
-  // Writes the row; the trigger then rewrites the interview's people rows, and the
-  // exclusion constraint checks them. False if an UPDATE found no row.
-  bool write_row(const Interview& interview, bool insert) {
-    last_written = interview;
-    const auto body = nlohmann::json(interview).dump();
-    const auto status = std::string(to_string(interview.status));
-    const auto version = static_cast<std::int64_t>(interview.version);
-    std::optional<std::int64_t> start;
-    std::optional<std::int64_t> end;
-    if (interview.slot) {
-      start = seconds(interview.slot->start());
-      end = seconds(interview.slot->end());
-    }
-    // Half-open '[)' ranges: back-to-back interviews touch without overlapping. A NULL
-    // bound pair gives a NULL slot (tstzrange of NULLs would be unbounded, hence the CASE).
-    constexpr auto slot =
-        "CASE WHEN $4::bigint IS NULL THEN NULL ELSE "
-        "tstzrange(to_timestamp($4::bigint), to_timestamp($5::bigint), '[)') END";
-    const auto r = tx_.exec_params(
-        insert ? fmt::format("INSERT INTO interviews (id, status, version, slot, body, "
-                             "updated_ms, recipients) VALUES ($1, $2, $3, {}, $6::jsonb, $7, $8)",
-                             slot)
-               : fmt::format("UPDATE interviews SET status = $2, version = $3, slot = {}, "
-                             "body = $6::jsonb, updated_ms = $7, recipients = $8, "
-                             "last_event = NULL, last_from = NULL WHERE id = $1",
-                             slot),
-        column(interview.id), status, version, start, end, body,
-        millis(UtcMillis{interview.updated_at}), detail::join_recipients(interview));
-    return r.affected_rows() == 1;
+  // Hands the held row to the batch: before any round trip, and before COMMIT.
+  void release_row() {
+    if (!row_)
+      return;
+    const auto id = row_->interview.id;
+    b_.defer(row_statement(b_, *row_), row_->insert ? std::nullopt : std::optional(id));
+    row_.reset();
   }
 
-  pqxx::work& tx_;
+ private:
+  static std::string action_statement(const Batch& b, const ActionEntry& entry);
+
+  void hold_row(PendingRow row) {
+    release_row();
+    last_written_ = row.interview;
+    row_ = std::move(row);
+  }
+
+  Result<std::vector<pqxx::result>> run(const std::vector<std::string>& now) {
+    release_row();
+    return b_.run(now);
+  }
+
+  Batch& b_;
+  IdReserve& ids_;
+  // The interview written last, for naming the other side of an exclusion violation; set
+  // as it is written, since the violation may surface as an exception in a later call.
+  std::optional<Interview>& last_written_;
+  std::optional<PendingRow> row_;
 };
+
+// Per-person advisory locks serialise bookings that share a person across every server, so
+// the buffer check and the write that follows are one atomic step (READ COMMITTED alone
+// would let two servers both see a free slot). Taken in people_of's sorted order, so two
+// bookings never wait on each other in a cycle. Transaction-scoped: released by the commit
+// or rollback, never leaked. Overlaps themselves are also refused by the exclusion
+// constraint. Locks and check share one round trip (see Batch for why that is safe); the
+// check names the first person, in people_of's order, who has a conflict.
+Result<std::optional<SlotConflict>> PgTransaction::find_conflict(const Interview& interview,
+                                                                 const TimeRange& window) {
+  const auto people = people_of(interview);
+  std::vector<std::string> statements;
+  std::string list;
+  for (const auto& person : people) {
+    statements.push_back(fmt::format("SELECT pg_advisory_xact_lock(hashtextextended({}, {}))",
+                                     b_.literal(person), person_lock_seed));
+    list += (list.empty() ? "" : ", ") + b_.literal(person);
+  }
+  if (people.empty())
+    return std::optional<SlotConflict>{};
+  statements.push_back(fmt::format(
+      "SELECT interview_id, person FROM interview_people WHERE person IN ({0}) AND "
+      "interview_id <> {1} AND slot && tstzrange(to_timestamp({2}), to_timestamp({3}), '[)') "
+      "ORDER BY array_position(ARRAY[{0}], person) LIMIT 1",
+      list, column(interview.id), seconds(window.start()), seconds(window.end())));
+  auto r = run(statements);
+  if (!r)
+    return r.error();
+  const auto& found = r->back();
+  if (found.empty())
+    return std::optional<SlotConflict>{};
+  return std::optional(
+      SlotConflict{InterviewId{found[0][0].as<std::uint64_t>()}, found[0][1].as<std::string>()});
+}
+
+// One statement: a message being claimed right now is locked by its claimer, and this
+// UPDATE waits for it rather than skipping it.
+Result<std::vector<OutboxMessage>> PgTransaction::supersede(InterviewId interview,
+                                                            NotificationKind kind,
+                                                            const std::string& reason,
+                                                            UtcMillis now) {
+  auto r =
+      run({fmt::format("UPDATE outbox SET state = 'expired', last_error = {}, "
+                       "claimed_until_ms = NULL, updated_ms = {} WHERE interview_id = {} "
+                       "AND kind = {} AND state IN ('pending', 'dead') RETURNING {}",
+                       b_.literal(storable(reason)), millis(now), column(interview),
+                       b_.literal(std::string(to_string(kind))), detail::outbox_columns)});
+  if (!r)
+    return r.error();
+  return by_id(read_outbox_rows(r->front()));
+}
+
+// The transaction-scoped lock on the key makes a concurrent request with the same key
+// (from any process) wait here until the first one commits or rolls back; READ COMMITTED
+// then lets the SELECT after it see the first one's record, so the retry replays its
+// result.
+Result<std::optional<IdempotencyRecord>> PgTransaction::find_idempotency(const std::string& key) {
+  auto r = run({fmt::format("SELECT pg_advisory_xact_lock(hashtextextended({}, {}))",
+                            b_.literal(key), idempotency_lock_seed),
+                fmt::format("SELECT request, result::text FROM idempotency WHERE key = {}",
+                            b_.literal(key))});
+  if (!r)
+    return r.error();
+  const auto& found = r->back();
+  if (found.empty())
+    return std::optional<IdempotencyRecord>{};
+  auto result = detail::decode_interview(found[0][1].as<std::string>(), InterviewId{});
+  if (!result)
+    return result.error();
+  return std::optional(IdempotencyRecord{key, found[0][0].as<std::string>(), std::move(*result)});
+}
+
+// An entry with no interview is stored with a NULL interview_id, which is what
+// query_actions filters on (as insert_action does).
+std::string PgTransaction::action_statement(const Batch& b, const ActionEntry& entry) {
+  std::optional<std::int64_t> interview;
+  if (entry.interview.is_set())
+    interview = column(entry.interview);
+  return fmt::format(
+      "INSERT INTO action_log (time_ms, action, interview_id, entry) VALUES ({}, {}, {}, "
+      "{}::jsonb)",
+      millis(entry.time), b.literal(std::string(to_string(entry.action))), b.literal(interview),
+      b.literal(storable_json(nlohmann::json(entry)).dump()));
+}
 
 }  // namespace
 
@@ -763,12 +1016,18 @@ PostgresStore::~PostgresStore() = default;
 
 Result<void> PostgresStore::write(const Work& work) {
   std::optional<Interview> written;
-  auto result = impl_->transact("write", [&](pqxx::work& tx) -> Result<void> {
-    PgTransaction store_tx(tx);
+  auto result = impl_->with_retries("write", [&](pqxx::connection& c) -> Result<void> {
+    pqxx::nontransaction tx(c);
+    Batch batch(tx);  // rolls back on every way out that did not commit
     written.reset();  // this attempt's, not an earlier attempt's
-    auto r = work(store_tx);
-    written = store_tx.last_written;
-    return r;
+    PgTransaction store_tx(batch, impl_->interview_ids, written);
+    if (auto r = work(store_tx); !r)
+      return r;
+    store_tx.release_row();
+    auto committed = batch.commit();
+    if (committed)
+      tx.commit();  // pqxx's bookkeeping only: a nontransaction sends nothing here
+    return committed;
   });
   // An exclusion violation (a foreign writer, or a race the locks did not cover): name the
   // interview the database says is in the way.

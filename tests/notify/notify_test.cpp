@@ -1,7 +1,10 @@
 // Notifications follow from transitions via the policy table: who is told what, with keys
 // that stay stable, in a payload that round-trips.
+#include <atomic>
 #include <set>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -155,4 +158,49 @@ TEST_CASE("LogNotifier writes to the host's logger, never to spdlog's default on
   CHECK(host_out.str().starts_with("hiring info notify interview_scheduled to "));
   CHECK(host_out.str().find("about interview 42") != std::string::npos);
   CHECK(default_out.str().empty());
+}
+
+TEST_CASE("LogNotifier and RecordingNotifier take concurrent deliveries", "[notify][concurrency]") {
+  // A single-threaded sink: only LogNotifier's own lock keeps its lines whole.
+  std::ostringstream out;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_st>(out);
+  sink->set_pattern("%v");
+  auto log = LogNotifier::make(std::make_shared<spdlog::logger>("hiring", std::move(sink))).value();
+  RecordingNotifier recording;
+  CHECK(log->max_concurrency() == 64);
+  CHECK(recording.max_concurrency() == 64);
+
+  const Interview interview{.id = InterviewId{42},
+                            .title = "Onsite",
+                            .candidate = candidate("c-1"),
+                            .interviewers = {interviewer("i-1")},
+                            .slot = slot(12, 9h),
+                            .status = InterviewStatus::scheduled,
+                            .version = 2,
+                            .meeting_link = {},
+                            .created_at = at(1, 0min),
+                            .updated_at = at(1, 0min)};
+  const Notification n{
+      K::interview_scheduled, Recipient::of(interview.candidate), interview, std::nullopt, {}, "k"};
+  std::atomic<int> ok{0};  // Catch's assertions are not thread-safe: counted, checked after
+  std::vector<std::thread> workers;
+  for (int t = 0; t < 8; ++t) {
+    workers.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        ok += log->deliver(n, DeliveryContext{}).ok() ? 1 : 0;
+        ok += recording.deliver(n, DeliveryContext{}).ok() ? 1 : 0;
+      }
+    });
+  }
+  for (auto& worker : workers)
+    worker.join();
+
+  std::istringstream lines(out.str());
+  int count = 0;
+  for (std::string line; std::getline(lines, line); ++count)
+    CHECK(line.starts_with("notify interview_scheduled to "));
+  CHECK(count == 400);
+  CHECK(ok == 800);
+  CHECK(recording.attempts() == 400);
+  CHECK(recording.delivered().size() == 400);
 }

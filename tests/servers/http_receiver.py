@@ -8,6 +8,10 @@ whether the Standard Webhooks signature verified (checked here independently, wi
 hmac; the secret is base64 with or without its "whsec_" prefix, as in the reference
 libraries).
 
+Connections: HTTP/1.1 with keep-alive, one thread per connection. Each connection accepted
+adds a line to DIRECTORY/connections, and one to DIRECTORY/closed once it has ended, so a
+test can count the connections a client opened and see that it closed them all.
+
 Behaviour by path:
   /ok                    200
   /status/<code>         that status (with a body), e.g. /status/404
@@ -67,6 +71,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+    def setup(self):
+        super().setup()
+        self.record_connection("connections")
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            self.record_connection("closed")
+
+    def record_connection(self, name):
+        with lock:
+            with open(os.path.join(self.server.directory, name), "a") as f:
+                f.write("%s:%d\n" % self.client_address[:2])
 
     def reply(self, code, body=b"", headers=None):
         self.send_response(code)

@@ -4,7 +4,8 @@
 Usage: smtp_server.py DIRECTORY [--tls CERT KEY] [--auth USER:PASSWORD]
 Prints "PORT <n>" once listening on 127.0.0.1. Each accepted message is written to
 DIRECTORY/NNNN.eml with its envelope in DIRECTORY/NNNN.json; DIRECTORY/sessions counts
-SMTP sessions (connections), one line per session.
+SMTP sessions (connections), one line per session (at EHLO); DIRECTORY/closed gets a line
+for each of those once its connection has ended. Sessions are served concurrently (asyncio).
 
 --tls offers STARTTLS with that certificate and requires it before MAIL; --auth requires
 AUTH (PLAIN or LOGIN, only over TLS when --tls is given) with those credentials. Every AUTH
@@ -71,6 +72,20 @@ class Handler:
         return "250 2.0.0 Message accepted for delivery"
 
 
+class RecordingSMTP(SMTP):
+    """Records the end of every session, so a test can see that a client closed them all."""
+
+    def connection_lost(self, error):
+        try:
+            # Only sessions, as counted at EHLO: aiosmtpd's controller opens a connection of
+            # its own when it starts, to check that the server answers.
+            if self.session is not None and self.session.host_name is not None:
+                with open(os.path.join(self.event_handler.directory, "closed"), "a") as f:
+                    f.write(f"{self.session.peer}\n")
+        finally:
+            super().connection_lost(error)
+
+
 class Server(Controller):
     def __init__(self, handler, tls_context=None, credentials=None, **kwargs):
         self.tls_context = tls_context
@@ -95,7 +110,7 @@ class Server(Controller):
         if self.credentials is not None:
             options.update(authenticator=self.authenticate, auth_required=True,
                            auth_require_tls=self.tls_context is not None)
-        return SMTP(self.handler, decode_data=False, enable_SMTPUTF8=True,
+        return RecordingSMTP(self.handler, decode_data=False, enable_SMTPUTF8=True,
                     hostname="test-smtp.local", **options)
 
 

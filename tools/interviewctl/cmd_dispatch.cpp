@@ -50,6 +50,10 @@ class LoggingNotifier final : public Notifier {
   void begin_batch() override { inner_->begin_batch(); }
   void end_batch() noexcept override { inner_->end_batch(); }
   [[nodiscard]] std::string destination() const override { return inner_->destination(); }
+  // As concurrent as the channel: the log lines go to an _mt sink, safe from any thread.
+  [[nodiscard]] std::size_t max_concurrency() const noexcept override {
+    return inner_->max_concurrency();
+  }
 
  private:
   std::string channel_;
@@ -125,7 +129,7 @@ Config example:
      "hooks": {"type": "webhook", "url": "https://hooks.example.com/interviews",
                "secret_env": "WEBHOOK_SECRET"},
      "files": {"type": "file", "directory": "/var/spool/interviews"}},
-   "dispatcher": {"batch_size": 16, "idle_poll_ms": 500}}
+   "dispatcher": {"batch_size": 64, "max_in_flight": 32, "idle_poll_ms": 500}}
 Example:
   SMTP_PASSWORD=... interviewctl --db hiring.db dispatch --config dispatch.json)");
   cmd->callback([&context, config] { context.exit = run_dispatch(context, *config); });

@@ -197,6 +197,7 @@ std::shared_ptr<Notifier> smtp_channel(Settings& s) {
   o.ca_file = s.text("ca_file").value_or("");
   o.connect_timeout = s.millis("connect_timeout_ms").value_or(o.connect_timeout);
   o.timeout = s.millis("timeout_ms").value_or(o.timeout);
+  o.max_connections = s.count("max_connections").value_or(o.max_connections);
   o.email = email_options(s);
   s.finish();
   return unwrap(SmtpNotifier::make(std::move(o)), s.where());
@@ -212,6 +213,7 @@ std::shared_ptr<Notifier> webhook_channel(Settings& s) {
   o.verify_peer = s.flag("verify_peer").value_or(true);
   o.connect_timeout = s.millis("connect_timeout_ms").value_or(o.connect_timeout);
   o.timeout = s.millis("timeout_ms").value_or(o.timeout);
+  o.max_connections = s.count("max_connections").value_or(o.max_connections);
   s.finish();
   return unwrap(WebhookNotifier::make(std::move(o)), s.where());
 }
@@ -245,6 +247,8 @@ DispatcherOptions dispatcher_options(const DispatchConfig& config) {
   DispatcherOptions o;
   Settings s("dispatcher settings", config.dispatcher);
   o.batch_size = s.count("batch_size").value_or(o.batch_size);
+  o.max_in_flight = s.count("max_in_flight").value_or(o.max_in_flight);
+  o.max_per_destination = s.count("max_per_destination").value_or(o.max_per_destination);
   o.idle_poll = s.millis("idle_poll_ms").value_or(o.idle_poll);
   o.lease = s.millis("lease_ms").value_or(o.lease);
   o.delivery_timeout = s.millis("delivery_timeout_ms").value_or(o.delivery_timeout);

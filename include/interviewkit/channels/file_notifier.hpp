@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -42,7 +43,9 @@ struct FileNotifierOptions {
 /// a failure that names the file and the system error, retryable unless it is about the path
 /// itself (permission, read-only file system, not a directory, name too long).
 ///
-/// Thread-safe: concurrent deliveries write distinct temporary files.
+/// Thread-safe: concurrent deliveries write distinct temporary files, and the options are
+/// only read after construction. Two deliveries of the same message at once (a retry racing
+/// a slow attempt) each leave a whole .eml and .ics; the last rename wins.
 class INTERVIEWKIT_EXPORT FileNotifier final : public Notifier {
  public:
   /// Validates nothing and cannot fail (beyond running out of memory), so it is a plain
@@ -52,6 +55,9 @@ class INTERVIEWKIT_EXPORT FileNotifier final : public Notifier {
 
   DeliveryOutcome deliver(const Notification& notification,
                           const DeliveryContext& context) override;
+  /// 4: with `sync` a delivery mostly waits for fsync, and a few at once overlap those
+  /// waits (the file system commits them together); more would only queue on the same disk.
+  [[nodiscard]] std::size_t max_concurrency() const noexcept override { return 4; }
 
   /// The file name, without extension, that `notification` is written under: the
   /// idempotency key made safe for a file name ("interview-42-v3-candidate-cand-1-

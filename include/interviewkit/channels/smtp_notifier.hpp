@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -37,16 +38,28 @@ struct SmtpOptions {
   std::chrono::milliseconds connect_timeout{std::chrono::seconds{10}};
   /// Bound for one whole message exchange; the dispatcher's deadline may shorten it.
   std::chrono::milliseconds timeout{std::chrono::seconds{60}};
-  /// Keep the connection open between the messages of one dispatcher pass.
+  /// Keep each connection open between the messages of one dispatcher pass (between
+  /// begin_batch and end_batch), for the next message sent on it.
   bool reuse_connection = true;
+  /// Most SMTP connections open at once, so most messages sent at once: what
+  /// max_concurrency() reports to the Dispatcher. 20 is Postfix's default for concurrent
+  /// deliveries to one destination; a server limiting connections per client (Postfix's
+  /// smtpd_client_connection_count_limit, 50 by default) refuses more. 1 to 1000.
+  std::size_t max_connections = 20;
   EmailOptions email;
   /// Supplies the Date header and the invite's DTSTAMP.
   /// Default: the system clock (when null).
   std::shared_ptr<const Clock> clock;
 };
 
-/// Thread-safe (one exchange at a time). Transient failures (4xx replies, refused or lost
-/// connections, timeouts, a server that hangs or answers too slowly) are retryable; permanent
+/// Thread-safe: up to `max_connections` messages are sent at once, each on a connection of
+/// its own; a call beyond that waits for a connection to come free, until the context's
+/// deadline. Within a dispatcher pass (begin_batch to end_batch) a connection that sent a
+/// message stays open for the next one, so a pass holds at most `max_connections` SMTP
+/// sessions open and no more than needed; end_batch closes them (QUIT), and outside a pass
+/// each message has a session of its own, closed after it. A failed exchange closes its
+/// connection. Transient failures (4xx replies, refused or lost connections, timeouts, a
+/// server that hangs or answers too slowly) are retryable; permanent
 /// ones (5xx, bad recipient, STARTTLS required but not offered) are not. The server's reply
 /// text is the outcome's detail, so it reaches the ActionLog: cut to a few hundred bytes and
 /// passed through as bytes (not necessarily UTF-8). Every exchange ends by the context's
@@ -55,7 +68,8 @@ struct SmtpOptions {
 class INTERVIEWKIT_EXPORT SmtpNotifier final : public Notifier {
  public:
   /// Refused (InvalidInput): a URL that is not smtp:// or smtps:// or holds whitespace,
-  /// non-positive timeouts, credentials that would travel unencrypted.
+  /// non-positive timeouts, credentials that would travel unencrypted, max_connections
+  /// outside 1..1000.
   [[nodiscard]] static Result<std::shared_ptr<SmtpNotifier>> make(SmtpOptions options);
   ~SmtpNotifier() override;
   SmtpNotifier(const SmtpNotifier&) = delete;
@@ -67,6 +81,8 @@ class INTERVIEWKIT_EXPORT SmtpNotifier final : public Notifier {
   DeliveryOutcome send(const EmailMessage& message, const DeliveryContext& context);
   void begin_batch() override;
   void end_batch() noexcept override;
+  /// `max_connections`.
+  [[nodiscard]] std::size_t max_concurrency() const noexcept override;
   /// "smtp(s)://host[:port]" of the URL: no user info, path or query.
   [[nodiscard]] std::string destination() const override;
 

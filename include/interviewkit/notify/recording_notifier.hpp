@@ -12,7 +12,9 @@
 namespace interviewkit {
 
 /// Records notifications and answers with a scripted outcome (delivered by default).
-/// Thread-safe.
+/// Thread-safe: the records are kept under a lock, and may be read while deliveries run.
+/// The script runs outside that lock, on the delivering thread, so several run at once when
+/// deliveries do: a script that keeps state of its own must guard it.
 class INTERVIEWKIT_EXPORT RecordingNotifier final : public Notifier {
  public:
   /// Decides each attempt's outcome; may throw to simulate a misbehaving channel.
@@ -23,6 +25,9 @@ class INTERVIEWKIT_EXPORT RecordingNotifier final : public Notifier {
 
   DeliveryOutcome deliver(const Notification& notification,
                           const DeliveryContext& context) override;
+  /// 64: as many deliveries at once as a test is likely to want, so a Dispatcher using this
+  /// notifier runs its passes as concurrently as it would with a real channel.
+  [[nodiscard]] std::size_t max_concurrency() const noexcept override { return 64; }
 
   /// Every notification passed to deliver, in call order (including failed attempts).
   [[nodiscard]] std::vector<Notification> received() const;
