@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <sys/resource.h>
 #include <thread>
 
@@ -26,6 +25,7 @@
 
 #include "bench_support.hpp"
 #include "latency_server.hpp"
+#include "proc_cpu.hpp"
 #include "support/postgres_server.hpp"
 #include "support/process.hpp"
 
@@ -41,62 +41,19 @@ constexpr std::size_t kConcurrency = 256;  // in flight, per destination and con
 constexpr std::size_t kBatch = 1000;
 constexpr int kBurst = 10'000;
 
-// Until the channels keep a connection pool themselves (`max_connections`, issue 13), they
-// deliver one message at a time; this stands in for the pool with that many notifiers.
-class NotifierPool final : public Notifier {
- public:
-  explicit NotifierPool(std::vector<std::shared_ptr<Notifier>> members)
-      : members_(std::move(members)) {}
-  DeliveryOutcome deliver(const Notification& n, const DeliveryContext& context) override {
-    std::shared_ptr<Notifier> member;
-    {
-      std::lock_guard lock(mutex_);
-      member = members_.back();
-      members_.pop_back();
-    }
-    auto outcome = member->deliver(n, context);
-    std::lock_guard lock(mutex_);
-    members_.push_back(std::move(member));
-    return outcome;
-  }
-  [[nodiscard]] std::string destination() const override { return members_.front()->destination(); }
-  [[nodiscard]] std::size_t max_concurrency() const noexcept override { return size_; }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::shared_ptr<Notifier>> members_;
-  std::size_t size_ = members_.size();
-};
-
-template <typename Options>
-constexpr bool has_connection_pool = requires(Options o) {
-  o.max_connections;
-};
-
-template <typename Channel, typename Options>
-std::shared_ptr<Notifier> channel_with(Options options, std::size_t connections) {
-  if constexpr (has_connection_pool<Options>) {
-    options.max_connections = connections;
-    return Channel::make(options).value();
-  } else {
-    std::vector<std::shared_ptr<Notifier>> members;
-    for (std::size_t i = 0; i < connections; ++i)
-      members.push_back(Channel::make(options).value());
-    return std::make_shared<NotifierPool>(std::move(members));
-  }
-}
-
 std::shared_ptr<Notifier> channel_for(const LatencyServer& server, std::size_t connections) {
   if (server.smtp()) {
     SmtpOptions options;
     options.url = fmt::format("smtp://127.0.0.1:{}", server.port());
     options.starttls = SmtpOptions::StartTls::off;
-    return channel_with<SmtpNotifier>(options, connections);
+    options.max_connections = connections;
+    return SmtpNotifier::make(options).value();
   }
   WebhookOptions options;
   options.url = fmt::format("http://127.0.0.1:{}/hook", server.port());
   options.secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-  return channel_with<WebhookNotifier>(options, connections);
+  options.max_connections = connections;
+  return WebhookNotifier::make(options).value();
 }
 
 DispatcherOptions dispatch_options(bool concurrent) {
@@ -470,6 +427,13 @@ bool run_workers(const std::string& url, const LatencyServer& server, int proces
   return ok;
 }
 
+// The port of a postgresql://user@host:port/database URL.
+int port_of(const std::string& url) {
+  const auto slash = url.rfind('/');
+  const auto colon = url.rfind(':', slash);
+  return std::stoi(url.substr(colon + 1, slash - colon - 1));
+}
+
 // (c) The 10,000-reminder burst shared by 1 or 3 dispatcher processes on one PostgreSQL
 // database; wall time from starting the processes until the last exits.
 void BM_PostgresBurst(benchmark::State& state) {
@@ -477,6 +441,7 @@ void BM_PostgresBurst(benchmark::State& state) {
   const auto processes = static_cast<int>(state.range(1));
   LatencyServer server(kind);
   Run run;
+  double database_cpu = 0;  // the postmaster and its backends, sampled
   for (auto _ : state) {
     const auto url = interviewkit::testing::PostgresServer::shared().fresh_database();
     auto store = PostgresStore::open({.url = url, .pool_size = 2}).value();
@@ -485,8 +450,10 @@ void BM_PostgresBurst(benchmark::State& state) {
     const double cpu0 = cpu_seconds(RUSAGE_CHILDREN);
     const double server0 = server.cpu_seconds();
     const auto machine0 = MachineCpu::now();
+    bench::TreeCpu database(bench::TreeCpu::postmaster(port_of(url)));
     const auto start = std::chrono::steady_clock::now();
     const bool ok = run_workers(url, server, processes);
+    database_cpu = database.seconds();
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     run.dispatcher_cpu = cpu_seconds(RUSAGE_CHILDREN) - cpu0;
     run.server_cpu = server.cpu_seconds() - server0;
@@ -499,6 +466,7 @@ void BM_PostgresBurst(benchmark::State& state) {
       run.delivered = 0;
   }
   report(state, run, fmt::format("pg {}", static_cast<int>(kind)), processes == 1, "x_one_process");
+  state.counters["database_cpu_pct"] = 100 * database_cpu / run.seconds;
   state.counters["within_15s"] = run.delivered > 0 && run.seconds <= 15 ? 1 : 0;
   state.SetLabel(fmt::format("{} {}, postgres, {} process{} x concurrent {}",
                              bench::server_name(kind), bench::protocol_name(kind), processes,

@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <vector>
 
+#include "proc_cpu.hpp"
+
 namespace interviewkit::bench {
 
 enum class ServerKind : int { python_smtp, python_http, fast_smtp, fast_http };
@@ -103,22 +105,7 @@ class LatencyServer {
   }
 
   /// User plus system CPU seconds the server has used (from /proc/<pid>/stat).
-  [[nodiscard]] double cpu_seconds() const {
-    std::ifstream file("/proc/" + std::to_string(pid_) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    // Fields after the command name, which may hold spaces, ends with ')'.
-    std::istringstream rest(text.substr(text.rfind(')') + 2));
-    std::string field;
-    unsigned long long utime = 0;
-    unsigned long long stime = 0;
-    for (int i = 3; i <= 15 && rest >> field; ++i) {
-      if (i == 14)
-        utime = std::stoull(field);
-      if (i == 15)
-        stime = std::stoull(field);
-    }
-    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-  }
+  [[nodiscard]] double cpu_seconds() const { return proc_stat(pid_).cpu_seconds; }
 
  private:
   LatencyServer(ServerKind kind, int port, int) : kind_(kind), port_(port) {}
