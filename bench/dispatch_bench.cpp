@@ -1,10 +1,11 @@
 // Dispatch throughput when every delivery waits 100 ms for its server, as remote mail servers
 // and webhook receivers make it wait: the real Dispatcher, SmtpNotifier and WebhookNotifier
 // against loopback servers that delay each reply (bench/servers/), concurrent next to
-// sequential (max_in_flight 1) in the same run. Three cases: steady throughput; a burst of
-// 10,000 reminders due at once in one process; the same burst shared by three dispatcher
-// processes on one PostgreSQL database. Every case checks that the server answered exactly
-// as many messages as the store recorded delivered: none lost, none sent twice.
+// sequential (max_in_flight 1) in the same run. The cases: each server's own capacity (a plain
+// libcurl client, no dispatcher); steady throughput; a burst of 10,000 reminders due at once
+// in one process; the same burst on one PostgreSQL database drained by one dispatcher process
+// and by three. Every dispatch case checks that the server answered exactly as many messages
+// as the store recorded delivered: none lost, none sent twice.
 #include <atomic>
 #include <cstring>
 #include <filesystem>
