@@ -736,7 +736,8 @@ struct Dispatcher::Impl {
       hold_waiting(batch, waiting, mine);
     };
     try {
-      while (const auto job = plan.acquire(hook, options.lease / 4)) {
+      const auto renew_every = std::max(milliseconds{1}, options.lease / 4);
+      while (const auto job = plan.acquire(hook, renew_every)) {
         deliver_one(batch[*job], mine);
         plan.release(*job);
       }
