@@ -17,7 +17,9 @@ namespace interviewkit {
 /// interview starts (a late invite is expired, not sent), and at most `max_age` after its
 /// first attempt; then it is dead-lettered with the reason. With the defaults (2 s base,
 /// 30 min cap, 24 h horizon) an SMTP outage of minutes or hours delays invites but loses
-/// none. `max_attempts` adds an optional bound by count (0, the default: none).
+/// none. `max_attempts` adds an optional bound by count (0, the default: none); it counts
+/// claims (`OutboxMessage::attempts`), so a claim failed fast by an open circuit breaker counts
+/// too, although nothing was sent: prefer the time horizon where a breaker may open.
 struct RetryPolicy {
   std::chrono::milliseconds base{std::chrono::seconds{2}};
   std::chrono::milliseconds cap{std::chrono::minutes{30}};
