@@ -284,7 +284,9 @@ TEST_CASE(
   std::size_t duplicates = 0;
   for (const auto& [key, count] : sends)
     duplicates += static_cast<std::size_t>(count - 1);
-  CHECK(terminated.load() == 2);
+  // Deliveries run concurrently: the second termination may come while the one pooled
+  // connection is already dead and not yet replaced, and then finds no backend to end.
+  CHECK(terminated.load() >= 1);
   CHECK(failed_passes == 0);
   CHECK(duplicates == 0);  // the outcomes were stored on a fresh connection
   std::printf(
