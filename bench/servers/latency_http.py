@@ -8,9 +8,10 @@ Prints "PORT <n>" once listening on 127.0.0.1. Reads commands on stdin, one per 
 End of stdin stops it.
 """
 import asyncio
-import os
 import socket
 import sys
+
+from count_control import watch_stdin
 
 RESPONSE = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
             b"\r\nok")
@@ -55,18 +56,6 @@ class Connection(asyncio.Protocol):
             self.transport.write(RESPONSE)
 
 
-def on_stdin(stop):
-    # Raw reads: a buffered readline could swallow a second command the selector then
-    # never reports.
-    data = os.read(sys.stdin.fileno(), 4096)
-    if not data:
-        asyncio.get_running_loop().remove_reader(sys.stdin.fileno())
-        stop.set_result(None)
-        return
-    for _ in range(data.count(b"COUNT")):
-        print("COUNT %d" % Counter.count, flush=True)
-
-
 async def serve(delay):
     loop = asyncio.get_running_loop()
     sock = socket.socket()
@@ -75,7 +64,7 @@ async def serve(delay):
     server = await loop.create_server(lambda: Connection(delay), sock=sock, backlog=4096)
     print("PORT %d" % sock.getsockname()[1], flush=True)
     stop = loop.create_future()
-    loop.add_reader(sys.stdin.fileno(), on_stdin, stop)
+    watch_stdin(loop, lambda: Counter.count, stop)
     await stop
     server.close()
 

@@ -9,9 +9,10 @@ End of stdin stops it. Nothing is stored per message, and no session is limited:
 listen backlog is raised so hundreds of clients may connect at once.
 """
 import asyncio
-import os
 import socket
 import sys
+
+from count_control import watch_stdin
 
 from aiosmtpd.smtp import SMTP
 
@@ -36,18 +37,6 @@ def parse(args):
     return delay, rest
 
 
-def on_stdin(loop, handler, stop):
-    # Raw reads: a buffered readline could swallow a second command the selector then
-    # never reports.
-    data = os.read(sys.stdin.fileno(), 4096)
-    if not data:
-        asyncio.get_running_loop().remove_reader(sys.stdin.fileno())
-        stop.set_result(None)
-        return
-    for _ in range(data.count(b"COUNT")):
-        print("COUNT %d" % handler.count, flush=True)
-
-
 async def serve(delay):
     loop = asyncio.get_running_loop()
     handler = Handler(delay)
@@ -59,7 +48,7 @@ async def serve(delay):
         sock=sock, backlog=4096)
     print("PORT %d" % sock.getsockname()[1], flush=True)
     stop = loop.create_future()
-    loop.add_reader(sys.stdin.fileno(), on_stdin, loop, handler, stop)
+    watch_stdin(loop, lambda: handler.count, stop)
     await stop
     server.close()
 

@@ -22,6 +22,21 @@ std::multiset<std::pair<NotificationKind, std::string>> sent(const RecordingNoti
   return out;
 }
 using K = NotificationKind;
+
+// Interview 42, scheduled: what the notifier tests deliver about.
+Interview onsite() {
+  return Interview{.id = InterviewId{42},
+                   .title = "Onsite",
+                   .candidate = candidate("c-1"),
+                   .interviewers = {interviewer("i-1")},
+                   .slot = slot(12, 9h),
+                   .status = InterviewStatus::scheduled,
+                   .version = 2,
+                   .meeting_link = {},
+                   .created_at = at(1, 0min),
+                   .updated_at = at(1, 0min)};
+}
+
 }  // namespace
 
 TEST_CASE("the default policy sends what each transition calls for", "[notify]") {
@@ -134,16 +149,7 @@ TEST_CASE("LogNotifier writes to the host's logger, never to spdlog's default on
   const auto previous = spdlog::default_logger();
   spdlog::set_default_logger(logger("default", default_out));  // watched: nothing may reach it
   auto notifier = LogNotifier::make(logger("hiring", host_out)).value();
-  const Interview interview{.id = InterviewId{42},
-                            .title = "Onsite",
-                            .candidate = candidate("c-1"),
-                            .interviewers = {interviewer("i-1")},
-                            .slot = slot(12, 9h),
-                            .status = InterviewStatus::scheduled,
-                            .version = 2,
-                            .meeting_link = {},
-                            .created_at = at(1, 0min),
-                            .updated_at = at(1, 0min)};
+  const auto interview = onsite();
   const Notification n{K::interview_scheduled,
                        Recipient::of(interview.candidate),
                        interview,
@@ -170,16 +176,7 @@ TEST_CASE("LogNotifier and RecordingNotifier take concurrent deliveries", "[noti
   CHECK(log->max_concurrency() == 64);
   CHECK(recording.max_concurrency() == 64);
 
-  const Interview interview{.id = InterviewId{42},
-                            .title = "Onsite",
-                            .candidate = candidate("c-1"),
-                            .interviewers = {interviewer("i-1")},
-                            .slot = slot(12, 9h),
-                            .status = InterviewStatus::scheduled,
-                            .version = 2,
-                            .meeting_link = {},
-                            .created_at = at(1, 0min),
-                            .updated_at = at(1, 0min)};
+  const auto interview = onsite();
   const Notification n{
       K::interview_scheduled, Recipient::of(interview.candidate), interview, std::nullopt, {}, "k"};
   std::atomic<int> ok{0};  // Catch's assertions are not thread-safe: counted, checked after
