@@ -589,7 +589,7 @@ Result<void> BookingService::enqueue(StoreTransaction& tx, Change& change,
   if (!planned)
     return planned.error();
   change.enqueued = std::move(*planned);
-  auto ids = tx.enqueue(change.enqueued);
+  auto ids = tx.enqueue_taking_payloads(change.enqueued);  // only the store needs them now
   if (!ids)
     return ids.error();
   if (ids->size() != change.enqueued.size()) {

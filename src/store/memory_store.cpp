@@ -241,21 +241,19 @@ class MemoryStore::Transaction final : public StoreTransaction {
   // Ids are assigned now, as a database assigns them on INSERT; a duplicate idempotency key
   // fails the transaction, as the SQL stores' UNIQUE constraint does.
   Result<std::vector<OutboxId>> enqueue(std::span<const OutboxMessage> messages) override {
-    std::vector<OutboxId> ids;
-    for (const auto& message : messages) {
-      if (state_.outbox_keys.contains(message.idempotency_key) ||
-          std::any_of(outbox_.begin(), outbox_.end(), [&](const auto& staged) {
-            return staged.idempotency_key == message.idempotency_key;
-          })) {
-        return InvalidInput{
-            fmt::format("outbox idempotency key \"{}\" is already used", message.idempotency_key)};
-      }
-      auto staged = detail::with_keys(message);
-      staged.id = OutboxId{next_message_++};
-      ids.push_back(staged.id);
-      outbox_.push_back(std::move(staged));
-    }
-    return ids;
+    return stage(messages, [](const OutboxMessage& m) { return m; });
+  }
+
+  // The payload is the bulk of a message (the whole interview as a JSON tree): taking it
+  // spares a deep copy per message, most of what enqueueing would cost here.
+  Result<std::vector<OutboxId>> enqueue_taking_payloads(
+      std::span<OutboxMessage> messages) override {
+    return stage(messages, [](OutboxMessage& m) {
+      auto payload = std::move(m.payload);
+      auto copy = m;  // the payload left behind is null: nothing deep to copy
+      copy.payload = std::move(payload);
+      return copy;
+    });
   }
 
   // Committed messages (as this transaction last left them), then the ones it enqueued
@@ -365,6 +363,29 @@ class MemoryStore::Transaction final : public StoreTransaction {
         return id;
     }
     return std::nullopt;
+  }
+
+  // Checks every key first, so a duplicate fails the transaction before anything is taken;
+  // then stages `take(message)` with its id and derived keys.
+  template <class Message, class Take>
+  Result<std::vector<OutboxId>> stage(std::span<Message> messages, Take take) {
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      const auto& key = messages[i].idempotency_key;
+      const auto same = [&](const OutboxMessage& other) { return other.idempotency_key == key; };
+      if (state_.outbox_keys.contains(key) || std::any_of(outbox_.begin(), outbox_.end(), same) ||
+          std::any_of(messages.begin(), messages.begin() + static_cast<std::ptrdiff_t>(i), same))
+        return InvalidInput{fmt::format("outbox idempotency key \"{}\" is already used", key)};
+    }
+    std::vector<OutboxId> ids;
+    ids.reserve(messages.size());
+    outbox_.reserve(outbox_.size() + messages.size());
+    for (auto& message : messages) {
+      auto staged = detail::with_keys(take(message));
+      staged.id = OutboxId{next_message_++};
+      ids.push_back(staged.id);
+      outbox_.push_back(std::move(staged));
+    }
+    return ids;
   }
 
   State& state_;

@@ -486,6 +486,37 @@ TEMPLATE_LIST_TEST_CASE("an outbox idempotency key is used once", "[conformance]
   CHECK(outbox[0].idempotency_key == "k-1");
 }
 
+TEMPLATE_LIST_TEST_CASE("enqueue_taking_payloads stores what enqueue stores, or nothing",
+                        "[conformance][outbox]", ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  const auto now = UtcMillis{at(1, 0min)};
+  const auto id = interview_with_messages(*store, {sample_message({}, "given", now)});
+  std::vector taken{sample_message(id, "taken-1", now), sample_message(id, "taken-2", now)};
+  taken[1].payload = nlohmann::json{{"recipient", {{"role", "candidate"}, {"id", "c-1"}}},
+                                    {"interview", {{"version", 3}}}};
+  const auto expected = taken;
+  REQUIRE(store->write([&](StoreTransaction& tx) -> Result<void> {
+    return enqueued(tx.enqueue_taking_payloads(taken));
+  }));
+  for (const auto& m : taken)  // only the payloads may have been taken
+    CHECK(m.message_token == "token-" + m.idempotency_key);
+  const auto outbox = store->list_outbox({.interview = id}).value();
+  REQUIRE(outbox.size() == 3);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(outbox[i + 1].idempotency_key == expected[i].idempotency_key);
+    CHECK(outbox[i + 1].payload == expected[i].payload);
+  }
+  CHECK(outbox[2].recipient == "candidate:c-1");  // derived from the payload taken
+  CHECK(outbox[2].revision == 3);
+  // A key used twice, even the second of one call, fails the call and takes nothing.
+  std::vector twice{sample_message(id, "k", now), sample_message(id, "k", now)};
+  CHECK_FALSE(store->write([&](StoreTransaction& tx) -> Result<void> {
+    return enqueued(tx.enqueue_taking_payloads(twice));
+  }));
+  CHECK(twice[0].payload == nlohmann::json{{"key", "k"}});
+  CHECK(store->list_outbox({.interview = id}).value().size() == 3);
+}
+
 TEMPLATE_LIST_TEST_CASE("outbox queries match every set field and nothing else",
                         "[conformance][outbox]", ConformanceStores) {
   std::shared_ptr<Store> store = TestType::make();

@@ -77,6 +77,14 @@ class INTERVIEWKIT_EXPORT StoreTransaction {
   /// already in the outbox fails the transaction.
   [[nodiscard]] virtual Result<std::vector<OutboxId>> enqueue(
       std::span<const OutboxMessage> messages) = 0;
+  /// As `enqueue`, for a caller that no longer needs the payloads: the store may move each
+  /// message's payload out instead of copying it (it is then left null; every other field
+  /// is left as given). A store that keeps messages as objects (MemoryStore) saves a deep
+  /// copy of each payload; the default copies, as `enqueue` does.
+  [[nodiscard]] virtual Result<std::vector<OutboxId>> enqueue_taking_payloads(
+      std::span<OutboxMessage> messages) {
+    return enqueue(messages);
+  }
   /// Marks pending and dead messages of `kind` for `interview` expired with `reason` (a
   /// superseded message is never sent, nor requeued); returns them as changed, in id order.
   [[nodiscard]] virtual Result<std::vector<OutboxMessage>> supersede(InterviewId interview,
