@@ -1,4 +1,6 @@
 // JsonValue's out-of-line half: everything that needs the complete nlohmann::json.
+#include <mutex>
+
 #include <nlohmann/json.hpp>
 
 #include <interviewkit/domain/json_value.hpp>
@@ -14,17 +16,32 @@ const nlohmann::json& null_json() {
 }
 }  // namespace
 
+// A deferred value's shared state: computed once, then only read.
+struct JsonValue::Deferred {
+  std::shared_ptr<const Source> source;
+  std::once_flag once;
+  nlohmann::json value;
+
+  const nlohmann::json& get() {
+    std::call_once(once, [this] { value = source->make(); });
+    return value;
+  }
+};
+
 JsonValue::JsonValue() noexcept = default;
 JsonValue::JsonValue(JsonValue&& other) noexcept = default;
 JsonValue& JsonValue::operator=(JsonValue&& other) noexcept = default;
 JsonValue::~JsonValue() = default;
 
 JsonValue::JsonValue(const JsonValue& other)
-    : value_(other.value_ ? std::make_unique<nlohmann::json>(*other.value_) : nullptr) {}
+    : value_(other.value_ ? std::make_unique<nlohmann::json>(*other.value_) : nullptr),
+      deferred_(other.deferred_) {}
 
 JsonValue& JsonValue::operator=(const JsonValue& other) {
-  if (this != &other)
+  if (this != &other) {
     value_ = other.value_ ? std::make_unique<nlohmann::json>(*other.value_) : nullptr;
+    deferred_ = other.deferred_;
+  }
   return *this;
 }
 
@@ -35,33 +52,53 @@ JsonValue JsonValue::object() {
   return JsonValue(nlohmann::json::object());
 }
 
+JsonValue JsonValue::deferred(std::shared_ptr<const Source> source) {
+  JsonValue v;
+  v.deferred_ = std::make_shared<Deferred>();
+  v.deferred_->source = std::move(source);
+  return v;
+}
+
+const JsonValue::Source* JsonValue::source() const noexcept {
+  return deferred_ ? deferred_->source.get() : nullptr;
+}
+
+// A mutable reference detaches a deferred value first: the change must not reach the copies.
 nlohmann::json& JsonValue::json() {
+  if (deferred_) {
+    value_ = std::make_unique<nlohmann::json>(deferred_->get());
+    deferred_.reset();
+  }
   if (!value_)
     value_ = std::make_unique<nlohmann::json>();
   return *value_;
 }
 
-const nlohmann::json& JsonValue::json() const noexcept {
+// A deferred value's source may throw (bad_alloc); the value is then computed again on
+// the next read.
+const nlohmann::json& JsonValue::json() const {
+  if (deferred_)
+    return deferred_->get();
   return value_ ? *value_ : null_json();
 }
 
-bool JsonValue::is_null() const noexcept {
+bool JsonValue::is_null() const {
   return json().is_null();
 }
-bool JsonValue::is_object() const noexcept {
+bool JsonValue::is_object() const {
   return json().is_object();
 }
-bool JsonValue::is_discarded() const noexcept {
+bool JsonValue::is_discarded() const {
   return json().is_discarded();
 }
-bool JsonValue::empty() const noexcept {
+bool JsonValue::empty() const {
   return json().empty();
 }
 
-bool operator==(const JsonValue& a, const JsonValue& b) noexcept {
+bool operator==(const JsonValue& a, const JsonValue& b) {
   return a.json() == b.json();
 }
-bool operator==(const JsonValue& a, const nlohmann::json& b) noexcept {
+bool operator==(const JsonValue& a, const nlohmann::json& b) {
   return a.json() == b;
 }
 

@@ -50,6 +50,36 @@ nlohmann::json detail::notification_json(NotificationKind kind, const nlohmann::
   return j;
 }
 
+detail::NotificationPayload::NotificationPayload(std::shared_ptr<const NotificationParts> parts,
+                                                 std::size_t recipient, NotificationKind kind,
+                                                 std::string idempotency_key)
+    : parts_(std::move(parts)),
+      recipient_(recipient),
+      kind_(kind),
+      idempotency_key_(std::move(idempotency_key)) {}
+
+nlohmann::json detail::NotificationPayload::make() const {
+  return notification_json(kind_, nlohmann::json(recipient()), nlohmann::json(parts_->interview),
+                           parts_->previous_slot, parts_->reason, idempotency_key_);
+}
+
+Notification detail::NotificationPayload::notification() const {
+  return {kind_,          recipient(),     parts_->interview, parts_->previous_slot,
+          parts_->reason, idempotency_key_};
+}
+
+const Recipient& detail::NotificationPayload::recipient() const noexcept {
+  return parts_->recipients[recipient_];
+}
+
+std::uint64_t detail::NotificationPayload::revision() const noexcept {
+  return parts_->interview.version;
+}
+
+const detail::NotificationPayload* detail::notification_payload(const JsonValue& payload) noexcept {
+  return dynamic_cast<const NotificationPayload*>(payload.source());
+}
+
 }  // namespace interviewkit
 
 namespace d = interviewkit::detail;

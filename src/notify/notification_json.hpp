@@ -1,14 +1,21 @@
-// A notification's JSON assembled from parts already converted, for a caller that writes
-// several notifications of one interview (BookingService: one per recipient, kind and
-// channel) and so converts the interview and each recipient once. Not installed.
+// A notification's JSON assembled from parts already converted, and the outbox payload that
+// defers it: BookingService writes several notifications of one interview (one per
+// recipient, kind and channel), which share one copy of the interview and are turned into
+// JSON only if a store or reader asks for JSON. Not installed.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include <interviewkit/domain/json_value.hpp>
 #include <interviewkit/domain/time_range.hpp>
+#include <interviewkit/export.hpp>
 #include <interviewkit/notify/notification.hpp>
 
 namespace interviewkit::detail {
@@ -21,5 +28,44 @@ namespace interviewkit::detail {
                                                const std::optional<TimeRange>& previous_slot,
                                                const std::string& reason,
                                                const std::string& idempotency_key);
+
+/// What the notifications of one change share: the interview after it, its recipients, the
+/// slot before it and its reason.
+struct NotificationParts {
+  Interview interview;
+  std::vector<Recipient> recipients;
+  std::optional<TimeRange> previous_slot;
+  std::string reason;
+};
+
+/// One notification (a recipient of the parts, a kind, its idempotency key) as the source of
+/// a deferred outbox payload. Its JSON is notification_json's, made only when read; the
+/// dispatcher reads `notification()` instead, and the stores `recipient()` and `revision()`,
+/// so a payload that stays in a MemoryStore is never JSON at all. Immutable, so its payload's
+/// copies may be read from any thread.
+class INTERVIEWKIT_EXPORT NotificationPayload final : public JsonValue::Source {
+ public:
+  /// REQUIRES: recipient < parts->recipients.size().
+  NotificationPayload(std::shared_ptr<const NotificationParts> parts, std::size_t recipient,
+                      NotificationKind kind, std::string idempotency_key);
+
+  [[nodiscard]] nlohmann::json make() const override;
+  /// What make()'s JSON reads back as (get<Notification>()), without the JSON.
+  [[nodiscard]] Notification notification() const;
+  [[nodiscard]] const Recipient& recipient() const noexcept;
+  /// The interview version the notification announces.
+  [[nodiscard]] std::uint64_t revision() const noexcept;
+
+ private:
+  std::shared_ptr<const NotificationParts> parts_;
+  std::size_t recipient_;
+  NotificationKind kind_;
+  std::string idempotency_key_;
+};
+
+/// The NotificationPayload `payload` was deferred from; null for any other payload (one read
+/// from a database, built by a host, or modified since).
+[[nodiscard]] INTERVIEWKIT_EXPORT const NotificationPayload* notification_payload(
+    const JsonValue& payload) noexcept;
 
 }  // namespace interviewkit::detail

@@ -26,6 +26,7 @@
 
 #include "../domain/text.hpp"
 #include "../log/guarded.hpp"
+#include "../notify/notification_json.hpp"
 #include "metrics_detail.hpp"
 #include "pass_plan.hpp"
 #include "worker_pool.hpp"
@@ -284,7 +285,9 @@ struct Dispatcher::Impl {
                                 message.unfinished_claims - 1));
     }
     try {
-      notification = message.payload.get<Notification>();
+      // A payload BookingService deferred (MemoryStore) is never JSON: read it directly.
+      const auto* deferred = detail::notification_payload(message.payload);
+      notification = deferred ? deferred->notification() : message.payload.get<Notification>();
     } catch (...) {
       return ending(dead, dead_letter,
                     fmt::format("payload is not a valid notification: {}",

@@ -472,27 +472,14 @@ Result<void> BookingService::check_free(StoreTransaction& tx, const Interview& n
 
 namespace {
 
-// Someone an interview's notifications go to, with the recipient key and JSON that every
-// message to them repeats, computed once per change rather than once per message.
-struct Addressee {
-  Recipient recipient;
-  std::string key;
-  nlohmann::json json;
-};
-
-// The candidate first, then the interviewers: the order NotificationPolicy::expect takes
-// recipient keys in.
-std::vector<Addressee> addressees(const Interview& interview) {
-  std::vector<Addressee> out;
+// The people an interview's notifications go to, the candidate first, then the interviewers:
+// the order NotificationPolicy::expect takes recipient keys in.
+std::vector<Recipient> recipients_of(const Interview& interview) {
+  std::vector<Recipient> out;
   out.reserve(interview.interviewers.size() + 1);
-  const auto add = [&](Recipient recipient) {
-    auto key = recipient.key();
-    nlohmann::json json = recipient;
-    out.push_back({std::move(recipient), std::move(key), std::move(json)});
-  };
-  add(Recipient::of(interview.candidate));
+  out.push_back(Recipient::of(interview.candidate));
   for (const auto& interviewer : interview.interviewers)
-    add(Recipient::of(interviewer));
+    out.push_back(Recipient::of(interviewer));
   return out;
 }
 
@@ -515,36 +502,42 @@ Result<std::vector<std::string>> message_tokens(RandomSource& random, std::size_
 }
 
 // What the policy plans for `transition` (before -> after), one outbox message per
-// notification and channel. The policy's keys-only answer (expect, the same rules, order and
-// deduplication as plan) is used with each payload assembled from the interview's JSON,
-// converted once: plan would copy the whole interview into every notification, and
-// converting each of those copies to JSON again was most of a booking's cost.
+// notification and channel. The policy's keys-only answer (expect: the same rules, order and
+// deduplication as plan) is used with each payload deferred: the messages share one copy of
+// the interview, and each becomes JSON only if a store or reader asks (a SQL store writing
+// it). Building and copying six JSON trees of the interview was most of a booking's cost.
 Result<std::vector<OutboxMessage>> planned_messages(const BookingOptions& options,
                                                     const Transition& transition,
                                                     const Interview& before, const Interview& after,
                                                     const std::string& reason, UtcMillis now) {
-  const auto people = addressees(after);
+  auto recipients = recipients_of(after);
   std::vector<std::string> keys;
-  keys.reserve(people.size());
-  for (const auto& person : people)
-    keys.push_back(person.key);
+  keys.reserve(recipients.size());
+  for (const auto& recipient : recipients)
+    keys.push_back(recipient.key());
   const auto planned = options.policy.expect(transition, keys, after.slot, now);
   auto tokens = message_tokens(*options.random, planned.size() * options.channels.size());
   if (!tokens)
     return tokens.error();
-  auto token = tokens->begin();
-  const nlohmann::json interview = after;
-  const auto previous_slot = before.slot != after.slot ? before.slot : std::nullopt;
   std::vector<OutboxMessage> messages;
+  if (planned.empty())
+    return messages;
+  const auto parts = std::make_shared<const detail::NotificationParts>(detail::NotificationParts{
+      .interview = after,
+      .recipients = std::move(recipients),
+      .previous_slot = before.slot != after.slot ? before.slot : std::nullopt,
+      .reason = reason,
+  });
+  auto token = tokens->begin();
   messages.reserve(tokens->size());
   for (const auto& expected : planned) {
-    const auto& person = *std::find_if(people.begin(), people.end(),
-                                       [&](const auto& p) { return p.key == expected.recipient; });
-    const auto key = make_idempotency_key(after.id, after.version, person.recipient, expected.kind);
-    auto payload = detail::notification_json(expected.kind, person.json, interview, previous_slot,
-                                             reason, key);
+    const auto index = static_cast<std::size_t>(
+        std::find(keys.begin(), keys.end(), expected.recipient) - keys.begin());
+    const auto& recipient = parts->recipients.at(index);
+    auto key = make_idempotency_key(after.id, after.version, recipient, expected.kind);
+    const auto payload = JsonValue::deferred(
+        std::make_shared<const detail::NotificationPayload>(parts, index, expected.kind, key));
     for (const auto& channel : options.channels) {
-      const bool last = &channel == &options.channels.back();
       // The key a receiver deduplicates on: stable across retries and crashes of this
       // message, different for every channel so each channel's copy is its own delivery.
       // "default" keeps the plain key.
@@ -555,8 +548,8 @@ Result<std::vector<OutboxMessage>> planned_messages(const BookingOptions& option
           .interview = after.id,
           .kind = expected.kind,
           .channel = channel,
-          .payload = last ? std::move(payload) : payload,
-          .recipient = person.key,
+          .payload = payload,  // the copies share it
+          .recipient = keys[index],
           .revision = after.version,
           .message_token = std::move(*token++),
           .due = expected.due,

@@ -23,6 +23,8 @@
 #include <interviewkit/store/outbox.hpp>
 #include <interviewkit/store/store.hpp>
 
+#include "../notify/notification_json.hpp"
+
 namespace interviewkit::detail {
 
 // ---------------------------------------------------------------------------------------------
@@ -207,6 +209,12 @@ OutboxMessage read_outbox_row(const Cells& r) {
 inline OutboxMessage with_keys(OutboxMessage message) {
   message.recipient.clear();
   message.revision = 0;
+  // A payload BookingService deferred says the same without being made JSON.
+  if (const auto* notification = notification_payload(message.payload)) {
+    message.recipient = notification->recipient().key();
+    message.revision = notification->revision();
+    return message;
+  }
   const nlohmann::json& p = message.payload.json();
   if (!p.is_object())
     return message;

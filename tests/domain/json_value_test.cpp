@@ -1,7 +1,12 @@
 // JsonValue: a JSON value held by pointer so that public headers need only json_fwd.hpp; it
 // reads and writes like the nlohmann::json it holds.
+#include <atomic>
+#include <memory>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -46,4 +51,80 @@ TEST_CASE("a JsonValue is a value: copies are deep and a moved-from one is null"
   CHECK(copy.is_null());  // NOLINT(bugprone-use-after-move): documented state
   copy["again"] = true;   // and usable again
   CHECK(copy.at("again") == true);
+}
+
+namespace {
+
+// Counts how often its value is made; throws on the first call when asked to.
+class CountingSource final : public JsonValue::Source {
+ public:
+  explicit CountingSource(bool fail_first = false) : fail_first_(fail_first) {}
+  nlohmann::json make() const override {
+    if (made_.fetch_add(1) == 0 && fail_first_)
+      throw std::runtime_error("out of memory, once");
+    return {{"made", true}, {"list", {1, 2, 3}}};
+  }
+  int made() const { return made_.load(); }
+
+ private:
+  bool fail_first_;
+  mutable std::atomic<int> made_{0};
+};
+
+}  // namespace
+
+TEST_CASE("a deferred JsonValue is made once, on first read, and shared by its copies",
+          "[domain][dispatch]") {
+  auto source = std::make_shared<CountingSource>();
+  auto v = JsonValue::deferred(source);
+  CHECK(v.source() == source.get());
+  CHECK(source->made() == 0);
+  const auto copy = v;
+  auto moved_into = JsonValue(copy);
+  CHECK(source->made() == 0);  // copying makes nothing
+  CHECK(copy.at("list").size() == 3);
+  CHECK(std::as_const(v).dump() == R"({"list":[1,2,3],"made":true})");
+  CHECK(moved_into == copy);
+  CHECK(source->made() == 1);
+
+  // A modification detaches the modified copy only.
+  v["made"] = false;
+  CHECK(v.source() == nullptr);
+  CHECK(copy.at("made").get<bool>());
+  CHECK(source->made() == 1);
+
+  // Assigning a new value never makes the old one; a moved-from value is null.
+  auto fresh_source = std::make_shared<CountingSource>();
+  auto replaced = JsonValue::deferred(fresh_source);
+  replaced = nlohmann::json{{"other", 1}};
+  CHECK(replaced.source() == nullptr);
+  CHECK(replaced.at("other").get<int>() == 1);
+  CHECK(fresh_source->made() == 0);
+  auto taken = std::move(moved_into);
+  CHECK(moved_into.is_null());  // NOLINT(bugprone-use-after-move): defined as null
+  CHECK(taken.source() == source.get());
+}
+
+TEST_CASE("a deferred JsonValue whose source throws is made again on the next read",
+          "[domain][dispatch]") {
+  auto source = std::make_shared<CountingSource>(/*fail_first=*/true);
+  const auto v = JsonValue::deferred(source);
+  CHECK_THROWS_WITH(v.dump(), "out of memory, once");
+  CHECK(v.at("made").get<bool>());
+  CHECK(source->made() == 2);
+}
+
+TEST_CASE("threads reading copies of a deferred JsonValue make it once", "[domain][concurrency]") {
+  auto source = std::make_shared<CountingSource>();
+  const auto v = JsonValue::deferred(source);
+  std::vector<JsonValue> copies(8, v);
+  std::vector<std::string> seen(copies.size());
+  std::vector<std::thread> readers;
+  for (std::size_t i = 0; i < copies.size(); ++i)
+    readers.emplace_back([&, i] { seen[i] = copies[i].dump(); });
+  for (auto& reader : readers)
+    reader.join();
+  CHECK(source->made() == 1);
+  for (const auto& text : seen)
+    CHECK(text == R"({"list":[1,2,3],"made":true})");
 }

@@ -9,6 +9,8 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "../../src/notify/notification_json.hpp"
+#include "../../src/store/store_detail.hpp"
 #include "support/fixture.hpp"
 
 using namespace interviewkit;
@@ -134,6 +136,33 @@ TEST_CASE("a notification round-trips through its outbox JSON", "[notify]") {
   auto broken = f.store->list_outbox({}).value().front().payload;
   broken["kind"] = "interview_sheduled";
   CHECK_THROWS_WITH(broken.get<Notification>(), Catch::Contains("not a notification kind"));
+}
+
+TEST_CASE("a deferred payload reads as the JSON it stands for, and derives the same keys",
+          "[notify][dispatch]") {
+  Fixture f;  // a MemoryStore: the payloads stay deferred
+  const auto id = f.create("cand-1", {"int-1", "int-2"}).id;
+  REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+  REQUIRE(f.service->reschedule(id, slot(12, 11h), recruiter()));
+  REQUIRE(f.service->cancel(id, "the role is filled", recruiter()));
+  const auto outbox = f.store->list_outbox({}).value();
+  REQUIRE(outbox.size() >= 12);
+  for (const auto& m : outbox) {
+    const auto* deferred = detail::notification_payload(m.payload);
+    REQUIRE(deferred != nullptr);
+    const auto notification = deferred->notification();  // what the dispatcher reads
+    const JsonValue as_json(m.payload.json());           // what a SQL store writes
+    CHECK(detail::notification_payload(as_json) == nullptr);
+    CHECK(as_json.get<Notification>() == notification);
+    CHECK(nlohmann::json(notification) == as_json);
+    // The keys derived without JSON are those a store derives from the JSON.
+    auto written = m;
+    written.payload = as_json;
+    CHECK(detail::with_keys(written).recipient == m.recipient);
+    CHECK(detail::with_keys(written).revision == m.revision);
+    CHECK(m.recipient == notification.recipient.key());
+    CHECK(m.revision == notification.interview.version);
+  }
 }
 
 TEST_CASE("LogNotifier writes to the host's logger, never to spdlog's default one", "[notify]") {

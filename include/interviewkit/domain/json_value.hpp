@@ -9,8 +9,8 @@
 // `details = {{"kind", "invite"}}`, `payload.get<Notification>()`; `json()` gives the
 // nlohmann::json itself for anything else. It converts to and from nlohmann::json.
 //
-// A value type: copies are deep, moves are cheap, a moved-from JsonValue is null. Not
-// thread-safe, like the json it holds.
+// A value type: copies are deep (a deferred value's copies share it until modified), moves
+// are cheap, a moved-from JsonValue is null. Not thread-safe, like the json it holds.
 #pragma once
 
 #include <initializer_list>
@@ -48,6 +48,7 @@ class INTERVIEWKIT_EXPORT JsonValue {
   /// type with to_json, ...).
   template <class T, class J = nlohmann::json>
   requires(!std::is_same_v<std::remove_cvref_t<T>, JsonValue>) JsonValue& operator=(T&& value) {
+    deferred_.reset();  // replaced, so never computed
     as<J>() = std::forward<T>(value);
     return *this;
   }
@@ -55,9 +56,25 @@ class INTERVIEWKIT_EXPORT JsonValue {
   /// An empty JSON object.
   [[nodiscard]] static JsonValue object();
 
+  /// What a deferred JsonValue computes its value from.
+  class Source {
+   public:
+    virtual ~Source() = default;
+    /// The value. Called at most once for a deferred value and all its copies.
+    [[nodiscard]] virtual nlohmann::json make() const = 0;
+  };
+  /// A value computed from `source` on its first read, by whichever thread reads first
+  /// (reads from several threads are safe, as they are for a const json), and shared by
+  /// every copy; the first modification of a copy gives it a value of its own. For a value
+  /// that is copied and stored more often than read: an outbox payload, which a reader that
+  /// knows the source (source()) may never need as JSON at all. `source` must not be null.
+  [[nodiscard]] static JsonValue deferred(std::shared_ptr<const Source> source);
+  /// The source of a deferred value no modification has detached; null otherwise.
+  [[nodiscard]] const Source* source() const noexcept;
+
   /// The value itself. The non-const overload turns a moved-from JsonValue into null.
   [[nodiscard]] nlohmann::json& json();
-  [[nodiscard]] const nlohmann::json& json() const noexcept;
+  [[nodiscard]] const nlohmann::json& json() const;
 
   // The parts of nlohmann::json's interface that callers use; each forwards to json().
   template <class Key, class J = nlohmann::json>
@@ -96,13 +113,13 @@ class INTERVIEWKIT_EXPORT JsonValue {
   [[nodiscard]] std::string dump(Args&&... args) const {
     return as<J>().dump(std::forward<Args>(args)...);
   }
-  [[nodiscard]] bool is_null() const noexcept;
-  [[nodiscard]] bool is_object() const noexcept;
-  [[nodiscard]] bool is_discarded() const noexcept;
-  [[nodiscard]] bool empty() const noexcept;
+  [[nodiscard]] bool is_null() const;
+  [[nodiscard]] bool is_object() const;
+  [[nodiscard]] bool is_discarded() const;
+  [[nodiscard]] bool empty() const;
 
-  friend INTERVIEWKIT_EXPORT bool operator==(const JsonValue& a, const JsonValue& b) noexcept;
-  friend INTERVIEWKIT_EXPORT bool operator==(const JsonValue& a, const nlohmann::json& b) noexcept;
+  friend INTERVIEWKIT_EXPORT bool operator==(const JsonValue& a, const JsonValue& b);
+  friend INTERVIEWKIT_EXPORT bool operator==(const JsonValue& a, const nlohmann::json& b);
   // Hidden friends: found only for a JsonValue argument, so they never make another type's
   // to_json/from_json ambiguous.
   friend INTERVIEWKIT_EXPORT void to_json(nlohmann::json& j, const JsonValue& value);
@@ -120,7 +137,10 @@ class INTERVIEWKIT_EXPORT JsonValue {
     return json();
   }
 
-  std::unique_ptr<nlohmann::json> value_;  ///< null for JSON null
+  struct Deferred;
+
+  std::unique_ptr<nlohmann::json> value_;  ///< null for JSON null, unless deferred_ is set
+  std::shared_ptr<Deferred> deferred_;     ///< set for a deferred value (then value_ is null)
 };
 
 }  // namespace interviewkit
