@@ -596,18 +596,36 @@ Result<void> BookingService::enqueue(StoreTransaction& tx, Change& change,
 
 namespace {
 
-// The details of a notification_enqueued entry. Assigned field by field: a braced list would
-// copy every value once more, for every message of every booking. The message's recipient
-// key is its payload's recipient role + ":" + id (Recipient::key), as the entry says.
-nlohmann::json enqueued_details(const OutboxMessage& message) {
-  auto details = nlohmann::json::object();
-  details["idempotency_key"] = message.idempotency_key;
-  details["kind"] = std::string(to_string(message.kind));
-  details["channel"] = message.channel;
-  details["recipient"] = message.recipient;
-  details["due"] = format_utc(message.due);
-  return details;
-}
+// The details of a notification_enqueued entry, made only when a sink reads them (a sink
+// that drops entries, or keeps only some actions, never pays for them). Assigned field by
+// field: a braced list would copy every value once more. The message's recipient key is its
+// payload's recipient role + ":" + id (Recipient::key), as the entry says.
+class EnqueuedDetails final : public JsonValue::Source {
+ public:
+  explicit EnqueuedDetails(const OutboxMessage& message)
+      : key_(message.idempotency_key),
+        kind_(message.kind),
+        channel_(message.channel),
+        recipient_(message.recipient),
+        due_(message.due) {}
+
+  nlohmann::json make() const override {
+    auto details = nlohmann::json::object();
+    details["idempotency_key"] = key_;
+    details["kind"] = std::string(to_string(kind_));
+    details["channel"] = channel_;
+    details["recipient"] = recipient_;
+    details["due"] = format_utc(due_);
+    return details;
+  }
+
+ private:
+  std::string key_;
+  NotificationKind kind_;
+  std::string channel_;
+  std::string recipient_;
+  UtcMillis due_;
+};
 
 }  // namespace
 
@@ -628,7 +646,7 @@ std::vector<ActionEntry> BookingService::entries(const Change& change, Interview
     details["reason"] = reason;
   if (!options.idempotency_key.empty())
     details["idempotency_key"] = options.idempotency_key;
-  const auto make = [&](ActionType action, nlohmann::json d, std::optional<InterviewStatus> from,
+  const auto make = [&](ActionType action, JsonValue d, std::optional<InterviewStatus> from,
                         std::optional<InterviewStatus> to) {
     return ActionEntry{.time = now,
                        .action = action,
@@ -653,8 +671,9 @@ std::vector<ActionEntry> BookingService::entries(const Change& change, Interview
                        std::nullopt, std::nullopt));
   }
   for (const auto& message : change.enqueued) {
-    log.push_back(make(ActionType::notification_enqueued, enqueued_details(message), std::nullopt,
-                       std::nullopt));
+    log.push_back(make(ActionType::notification_enqueued,
+                       JsonValue::deferred(std::make_shared<const EnqueuedDetails>(message)),
+                       std::nullopt, std::nullopt));
   }
   return log;
 }

@@ -276,3 +276,20 @@ TEST_CASE("a host's clock, randomness or callback that throws never escapes an o
     CHECK(booked->interview.status == InterviewStatus::scheduled);
   }
 }
+
+TEST_CASE("each notification_enqueued entry names its message exactly", "[booking][log]") {
+  Fixture f;
+  const auto id = f.create("cand-1", {"int-1", "int-2"}).id;
+  REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+  const auto outbox = f.store->list_outbox({}).value();
+  const auto entries = f.entries(ActionType::notification_enqueued, id);
+  REQUIRE(entries.size() == outbox.size());
+  for (std::size_t i = 0; i < outbox.size(); ++i) {
+    const auto& m = outbox[i];
+    CHECK(entries[i].details == nlohmann::json{{"idempotency_key", m.idempotency_key},
+                                               {"kind", std::string(to_string(m.kind))},
+                                               {"channel", m.channel},
+                                               {"recipient", m.recipient},
+                                               {"due", format_utc(m.due)}});
+  }
+}
