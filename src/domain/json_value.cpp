@@ -1,4 +1,5 @@
 // JsonValue's out-of-line half: everything that needs the complete nlohmann::json.
+#include <atomic>
 #include <mutex>
 
 #include <nlohmann/json.hpp>
@@ -16,15 +17,26 @@ const nlohmann::json& null_json() {
 }
 }  // namespace
 
-// A deferred value's shared state: computed once, then only read.
+// A deferred value's shared state: made once, then only read. A mutex and a flag rather than
+// std::call_once: a source that throws (bad_alloc) must leave the value to be made on the
+// next read, and call_once's exceptional path is unreliable (ThreadSanitizer's pthread_once
+// never releases the flag). The value lives on the heap of its own, so a detaching sole
+// owner takes it over without moving it: references into it stay valid.
 struct JsonValue::Deferred {
   std::shared_ptr<const Source> source;
-  std::once_flag once;
-  nlohmann::json value;
+  std::mutex mutex;
+  std::atomic<bool> made{false};
+  std::unique_ptr<nlohmann::json> value;
 
   const nlohmann::json& get() {
-    std::call_once(once, [this] { value = source->make(); });
-    return value;
+    if (!made.load(std::memory_order_acquire)) {
+      std::lock_guard lock(mutex);
+      if (!made.load(std::memory_order_relaxed)) {
+        value = std::make_unique<nlohmann::json>(source->make());
+        made.store(true, std::memory_order_release);
+      }
+    }
+    return *value;
   }
 };
 
@@ -64,9 +76,13 @@ const JsonValue::Source* JsonValue::source() const noexcept {
 }
 
 // A mutable reference detaches a deferred value first: the change must not reach the copies.
+// The sole owner takes the made value over, so references it handed out stay valid (use_count
+// is exact here: another owner could only appear by copying this object, a data race).
 nlohmann::json& JsonValue::json() {
   if (deferred_) {
-    value_ = std::make_unique<nlohmann::json>(deferred_->get());
+    const auto& made = deferred_->get();
+    value_ = deferred_.use_count() == 1 ? std::move(deferred_->value)
+                                        : std::make_unique<nlohmann::json>(made);
     deferred_.reset();
   }
   if (!value_)

@@ -35,8 +35,8 @@ Result<void> SystemRandom::fill(std::span<std::byte> out) {
 std::string base64url(std::span<const std::byte> bytes) {
   static constexpr std::string_view alphabet =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  out.reserve((bytes.size() * 4 + 2) / 3);
+  std::string out((bytes.size() * 4 + 2) / 3, '\0');  // written in place: a token per message
+  auto* next = out.data();
   // A bit queue: each byte is shifted in at the bottom, and every complete group of six bits
   // is taken from the top of the `bits` still unread. Older bits left above them are masked
   // off, so bits shifted out past the 32 do no harm (unsigned arithmetic wraps).
@@ -47,12 +47,12 @@ std::string base64url(std::span<const std::byte> bytes) {
     bits += 8;
     while (bits >= 6) {
       bits -= 6;
-      out += alphabet[(buffer >> bits) & 0x3F];
+      *next++ = alphabet[(buffer >> bits) & 0x3F];
     }
   }
   // The 2 or 4 bits left over form a last character, padded with zero bits on the right.
   if (bits > 0)
-    out += alphabet[(buffer << (6 - bits)) & 0x3F];
+    *next++ = alphabet[(buffer << (6 - bits)) & 0x3F];
   return out;
 }
 

@@ -1,3 +1,7 @@
+#include <charconv>
+#include <iterator>
+#include <limits>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -18,19 +22,36 @@ Result<NotificationKind> parse_notification_kind(std::string_view text) {
   return detail::parse_enum<NotificationKind>(text);
 }
 
+// The two keys below are built by appending, not with fmt::format: a booking makes a dozen
+// of them, and formatting was a sixth of its instructions.
 std::string Recipient::key() const {
   return std::visit(
       [](const auto& value) {
         using T = std::decay_t<decltype(value)>;
-        return fmt::format("{}:{}", std::is_same_v<T, CandidateId> ? "candidate" : "interviewer",
-                           value.str());
+        std::string key = std::is_same_v<T, CandidateId> ? "candidate:" : "interviewer:";
+        key += value.str();
+        return key;
       },
       id);
 }
 
 std::string make_idempotency_key(InterviewId id, std::uint64_t version, const Recipient& recipient,
                                  NotificationKind kind) {
-  return fmt::format("interview/{}/v{}/{}/{}", id, version, recipient.key(), kind);
+  const auto number = [](std::string& out, std::uint64_t n) {
+    char digits[20];
+    const auto end = std::to_chars(std::begin(digits), std::end(digits), n).ptr;
+    out.append(digits, end);
+  };
+  std::string key = "interview/";
+  key.reserve(64);
+  number(key, id.value());
+  key += "/v";
+  number(key, version);
+  key += '/';
+  key += recipient.key();
+  key += '/';
+  key += to_string(kind);
+  return key;
 }
 
 // Fields assigned one by one rather than from a braced list: nlohmann copies every value of
@@ -58,8 +79,34 @@ detail::NotificationPayload::NotificationPayload(std::shared_ptr<const Notificat
       kind_(kind),
       idempotency_key_(std::move(idempotency_key)) {}
 
+namespace {
+// The interview's JSON, for all the notifications of one change.
+class InterviewJson final : public JsonValue::Source {
+ public:
+  explicit InterviewJson(const Interview& interview) : interview_(interview) {}
+  nlohmann::json make() const override { return interview_; }
+
+ private:
+  const Interview& interview_;  // a member of the parts that own this source
+};
+}  // namespace
+
+std::shared_ptr<const detail::NotificationParts> detail::NotificationParts::make(
+    Interview interview, std::vector<Recipient> recipients, std::optional<TimeRange> previous_slot,
+    std::string reason) {
+  auto parts = std::make_shared<NotificationParts>(NotificationParts{
+      .interview = std::move(interview),
+      .recipients = std::move(recipients),
+      .previous_slot = previous_slot,
+      .reason = std::move(reason),
+      .interview_json = {},
+  });
+  parts->interview_json = JsonValue::deferred(std::make_shared<InterviewJson>(parts->interview));
+  return parts;
+}
+
 nlohmann::json detail::NotificationPayload::make() const {
-  return notification_json(kind_, nlohmann::json(recipient()), nlohmann::json(parts_->interview),
+  return notification_json(kind_, nlohmann::json(recipient()), parts_->interview_json.json(),
                            parts_->previous_slot, parts_->reason, idempotency_key_);
 }
 
@@ -73,7 +120,9 @@ const Recipient& detail::NotificationPayload::recipient() const noexcept {
 }
 
 std::uint64_t detail::NotificationPayload::revision() const noexcept {
-  return parts_->interview.version;
+  const auto version = parts_->interview.version;
+  return version <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ? version
+                                                                                         : 0;
 }
 
 const detail::NotificationPayload* detail::notification_payload(const JsonValue& payload) noexcept {

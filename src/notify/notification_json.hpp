@@ -30,12 +30,18 @@ namespace interviewkit::detail {
                                                const std::string& idempotency_key);
 
 /// What the notifications of one change share: the interview after it, its recipients, the
-/// slot before it and its reason.
+/// slot before it and its reason; and the interview's JSON, made once for all of them when
+/// the first is made JSON (a SQL store writing them). Made with `make`, never copied.
 struct NotificationParts {
   Interview interview;
   std::vector<Recipient> recipients;
   std::optional<TimeRange> previous_slot;
   std::string reason;
+  JsonValue interview_json;  ///< deferred: nlohmann::json(interview)
+
+  [[nodiscard]] INTERVIEWKIT_EXPORT static std::shared_ptr<const NotificationParts> make(
+      Interview interview, std::vector<Recipient> recipients,
+      std::optional<TimeRange> previous_slot, std::string reason);
 };
 
 /// One notification (a recipient of the parts, a kind, its idempotency key) as the source of
@@ -53,7 +59,8 @@ class INTERVIEWKIT_EXPORT NotificationPayload final : public JsonValue::Source {
   /// What make()'s JSON reads back as (get<Notification>()), without the JSON.
   [[nodiscard]] Notification notification() const;
   [[nodiscard]] const Recipient& recipient() const noexcept;
-  /// The interview version the notification announces.
+  /// The interview version the notification announces, as a store derives it from the JSON
+  /// (0 beyond the largest signed 64-bit integer, which JSON code reads as no version).
   [[nodiscard]] std::uint64_t revision() const noexcept;
 
  private:

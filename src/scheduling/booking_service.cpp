@@ -43,11 +43,20 @@ std::string join_link(const std::string& base, const std::string& key) {
   return (last == '/' || last == '=' || last == '#') ? base + key : base + "/" + key;
 }
 
+// True for a time in the years 0000..9999, the only ones a stored timestamp can carry
+// (format_utc writes four digits, parse_utc reads four).
+bool writable(date::sys_seconds t) {
+  const int year = static_cast<int>(date::year_month_day{date::floor<date::days>(t)}.year());
+  return year >= 0 && year <= 9999;
+}
+
 Result<void> check_slot(const TimeRange& slot) {
   if (slot.duration() > max_interview_length) {
     return InvalidInput{
         fmt::format("slot {} is longer than {} hours", slot, max_interview_length.count())};
   }
+  if (!writable(slot.start()) || !writable(slot.end()))
+    return InvalidInput{fmt::format("slot {} lies outside the years 0000 to 9999", slot)};
   return {};
 }
 
@@ -111,6 +120,9 @@ Result<void> validate(const BookingOptions& options) {
         "meeting base URL \"{}\" must be an http(s) URL without spaces, quotes or angle brackets",
         url)};
   }
+  // Every link is minted from it, and a link must be text a notification can carry.
+  if (auto ok = validate_text("meeting base URL", url, 1024); !ok)
+    return ok.error();
   if (options.buffer_before.count() < 0 || options.buffer_after.count() < 0)
     return InvalidInput{"booking buffers must not be negative"};
   if (options.channels.empty())
@@ -452,6 +464,15 @@ Result<Interview> BookingService::next_revision(const Interview& current,
     }
     next.meeting_link = join_link(options_.meeting_base_url, *key);
   }
+  // Every revision's notifications carry it: it must read back exactly as written, or a
+  // store could not keep it and a dispatcher could not deliver it (a clock beyond 9999).
+  if (auto ok = validate(next); !ok)
+    return ok.error();
+  if (!writable(next.created_at) || !writable(next.updated_at))
+    return InvalidInput{
+        fmt::format("interview {}: the clock reads {}, outside the years 0000 to "
+                    "9999",
+                    next.id, format_utc(UtcMillis{next.updated_at}))};
   return next;
 }
 
@@ -522,12 +543,8 @@ Result<std::vector<OutboxMessage>> planned_messages(const BookingOptions& option
   std::vector<OutboxMessage> messages;
   if (planned.empty())
     return messages;
-  const auto parts = std::make_shared<const detail::NotificationParts>(detail::NotificationParts{
-      .interview = after,
-      .recipients = std::move(recipients),
-      .previous_slot = before.slot != after.slot ? before.slot : std::nullopt,
-      .reason = reason,
-  });
+  const auto parts = detail::NotificationParts::make(
+      after, std::move(recipients), before.slot != after.slot ? before.slot : std::nullopt, reason);
   auto token = tokens->begin();
   messages.reserve(tokens->size());
   for (const auto& expected : planned) {

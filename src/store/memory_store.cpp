@@ -92,22 +92,29 @@ struct MemoryStore::State {
 
   // Stores `m` (new or changed), keeping every outbox index in step: the one writer of
   // `outbox`, so the indexes cannot drift from it.
+  // A new message has the highest id yet, so it goes at the end of `outbox` without a
+  // search (and usually, its interview being the newest, at the end of
+  // outbox_by_interview): with 100k rows stored, each search is a dozen cache misses.
   void put(OutboxMessage m) {
-    auto it = outbox.find(m.id);
+    const bool fresh = outbox.empty() || outbox.rbegin()->first < m.id;
+    auto it = fresh ? outbox.end() : outbox.find(m.id);
     if (it != outbox.end()) {
       if (it->second.state == OutboxState::pending) {
         claimable.erase({claimable_at(it->second), m.id});
         pending_by_due.erase({it->second.due, m.id});
       }
     } else {
-      outbox_by_interview.emplace(m.interview, m.id);
+      outbox_by_interview.emplace_hint(outbox_by_interview.end(), m.interview, m.id);
       outbox_keys.emplace(m.idempotency_key, m.id);
     }
     if (m.state == OutboxState::pending) {
       claimable.insert({claimable_at(m), m.id});
       pending_by_due.insert({m.due, m.id});
     }
-    outbox.insert_or_assign(m.id, std::move(m));
+    if (it == outbox.end())
+      outbox.emplace_hint(outbox.end(), m.id, std::move(m));
+    else
+      it->second = std::move(m);
   }
 
   // What reconciliation reads about one interview.
@@ -305,14 +312,21 @@ class MemoryStore::Transaction final : public StoreTransaction {
 
   // Applies everything staged. Cannot fail (short of bad_alloc), so nothing is half-applied.
   void commit() {
+    auto& interviews = state_.interviews;
     for (auto& [id, interview] : staged_) {
-      if (auto old = state_.interviews.find(id); old != state_.interviews.end()) {
+      // A new interview has the highest id yet: it goes at the end without a search.
+      const bool fresh = interviews.empty() || interviews.rbegin()->first < id;
+      auto old = fresh ? interviews.end() : interviews.find(id);
+      if (old != interviews.end()) {
         state_.unindex(old->second);
         state_.by_change.erase({old->second.updated_at, id});
       }
       state_.index(interview);
       state_.by_change.insert({interview.updated_at, id});
-      state_.interviews.insert_or_assign(id, std::move(interview));
+      if (old == interviews.end())
+        interviews.emplace_hint(interviews.end(), id, std::move(interview));
+      else
+        old->second = std::move(interview);
     }
     state_.next_interview = next_interview_;
     state_.next_message = next_message_;
@@ -378,7 +392,6 @@ class MemoryStore::Transaction final : public StoreTransaction {
     }
     std::vector<OutboxId> ids;
     ids.reserve(messages.size());
-    outbox_.reserve(outbox_.size() + messages.size());
     for (auto& message : messages) {
       auto staged = detail::with_keys(take(message));
       staged.id = OutboxId{next_message_++};

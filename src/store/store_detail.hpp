@@ -215,7 +215,15 @@ inline OutboxMessage with_keys(OutboxMessage message) {
     message.revision = notification->revision();
     return message;
   }
-  const nlohmann::json& p = message.payload.json();
+  // Read through const: another deferred payload is made once and shared, not copied. Only
+  // making it can throw (out of memory): the keys then stay empty, as for an unknown payload.
+  const nlohmann::json* read = nullptr;
+  try {
+    read = &std::as_const(message.payload).json();
+  } catch (...) {
+    return message;
+  }
+  const nlohmann::json& p = *read;
   if (!p.is_object())
     return message;
   const auto recipient = p.find("recipient");

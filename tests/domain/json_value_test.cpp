@@ -106,7 +106,7 @@ TEST_CASE("a deferred JsonValue is made once, on first read, and shared by its c
 }
 
 TEST_CASE("a deferred JsonValue whose source throws is made again on the next read",
-          "[domain][dispatch]") {
+          "[domain][dispatch][concurrency]") {
   auto source = std::make_shared<CountingSource>(/*fail_first=*/true);
   const auto v = JsonValue::deferred(source);
   CHECK_THROWS_WITH(v.dump(), "out of memory, once");
@@ -127,4 +127,32 @@ TEST_CASE("threads reading copies of a deferred JsonValue make it once", "[domai
   CHECK(source->made() == 1);
   for (const auto& text : seen)
     CHECK(text == R"({"list":[1,2,3],"made":true})");
+}
+
+TEST_CASE(
+    "a deferred JsonValue can be assigned a part of itself, and its sole owner's "
+    "references survive a change",
+    "[domain][dispatch]") {
+  struct Nested final : JsonValue::Source {
+    nlohmann::json make() const override {
+      return {{"interview", {{"title", std::string(100, 'x')}}}};
+    }
+  };
+  auto v = JsonValue::deferred(std::make_shared<Nested>());
+  v = std::as_const(v).at("interview");  // the right side lives inside the deferred value
+  CHECK(v.at("title").get<std::string>().size() == 100);
+
+  auto w = JsonValue::deferred(std::make_shared<Nested>());
+  const auto& read = std::as_const(w).json();
+  w["changed"] = true;  // the sole owner takes the made value over
+  CHECK(read.contains("changed"));
+  CHECK(&read == &std::as_const(w).json());
+
+  auto shared = JsonValue::deferred(std::make_shared<Nested>());
+  const auto other = shared;
+  const auto& before = std::as_const(shared).json();
+  shared["changed"] = true;  // detaches from `other`, which keeps the value `before` reads
+  CHECK_FALSE(before.contains("changed"));
+  CHECK_FALSE(other.contains("changed"));
+  CHECK(shared.contains("changed"));
 }

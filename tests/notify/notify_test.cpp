@@ -1,6 +1,8 @@
 // Notifications follow from transitions via the policy table: who is told what, with keys
 // that stay stable, in a payload that round-trips.
 #include <atomic>
+#include <cstdint>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -110,6 +112,9 @@ TEST_CASE("idempotency keys are stable and distinct", "[notify]") {
         "interview/42/v3/candidate:cand-1/interview_scheduled");
   CHECK(make_idempotency_key(InterviewId{42}, 3, i, K::interview_scheduled) ==
         "interview/42/v3/interviewer:int-1/interview_scheduled");
+  constexpr auto most = std::numeric_limits<std::uint64_t>::max();
+  CHECK(make_idempotency_key(InterviewId{most}, most, i, K::interview_reminder) ==
+        fmt::format("interview/{}/v{}/interviewer:int-1/interview_reminder", most, most));
 
   Fixture f;
   const auto id = f.create().id;

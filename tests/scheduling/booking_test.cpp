@@ -221,6 +221,34 @@ TEST_CASE("service options are validated", "[booking]") {
   CHECK_FALSE(BookingService::make(store, log, bad));
   CHECK_FALSE(BookingService::make(nullptr, log));
   CHECK(BookingService::make(store, log));
+  // Every meeting link is minted from the base URL: it must be text a notification carries.
+  for (const char* url : {"https://meet.example/\x01room", "https://meet.example/\xffroom"}) {
+    bad = {};
+    bad.meeting_base_url = url;
+    const auto refused = BookingService::make(store, log, bad);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message().find("meeting base URL") != std::string::npos);
+  }
+}
+
+TEST_CASE("a booking whose timestamps could not be stored is refused, not enqueued",
+          "[booking][dispatch]") {
+  Fixture f;
+  const auto id = f.create().id;
+  // Timestamps are written with four-digit years: 10000 could not be read back.
+  const auto far = TimeRange::make(date::sys_days{date::year{10000} / 1 / 3}, 1h).value();
+  const auto refused = f.service->book(id, far, recruiter());
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().is<InvalidInput>());
+  CHECK(refused.error().message().find("outside the years 0000 to 9999") != std::string::npos);
+  const auto last = TimeRange::make(date::sys_days{date::year{9999} / 12 / 31}, 1h).value();
+  CHECK(f.service->book(id, last, recruiter()));
+  // A host clock past 9999 cannot stamp a revision either.
+  const auto id2 = f.create("cand-2", {"int-2"}).id;
+  f.clock->set(UtcMillis{date::sys_days{date::year{10000} / 1 / 1}});
+  CHECK_FALSE(f.service->confirm(id, recruiter()));
+  CHECK_FALSE(f.service->cancel(id2, "", recruiter()));
+  CHECK(f.service->get(id)->status == InterviewStatus::scheduled);
 }
 
 namespace {

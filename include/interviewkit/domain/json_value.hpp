@@ -48,8 +48,9 @@ class INTERVIEWKIT_EXPORT JsonValue {
   /// type with to_json, ...).
   template <class T, class J = nlohmann::json>
   requires(!std::is_same_v<std::remove_cvref_t<T>, JsonValue>) JsonValue& operator=(T&& value) {
-    deferred_.reset();  // replaced, so never computed
-    as<J>() = std::forward<T>(value);
+    J replacement(std::forward<T>(value));  // first: `value` may live inside this one
+    deferred_.reset();                      // replaced, so never made
+    as<J>() = std::move(replacement);
     return *this;
   }
 
@@ -68,6 +69,8 @@ class INTERVIEWKIT_EXPORT JsonValue {
   /// every copy; the first modification of a copy gives it a value of its own. For a value
   /// that is copied and stored more often than read: an outbox payload, which a reader that
   /// knows the source (source()) may never need as JSON at all. `source` must not be null.
+  /// A reference read from one copy while others exist keeps showing the shared value after
+  /// that copy is modified (as with any copy-on-write value); a sole owner's stays valid.
   [[nodiscard]] static JsonValue deferred(std::shared_ptr<const Source> source);
   /// The source of a deferred value no modification has detached; null otherwise.
   [[nodiscard]] const Source* source() const noexcept;

@@ -80,7 +80,9 @@ class INTERVIEWKIT_EXPORT StoreTransaction {
   /// As `enqueue`, for a caller that no longer needs the payloads: the store may move each
   /// message's payload out instead of copying it (it is then left null; every other field
   /// is left as given). A store that keeps messages as objects (MemoryStore) saves a deep
-  /// copy of each payload; the default copies, as `enqueue` does.
+  /// copy of each payload; the default copies, as `enqueue` does. Since the work passed to
+  /// Store::write may run more than once, build the messages inside it, as BookingService
+  /// does: messages built outside would be enqueued without payloads on a second run.
   [[nodiscard]] virtual Result<std::vector<OutboxId>> enqueue_taking_payloads(
       std::span<OutboxMessage> messages) {
     return enqueue(messages);
