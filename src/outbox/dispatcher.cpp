@@ -191,8 +191,9 @@ class InPass {
 // Kept in memory per dispatcher: after a restart a dead destination costs `failure_threshold`
 // timeouts again, which is cheap, and no store schema carries breaker state.
 // Once `open_until` has passed, one delivery probes the destination; the ones that run
-// beside it still fail fast until the probe ends (or outlives a delivery_timeout, so a probe
-// whose outcome never came back cannot hold the circuit open for ever).
+// beside it wait for its outcome (at most a delivery_timeout) and then go on as it decided:
+// sent when it closed the circuit, failed fast when it opened it again. A probe whose outcome
+// never came back cannot hold the circuit for ever: after a delivery_timeout another may start.
 struct Breaker {
   std::uint32_t failures = 0;
   std::optional<UtcMillis> open_until;
@@ -222,6 +223,7 @@ struct Dispatcher::Impl {
 
   std::mutex breaker_mutex;
   std::map<std::string, Breaker> breakers;  // GUARDED_BY(breaker_mutex)
+  std::condition_variable probe_ended;      // a probe's outcome came in, or stop()
 
   Counters counters;
 
@@ -407,21 +409,45 @@ struct Dispatcher::Impl {
     return where.empty() ? channel : channel + " " + where;
   }
 
-  // While the circuit is open: a retryable failure, due when it may close.
-  std::optional<DeliveryOutcome> breaker_open(const std::string& destination, UtcMillis now) {
-    std::lock_guard lock(breaker_mutex);
+  // What the destination's circuit says about a send now.
+  struct Gate {
+    std::optional<DeliveryOutcome> open;  ///< fail fast with this (a retryable failure)
+    bool waited = false;                  ///< a probe was waited for: check again
+  };
+
+  // Closed: send. Open: fail fast, due when it may close. Open and due to close: this send is
+  // the probe. A probe in flight: with `may_wait`, waits for its outcome (at most a
+  // delivery_timeout of real time, or until stop()) and says so, so that the caller renews
+  // its lease and reads the revision again before asking once more; a probe that closes the
+  // circuit then lets the sends beside it go out in the same pass instead of parking them
+  // until its deadline. Deciding and claiming the probe happen under one lock.
+  Gate breaker_gate(const std::string& destination, bool may_wait) {
+    if (options.breaker.failure_threshold == 0)
+      return {};
+    std::unique_lock lock(breaker_mutex);
     auto& b = breakers[destination];
+    auto now = clock->now();
+    const auto probing = [&] { return b.probe_until && now < *b.probe_until; };
+    if (b.open_until && now >= *b.open_until && probing() && may_wait) {
+      const auto until = std::chrono::steady_clock::now() + options.delivery_timeout;
+      probe_ended.wait_until(lock, until, [&] {
+        now = clock->now();
+        return stopping.load() || !probing();
+      });
+      return {.open = std::nullopt, .waited = true};
+    }
     if (!b.open_until)
-      return std::nullopt;
-    if (now >= *b.open_until && (!b.probe_until || now >= *b.probe_until)) {
+      return {};
+    if (now >= *b.open_until && !probing()) {
       b.probe_until = now + options.delivery_timeout;  // this delivery is the probe
-      return std::nullopt;
+      return {};
     }
     const auto retry = std::max(*b.open_until, b.probe_until.value_or(*b.open_until));
-    return DeliveryOutcome::transient_failure(
-        fmt::format("circuit open for {} until {} after {} consecutive failures; not tried",
-                    destination, format_utc(retry), b.failures),
-        retry);
+    return {.open = DeliveryOutcome::transient_failure(
+                fmt::format("circuit open for {} until {} after {} consecutive failures; not tried",
+                            destination, format_utc(retry), b.failures),
+                retry),
+            .waited = false};
   }
 
   void breaker_outcome(const std::string& destination, bool ok, const std::string& error) {
@@ -443,6 +469,7 @@ struct Dispatcher::Impl {
         b.probe_until.reset();  // a failed probe: the next one after open_for
       }
     }
+    probe_ended.notify_all();
     if (change)
       log->record(*change);
   }
@@ -489,14 +516,13 @@ struct Dispatcher::Impl {
     return *message.claimed_until - clock->now() >= options.delivery_timeout;
   }
 
-  Decision send(const OutboxMessage& message, const Notification& notification) {
-    auto& notifier = *channels.find(message.channel)->second;
-    const auto destination = destination_of(message.channel, notifier);
+  Decision send(const OutboxMessage& message, const Notification& notification,
+                const std::string& destination, std::optional<DeliveryOutcome> open) {
     DeliveryOutcome outcome;
-    const auto open = breaker_open(destination, clock->now());
     if (open) {
       outcome = *open;
     } else {
+      auto& notifier = *channels.find(message.channel)->second;
       outcome = deliver(notifier, message, notification);
       breaker_outcome(destination, outcome.ok() || !outcome.retryable, outcome.detail);
     }
@@ -674,20 +700,29 @@ struct Dispatcher::Impl {
       finish(message, std::move(*decided), stats);
       return;
     }
-    if (!hold_lease(message, stats, /*force=*/true)) {
-      ++stats.fenced;
-      return;
+    const auto destination =
+        destination_of(message.channel, *channels.find(message.channel)->second);
+    for (bool waited = false;; waited = true) {
+      // After a wait for a probe, the lease is renewed only if it ran short.
+      if (!hold_lease(message, stats, /*force=*/!waited)) {
+        ++stats.fenced;
+        return;
+      }
+      // Read after the fenced renewal: a change committed before it is seen here.
+      if (auto decided = check_revision(message, *notification)) {
+        finish(message, std::move(*decided), stats);
+        return;
+      }
+      if (stopping.load()) {
+        release(message, stats);
+        return;
+      }
+      auto gate = breaker_gate(destination, /*may_wait=*/!waited);
+      if (!gate.waited) {
+        finish(message, send(message, *notification, destination, std::move(gate.open)), stats);
+        return;
+      }
     }
-    // Read after the fenced renewal: a change committed before it is seen here.
-    if (auto decided = check_revision(message, *notification)) {
-      finish(message, std::move(*decided), stats);
-      return;
-    }
-    if (stopping.load()) {
-      release(message, stats);
-      return;
-    }
-    finish(message, send(message, *notification), stats);
   }
 
   // Keeps the messages of a batch that still wait for a slot under this worker's lease:
@@ -1179,6 +1214,10 @@ void Dispatcher::stop() {
     worker = std::move(impl_->worker);
   }
   impl_->wakeup.notify_all();
+  {
+    std::lock_guard lock(impl_->breaker_mutex);  // a delivery waiting on a probe stops waiting
+  }
+  impl_->probe_ended.notify_all();
   worker.join();
   impl_->stopping = false;
 }

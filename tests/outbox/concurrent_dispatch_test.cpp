@@ -334,6 +334,66 @@ TEST_CASE("an open circuit lets one probe through, however many are in flight",
   CHECK(mail->calls().size() == tried + 1);  // one probe; the rest still failed fast
 }
 
+TEST_CASE("deliveries beside a probe wait for it and go out in the same pass when it succeeds",
+          "[concurrency][dispatch][faults]") {
+  auto store = std::make_shared<MemoryStore>();
+  auto mail = std::make_shared<SlowChannel>(10, 50ms, "smtp://flaky.example.com:25");
+  mail->fail(true);
+  plant_many(*store, 40, {{"mail", K::interview_scheduled}});
+  auto clock = std::make_shared<ManualClock>(real_now());
+  auto sink = std::make_shared<MemorySink>();
+  DispatcherOptions options;
+  options.clock = clock;
+  options.max_in_flight = 10;
+  options.batch_size = 100;
+  options.breaker.failure_threshold = 3;
+  options.breaker.open_for = 30s;
+  options.retry.base = 1s;
+  options.retry.cap = 10s;
+  auto dispatcher = Dispatcher::make(store, {{"mail", mail}}, memory_log(sink), options).value();
+  REQUIRE(dispatcher->drain_once().value().failed == 40);
+  const auto fast_before = sink->query({.action = ActionType::notification_failed}).size();
+  mail->fail(false);
+  clock->advance(31s);  // every message is due; the first to go is the probe
+  const auto again = dispatcher->drain_once().value();
+  CHECK(again.claimed == 40);
+  CHECK(again.delivered == 40);  // none parked behind the probe until its deadline
+  CHECK(sink->query({.action = ActionType::notification_failed}).size() == fast_before);
+  CHECK(sink->query({.action = ActionType::channel_circuit_closed}).size() == 1);
+  CHECK(store->count_outbox({}).value().delivered == 40);
+}
+
+TEST_CASE("deliveries beside a failing probe fail fast once it fails, untried",
+          "[concurrency][dispatch][faults]") {
+  auto store = std::make_shared<MemoryStore>();
+  auto mail = std::make_shared<SlowChannel>(10, 50ms, "smtp://down.example.com:25");
+  mail->fail(true);
+  plant_many(*store, 40, {{"mail", K::interview_scheduled}});
+  auto clock = std::make_shared<ManualClock>(real_now());
+  DispatcherOptions options;
+  options.clock = clock;
+  options.max_in_flight = 10;
+  options.batch_size = 100;
+  options.breaker.failure_threshold = 3;
+  options.breaker.open_for = 30s;
+  options.retry.base = 1s;
+  options.retry.cap = 10s;
+  auto dispatcher =
+      Dispatcher::make(store, {{"mail", mail}}, memory_log(std::make_shared<MemorySink>()), options)
+          .value();
+  REQUIRE(dispatcher->drain_once().value().failed == 40);
+  const auto tried = mail->calls().size();
+  clock->advance(31s);
+  const auto began = steady::now();
+  const auto again = dispatcher->drain_once().value();
+  CHECK(again.claimed == 40);
+  CHECK(again.failed == 40);
+  CHECK(mail->calls().size() == tried + 1);                 // the probe alone was sent
+  CHECK(steady::now() - began < options.delivery_timeout);  // nobody waited out a timeout
+  const auto counts = store->count_outbox({}).value();
+  CHECK(counts.pending == 40);
+}
+
 TEST_CASE("one notifier serving two channel names is bounded across both",
           "[concurrency][dispatch]") {
   auto store = std::make_shared<MemoryStore>();
