@@ -762,7 +762,15 @@ std::string row_statement(const Batch& b, const PendingRow& row) {
       column(i.id));
 }
 
-// One VALUES row of the outbox INSERT, in the column order of `enqueue`.
+// The columns of an outbox INSERT, in the order of outbox_values.
+constexpr std::string_view outbox_insert_columns =
+    "idempotency_key, interview_id, kind, channel, payload, message_token, due_ms, attempts, "
+    "last_error, state, created_ms, updated_ms, recipient, revision";
+// Outbox ids drawn with each load: enough for a booking's messages to a panel (recipients
+// times channels); a transaction that needs more has its INSERT return them instead.
+constexpr int outbox_ids_per_load = 16;
+
+// One VALUES row of the outbox INSERT, in the column order of outbox_insert_columns.
 std::string outbox_values(const Batch& b, const OutboxMessage& m) {
   return fmt::format(
       "({}, {}, {}, {}, {}::jsonb, {}, {}, {}, {}, {}, {}, {}, {}, {})",
@@ -780,14 +788,26 @@ class PgTransaction final : public StoreTransaction {
   PgTransaction(Batch& batch, IdReserve& ids, std::optional<Interview>& written)
       : b_(batch), ids_(ids), last_written_(written) {}
 
+  // FOR UPDATE: concurrent writers of one interview queue up instead of losing updates.
+  // The same round trip draws outbox ids for the messages this transaction may enqueue for
+  // the interview (see enqueue): drawn under the row lock, they are larger than the id of
+  // every message any earlier writer of the interview enqueued, so a lane's id order is
+  // still its enqueue order, across processes.
   Result<Interview> load(InterviewId id) override {
-    // FOR UPDATE: concurrent writers of one interview queue up instead of losing updates.
-    auto r = run(
-        {fmt::format("SELECT body::text FROM interviews WHERE id = {} FOR UPDATE", column(id))});
+    auto r =
+        run({fmt::format("SELECT body::text FROM interviews WHERE id = {} FOR UPDATE", column(id)),
+             fmt::format("SELECT nextval('outbox_id_seq') FROM generate_series(1, {})",
+                         outbox_ids_per_load)});
     if (!r)
       return r.error();
     if (r->front().empty())
       return NotFound{id};
+    if (std::ranges::find(locked_, id) == locked_.end())
+      locked_.push_back(id);
+    drawn_ = DrawnIds{id, {}};
+    for (const auto& row : r->back())
+      drawn_->ids.push_back(row[0].as<std::uint64_t>());
+    std::ranges::sort(drawn_->ids);
     return detail::decode_interview(r->front()[0][0].as<std::string>(), id);
   }
 
@@ -835,18 +855,27 @@ class PgTransaction final : public StoreTransaction {
                                                     const TimeRange& window) override;
 
   // Ids, claims and leases are the store's: a new message is never claimed (claim 0). One
-  // multi-row INSERT; ids are matched back by idempotency key, unique in the outbox.
+  // multi-row INSERT. Messages of the interview this transaction loaded take the ids drawn
+  // with it, and their INSERT waits for the next round trip (a duplicate key then fails the
+  // transaction there, as it would here). Otherwise the INSERT returns the ids at once,
+  // matched back by idempotency key, unique in the outbox.
   Result<std::vector<OutboxId>> enqueue(std::span<const OutboxMessage> messages) override {
     if (messages.empty())
       return std::vector<OutboxId>{};
+    if (auto ids = take_drawn(messages)) {
+      std::string rows;
+      for (std::size_t i = 0; i < messages.size(); ++i) {
+        rows += fmt::format("{}({}, {}", i == 0 ? "" : ", ", (*ids)[i].value(),
+                            outbox_values(b_, detail::with_keys(messages[i])).substr(1));
+      }
+      b_.defer(fmt::format("INSERT INTO outbox (id, {}) VALUES {}", outbox_insert_columns, rows));
+      return std::move(*ids);
+    }
     std::string rows;
     for (const auto& given : messages)
       rows += (rows.empty() ? "" : ", ") + outbox_values(b_, detail::with_keys(given));
-    auto r = run(
-        {fmt::format("INSERT INTO outbox (idempotency_key, interview_id, kind, channel, payload, "
-                     "message_token, due_ms, attempts, last_error, state, created_ms, updated_ms, "
-                     "recipient, revision) VALUES {} RETURNING id, idempotency_key",
-                     rows)});
+    auto r = run({fmt::format("INSERT INTO outbox ({}) VALUES {} RETURNING id, idempotency_key",
+                              outbox_insert_columns, rows)});
     if (!r)
       return r.error();
     std::unordered_map<std::string, std::uint64_t> by_key;
@@ -881,7 +910,10 @@ class PgTransaction final : public StoreTransaction {
     if (!row_)
       return;
     const auto id = row_->interview.id;
-    b_.defer(row_statement(b_, *row_), row_->insert ? std::nullopt : std::optional(id));
+    // A row this transaction inserted or holds locked cannot be missing: no check, so
+    // COMMIT needs no round trip of its own.
+    const bool sure = row_->insert || std::ranges::find(locked_, id) != locked_.end();
+    b_.defer(row_statement(b_, *row_), sure ? std::nullopt : std::optional(id));
     row_.reset();
   }
 
@@ -899,8 +931,30 @@ class PgTransaction final : public StoreTransaction {
     return b_.run(now);
   }
 
+  // The drawn ids for `messages` (all of the interview they were drawn for, and enough of
+  // them left), now used; nullopt otherwise.
+  std::optional<std::vector<OutboxId>> take_drawn(std::span<const OutboxMessage> messages) {
+    if (!drawn_ || drawn_->ids.size() - drawn_->used < messages.size() ||
+        !std::ranges::all_of(
+            messages, [&](const OutboxMessage& m) { return m.interview == drawn_->interview; })) {
+      return std::nullopt;
+    }
+    std::vector<OutboxId> ids;
+    for (std::size_t i = 0; i < messages.size(); ++i)
+      ids.emplace_back(drawn_->ids[drawn_->used++]);
+    return ids;
+  }
+
+  struct DrawnIds {
+    InterviewId interview;
+    std::vector<std::uint64_t> ids;  // ascending
+    std::size_t used = 0;
+  };
+
   Batch& b_;
   IdReserve& ids_;
+  std::vector<InterviewId> locked_;  // loaded FOR UPDATE by this transaction
+  std::optional<DrawnIds> drawn_;    // for the interview loaded last
   // The interview written last, for naming the other side of an exclusion violation; set
   // as it is written, since the violation may surface as an exception in a later call.
   std::optional<Interview>& last_written_;

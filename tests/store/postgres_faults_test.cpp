@@ -713,3 +713,38 @@ TEST_CASE("booking and dispatcher processes SIGKILLed on PostgreSQL lose nothing
   CHECK(superseded > 0);
   CHECK(superseded_sent_late == 0);
 }
+
+TEST_CASE("changes of one interview racing through two pools enqueue in id order",
+          "[postgres][outbox][dispatch]") {
+  // Each change takes its outbox ids while it holds the interview's row lock, so a later
+  // change's messages always have larger ids: the lane order (a cancel never overtaking its
+  // invite) holds across processes.
+  const auto url = fresh_db();
+  Fixture a(PostgresStore::open({.url = url, .pool_size = 2}).value(), no_reminders());
+  Fixture b(PostgresStore::open({.url = url, .pool_size = 2}).value(), no_reminders());
+  const auto id = a.create("cand", {"int-1", "int-2"}).id;
+  REQUIRE(a.service->book(id, slot(12, 9h), recruiter()));
+  for (int round = 0; round < 15; ++round) {
+    std::barrier start(2);
+    const auto move = [&](Fixture& f, int day) {
+      start.arrive_and_wait();
+      return f.service->reschedule(id, slot(day, 9h + std::chrono::minutes{round}), recruiter());
+    };
+    std::optional<Result<TransitionOutcome>> ra;
+    std::optional<Result<TransitionOutcome>> rb;
+    std::thread ta([&] { ra = move(a, 13); });
+    std::thread tb([&] { rb = move(b, 14); });
+    ta.join();
+    tb.join();
+    INFO("round " << round);
+    CHECK(*ra);
+    CHECK(*rb);
+  }
+  auto outbox = a.store->list_outbox({.interview = id, .limit = 1000}).value();
+  REQUIRE(outbox.size() == 31 * 3);  // a booking and 30 moves, three recipients each
+  std::ranges::sort(outbox, {}, [](const OutboxMessage& m) { return m.id; });
+  for (std::size_t i = 1; i < outbox.size(); ++i) {
+    INFO("message " << outbox[i].id.value());
+    CHECK(outbox[i - 1].revision <= outbox[i].revision);
+  }
+}
