@@ -302,7 +302,7 @@ struct Dispatcher::Impl {
     }
     const auto now = clock->now();
     const auto& slot = notification->interview.slot;
-    if (slot && UtcMillis{slot->start()} <= now) {
+    if (slot && about_upcoming(*notification) && UtcMillis{slot->start()} <= now) {
       return ending(
           expired, ActionType::notification_expired,
           fmt::format("interview started at {}; not sent late", format_utc(slot->start())));
@@ -363,7 +363,7 @@ struct Dispatcher::Impl {
                    : std::max(*outcome.retry_at, now + retry.base);
     }
     next = std::min(next, horizon);
-    if (const auto& slot = notification.interview.slot) {
+    if (const auto& slot = notification.interview.slot; slot && about_upcoming(notification)) {
       const UtcMillis start{slot->start()};
       if (next >= start) {
         const auto half = (start - now) / 2;  // one more try before it starts, not after
@@ -377,6 +377,14 @@ struct Dispatcher::Impl {
       }
     }
     return next;
+  }
+
+  // Whether the message is about an interview still to come (an invite, a reminder, a move,
+  // a cancellation), which is worthless once it has started: not one sent because it took
+  // place or was missed, which can only be sent after it started.
+  static bool about_upcoming(const Notification& notification) {
+    const auto status = notification.interview.status;
+    return status != InterviewStatus::completed && status != InterviewStatus::no_show;
   }
 
   // `tried`: false when nothing was sent (an open circuit): that does not use up attempts.

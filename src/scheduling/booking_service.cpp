@@ -398,6 +398,8 @@ Result<void> BookingService::step(StoreTransaction& tx, Change& change, Intervie
   const auto transition = find_transition(current.status, event);
   if (!transition)
     return IllegalTransition{current.status, event, target_of(event)};
+  if (auto early = before_start(current, event, now); !early)
+    return early;
 
   // The next revision, whose slot must be free for everyone in it (buffers included).
   auto next = next_revision(current, *transition, slot, now);
@@ -418,6 +420,21 @@ Result<void> BookingService::step(StoreTransaction& tx, Change& change, Intervie
   if (!options.idempotency_key.empty())
     return tx.save_idempotency({options.idempotency_key, request, after});
   return {};
+}
+
+// An interview cannot have taken place, nor been missed, before it starts: completing it or
+// marking a no-show earlier is refused (a click on the wrong row would otherwise end an
+// upcoming interview, and its reminders with it).
+Result<void> BookingService::before_start(const Interview& current, InterviewEvent event,
+                                          UtcMillis now) {
+  if (event != InterviewEvent::complete && event != InterviewEvent::mark_no_show)
+    return {};
+  if (!current.slot || now >= UtcMillis{current.slot->start()})
+    return {};
+  return InvalidInput{
+      fmt::format("interview {} starts at {}; it cannot be {} before then", current.id,
+                  format_utc(current.slot->start()),
+                  event == InterviewEvent::complete ? "completed" : "marked a no-show")};
 }
 
 // A request seen before under `key` is answered with its first result (change.replayed);

@@ -84,8 +84,8 @@ TEST_CASE("cancelling a pending interview notifies nobody; completing sends noth
   const auto b = f.create("cand-2", {"int-2"}).id;
   REQUIRE(f.service->book(b, slot(12, 9h), recruiter()));
   const auto before = f.store->list_outbox({})->size();
+  f.clock->set(UtcMillis{at(12, 9h)});
   REQUIRE(f.service->complete(b, recruiter()));
-  f.clock->set(UtcMillis{at(12, 8h)});
   CHECK(f.store->list_outbox({.state = OutboxState::pending})->size() <= before);
 }
 
@@ -99,6 +99,7 @@ TEST_CASE("hosts can replace or extend the policy", "[notify]") {
   Fixture f(std::make_shared<MemoryStore>(), options);
   const auto id = f.create().id;
   REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
+  f.clock->set(UtcMillis{at(12, 10h)});
   REQUIRE(f.service->complete(id, recruiter()));
   f.drain();
   CHECK(sent(*f.recorder) ==

@@ -68,12 +68,14 @@ TEST_CASE("booking, confirming, rescheduling and completing walk the lifecycle",
     CHECK(entries[0].details.at("previous_slot").at("start") == "2024-03-12T14:00:00Z");
   }
   SECTION("completing") {
+    f.clock->set(UtcMillis{at(20, 0h)});  // after it started
     auto done = f.service->complete(id, recruiter());
     REQUIRE(done);
     CHECK(done->interview.status == InterviewStatus::completed);
     CHECK(f.entries(ActionType::interview_completed, id).size() == 1);
   }
   SECTION("no-show") {
+    f.clock->set(UtcMillis{at(20, 0h)});
     auto missed = f.service->mark_no_show(id, recruiter());
     REQUIRE(missed);
     CHECK(missed->interview.status == InterviewStatus::no_show);
@@ -112,6 +114,7 @@ TEST_CASE("illegal operations return IllegalTransition and change nothing", "[bo
   REQUIRE(f.service->book(id, slot(12, 9h), recruiter()));
   expect_illegal(f.service->book(id, slot(12, 11h), recruiter()), InterviewStatus::scheduled,
                  InterviewEvent::book);
+  f.clock->set(UtcMillis{at(12, 9h)});  // it starts: it may now be completed
   REQUIRE(f.service->complete(id, recruiter()));
   for (auto r : {f.service->cancel(id, "late", recruiter()), f.service->confirm(id, recruiter()),
                  f.service->reschedule(id, slot(14, 9h), recruiter())}) {
@@ -320,4 +323,21 @@ TEST_CASE("each notification_enqueued entry names its message exactly", "[bookin
                                                {"recipient", m.recipient},
                                                {"due", format_utc(m.due)}});
   }
+}
+
+TEST_CASE("an interview is neither completed nor marked a no-show before it starts",
+          "[booking][package]") {
+  Fixture f;
+  const auto id = f.create().id;
+  const auto booked = f.service->book(id, slot(12, 9h), recruiter()).value();
+  f.clock->set(UtcMillis{at(12, 9h) - std::chrono::seconds{1}});
+  for (auto r : {f.service->complete(id, recruiter()), f.service->mark_no_show(id, recruiter())}) {
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind() == ErrorKind::invalid_input);
+    CHECK_THAT(r.error().message(), Catch::Contains("starts at 2024-03-12T09:00:00Z"));
+  }
+  CHECK(f.service->get(id).value() == booked.interview);  // nothing changed
+  CHECK(f.entries(ActionType::interview_completed, id).empty());
+  f.clock->set(UtcMillis{at(12, 9h)});
+  CHECK(f.service->mark_no_show(id, recruiter()));
 }

@@ -33,12 +33,16 @@ TEST_CASE("an interviewer cannot hold two overlapping interviews", "[conflict]")
       REQUIRE(f.service->cancel(first, "moved", recruiter()));
     }
     SECTION("complete") {
+      f.clock->set(UtcMillis{at(12, 9h)});
       REQUIRE(f.service->complete(first, recruiter()));
     }
     SECTION("no-show") {
+      f.clock->set(UtcMillis{at(12, 9h)});
       REQUIRE(f.service->mark_no_show(first, recruiter()));
     }
-    CHECK(f.service->book(second, slot(12, 9h), recruiter()));
+    // Half an hour into the freed slot: still ahead of the clock, which had to reach the
+    // start of `first` before it could be completed or marked a no-show.
+    CHECK(f.service->book(second, slot(12, 9h + 30min), recruiter()));
   }
   SECTION("rescheduling onto a taken slot is refused; onto its own slot is fine") {
     REQUIRE(f.service->book(second, slot(12, 11h), recruiter()));

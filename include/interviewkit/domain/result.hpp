@@ -2,6 +2,7 @@
 #pragma once
 
 #include <concepts>
+#include <functional>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -11,7 +12,27 @@
 
 namespace interviewkit {
 
+template <class T>
+class Result;
+
 namespace detail {
+template <class R>
+inline constexpr bool is_result = false;
+template <class U>
+inline constexpr bool is_result<Result<U>> = true;
+
+// The Result<U> holding what `f(args...)` returns, for transform.
+template <class F, class... Args>
+auto transformed(F&& f, Args&&... args) {
+  using U = std::remove_cv_t<std::invoke_result_t<F, Args...>>;
+  if constexpr (std::is_void_v<U>) {
+    std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
+    return Result<void>();
+  } else {
+    return Result<U>(std::invoke(std::forward<F>(f), std::forward<Args>(args)...));
+  }
+}
+
 template <class E>
 concept ErrorLike =
     std::same_as<std::remove_cvref_t<E>, Error> || std::constructible_from<Error::Detail, E> ||
@@ -20,6 +41,10 @@ concept ErrorLike =
 
 /// Holds either a T or an Error. Accessing the value of an error result throws
 /// ErrorException: that is a programming mistake, not an expected failure.
+///
+/// Composes like std::expected: `and_then(f)` calls f with the value (f returns a Result),
+/// `transform(f)` wraps what f returns, `or_else(f)` calls f with the error (f returns a
+/// Result<T>, to recover or to replace the error); each passes the other case through.
 template <class T>
 class [[nodiscard]] Result {
   static_assert(!std::is_reference_v<T>, "Result<T&> is not supported");
@@ -53,6 +78,52 @@ class [[nodiscard]] Result {
   template <class U>
   [[nodiscard]] T value_or(U&& fallback) const& {
     return has_value() ? std::get<0>(storage_) : static_cast<T>(std::forward<U>(fallback));
+  }
+  template <class U>
+  [[nodiscard]] T value_or(U&& fallback) && {
+    return has_value() ? std::get<0>(std::move(storage_))
+                       : static_cast<T>(std::forward<U>(fallback));
+  }
+
+  template <class F>
+  auto and_then(F&& f) const& {
+    using R = std::remove_cvref_t<std::invoke_result_t<F, const T&>>;
+    static_assert(detail::is_result<R>, "and_then: the function must return a Result");
+    return has_value() ? std::invoke(std::forward<F>(f), std::get<0>(storage_))
+                       : R(std::get<1>(storage_));
+  }
+  template <class F>
+  auto and_then(F&& f) && {
+    using R = std::remove_cvref_t<std::invoke_result_t<F, T&&>>;
+    static_assert(detail::is_result<R>, "and_then: the function must return a Result");
+    return has_value() ? std::invoke(std::forward<F>(f), std::get<0>(std::move(storage_)))
+                       : R(std::get<1>(std::move(storage_)));
+  }
+  template <class F>
+  auto transform(F&& f) const& {
+    using U = std::remove_cv_t<std::invoke_result_t<F, const T&>>;
+    if (!has_value())
+      return Result<U>(std::get<1>(storage_));
+    return detail::transformed(std::forward<F>(f), std::get<0>(storage_));
+  }
+  template <class F>
+  auto transform(F&& f) && {
+    using U = std::remove_cv_t<std::invoke_result_t<F, T&&>>;
+    if (!has_value())
+      return Result<U>(std::get<1>(std::move(storage_)));
+    return detail::transformed(std::forward<F>(f), std::get<0>(std::move(storage_)));
+  }
+  template <class F>
+  Result or_else(F&& f) const& {
+    if (has_value())
+      return *this;
+    return std::invoke(std::forward<F>(f), std::get<1>(storage_));
+  }
+  template <class F>
+  Result or_else(F&& f) && {
+    if (has_value())
+      return std::move(*this);
+    return std::invoke(std::forward<F>(f), std::get<1>(storage_));
   }
 
   T& operator*() & { return value(); }
@@ -95,6 +166,26 @@ class [[nodiscard]] Result<void> {
     if (!error_)
       throw std::logic_error("interviewkit::Result::error() called on a value");
     return *error_;
+  }
+
+  template <class F>
+  auto and_then(F&& f) const {
+    using R = std::remove_cvref_t<std::invoke_result_t<F>>;
+    static_assert(detail::is_result<R>, "and_then: the function must return a Result");
+    return has_value() ? std::invoke(std::forward<F>(f)) : R(*error_);
+  }
+  template <class F>
+  auto transform(F&& f) const {
+    using U = std::remove_cv_t<std::invoke_result_t<F>>;
+    if (error_)
+      return Result<U>(*error_);
+    return detail::transformed(std::forward<F>(f));
+  }
+  template <class F>
+  Result or_else(F&& f) const {
+    if (has_value())
+      return *this;
+    return std::invoke(std::forward<F>(f), *error_);
   }
 
  private:

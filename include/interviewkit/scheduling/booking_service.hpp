@@ -103,6 +103,7 @@ class INTERVIEWKIT_EXPORT BookingService {
   [[nodiscard]] Result<TransitionOutcome> cancel(InterviewId id, const std::string& reason,
                                                  const Actor& actor,
                                                  const OperationOptions& options = {});
+  /// complete and mark_no_show are refused (InvalidInput) before the interview's slot starts.
   [[nodiscard]] Result<TransitionOutcome> complete(InterviewId id, const Actor& actor,
                                                    const OperationOptions& options = {});
   [[nodiscard]] Result<TransitionOutcome> mark_no_show(InterviewId id, const Actor& actor,
@@ -121,6 +122,7 @@ class INTERVIEWKIT_EXPORT BookingService {
   Result<Interview> draft(const CreateRequest& request) const;
   Result<Interview> create_interview(const CreateRequest& request, const Actor& actor);
   void notify_enqueued() const noexcept;
+  static Result<void> before_start(const Interview& current, InterviewEvent event, UtcMillis now);
   Result<TransitionOutcome> apply(InterviewId id, InterviewEvent event, const Actor& actor,
                                   const OperationOptions& options,
                                   const std::optional<TimeRange>& slot, const std::string& reason);
