@@ -3,9 +3,11 @@
 #pragma once
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include <curl/curl.h>
@@ -19,6 +21,40 @@ namespace interviewkit::detail {
 inline void curl_global() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// What is wrong with `url` as the address of a server, by libcurl's own URL parser (the one
+// that will connect to it), or nullopt: it must parse, name a host, and any port it gives
+// must be 1..65535. Called by make(), so a typo fails there instead of at the first delivery.
+inline std::optional<std::string> url_problem(const std::string& url) {
+  const std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed(curl_url(), curl_url_cleanup);
+  if (!parsed)
+    return "cannot be parsed: out of memory";
+  if (const auto rc = curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0); rc != CURLUE_OK)
+    return std::string("cannot be parsed: ") + curl_url_strerror(rc);
+  const auto part = [&](CURLUPart which) -> std::optional<std::string> {
+    char* text = nullptr;
+    if (curl_url_get(parsed.get(), which, &text, 0) != CURLUE_OK || text == nullptr)
+      return std::nullopt;
+    std::string out(text);
+    curl_free(text);
+    return out;
+  };
+  // libcurl reads "https:///x" as host "x"; a URL that spells no authority names no host.
+  const auto authority = url.find("://");
+  const auto literal = authority == std::string::npos ? std::string::npos : authority + 3;
+  const bool spelt = literal < url.size() && url.find_first_of("/?#", literal) != literal;
+  const auto host = part(CURLUPART_HOST);
+  if (!spelt || !host || host->empty() || *host == "[]")
+    return "names no host";
+  // libcurl accepts port 0 and leaves out-of-range ports to fail at connect time.
+  if (const auto port = part(CURLUPART_PORT)) {
+    unsigned value = 0;
+    const auto [end, ec] = std::from_chars(port->data(), port->data() + port->size(), value);
+    if (ec != std::errc{} || end != port->data() + port->size() || value < 1 || value > 65535)
+      return "has port " + *port + "; a port is 1..65535";
+  }
+  return std::nullopt;
 }
 
 struct CurlDeleter {

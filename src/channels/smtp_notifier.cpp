@@ -207,6 +207,10 @@ Result<std::shared_ptr<SmtpNotifier>> SmtpNotifier::make(SmtpOptions options) {
   if (options.url.find_first_of(" \r\n\t") != std::string::npos) {
     return InvalidInput{"SMTP URL must not contain whitespace"};
   }
+  if (auto problem = detail::url_problem(options.url)) {
+    return InvalidInput{
+        fmt::format("SMTP URL \"{}\" {}", detail::redact_url(options.url), *problem)};
+  }
   if (options.timeout.count() <= 0 || options.connect_timeout.count() <= 0) {
     return InvalidInput{"SMTP timeouts must be positive"};
   }

@@ -375,6 +375,10 @@ Result<std::shared_ptr<WebhookNotifier>> WebhookNotifier::make(WebhookOptions op
     return InvalidInput{fmt::format("webhook URL \"{}\" must be an http(s) URL without whitespace",
                                     detail::redact_url(options.url))};
   }
+  if (auto problem = detail::url_problem(options.url)) {
+    return InvalidInput{
+        fmt::format("webhook URL \"{}\" {}", detail::redact_url(options.url), *problem)};
+  }
   auto key = secret_bytes(options.secret);
   if (!key)
     return key.error();

@@ -12,7 +12,9 @@
 // - SQLite failures are thrown as SqliteFailure inside this file only, so the code reads as
 //   straight-line SQL; `guarded` turns each one into an error value naming what was being
 //   done. Nothing thrown by SQLite crosses the Store interface.
+#include <filesystem>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -653,8 +655,36 @@ class SqliteStore::Impl::Transaction final : public StoreTransaction {
 
 // ---- Opening. ------------------------------------------------------------------------------
 
+namespace {
+
+// What is wrong with `path` as a database file, told apart from a database that exists but
+// cannot be opened (Unavailable): the caller's own input, which no retry will fix. SQLite
+// creates the file, never the directory it goes in.
+std::optional<std::string> path_problem(const std::filesystem::path& path) {
+  if (path.empty())
+    return "the SQLite database path is empty";
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return fmt::format("the SQLite database path {} is a directory, not a file", path.string());
+  const auto parent = path.parent_path();
+  if (parent.empty())
+    return std::nullopt;  // the working directory, or ":memory:"
+  if (!std::filesystem::exists(parent, ec)) {
+    return fmt::format("the directory of SQLite database {} does not exist (it is not created)",
+                       path.string());
+  }
+  if (!std::filesystem::is_directory(parent, ec))
+    return fmt::format("{} is not a directory, so it cannot hold SQLite database {}",
+                       parent.string(), path.string());
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& path,
                                                        SqliteOptions options) {
+  if (auto problem = path_problem(path))
+    return InvalidInput{*problem};
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = options;

@@ -346,14 +346,18 @@ TEST_CASE("no outcome detail repeats a credential or a capability token", "[faul
     clean(deliver(*notifier, n).outcome.detail);
     script(receiver, {{"action", "close"}});
     clean(deliver(*notifier, n).outcome.detail);
-    for (const auto& url : {url_at(closed_port()), url_at(80, "no-such-host.invalid"),
-                            std::string("http://hookuser:Pa55w0rd-in-url@[::1/tok_C4pab1l1ty")}) {
+    for (const auto& url : {url_at(closed_port()), url_at(80, "no-such-host.invalid")}) {
       options.url = url;
       auto made = WebhookNotifier::make(options);
       REQUIRE(made);
       clean((*made)->destination());
       clean(deliver(**made, n).outcome.detail);
     }
+    // A URL libcurl cannot parse is refused by make(), and its error repeats nothing either.
+    options.url = "http://hookuser:Pa55w0rd-in-url@[::1/tok_C4pab1l1ty";
+    auto unparsable = WebhookNotifier::make(options);
+    REQUIRE_FALSE(unparsable);
+    clean(unparsable.error().message());
     options.url = "ftp://hookuser:Pa55w0rd-in-url@example.com/tok_C4pab1l1ty?key=Qu3ryS3cret";
     auto refused = WebhookNotifier::make(options);
     REQUIRE_FALSE(refused);

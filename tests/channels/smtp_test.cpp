@@ -220,6 +220,33 @@ TEST_CASE("SMTP options are validated", "[smtp]") {
   CHECK_FALSE(SmtpNotifier::make(bad));
 }
 
+TEST_CASE("an SMTP URL without a usable host or port is refused by make, naming the problem",
+          "[smtp][package]") {
+  const auto refused = [](std::string url) {
+    SmtpOptions options;
+    options.url = std::move(url);
+    auto made = SmtpNotifier::make(options);
+    REQUIRE_FALSE(made);
+    CHECK(made.error().is<InvalidInput>());
+    return made.error().message();
+  };
+  CHECK_THAT(refused("smtp://"), Catch::Contains("smtp://") && Catch::Contains("host"));
+  CHECK_THAT(refused("smtp://:25"), Catch::Contains("host"));
+  CHECK_THAT(refused("smtp://mail.example.com:0"), Catch::Contains("port 0"));
+  CHECK_THAT(refused("smtp://mail.example.com:99999"), Catch::Contains("cannot be parsed"));
+  CHECK_THAT(refused("smtp://mail.example.com:2x5"), Catch::Contains("cannot be parsed"));
+  // Credentials in a URL that fails are not repeated.
+  const auto message = refused("smtp://user:s3cret-pass@:25");
+  CHECK(message.find("s3cret-pass") == std::string::npos);
+  for (const auto* good : {"smtp://127.0.0.1", "smtps://mail.example.com:465", "smtp://[::1]:2525",
+                           "smtp://mail.example.com/helo.example.com"}) {
+    SmtpOptions options;
+    options.url = good;
+    CAPTURE(good);
+    CHECK(SmtpNotifier::make(options));
+  }
+}
+
 TEST_CASE("STARTTLS with a verified certificate and AUTH", "[smtp]") {
   TempDir certs("smtp-tls");
   const auto cert = (certs.path() / "cert.pem").string();

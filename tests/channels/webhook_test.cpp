@@ -165,3 +165,21 @@ TEST_CASE("webhook options are validated", "[webhook]") {
   bad.secret = "whsec_!!!!";
   CHECK_FALSE(WebhookNotifier::make(bad));
 }
+
+TEST_CASE("a webhook URL without a usable host or port is refused by make", "[webhook][package]") {
+  for (const auto* url : {"https://", "https:///path", "http://:8080/hook",
+                          "https://hooks.example.com:0/x", "https://hooks.example.com:70000/x"}) {
+    WebhookOptions options;
+    options.url = url;
+    options.secret = secret;
+    CAPTURE(url);
+    auto made = WebhookNotifier::make(options);
+    REQUIRE_FALSE(made);
+    CHECK(made.error().is<InvalidInput>());
+    CHECK_THAT(made.error().message(), Catch::Contains("webhook URL"));
+  }
+  WebhookOptions fine;
+  fine.url = "https://hooks.example.com/receive?team=7";
+  fine.secret = secret;
+  CHECK(WebhookNotifier::make(fine));
+}

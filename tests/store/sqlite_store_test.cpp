@@ -60,10 +60,33 @@ TEST_CASE("a file that is not a SQLite database is a clear error", "[sqlite]") {
   REQUIRE_FALSE(store);
   CHECK(store.error().message().find("not a valid SQLite database") != std::string::npos);
   CHECK(store.error().message().find("not-a-db.db") != std::string::npos);
+}
 
-  auto missing_dir = SqliteStore::open(dir.path() / "no" / "such" / "dir.db");
-  REQUIRE_FALSE(missing_dir);
-  CHECK(missing_dir.error().message().find("cannot open") != std::string::npos);
+TEST_CASE("a database path whose directory is missing is invalid input, not unavailable",
+          "[sqlite][package]") {
+  TempDir dir("sqlite-path");
+  const auto refused = [](const std::filesystem::path& path) {
+    auto store = SqliteStore::open(path);
+    REQUIRE_FALSE(store);
+    CHECK(store.error().is<InvalidInput>());  // no retry fixes it: the caller's input
+    return store.error().message();
+  };
+  CHECK_THAT(refused(dir.path() / "no" / "such" / "dir.db"),
+             Catch::Contains("does not exist") && Catch::Contains("dir.db"));
+  CHECK_THAT(refused(dir.path()), Catch::Contains("is a directory"));
+  CHECK_THAT(refused(""), Catch::Contains("empty"));
+  { std::ofstream out(dir.path() / "plain-file"); }
+  CHECK_THAT(refused(dir.path() / "plain-file" / "x.db"), Catch::Contains("not a directory"));
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "no"));  // nothing was created
+  // A directory that exists but cannot be written is the server's state: still Unavailable.
+  if (::geteuid() != 0) {
+    std::filesystem::create_directory(dir.path() / "locked");
+    std::filesystem::permissions(dir.path() / "locked", std::filesystem::perms::owner_read);
+    auto locked = SqliteStore::open(dir.path() / "locked" / "x.db");
+    REQUIRE_FALSE(locked);
+    CHECK(locked.error().is<Unavailable>());
+  }
+  CHECK(SqliteStore::open(dir.path() / "fine.db"));
 }
 
 TEST_CASE("a database from a newer schema version is refused", "[sqlite]") {

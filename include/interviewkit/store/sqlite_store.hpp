@@ -35,6 +35,8 @@ class INTERVIEWKIT_EXPORT SqliteStore final : public Store, public ActionStore {
  public:
   /// Opens (creating if needed) and migrates the database. A file that is not a SQLite
   /// database, is corrupt, or was written by a newer schema version is an error value.
+  /// A path that cannot name a database file (empty, a directory, in a directory that does
+  /// not exist: directories are not created) is InvalidInput.
   [[nodiscard]] static Result<std::shared_ptr<SqliteStore>> open(const std::filesystem::path& path,
                                                                  SqliteOptions options = {});
   ~SqliteStore() override;
