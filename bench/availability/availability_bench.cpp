@@ -340,7 +340,7 @@ CREATE INDEX hours_by_interviewer ON working_hours (interviewer, isodow);
   // Slot starts (epoch seconds) and, round-robin, the 0-based interviewer position.
   std::vector<std::pair<std::int64_t, int>> slots(const SlotQuery& q) {
     pqxx::nontransaction tx(connection_);
-    const auto earliest = std::max(q.window.start(), q.now + q.minimum_notice);
+    const auto earliest = std::max(q.window.start(), q.now.value() + q.minimum_notice);
     const auto result = tx.exec_prepared(
         q.mode == SlotMode::all ? "panel" : "round_robin", format_utc(q.window.start()),
         format_utc(q.window.end()), ids_, fmt::format("{} seconds", q.duration.count()),

@@ -462,7 +462,9 @@ Result<std::span<const Slot>> SlotSearch::find(
   s.starts.clear();
   s.starts_of.clear();
 
-  const Interval bounds{std::max(query.window.start(), query.now + query.minimum_notice),
+  const auto now =
+      query.now.value_or(date::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  const Interval bounds{std::max(query.window.start(), now + query.minimum_notice),
                         query.window.end()};
   const bool possible = bounds.end - bounds.start >= query.duration;
   for (const auto& person : interviewers) {

@@ -109,7 +109,7 @@ std::vector<Slot> reference(const SlotQuery& q,
 
   std::vector<Slot> out;
   for (auto start = q.window.start(); start + q.duration <= q.window.end(); start += q.step) {
-    if (start < q.now + q.minimum_notice)
+    if (start < q.now.value() + q.minimum_notice)
       continue;
     std::optional<std::size_t> owner;
     bool ok = true;
@@ -231,7 +231,7 @@ class Generator {
 std::string describe(const SlotQuery& q, const std::vector<InterviewerAvailability>& people) {
   std::string out = fmt::format("mode {} window {} duration {} s step {} s now {} notice {} s\n",
                                 q.mode, q.window, q.duration.count(), q.step.count(),
-                                format_utc(q.now), q.minimum_notice.count());
+                                format_utc(q.now.value()), q.minimum_notice.count());
   for (const auto& p : people) {
     out += fmt::format("  {} in {}: buffers {}/{} s cap {}\n", p.id, p.time_zone,
                        p.buffer_before.count(), p.buffer_after.count(),

@@ -132,6 +132,22 @@ TEST_CASE("minimum notice moves the first slot to the next grid step after now p
   CHECK(search(q, {working("alice", "Etc/UTC", {{9h, 12h}})}).empty());
 }
 
+TEST_CASE("a query that leaves now unset never offers a slot in the past",
+          "[availability][package]") {
+  const std::vector people{working("alice", "Etc/UTC", {{0h, 24h}})};
+  auto past = query(day_of(tuesday), 30min, 30min);
+  past.now.reset();
+  CHECK(search(past, people).empty());  // March 2024 is over
+  const auto before = date::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto today = date::floor<date::days>(before);
+  auto current = query(between(today, today + date::days{2}), 30min, 30min);
+  current.now.reset();
+  const auto slots = search(current, people);
+  REQUIRE_FALSE(slots.empty());
+  CHECK(slots.front().range.start() >= before);
+  CHECK(slots.front().range.start() < before + 30min + 1s);  // the next grid step
+}
+
 TEST_CASE("slots lie inside the window on a grid that starts with it", "[availability]") {
   const std::vector people{working("alice", "Etc/UTC", {{9h, 12h}})};
   const auto window = between(utc(tuesday, 9h + 10min), utc(tuesday, 11h + 40min));

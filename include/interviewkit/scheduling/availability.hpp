@@ -124,8 +124,9 @@ struct SlotQuery {
   std::chrono::seconds duration{std::chrono::minutes{45}};
   /// Whole seconds, at least min_slot_step.
   std::chrono::seconds step{std::chrono::minutes{15}};
-  /// Slots start no earlier than now + minimum_notice.
-  date::sys_seconds now{};
+  /// Slots start no earlier than now + minimum_notice. Unset: the system clock's time when
+  /// the search runs, so a query that forgets it never offers slots in the past.
+  std::optional<date::sys_seconds> now;
   std::chrono::seconds minimum_notice{0};
   /// If set, each slot also carries its local times in this zone, for display.
   std::optional<TimeZone> candidate_time_zone;
