@@ -220,6 +220,19 @@ TEST_CASE("SMTP options are validated", "[smtp]") {
   CHECK_FALSE(SmtpNotifier::make(bad));
 }
 
+TEST_CASE("channel option structs take designated initializers naming one field",
+          "[smtp][package]") {
+  // Built with our warnings as errors (-Wextra): every member needs a default.
+  const SmtpOptions smtp{.url = "smtp://mail.example.com:587"};
+  const WebhookOptions webhook{.url = "https://hooks.example.com/x"};
+  const FileNotifierOptions file{.directory = "/tmp"};
+  const EmailOptions email{.organizer_name = "Hiring"};
+  CHECK(smtp.username.empty());
+  CHECK(webhook.secret.empty());
+  CHECK_FALSE(file.clock);
+  CHECK_FALSE(email.templates);
+}
+
 TEST_CASE("an SMTP URL without a usable host or port is refused by make, naming the problem",
           "[smtp][package]") {
   const auto refused = [](std::string url) {

@@ -22,15 +22,15 @@ class EmailTemplates;  // channels/templates.hpp
 struct EmailOptions {
   std::string from_name = "Interviews";
   EmailAddress from = EmailAddress::make("interviews@example.com").value();
-  std::optional<EmailAddress> reply_to;
+  std::optional<EmailAddress> reply_to{};
   /// Right-hand side of Message-ID: <token@message_id_domain>.
   std::string message_id_domain = "interviewkit.invalid";
   /// ORGANIZER of the calendar event, where attendees' answers go. Default: `from`.
-  std::optional<EmailAddress> organizer;
+  std::optional<EmailAddress> organizer{};
   /// CN of the ORGANIZER. Default: `from_name`.
-  std::string organizer_name;
+  std::string organizer_name{};
   /// Subject/text/HTML per notification kind. Default: the built-in templates (when null).
-  std::shared_ptr<const EmailTemplates> templates;
+  std::shared_ptr<const EmailTemplates> templates{};
 };
 
 struct EmailMessage {

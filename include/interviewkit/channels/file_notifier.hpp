@@ -18,8 +18,8 @@ namespace interviewkit {
 
 struct FileNotifierOptions {
   /// Where the files go; created (with parents) on first delivery if missing.
-  std::filesystem::path directory;
-  EmailOptions email;
+  std::filesystem::path directory{};
+  EmailOptions email{};
   /// fsync each file and the directory before reporting a delivery, so "delivered" survives
   /// a power cut. Off makes it faster and is fine for throwaway directories.
   bool sync = true;
@@ -30,7 +30,7 @@ struct FileNotifierOptions {
       std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
   /// Supplies the Date header and the invite's DTSTAMP.
   /// Default: the system clock (when null).
-  std::shared_ptr<const Clock> clock;
+  std::shared_ptr<const Clock> clock{};
 };
 
 /// Renders each notification with render_email and writes `<stem>.eml` and `<stem>.ics`.

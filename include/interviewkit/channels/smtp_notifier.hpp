@@ -26,15 +26,15 @@ struct SmtpOptions {
   enum class StartTls : std::uint8_t { off, if_offered, required };
   StartTls starttls = StartTls::if_offered;
   /// AUTH credentials; no AUTH when the user name is empty.
-  std::string username;
-  std::string password;
+  std::string username{};
+  std::string password{};
   /// Send the credentials over a connection that may not be encrypted (smtp:// with
   /// StartTls::off or if_offered). Only for a relay on a trusted network, e.g. localhost.
   bool allow_plaintext_auth = false;
   /// Verify the server's certificate (keep on outside tests). `ca_file` overrides the
   /// system's CA bundle.
   bool verify_peer = true;
-  std::string ca_file;
+  std::string ca_file{};
   std::chrono::milliseconds connect_timeout{std::chrono::seconds{10}};
   /// Bound for one whole message exchange; the dispatcher's deadline may shorten it.
   std::chrono::milliseconds timeout{std::chrono::seconds{60}};
@@ -46,10 +46,10 @@ struct SmtpOptions {
   /// deliveries to one destination; a server limiting connections per client (Postfix's
   /// smtpd_client_connection_count_limit, 50 by default) refuses more. 1 to 1000.
   std::size_t max_connections = 20;
-  EmailOptions email;
+  EmailOptions email{};
   /// Supplies the Date header and the invite's DTSTAMP.
   /// Default: the system clock (when null).
-  std::shared_ptr<const Clock> clock;
+  std::shared_ptr<const Clock> clock{};
 };
 
 /// Thread-safe: up to `max_connections` messages are sent at once, each on a connection of

@@ -17,12 +17,12 @@
 namespace interviewkit {
 
 struct WebhookOptions {
-  std::string url;  ///< http:// or https://
+  std::string url{}; ///< http:// or https://
   /// Signing secret: "whsec_" followed by standard base64 (the Standard Webhooks form). As in
   /// the reference libraries, a secret without the prefix is base64 as well (not raw text):
   /// the prefix is optional, the encoding is not. "=" padding may be left out; whitespace and
   /// any other character are refused. The decoded key must be at least 16 bytes.
-  std::string secret;
+  std::string secret{};
   std::chrono::milliseconds timeout{std::chrono::seconds{15}};
   std::chrono::milliseconds connect_timeout{std::chrono::seconds{5}};
   bool verify_peer = true;
@@ -34,7 +34,7 @@ struct WebhookOptions {
   std::size_t max_connections = 20;
   /// Supplies the webhook-timestamp header and the event's "timestamp".
   /// Default: the system clock (when null).
-  std::shared_ptr<const Clock> clock;
+  std::shared_ptr<const Clock> clock{};
 };
 
 /// Thread-safe: up to `max_connections` requests run at once, each on a connection of its own; a

@@ -18,7 +18,7 @@ struct ActionLogOptions {
   /// Told when the sink fails to write or flush an entry, with a description of the entry
   /// (not its details: they may be what broke the sink) and of the failure. Called on the
   /// thread that recorded the entry. Default: report_to_stderr.
-  ErrorHandler on_error;
+  ErrorHandler on_error{};
 };
 
 /// Wraps one sink (use FanoutSink for several). `record` never throws: when the sink

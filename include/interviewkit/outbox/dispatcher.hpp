@@ -34,7 +34,7 @@ struct CircuitBreakerOptions {
 
 /// Every field has a default; `Dispatcher::make` refuses values that cannot work.
 struct DispatcherOptions {
-  RetryPolicy retry;
+  RetryPolicy retry{};
   /// Messages claimed per pass (1 to 10,000). A pass keeps the messages of its batch that
   /// wait for a delivery slot under their lease, renewing them together when needed. Keep
   /// it above `max_in_flight`, or slots stay idle. Default 64.
@@ -51,7 +51,7 @@ struct DispatcherOptions {
   std::size_t max_per_destination = 20;
   /// The host's own bound on deliveries in flight per channel name (at least 1), on top of
   /// the channel notifier's `max_concurrency()`, which always applies.
-  std::map<std::string, std::size_t, std::less<>> max_per_channel;
+  std::map<std::string, std::size_t, std::less<>> max_per_channel{};
   /// How long a claim holds. Before each send the dispatcher makes sure its lease covers
   /// the delivery (renewing the batch's leases in the store when they run short), so it
   /// must be at least twice `delivery_timeout`. Default 5 min.
@@ -63,23 +63,23 @@ struct DispatcherOptions {
   /// A message claimed this many times without any recorded outcome (its worker crashed or
   /// hung while delivering it) is dead-lettered instead of being tried again. Default 3.
   std::uint32_t max_unfinished_claims = 3;
-  CircuitBreakerOptions breaker;
+  CircuitBreakerOptions breaker{};
   /// Seeds the generator that draws retry jitter (which needs no secrecy). Default 0:
   /// seeded from std::random_device.
   std::uint64_t jitter_seed = 0;
   /// Time source for leases, retries, deadlines and log entries. Default: the system clock.
-  std::shared_ptr<const Clock> clock;
+  std::shared_ptr<const Clock> clock{};
   /// Told about failures that have no interview to be recorded against (the store is
   /// unreachable while claiming, an outcome could not be stored). Called from whichever
   /// thread meets the failure, possibly several at once. Default: report_to_stderr.
-  ErrorHandler on_error;
+  ErrorHandler on_error{};
   /// Told about every message given up (dead-lettered), once, after its dead state and log
   /// entry were stored, with the reason stored as its `last_error`. Called on the delivery
   /// thread that handled the message, possibly on several at once, so keep it short and
   /// thread-safe (log it, page someone). An
   /// exception it throws is caught and reported to `on_error`; the pass goes on. Must not
   /// destroy the dispatcher. Default: none.
-  std::function<void(const OutboxMessage& message, const std::string& reason)> on_dead_letter;
+  std::function<void(const OutboxMessage& message, const std::string& reason)> on_dead_letter{};
   /// Upper bounds (seconds) of the delivery latency histogram of `Dispatcher::stats`:
   /// positive, finite, strictly increasing, at most 64. Latency here runs from a message
   /// becoming due to its delivery, so the buckets span a poll interval up to a day of

@@ -120,7 +120,7 @@ struct ReconcileOptions {
   /// polls, and a first retry waits). Default 5 minutes.
   std::chrono::milliseconds grace{std::chrono::minutes{5}};
   /// "Now" for overdue times. Default: the system clock.
-  std::shared_ptr<const Clock> clock;
+  std::shared_ptr<const Clock> clock{};
 };
 
 /// Answers for a program what `interviewctl fate` and `interviewctl reconcile` print.

@@ -78,20 +78,20 @@ struct DateOverride {
 struct InterviewerAvailability {
   InterviewerId id;
   TimeZone time_zone;
-  WeeklyHours weekly;
+  WeeklyHours weekly{};
   /// At most one per date; any order.
-  std::vector<DateOverride> overrides;
+  std::vector<DateOverride> overrides{};
   /// Slots of the interviewer's interviews (scheduled or confirmed), any order. They block
   /// time, count towards `daily_cap` on the local day they start, and are the load that
   /// round-robin balances. Include the local days the window touches, or caps undercount.
   /// load_booked (availability_store.hpp) fills this from a Store.
-  std::vector<TimeRange> booked;
+  std::vector<TimeRange> booked{};
   /// Busy blocks from the host's calendars (not interviews), any order; they only block time.
-  std::vector<TimeRange> busy;
+  std::vector<TimeRange> busy{};
   std::chrono::seconds buffer_before{0};
   std::chrono::seconds buffer_after{0};
   /// At most this many interviews starting on one local day, booked ones included.
-  std::optional<std::uint32_t> daily_cap;
+  std::optional<std::uint32_t> daily_cap{};
 };
 
 enum class SlotMode : std::uint8_t {
@@ -126,10 +126,10 @@ struct SlotQuery {
   std::chrono::seconds step{std::chrono::minutes{15}};
   /// Slots start no earlier than now + minimum_notice. Unset: the system clock's time when
   /// the search runs, so a query that forgets it never offers slots in the past.
-  std::optional<date::sys_seconds> now;
+  std::optional<date::sys_seconds> now{};
   std::chrono::seconds minimum_notice{0};
   /// If set, each slot also carries its local times in this zone, for display.
-  std::optional<TimeZone> candidate_time_zone;
+  std::optional<TimeZone> candidate_time_zone{};
 };
 
 /// Local wall-clock times, for display only.

@@ -37,19 +37,19 @@ struct BookingOptions {
   std::vector<std::string> channels{"default"};
   /// Time source for bookings, log entries and the "too late to book" checks.
   /// Default: the system clock.
-  std::shared_ptr<const Clock> clock;
+  std::shared_ptr<const Clock> clock{};
   /// Source of meeting session keys and message tokens; must be cryptographically secure.
   /// Default: the operating system's (SystemRandom).
-  std::shared_ptr<RandomSource> random;
+  std::shared_ptr<RandomSource> random{};
 };
 
 /// Per-call options common to the operations.
 struct OperationOptions {
   /// Optimistic concurrency: fail with StaleVersion unless the stored version is this.
-  std::optional<std::uint64_t> expected_version;
+  std::optional<std::uint64_t> expected_version{};
   /// book only: a repeated request with the same key returns the first result and changes
   /// nothing; the same key with a different request is InvalidInput.
-  std::string idempotency_key;
+  std::string idempotency_key{};
 };
 
 /// A notification a transition put in the outbox, so a caller can say "invite queued for 3
@@ -72,9 +72,9 @@ struct TransitionOutcome {
 };
 
 struct CreateRequest {
-  std::string title;
+  std::string title{};
   Candidate candidate;
-  std::vector<Interviewer> interviewers;
+  std::vector<Interviewer> interviewers{};
 };
 
 /// Thread-safe: share one instance between request threads. Everything it changes goes

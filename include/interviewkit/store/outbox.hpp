@@ -117,7 +117,7 @@ struct OutboxQuery {
   std::optional<std::string> recipient = std::nullopt;  ///< a recipient key, exactly
   std::optional<std::string> channel = std::nullopt;
   std::optional<UtcMillis> due_before = std::nullopt;  ///< due strictly before this
-  OutboxId after;                                      ///< cursor: ids above this only
+  OutboxId after{}; ///< cursor: ids above this only
   std::size_t limit = 1000;
 };
 

@@ -15,7 +15,7 @@ namespace interviewkit {
 
 struct PostgresOptions {
   /// libpq connection string or URL, e.g. "postgresql://app@db.example.com/hiring".
-  std::string url;
+  std::string url{};
   /// Connections kept open and shared between threads.
   std::size_t pool_size = 4;
   /// How long a caller waits for a free connection before Unavailable.
