@@ -703,16 +703,15 @@ struct Dispatcher::Impl {
   // then read the interview's revision (a cancel committed before the renewal is seen);
   // send; store the outcome fenced on the same claim.
   void handle(OutboxMessage& message, DrainStats& stats) {
-    std::optional<Notification> notification;
-    if (auto decided = precheck(message, notification)) {
-      finish(message, std::move(*decided), stats);
-      return;
-    }
-    const auto destination =
-        destination_of(message.channel, *channels.find(message.channel)->second);
+    // A wait for a circuit's probe can last a delivery_timeout: everything is checked
+    // again after it (the interview may have started, the message been superseded).
     for (bool waited = false;; waited = true) {
-      // After a wait for a probe, the lease is renewed only if it ran short.
-      if (!hold_lease(message, stats, /*force=*/!waited)) {
+      std::optional<Notification> notification;
+      if (auto decided = precheck(message, notification)) {
+        finish(message, std::move(*decided), stats);
+        return;
+      }
+      if (!hold_lease(message, stats, /*force=*/true)) {
         ++stats.fenced;
         return;
       }
@@ -725,6 +724,8 @@ struct Dispatcher::Impl {
         release(message, stats);
         return;
       }
+      const auto destination =
+          destination_of(message.channel, *channels.find(message.channel)->second);
       auto gate = breaker_gate(destination, /*may_wait=*/!waited);
       if (!gate.waited) {
         finish(message, send(message, *notification, destination, std::move(gate.open)), stats);

@@ -871,6 +871,9 @@ class PgTransaction final : public StoreTransaction {
       b_.defer(fmt::format("INSERT INTO outbox (id, {}) VALUES {}", outbox_insert_columns, rows));
       return std::move(*ids);
     }
+    // The ids this INSERT takes are larger than any drawn: drawn ones left over must not go
+    // to a message enqueued after these, or its lane would run it first.
+    drawn_.reset();
     std::string rows;
     for (const auto& given : messages)
       rows += (rows.empty() ? "" : ", ") + outbox_values(b_, detail::with_keys(given));

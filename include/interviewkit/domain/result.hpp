@@ -16,6 +16,13 @@ template <class T>
 class Result;
 
 namespace detail {
+// Selects a Result's error state even when its value type could be built from an Error
+// (Result<std::any>, Result<Result<int>>), where the implicit constructor takes the value.
+struct InPlaceError {
+  explicit InPlaceError() = default;
+};
+inline constexpr InPlaceError in_place_error{};
+
 template <class R>
 inline constexpr bool is_result = false;
 template <class U>
@@ -58,6 +65,8 @@ class [[nodiscard]] Result {
   template <detail::ErrorLike E>
   requires(!std::constructible_from<T, E>) Result(E&& error)
       : storage_(std::in_place_index<1>, Error(std::forward<E>(error))) {}  // NOLINT
+  Result(detail::InPlaceError /*tag*/, Error error)
+      : storage_(std::in_place_index<1>, std::move(error)) {}
 
   [[nodiscard]] bool has_value() const noexcept { return storage_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
@@ -90,27 +99,27 @@ class [[nodiscard]] Result {
     using R = std::remove_cvref_t<std::invoke_result_t<F, const T&>>;
     static_assert(detail::is_result<R>, "and_then: the function must return a Result");
     return has_value() ? std::invoke(std::forward<F>(f), std::get<0>(storage_))
-                       : R(std::get<1>(storage_));
+                       : R(detail::in_place_error, std::get<1>(storage_));
   }
   template <class F>
   auto and_then(F&& f) && {
     using R = std::remove_cvref_t<std::invoke_result_t<F, T&&>>;
     static_assert(detail::is_result<R>, "and_then: the function must return a Result");
     return has_value() ? std::invoke(std::forward<F>(f), std::get<0>(std::move(storage_)))
-                       : R(std::get<1>(std::move(storage_)));
+                       : R(detail::in_place_error, std::get<1>(std::move(storage_)));
   }
   template <class F>
   auto transform(F&& f) const& {
     using U = std::remove_cv_t<std::invoke_result_t<F, const T&>>;
     if (!has_value())
-      return Result<U>(std::get<1>(storage_));
+      return Result<U>(detail::in_place_error, std::get<1>(storage_));
     return detail::transformed(std::forward<F>(f), std::get<0>(storage_));
   }
   template <class F>
   auto transform(F&& f) && {
     using U = std::remove_cv_t<std::invoke_result_t<F, T&&>>;
     if (!has_value())
-      return Result<U>(std::get<1>(std::move(storage_)));
+      return Result<U>(detail::in_place_error, std::get<1>(std::move(storage_)));
     return detail::transformed(std::forward<F>(f), std::get<0>(std::move(storage_)));
   }
   template <class F>
@@ -155,6 +164,7 @@ class [[nodiscard]] Result<void> {
   Result() noexcept = default;
   template <detail::ErrorLike E>
   Result(E&& error) : error_(Error(std::forward<E>(error))) {}  // NOLINT
+  Result(detail::InPlaceError /*tag*/, Error error) : error_(std::move(error)) {}
 
   [[nodiscard]] bool has_value() const noexcept { return !error_.has_value(); }
   explicit operator bool() const noexcept { return has_value(); }
@@ -172,13 +182,13 @@ class [[nodiscard]] Result<void> {
   auto and_then(F&& f) const {
     using R = std::remove_cvref_t<std::invoke_result_t<F>>;
     static_assert(detail::is_result<R>, "and_then: the function must return a Result");
-    return has_value() ? std::invoke(std::forward<F>(f)) : R(*error_);
+    return has_value() ? std::invoke(std::forward<F>(f)) : R(detail::in_place_error, *error_);
   }
   template <class F>
   auto transform(F&& f) const {
     using U = std::remove_cv_t<std::invoke_result_t<F>>;
     if (error_)
-      return Result<U>(*error_);
+      return Result<U>(detail::in_place_error, *error_);
     return detail::transformed(std::forward<F>(f));
   }
   template <class F>
