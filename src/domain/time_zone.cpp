@@ -152,12 +152,43 @@ bool is_relative_zone_name(std::string_view name) {
   return true;
 }
 
+// The tz database's legacy names that a host most likely passed by mistake, taking a
+// browser's or a user's abbreviation for a zone: EST is UTC-5 all year (New York is not in
+// summer), and the POSIX-style and European ones are kept only for compatibility. Each with
+// the zone its abbreviation usually means (the target tzdata 2024b links most of them to).
+constexpr std::array<std::pair<std::string_view, std::string_view>, 11> legacy_zones{{
+    {"EST", "America/New_York"},
+    {"MST", "America/Denver"},
+    {"HST", "Pacific/Honolulu"},
+    {"EST5EDT", "America/New_York"},
+    {"CST6CDT", "America/Chicago"},
+    {"MST7MDT", "America/Denver"},
+    {"PST8PDT", "America/Los_Angeles"},
+    {"CET", "Europe/Paris"},
+    {"MET", "Europe/Paris"},
+    {"EET", "Europe/Athens"},
+    {"WET", "Europe/Lisbon"},
+}};
+
 }  // namespace
+
+Result<TimeZone> TimeZone::make(std::string_view name) {
+  for (const auto& [legacy, usual] : legacy_zones) {
+    if (name == legacy) {
+      return InvalidInput{fmt::format(
+          "time zone \"{}\" is a legacy abbreviation, not a place: it does not follow any "
+          "region's own rules (a browser's \"{}\" usually means \"{}\"); give an IANA name "
+          "such as \"{}\"",
+          legacy, legacy, usual, usual)};
+    }
+  }
+  return detail::stored_time_zone(name);
+}
 
 // Keys: "\n" + name here, directory + "\n" + name in from_directory. A directory is
 // absolute (starts with '/') and a zone name has no newline, so the two kinds of key never
 // collide and no two directory keys do either.
-Result<TimeZone> TimeZone::make(std::string_view name) {
+Result<TimeZone> detail::stored_time_zone(std::string_view name) {
   if (name.empty())
     return InvalidInput{"time zone name must not be empty"};
   auto& reg = registry();
@@ -268,9 +299,11 @@ using interviewkit::TimeZone;
 // A zone is stored by its name only and looked up again when read, so a record written on
 // one machine is read with the reader's tz database. Zones from from_directory() are read
 // back from the system database under the same name.
+// Legacy names (refused by TimeZone::make) are read back: a record stored before they were
+// refused stays readable.
 TimeZone nlohmann::adl_serializer<TimeZone>::from_json(const nlohmann::json& j) {
   return interviewkit::detail::unwrap(
-      TimeZone::make(interviewkit::detail::expect_string(j, "time zone")));
+      interviewkit::detail::stored_time_zone(interviewkit::detail::expect_string(j, "time zone")));
 }
 void nlohmann::adl_serializer<TimeZone>::to_json(nlohmann::json& j, const TimeZone& v) {
   j = std::string(v.name());

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -13,7 +14,9 @@
 #include <catch2/catch.hpp>
 #include <date/tz.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include <interviewkit/domain/participant.hpp>
 #include <interviewkit/domain/posix_tz.hpp>
 #include <interviewkit/domain/time_zone.hpp>
 
@@ -112,8 +115,8 @@ TEST_CASE("every system zone agrees with date/tz while it lists transitions", "[
   std::size_t zones = 0;
   for (const auto& z : db.zones) {
     CAPTURE(z.name());
-    const auto zone = TimeZone::make(z.name());
-    REQUIRE(zone);
+    // Read as a stored record is: legacy names (EST, CET...) are refused for new input only.
+    const std::optional<TimeZone> zone = nlohmann::json(z.name()).get<TimeZone>();
     for (const auto t : {at(date::year{2024} / 1 / 15), at(date::year{2024} / 7 / 15),
                          at(date::year{2036} / 1 / 15), at(date::year{2036} / 7 / 15)}) {
       CHECK(zone->period_at(t).offset == z.get_info(t).offset);
@@ -398,4 +401,27 @@ TEST_CASE("time zones load and convert from many threads at once", "[timezone][c
     t.join();
   for (const auto& s : seen)
     CHECK(s == std::vector<std::int64_t>(names.size(), 0));
+}
+
+TEST_CASE("legacy abbreviations are refused for new input, naming the usual zone",
+          "[domain][package]") {
+  for (const auto& [legacy, usual] :
+       std::vector<std::pair<std::string, std::string>>{{"EST", "America/New_York"},
+                                                        {"PST8PDT", "America/Los_Angeles"},
+                                                        {"CET", "Europe/Paris"},
+                                                        {"HST", "Pacific/Honolulu"}}) {
+    CAPTURE(legacy);
+    auto zone = TimeZone::make(legacy);
+    REQUIRE_FALSE(zone);
+    CHECK(zone.error().kind() == ErrorKind::invalid_input);
+    CHECK_THAT(zone.error().message(), Catch::Contains(usual) && Catch::Contains("legacy"));
+    CHECK_FALSE(Participant::make("Ann", "ann@example.com", legacy));
+  }
+  for (const auto* fine : {"UTC", "GMT", "Etc/GMT+5", "America/New_York", "Europe/Paris"}) {
+    CAPTURE(fine);
+    CHECK(TimeZone::make(fine));
+  }
+  // A record stored before legacy names were refused is still read back.
+  const auto stored = nlohmann::json("EST").get<TimeZone>();
+  CHECK(stored.name() == "EST");
 }

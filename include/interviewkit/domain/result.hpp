@@ -28,17 +28,10 @@ inline constexpr bool is_result = false;
 template <class U>
 inline constexpr bool is_result<Result<U>> = true;
 
-// The Result<U> holding what `f(args...)` returns, for transform.
+// The Result<U> holding what `f(args...)` returns, for transform; defined below, once
+// Result<void> is complete.
 template <class F, class... Args>
-auto transformed(F&& f, Args&&... args) {
-  using U = std::remove_cv_t<std::invoke_result_t<F, Args...>>;
-  if constexpr (std::is_void_v<U>) {
-    std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
-    return Result<void>();
-  } else {
-    return Result<U>(std::invoke(std::forward<F>(f), std::forward<Args>(args)...));
-  }
-}
+auto transformed(F&& f, Args&&... args);
 
 template <class E>
 concept ErrorLike =
@@ -201,5 +194,18 @@ class [[nodiscard]] Result<void> {
  private:
   std::optional<Error> error_;
 };
+
+namespace detail {
+template <class F, class... Args>
+auto transformed(F&& f, Args&&... args) {
+  using U = std::remove_cv_t<std::invoke_result_t<F, Args...>>;
+  if constexpr (std::is_void_v<U>) {
+    std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
+    return Result<void>();
+  } else {
+    return Result<U>(std::invoke(std::forward<F>(f), std::forward<Args>(args)...));
+  }
+}
+}  // namespace detail
 
 }  // namespace interviewkit

@@ -30,10 +30,19 @@ enum class LocalTimeRule : std::uint8_t { earliest_valid };
 /// the last one, evaluates the POSIX rule in the footer of the zone's TZif file, which date/tz
 /// ignores (HowardHinnant/date#794): without it, daylight saving time would stop in 2038 on
 /// "fat" tz files and at the zone's last rule change on "slim" ones.
+class TimeZone;
+namespace detail {
+// TimeZone::make without its refusal of legacy names: for reading stored records.
+Result<TimeZone> stored_time_zone(std::string_view name);
+}  // namespace detail
+
 class INTERVIEWKIT_EXPORT TimeZone {
  public:
   /// A zone of the system tz database, the directory date/tz reads. InvalidInput when the
-  /// name is unknown or the zone's file cannot be read (its footer included).
+  /// name is unknown or the zone's file cannot be read (its footer included), and for the
+  /// legacy abbreviations EST, MST, HST, EST5EDT, CST6CDT, MST7MDT, PST8PDT, CET, MET, EET and
+  /// WET, which hosts pass by mistake for a place (the error names the usual one). Stored
+  /// records that hold one are still read back.
   [[nodiscard]] static Result<TimeZone> make(std::string_view name);
   /// A zone compiled into another directory, for instance by `zic -d <directory>`: both its
   /// transitions and its footer come from `<directory>/<name>`. `directory` must be absolute
@@ -60,6 +69,7 @@ class INTERVIEWKIT_EXPORT TimeZone {
   struct Record;
 
  private:
+  friend Result<TimeZone> detail::stored_time_zone(std::string_view name);
   explicit TimeZone(const Record* zone) : zone_(zone) {}
   const Record* zone_;
 };
