@@ -46,7 +46,7 @@ Notification sample(int i) {
 void BM_RenderEmail(benchmark::State& state) {
   const auto n = sample(0);
   const DeliveryContext context{std::chrono::steady_clock::now() + 1h, 1, "tokentokentoken"};
-  EmailOptions options;
+  EmailOptions options{.test_mode = true};
   for (auto _ : state) {
     auto message = render_email(n, context, options, SystemClock{}.now());
     benchmark::DoNotOptimize(message);
@@ -58,7 +58,7 @@ void BM_SmtpDispatch(benchmark::State& state) {
   const bool reuse = state.range(0) != 0;
   constexpr int messages = 1000;
   interviewkit::testing::PythonServer server("smtp_server.py");
-  SmtpOptions options;
+  SmtpOptions options{.email = {.test_mode = true}};
   options.url = fmt::format("smtp://127.0.0.1:{}", server.port());
   options.starttls = SmtpOptions::StartTls::off;
   options.reuse_connection = reuse;

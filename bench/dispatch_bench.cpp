@@ -44,7 +44,7 @@ constexpr int kBurst = 10'000;
 
 std::shared_ptr<Notifier> channel_for(const LatencyServer& server, std::size_t connections) {
   if (server.smtp()) {
-    SmtpOptions options;
+    SmtpOptions options{.email = {.test_mode = true}};
     options.url = fmt::format("smtp://127.0.0.1:{}", server.port());
     options.starttls = SmtpOptions::StartTls::off;
     options.max_connections = connections;

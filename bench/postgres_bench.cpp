@@ -106,7 +106,7 @@ struct Booker {
   int next = 0;
 
   explicit Booker(std::shared_ptr<Store> s) : store(std::move(s)) {
-    BookingOptions options;
+    BookingOptions options{.test_mode = true};
     options.policy = NotificationPolicy::defaults(std::nullopt);
     service =
         BookingService::make(store, ActionLog::make(std::make_shared<NullSink>()).value(), options)

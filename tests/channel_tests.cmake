@@ -37,6 +37,7 @@ interviewkit_add_test_binary(interviewkit_channels_tests
     channels/email_message_test.cpp
     channels/fault_test.cpp
     channels/file_notifier_test.cpp
+    channels/required_options_test.cpp
     channels/ics_test.cpp
     channels/smtp_test.cpp
     channels/templates_test.cpp

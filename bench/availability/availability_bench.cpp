@@ -181,7 +181,7 @@ void query_one_shot(benchmark::State& state, const Workload& w) {
 // W1 with booked interviews read from a MemoryStore on every query, through load_booked.
 void query_from_store(benchmark::State& state, const Workload& w) {
   auto store = std::make_shared<MemoryStore>();
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   options.policy = NotificationPolicy::defaults(std::nullopt);
   auto service =
       BookingService::make(store, ActionLog::make(std::make_shared<MemorySink>()).value(), options)

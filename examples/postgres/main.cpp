@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
   auto store = *opened;
   auto log_sink = StoreSink::make(store).value();
   auto log = ActionLog::make(log_sink).value();
-  auto service = BookingService::make(store, log).value();
+  auto service =
+      BookingService::make(store, log, {.meeting_base_url = "https://meet.example.com/"}).value();
   // The host's logger: what has no caller to return to (a failed pass, a dead letter) is
   // written here as well as recorded in the store, so it is both visible and queryable.
   auto host_log =

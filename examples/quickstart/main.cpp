@@ -84,9 +84,10 @@ int main(int argc, char** argv) {
   files.sync = false;
   files.email.from_name = "Hiring Team";
   files.email.from = EmailAddress::make("hiring@example.com").value();
+  files.email.message_id_domain = "mail.example.com";  // both required: no silent default
   // Two channels: each notification becomes one outbox message per channel, so the file
   // copy is written once even while the flaky mail channel keeps failing.
-  Dispatcher::Channels channels{{"files", std::make_shared<FileNotifier>(files)},
+  Dispatcher::Channels channels{{"files", FileNotifier::make(files).value()},
                                 {"mail", std::make_shared<FlakyMail>()}};
   BookingOptions options;
   options.meeting_base_url = "https://meet.example.com/r/";

@@ -14,9 +14,42 @@
 #include <interviewkit/channels/ics.hpp>
 #include <interviewkit/channels/templates.hpp>
 
+#include "email_options.hpp"
 #include "mail_text.hpp"
 
 namespace interviewkit {
+
+Result<void> check_email_options(const EmailOptions& options) {
+  if (options.test_mode)
+    return {};
+  if (!options.from) {
+    return InvalidInput{
+        "EmailOptions::from is required: the sender of every message (or set test_mode)"};
+  }
+  if (options.message_id_domain.empty()) {
+    return InvalidInput{
+        "EmailOptions::message_id_domain is required: a domain you control, for Message-IDs "
+        "and invite UIDs (or set test_mode)"};
+  }
+  return {};
+}
+
+namespace detail {
+
+const EmailAddress& sender(const EmailOptions& options) {
+  static const EmailAddress placeholder = EmailAddress::make("interviews@example.invalid").value();
+  return options.from ? *options.from : placeholder;
+}
+
+std::string_view message_id_domain(const EmailOptions& options) {
+  // Both branches are string_views: a `const char*` beside a `std::string` would make the
+  // result a temporary string, and the view would dangle.
+  if (options.message_id_domain.empty())
+    return std::string_view{"interviewkit.invalid"};
+  return std::string_view{options.message_id_domain};
+}
+
+}  // namespace detail
 
 namespace {
 
@@ -227,11 +260,12 @@ Result<EmailAddress> message_id_address(std::string_view token, const EmailOptio
         "message token {} cannot be part of a Message-ID: only A-Z a-z 0-9 - _ . + = allowed",
         mail_text::shown(token))};
   }
-  auto address = EmailAddress::make(std::string(token) + "@" + options.message_id_domain);
+  auto address =
+      EmailAddress::make(fmt::format("{}@{}", token, detail::message_id_domain(options)));
   if (!address) {
     return InvalidInput{
         fmt::format("message token {} and message_id_domain {} do not make a valid Message-ID: {}",
-                    mail_text::shown(token), mail_text::shown(options.message_id_domain),
+                    mail_text::shown(token), mail_text::shown(detail::message_id_domain(options)),
                     address.error().message())};
   }
   return address;
@@ -244,7 +278,7 @@ std::string message_headers(const Notification& notification, const EmailOptions
   const auto& to = notification.recipient.person;
   std::string data;
   data += "Date: " + rfc5322_date(now) + "\r\n";
-  data += mailbox_header("From", options.from_name, options.from);
+  data += mailbox_header("From", options.from_name, detail::sender(options));
   data += mailbox_header("To", to.name(), to.email());
   if (options.reply_to)
     data += mailbox_header("Reply-To", {}, *options.reply_to);
@@ -296,6 +330,8 @@ std::string mime_body(const RenderedEmail& rendered, const CalendarInvite& invit
 Result<EmailMessage> render_email(const Notification& notification, const DeliveryContext& context,
                                   const EmailOptions& options, UtcMillis now) {
   // ---- Render the parts: Message-ID, subject and bodies, the invite.
+  if (auto ok = check_email_options(options); !ok)
+    return ok.error();
   const auto& token = context.message_token;
   auto message_address = message_id_address(token, options);
   if (!message_address)
@@ -323,7 +359,7 @@ Result<EmailMessage> render_email(const Notification& notification, const Delive
   data += mime_body(*rendered, *invite, method, mixed, alternative);
 
   return EmailMessage{
-      .envelope_from = options.from,
+      .envelope_from = detail::sender(options),
       .envelope_to = {notification.recipient.person.email()},
       .message_id = message_id,
       .data = std::move(data),

@@ -183,6 +183,14 @@ std::optional<IoError> write_message(const FileNotifierOptions& options, std::st
 
 }  // namespace
 
+Result<std::shared_ptr<FileNotifier>> FileNotifier::make(FileNotifierOptions options) {
+  if (auto ok = check_email_options(options.email); !ok)
+    return ok.error();
+  if (options.directory.empty())
+    return InvalidInput{"FileNotifierOptions::directory is required"};
+  return std::make_shared<FileNotifier>(std::move(options));
+}
+
 FileNotifier::FileNotifier(FileNotifierOptions options) : options_(std::move(options)) {
   if (!options_.clock)
     options_.clock = std::make_shared<SystemClock>();

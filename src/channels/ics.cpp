@@ -16,6 +16,7 @@
 #include <interviewkit/channels/ics.hpp>
 #include <interviewkit/domain/status.hpp>
 
+#include "email_options.hpp"
 #include "mail_text.hpp"
 
 namespace interviewkit {
@@ -252,7 +253,8 @@ Result<TimeRange> checked_slot(const Notification& notification, const EmailOpti
   }
   // The UID's right-hand side follows the Message-ID's: a domain (RFC 5545 section 3.8.4.7
   // recommends one the host controls, so UIDs from different hosts never collide).
-  if (auto domain = EmailAddress::make("uid@" + options.message_id_domain); !domain) {
+  if (auto domain = EmailAddress::make(fmt::format("uid@{}", detail::message_id_domain(options)));
+      !domain) {
     return InvalidInput{
         fmt::format("message_id_domain is not a valid domain: {}", domain.error().message())};
   }
@@ -363,7 +365,7 @@ void add_event_properties(EventBuilder& event, const Notification& notification,
 // ORGANIZER is who answers go to (RFC 5546 section 2.1.1), so it is a mailbox the host
 // reads: `organizer` when set, else the sender.
 void add_organizer(EventBuilder& event, const EmailOptions& options) {
-  const EmailAddress& organizer = options.organizer ? *options.organizer : options.from;
+  const EmailAddress& organizer = options.organizer ? *options.organizer : detail::sender(options);
   const std::string name = mail_text::one_line(
       options.organizer_name.empty() ? options.from_name : options.organizer_name);
   const auto address = "mailto:" + organizer.str();
@@ -438,6 +440,8 @@ std::string fold_content_lines(std::string_view text) {
 Result<CalendarInvite> render_ics(const Notification& notification, const EmailOptions& options,
                                   UtcMillis now) {
   // ---- Check the inputs: nothing is built from text or times that cannot be written.
+  if (auto ok = check_email_options(options); !ok)
+    return ok.error();
   const Interview& interview = notification.interview;
   const auto slot = checked_slot(notification, options);
   if (!slot)
@@ -446,7 +450,7 @@ Result<CalendarInvite> render_ics(const Notification& notification, const EmailO
   if (!times)
     return times.error();
   const IcsMethod method = ics_method_for(notification);
-  const std::string uid = calendar_uid(interview.id, options.message_id_domain);
+  const std::string uid = calendar_uid(interview.id, detail::message_id_domain(options));
 
   // ---- Build: one VCALENDAR holding one VEVENT.
   icalcomponent* event = nullptr;

@@ -216,6 +216,8 @@ Result<std::shared_ptr<SmtpNotifier>> SmtpNotifier::make(SmtpOptions options) {
   }
   if (auto problem = detail::check_max_connections("SMTP", options.max_connections))
     return *problem;
+  if (auto ok = check_email_options(options.email); !ok)
+    return ok.error();
   if (!options.username.empty() && !options.allow_plaintext_auth &&
       options.url.starts_with("smtp://") && options.starttls == SmtpOptions::StartTls::off) {
     return InvalidInput{fmt::format(

@@ -114,6 +114,11 @@ namespace {
 // Everything make() refuses, with the offending value in the message.
 Result<void> validate(const BookingOptions& options) {
   const auto& url = options.meeting_base_url;
+  if (url.empty()) {
+    return InvalidInput{
+        "BookingOptions::meeting_base_url is required: the start of every meeting link sent "
+        "in invites (or set test_mode)"};
+  }
   if (!(url.starts_with("https://") || url.starts_with("http://")) ||
       url.find_first_of(" \t\r\n\"<>") != std::string::npos || url.size() > 1024) {
     return InvalidInput{fmt::format(
@@ -146,6 +151,8 @@ Result<std::unique_ptr<BookingService>> BookingService::make(std::shared_ptr<Sto
     return InvalidInput{"BookingService needs a store"};
   if (!log)
     return InvalidInput{"BookingService needs an action log"};
+  if (options.test_mode && options.meeting_base_url.empty())
+    options.meeting_base_url = "https://meet.invalid/";
   if (auto ok = validate(options); !ok)
     return ok.error();
   if (!options.clock)

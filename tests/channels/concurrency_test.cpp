@@ -26,7 +26,7 @@ namespace {
 const std::string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 std::shared_ptr<SmtpNotifier> smtp(int port, std::size_t max_connections) {
-  SmtpOptions options;
+  SmtpOptions options{.email = {.test_mode = true}};
   options.url = fmt::format("smtp://127.0.0.1:{}", port);
   options.starttls = SmtpOptions::StartTls::off;
   options.max_connections = max_connections;
@@ -249,7 +249,7 @@ TEST_CASE("a failed SMTP exchange closes its session, the others go on", "[smtp]
 }
 
 TEST_CASE("max_connections is validated", "[smtp][webhook][concurrency]") {
-  SmtpOptions mail;
+  SmtpOptions mail{.email = {.test_mode = true}};
   mail.email = mail_options();
   WebhookOptions hook;
   hook.url = "http://127.0.0.1/";

@@ -55,7 +55,7 @@ Timed deliver(Notifier& notifier, const Notification& n) {
 
 std::shared_ptr<SmtpNotifier> smtp(const PythonServer& server,
                                    SmtpOptions::StartTls tls = SmtpOptions::StartTls::off) {
-  SmtpOptions options;
+  SmtpOptions options{.email = {.test_mode = true}};
   options.url = fmt::format("smtp://127.0.0.1:{}", server.port());
   options.starttls = tls;
   options.timeout = 60s;  // the deadline is what bounds these
@@ -196,7 +196,7 @@ TEST_CASE("STARTTLS not offered", "[faults][smtp]") {
     CHECK(server.files(".eml").size() == 1);
   }
   SECTION("if offered, with credentials: the password never goes out") {
-    SmtpOptions options;
+    SmtpOptions options{.email = {.test_mode = true}};
     options.url = fmt::format("smtp://127.0.0.1:{}", server.port());
     options.username = "hiring";
     options.password = "Str1pp3d-TLS-pw";
@@ -366,7 +366,7 @@ TEST_CASE("no outcome detail repeats a credential or a capability token", "[faul
   }
   SECTION("SMTP") {
     PythonServer server("smtp_fault_server.py");
-    SmtpOptions options;
+    SmtpOptions options{.email = {.test_mode = true}};
     options.url =
         fmt::format("smtp://hookuser:Pa55w0rd-in-url@127.0.0.1:{}/tok_C4pab1l1ty", server.port());
     options.username = "hiring";

@@ -189,7 +189,7 @@ TEST_CASE("a booking delivered through FileNotifier gives each person their own 
   TempDir dir("file-notifier-booking");
   auto notifier = std::make_shared<FileNotifier>(
       FileNotifierOptions{.directory = dir.path(), .email = mail_options(), .sync = false});
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   options.policy = NotificationPolicy::defaults(std::nullopt);
   Fixture f(std::make_shared<MemoryStore>(), options, notifier);
   const auto id = f.create("cand-1", {"int-1"}).id;

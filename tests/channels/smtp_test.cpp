@@ -17,7 +17,7 @@ namespace {
 std::shared_ptr<SmtpNotifier> smtp(int port, bool reuse = true,
                                    std::chrono::milliseconds timeout = std::chrono::seconds{10},
                                    std::size_t connections = 20) {
-  SmtpOptions options;
+  SmtpOptions options{.email = {.test_mode = true}};
   options.max_connections = connections;
   options.url = fmt::format("smtp://127.0.0.1:{}", port);
   options.starttls = SmtpOptions::StartTls::off;
@@ -36,7 +36,7 @@ struct MailFixture : Fixture {
     clock->set(SystemClock{}.now());
   }
   static BookingOptions options() {
-    BookingOptions o;
+    BookingOptions o{.test_mode = true};
     o.policy = NotificationPolicy::defaults(std::nullopt);
     return o;
   }
@@ -210,7 +210,7 @@ TEST_CASE("a server that is down or too slow fails retryably and nothing is lost
 }
 
 TEST_CASE("SMTP options are validated", "[smtp]") {
-  SmtpOptions bad;
+  SmtpOptions bad{.email = {.test_mode = true}};
   bad.url = "http://127.0.0.1";
   CHECK_FALSE(SmtpNotifier::make(bad));
   bad.url = "smtp://127.0.0.1\r\n";
@@ -236,7 +236,7 @@ TEST_CASE("channel option structs take designated initializers naming one field"
 TEST_CASE("an SMTP URL without a usable host or port is refused by make, naming the problem",
           "[smtp][package]") {
   const auto refused = [](std::string url) {
-    SmtpOptions options;
+    SmtpOptions options{.email = {.test_mode = true}};
     options.url = std::move(url);
     auto made = SmtpNotifier::make(options);
     REQUIRE_FALSE(made);
@@ -253,7 +253,7 @@ TEST_CASE("an SMTP URL without a usable host or port is refused by make, naming 
   CHECK(message.find("s3cret-pass") == std::string::npos);
   for (const auto* good : {"smtp://127.0.0.1", "smtps://mail.example.com:465", "smtp://[::1]:2525",
                            "smtp://mail.example.com/helo.example.com"}) {
-    SmtpOptions options;
+    SmtpOptions options{.email = {.test_mode = true}};
     options.url = good;
     CAPTURE(good);
     CHECK(SmtpNotifier::make(options));
@@ -271,7 +271,7 @@ TEST_CASE("STARTTLS with a verified certificate and AUTH", "[smtp]") {
                           .c_str()) == 0);
   PythonServer server("smtp_server.py", {"--tls", cert, key, "--auth", "hiring:s3cret"});
   const auto notifier = [&](SmtpOptions::StartTls tls, const std::string& password) {
-    SmtpOptions options;
+    SmtpOptions options{.email = {.test_mode = true}};
     options.url = fmt::format("smtp://127.0.0.1:{}", server.port());
     options.starttls = tls;
     options.ca_file = cert;  // verified against our own CA, not switched off
@@ -297,7 +297,7 @@ TEST_CASE("STARTTLS with a verified certificate and AUTH", "[smtp]") {
       CHECK(nlohmann::json::parse(line)["tls"] == true);
   }
   SECTION("without TLS the server refuses, and nothing is sent in the clear") {
-    SmtpOptions options;
+    SmtpOptions options{.email = {.test_mode = true}};
     options.url = fmt::format("smtp://127.0.0.1:{}", server.port());
     options.starttls = SmtpOptions::StartTls::off;
     options.username = "hiring";
@@ -312,7 +312,7 @@ TEST_CASE("STARTTLS with a verified certificate and AUTH", "[smtp]") {
 }
 
 TEST_CASE("credentials need TLS unless plaintext authentication is allowed", "[smtp][auth]") {
-  SmtpOptions options;
+  SmtpOptions options{.email = {.test_mode = true}};
   options.url = "smtp://relay.example.com:25";
   options.username = "hiring";
   options.password = "pl41n-t3xt-pw";
@@ -342,7 +342,7 @@ TEST_CASE("a server without STARTTLS never receives the password", "[smtp][auth]
   // The real aiosmtpd server with AUTH and no TLS at all: it would take AUTH in the clear.
   PythonServer server("smtp_server.py", {"--auth", "hiring:pl41n-t3xt-pw"});
   const auto notifier = [&](bool allow_plaintext) {
-    SmtpOptions options;
+    SmtpOptions options{.email = {.test_mode = true}};
     options.url = fmt::format("smtp://127.0.0.1:{}", server.port());
     options.username = "hiring";
     options.password = "pl41n-t3xt-pw";

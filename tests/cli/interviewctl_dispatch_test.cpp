@@ -35,6 +35,7 @@ json smtp_config(int port) {
               {"url", fmt::format("smtp://127.0.0.1:{}", port)},
               {"starttls", "off"},
               {"from", "interviews@example.com"},
+              {"message_id_domain", "mail.example.com"},
               {"from_name", "Hiring team"}}}}},
           {"dispatcher", {{"idle_poll_ms", 100}}}};
 }
@@ -59,7 +60,7 @@ TEST_CASE("interviewctl dispatch delivers a booked interview over SMTP and stops
   const auto db = (dir.path() / "hiring.db").string();
   auto store = SqliteStore::open(db).value();
   auto log = ActionLog::make(StoreSink::make(store).value()).value();
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   options.channels = {"email"};
   auto service = BookingService::make(store, log, options).value();
   const auto interview = book(*service, "Technical interview", "d", slot_in_days(2));

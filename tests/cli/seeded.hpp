@@ -37,7 +37,7 @@ inline Interview book(BookingService& service, const std::string& title, const s
 inline Seeded seed(std::shared_ptr<Store> store, std::shared_ptr<ActionStore> actions,
                    std::vector<std::string> channels = {"default"}) {
   auto log = ActionLog::make(StoreSink::make(actions).value()).value();
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   options.channels = channels;
   auto service = BookingService::make(store, log, options).value();
   const auto good = book(*service, "good", "a", slot_in_days(2));

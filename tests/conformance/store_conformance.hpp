@@ -117,7 +117,7 @@ TEMPLATE_LIST_TEST_CASE("a failed or throwing transaction leaves no trace", "[co
 TEMPLATE_LIST_TEST_CASE("conflicts are found per person with touching slots allowed",
                         "[conformance][conflict]", ConformanceStores) {
   std::shared_ptr<Store> store = TestType::make();
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   options.buffer_after = 10min;
   Fixture f(store, options);
   const auto a = f.create("cand-1", {"int-1"}).id;

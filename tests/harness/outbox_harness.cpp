@@ -148,7 +148,7 @@ int main(int argc, char** argv) {
   const int run = std::atoi(argv[4]);
   const int count = std::atoi(argv[5]);
   const bool reschedule = argc == 7 && std::string(argv[6]) == "reschedule";
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   options.policy = NotificationPolicy::defaults(std::nullopt);
   auto service = BookingService::make(store, log, options).value();
   service->on_enqueued([&] { dispatcher.wake(); });

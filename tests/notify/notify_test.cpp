@@ -44,7 +44,7 @@ Interview onsite() {
 }  // namespace
 
 TEST_CASE("the default policy sends what each transition calls for", "[notify]") {
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   options.policy = NotificationPolicy::defaults(std::nullopt);  // no reminders here
   Fixture f(std::make_shared<MemoryStore>(), options);
   const auto id = f.create("cand-1", {"int-1", "int-2"}).id;
@@ -90,7 +90,7 @@ TEST_CASE("cancelling a pending interview notifies nobody; completing sends noth
 }
 
 TEST_CASE("hosts can replace or extend the policy", "[notify]") {
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   options.policy =
       NotificationPolicy::defaults(std::nullopt)
           .remove(K::interview_scheduled)

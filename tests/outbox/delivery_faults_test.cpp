@@ -54,7 +54,7 @@ TEST_CASE("a retried invite is not sent after a cancel or reschedule, even after
   auto notifier = std::make_shared<RecordingNotifier>([&](const Notification&, std::size_t) {
     return up ? DeliveryOutcome::delivered() : DeliveryOutcome::transient_failure("421 busy");
   });
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   options.policy = NotificationPolicy::defaults(std::nullopt);
   Fixture f(std::make_shared<MemoryStore>(), options, notifier);
   auto second =
@@ -99,7 +99,7 @@ TEST_CASE("a slow batch never lets two dispatchers send the same message",
   auto store = std::make_shared<MemoryStore>();
   auto clock = std::make_shared<SystemClock>();
   auto log = ActionLog::make(std::make_shared<MemorySink>()).value();
-  auto service = BookingService::make(store, log).value();
+  auto service = BookingService::make(store, log, {.test_mode = true}).value();
   const auto start = date::floor<std::chrono::hours>(clock->now()) + std::chrono::hours{72};
   for (int i = 0; i < 8; ++i) {
     auto created =
@@ -196,7 +196,7 @@ TEST_CASE("each channel's outcome is its own: a down webhook never resends the e
   auto webhook = std::make_shared<RecordingNotifier>([](const Notification&, std::size_t) {
     return DeliveryOutcome::transient_failure("503 down");
   });
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   options.channels = {"email", "webhook"};
   options.policy = NotificationPolicy::defaults(std::nullopt);
   Fixture f(std::make_shared<MemoryStore>(), options);
@@ -248,7 +248,7 @@ TEST_CASE("stop() starts no send after it is called and returns within a deliver
   });
   auto store = std::make_shared<MemoryStore>();
   auto log = ActionLog::make(std::make_shared<MemorySink>()).value();
-  auto service = BookingService::make(store, log).value();
+  auto service = BookingService::make(store, log, {.test_mode = true}).value();
   const auto later = date::floor<std::chrono::hours>(std::chrono::system_clock::now()) + 72h;
   for (int i = 0; i < 10; ++i) {
     auto c =
@@ -298,7 +298,7 @@ TEST_CASE("a destination that keeps failing opens its circuit, recorded, and clo
   auto notifier = std::make_shared<RecordingNotifier>([&](const Notification&, std::size_t) {
     return up ? DeliveryOutcome::delivered() : DeliveryOutcome::transient_failure("timeout");
   });
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   options.policy = NotificationPolicy::defaults(std::nullopt);
   Fixture f(std::make_shared<MemoryStore>(), options, notifier);
   auto opts = Fixture::fast_retries();
@@ -357,7 +357,7 @@ TEST_CASE("the send-time check expires a stale invite even without a supersede r
   auto notifier = std::make_shared<RecordingNotifier>([&](const Notification&, std::size_t) {
     return up ? DeliveryOutcome::delivered() : DeliveryOutcome::transient_failure("421 busy");
   });
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   const auto defaults = NotificationPolicy::defaults(std::nullopt);
   options.policy = NotificationPolicy(
       std::vector<NotificationRule>(defaults.rules().begin(), defaults.rules().end()), {});
@@ -398,7 +398,7 @@ TEST_CASE("an open circuit defers messages without using up their attempts", "[f
   auto notifier = std::make_shared<RecordingNotifier>([](const Notification&, std::size_t) {
     return DeliveryOutcome::transient_failure("timeout");
   });
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   options.policy = NotificationPolicy::defaults(std::nullopt);
   Fixture f(std::make_shared<MemoryStore>(), options, notifier);
   auto opts = Fixture::fast_retries();  // max_attempts = 3
@@ -419,7 +419,7 @@ TEST_CASE("an open circuit defers messages without using up their attempts", "[f
 }
 
 TEST_CASE("a channel named twice is refused", "[faults][outbox]") {
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   options.channels = {"email", "webhook", "email"};
   auto made =
       BookingService::make(std::make_shared<MemoryStore>(),

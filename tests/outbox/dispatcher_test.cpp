@@ -79,7 +79,7 @@ TEST_CASE("failures are retried with backoff until delivered or dead", "[notify]
           return attempt < 2 ? DeliveryOutcome::transient_failure("451 busy")
                              : DeliveryOutcome::delivered("250 ok");
         });
-    BookingOptions options;
+    BookingOptions options{.test_mode = true};
     options.policy =
         NotificationPolicy::defaults(std::nullopt)
             .remove(K::interview_scheduled)

@@ -16,7 +16,7 @@ SlotQuery tuesday_query(SlotMode mode = SlotMode::all) {
 }  // namespace
 
 TEST_CASE("slots from the store leave out booked interviews and their buffers", "[availability]") {
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   options.buffer_after = 15min;
   Fixture f(std::make_shared<MemoryStore>(), options);
   const auto booked = f.create("cand-1", {"int-1"}).id;

@@ -33,7 +33,7 @@ using FateStores = std::tuple<MemoryFactory, SqliteFileFactory>;
 const std::vector<std::string> two_channels{"email", "webhook"};
 
 BookingOptions on_two_channels() {
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   options.channels = two_channels;
   return options;
 }

@@ -180,7 +180,7 @@ TEST_CASE("a repeated book with the same idempotency key returns the first resul
 
 TEST_CASE("each booking gets an unguessable URL-safe session key in its meeting link",
           "[booking]") {
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   options.meeting_base_url = "https://meet.example.com/room";
   Fixture f(std::make_shared<MemoryStore>(), options);
   std::set<std::string> links;
@@ -223,7 +223,7 @@ TEST_CASE("service options are validated", "[booking]") {
   bad.buffer_before = std::chrono::seconds{-1};
   CHECK_FALSE(BookingService::make(store, log, bad));
   CHECK_FALSE(BookingService::make(nullptr, log));
-  CHECK(BookingService::make(store, log));
+  CHECK(BookingService::make(store, log, {.test_mode = true}));
   // Every meeting link is minted from the base URL: it must be text a notification carries.
   for (const char* url : {"https://meet.example/\x01room", "https://meet.example/\xffroom"}) {
     bad = {};
@@ -277,7 +277,7 @@ TEST_CASE("a host's clock, randomness or callback that throws never escapes an o
           "[booking][faults]") {
   Fixture f;
   auto clock = std::make_shared<ThrowingClock>(f.clock);
-  auto service = BookingService::make(f.store, f.log, with_clock(BookingOptions{}, clock)).value();
+  auto service = BookingService::make(f.store, f.log, with_clock(BookingOptions{.test_mode = true}, clock)).value();
   const auto id =
       service
           ->create(CreateRequest{"Interview", candidate("c-1"), {interviewer("i-1")}}, recruiter())

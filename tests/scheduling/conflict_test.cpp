@@ -65,7 +65,7 @@ TEST_CASE("a candidate cannot hold two overlapping interviews", "[conflict]") {
 }
 
 TEST_CASE("buffers keep interviews apart", "[conflict]") {
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   options.buffer_before = std::chrono::minutes{10};
   options.buffer_after = std::chrono::minutes{15};
   Fixture f(std::make_shared<MemoryStore>(), options);

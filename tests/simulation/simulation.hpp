@@ -132,7 +132,7 @@ class History {
     booking_store_ = std::make_shared<FaultyStore>(base_, seed ^ 0x5eed);
     dispatch_store_ = std::make_shared<FaultyStore>(base_, seed ^ 0xd15);
     two_channels_ = rng_() % 2 == 0;
-    BookingOptions options;
+    BookingOptions options{.test_mode = true};
     if (two_channels_)
       options.channels = {"default", "hook"};
     // The log lives in the store when it is a StoreSink over base_: bookings then go

@@ -130,7 +130,7 @@ TEST_CASE(
     "[reconcile][fate]") {
   TempDir dir("channels");
   const auto path = dir.path() / "channels.db";
-  Fixture f(SqliteStore::open(path).value(), BookingOptions{.channels = {"default", "sms"}});
+  Fixture f(SqliteStore::open(path).value(), BookingOptions{.test_mode = true, .channels = {"default", "sms"}});
   f.dispatcher = Dispatcher::make(f.store, {{"default", f.recorder}, {"sms", f.recorder}}, f.log,
                                   with_clock(Fixture::fast_retries(), f.clock))
                      .value();

@@ -49,7 +49,7 @@ bool contains(std::string_view haystack, std::string_view needle) {
 }
 
 BookingOptions no_reminders() {
-  BookingOptions options;
+  BookingOptions options{.test_mode = true};
   options.policy = NotificationPolicy::defaults(std::nullopt);
   return options;
 }

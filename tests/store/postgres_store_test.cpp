@@ -119,7 +119,7 @@ TEST_CASE("the ActionLog lives in the same PostgreSQL database", "[postgres][act
   auto sink = StoreSink::make(store).value();
   Fixture f(store);
   f.log = ActionLog::make(sink).value();
-  f.service = BookingService::make(store, f.log, with_clock(BookingOptions{}, f.clock)).value();
+  f.service = BookingService::make(store, f.log, with_clock(BookingOptions{.test_mode = true}, f.clock)).value();
   f.dispatcher =
       Dispatcher::make(store,
                        std::make_shared<RecordingNotifier>([](const Notification&, std::size_t) {
@@ -186,7 +186,7 @@ TEST_CASE("three dispatcher processes share 5000 messages while one is killed",
   const auto log = (dir.path() / "deliveries.log").string();
   {
     auto store = PostgresStore::open({.url = url}).value();
-    BookingOptions options;
+    BookingOptions options{.test_mode = true};
     options.policy = NotificationPolicy::defaults(std::nullopt);
     Fixture f(store, options);
     f.clock->set(SystemClock{}.now());

@@ -106,7 +106,7 @@ TEST_CASE("the ActionLog can live in the same SQLite file", "[sqlite][action-log
   auto sink = StoreSink::make(store).value();
   Fixture f(store);
   f.log = ActionLog::make(sink).value();
-  f.service = BookingService::make(store, f.log, with_clock(BookingOptions{}, f.clock)).value();
+  f.service = BookingService::make(store, f.log, with_clock(BookingOptions{.test_mode = true}, f.clock)).value();
   f.dispatcher = Dispatcher::make(store,
                                   std::make_shared<RecordingNotifier>(
                                       [](const Notification&, std::size_t) -> DeliveryOutcome {

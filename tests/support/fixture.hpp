@@ -52,9 +52,11 @@ Options with_clock(Options options, std::shared_ptr<const Clock> clock) {
   return options;
 }
 
-/// BookingOptions with a clock and a source of randomness (null: the default).
+/// BookingOptions with a clock and a source of randomness (null: the default), in test mode
+/// (a placeholder meeting URL unless the test names one).
 inline BookingOptions with(BookingOptions options, std::shared_ptr<const Clock> clock,
                            std::shared_ptr<RandomSource> random) {
+  options.test_mode = true;
   options.clock = std::move(clock);
   options.random = std::move(random);
   return options;

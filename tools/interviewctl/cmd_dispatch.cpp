@@ -125,10 +125,12 @@ Config example:
   {"channels": {
      "email": {"type": "smtp", "url": "smtp://mail.example.com:587", "starttls": "required",
                "username": "hiring", "password_env": "SMTP_PASSWORD",
-               "from": "interviews@example.com", "from_name": "Hiring team"},
+               "from": "interviews@example.com", "from_name": "Hiring team",
+               "message_id_domain": "mail.example.com"},
      "hooks": {"type": "webhook", "url": "https://hooks.example.com/interviews",
                "secret_env": "WEBHOOK_SECRET"},
-     "files": {"type": "file", "directory": "/var/spool/interviews"}},
+     "files": {"type": "file", "directory": "/var/spool/interviews",
+               "from": "interviews@example.com", "message_id_domain": "mail.example.com"}},
    "dispatcher": {"batch_size": 64, "max_in_flight": 32, "idle_poll_ms": 500}}
 Example:
   SMTP_PASSWORD=... interviewctl --db hiring.db dispatch --config dispatch.json)");

@@ -171,6 +171,7 @@ EmailOptions email_options(Settings& s) {
     email.from_name = *name;
   if (auto domain = s.text("message_id_domain"))
     email.message_id_domain = *domain;
+  email.test_mode = s.flag("test_mode").value_or(false);
   return email;
 }
 
@@ -224,7 +225,7 @@ std::shared_ptr<Notifier> file_channel(Settings& s) {
   o.sync = s.flag("sync").value_or(true);
   o.email = email_options(s);
   s.finish();
-  return std::make_shared<FileNotifier>(std::move(o));
+  return unwrap(FileNotifier::make(std::move(o)), s.where());
 }
 
 }  // namespace

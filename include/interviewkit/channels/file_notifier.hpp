@@ -48,9 +48,13 @@ struct FileNotifierOptions {
 /// a slow attempt) each leave a whole .eml and .ics; the last rename wins.
 class INTERVIEWKIT_EXPORT FileNotifier final : public Notifier {
  public:
-  /// Validates nothing and cannot fail (beyond running out of memory), so it is a plain
-  /// constructor: a missing or unusable directory is reported by each delivery instead, as
-  /// it may appear or be fixed while the host runs.
+  /// Refuses email options without a sender or a Message-ID domain (check_email_options),
+  /// and an empty directory. A missing or unusable directory is not refused: each delivery
+  /// reports it, as it may appear or be fixed while the host runs.
+  [[nodiscard]] static Result<std::shared_ptr<FileNotifier>> make(FileNotifierOptions options);
+
+  /// Checks nothing: use make(). Options that make() would refuse fail every delivery
+  /// permanently, with the same message.
   explicit FileNotifier(FileNotifierOptions options);
 
   DeliveryOutcome deliver(const Notification& notification,

@@ -46,10 +46,10 @@ struct CalendarInvite {
 /// ORGANIZER (`options.organizer`, else `options.from`), one ATTENDEE per participant and
 /// STATUS (TENTATIVE while scheduled, CONFIRMED once confirmed, CANCELLED with METHOD:CANCEL).
 ///
-/// Errors (InvalidInput): the interview has no slot (pending; a cancelled interview falls back
-/// to `previous_slot`), a version beyond what SEQUENCE can hold, text that is not UTF-8, or a
-/// `message_id_domain` that is not a valid domain. Control characters in free text are
-/// replaced, never passed through. Thread-safe.
+/// Errors (InvalidInput): what check_email_options refuses, the interview has no slot (pending; a
+/// cancelled interview falls back to `previous_slot`), a version beyond what SEQUENCE can hold,
+/// text that is not UTF-8, or a `message_id_domain` that is not a valid domain. Control characters
+/// in free text are replaced, never passed through. Thread-safe.
 [[nodiscard]] INTERVIEWKIT_EXPORT Result<CalendarInvite> render_ics(
     const Notification& notification, const EmailOptions& options, UtcMillis now);
 

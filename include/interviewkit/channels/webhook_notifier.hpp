@@ -17,7 +17,7 @@
 namespace interviewkit {
 
 struct WebhookOptions {
-  std::string url{}; ///< http:// or https://
+  std::string url{};  ///< http:// or https://
   /// Signing secret: "whsec_" followed by standard base64 (the Standard Webhooks form). As in
   /// the reference libraries, a secret without the prefix is base64 as well (not raw text):
   /// the prefix is optional, the encoding is not. "=" padding may be left out; whitespace and

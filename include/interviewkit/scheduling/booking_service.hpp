@@ -28,8 +28,13 @@ struct BookingOptions {
   std::chrono::seconds buffer_before{0};
   std::chrono::seconds buffer_after{0};
   /// Meeting links are this URL followed by the session key ("/" is added unless the URL
-  /// already ends in '/', '=' or '#'). Must be an http(s) URL.
-  std::string meeting_base_url = "https://meet.example.com/";
+  /// already ends in '/', '=' or '#'). Must be an http(s) URL. Required: no placeholder can
+  /// stand in for the host's meeting service in invites sent to real people, so make()
+  /// refuses an empty one unless `test_mode` is set.
+  std::string meeting_base_url{};
+  /// For tests and demos: an empty `meeting_base_url` becomes https://meet.invalid/ (an
+  /// RFC 2606 name that never resolves). Nothing else changes.
+  bool test_mode = false;
   NotificationPolicy policy = NotificationPolicy::defaults();
   /// Every planned notification is enqueued once per channel named here, as its own outbox
   /// message, so each channel's outcome (delivered, retried, dead) is tracked on its own.
