@@ -33,9 +33,10 @@
 namespace interviewkit {
 
 template <class E>
+/// One row of an EnumNames table: a value and its canonical name.
 struct EnumName {
-  E value;
-  std::string_view name;
+  E value;                ///< the enumerator
+  std::string_view name;  ///< its canonical name (stored data holds it: never rename one)
 };
 
 /// Specialised per enum (see above); deliberately not defined for any other type.
@@ -135,6 +136,7 @@ template <NamedEnum E>
 template <interviewkit::NamedEnum E>
 struct fmt::formatter<E, char> : fmt::formatter<std::string_view> {
   template <class FormatContext>
+  /// Writes enum_name(value) as the spec says.
   auto format(E value, FormatContext& ctx) const {
     return interviewkit::detail::format_text(*this, interviewkit::enum_name(value), ctx);
   }
