@@ -21,8 +21,8 @@ namespace interviewkit {
 /// requeues and purges are recorded against them.
 enum class ActorRole : std::uint8_t { candidate, interviewer, recruiter, system, operator_ };
 
-template <>
 /// Names of ActorRole, for to_string, parse_actor_role, JSON and formatting (see EnumNames).
+template <>
 struct EnumNames<ActorRole> {
   static constexpr std::string_view type = "ActorRole";  ///< type name, in "<invalid ActorRole>"
   static constexpr std::string_view noun =
@@ -92,8 +92,8 @@ struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::Actor> {
 /// "recruiter:r-7", or "system".
 template <>
 struct fmt::formatter<interviewkit::Actor> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
   /// Writes "role:id", or the role alone when the id is empty.
+  template <class FormatContext>
   auto format(const interviewkit::Actor& actor, FormatContext& ctx) const {
     if (actor.id().empty())
       return fmt::format_to(ctx.out(), "{}", actor.role());

@@ -56,11 +56,11 @@ struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::EmailAddress> 
   static void to_json(nlohmann::json& j, const interviewkit::EmailAddress& value);
 };
 
-template <>
 /// Formats an EmailAddress as str(), with the usual string format specs.
+template <>
 struct fmt::formatter<interviewkit::EmailAddress> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
   /// Writes str() as the spec says.
+  template <class FormatContext>
   auto format(const interviewkit::EmailAddress& address, FormatContext& ctx) const {
     return interviewkit::detail::format_text(*this, address.str(), ctx);
   }

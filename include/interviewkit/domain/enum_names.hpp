@@ -32,8 +32,8 @@
 
 namespace interviewkit {
 
-template <class E>
 /// One row of an EnumNames table: a value and its canonical name.
+template <class E>
 struct EnumName {
   E value;                ///< the enumerator
   std::string_view name;  ///< its canonical name (stored data holds it: never rename one)
@@ -135,8 +135,8 @@ template <NamedEnum E>
 /// Every enum with a names table formats as its canonical name, with the usual string specs.
 template <interviewkit::NamedEnum E>
 struct fmt::formatter<E, char> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
   /// Writes enum_name(value) as the spec says.
+  template <class FormatContext>
   auto format(E value, FormatContext& ctx) const {
     return interviewkit::detail::format_text(*this, interviewkit::enum_name(value), ctx);
   }

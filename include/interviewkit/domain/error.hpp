@@ -67,8 +67,8 @@ enum class ErrorKind : std::uint8_t {
   unavailable,
 };
 
-template <>
 /// Names of ErrorKind, for to_string, JSON and formatting (see EnumNames).
+template <>
 struct EnumNames<ErrorKind> {
   static constexpr std::string_view type = "ErrorKind";   ///< type name, in "<invalid ErrorKind>"
   static constexpr std::string_view noun = "error kind";  ///< noun in parse errors
@@ -152,11 +152,11 @@ class INTERVIEWKIT_EXPORT ErrorException : public std::runtime_error {
 
 }  // namespace interviewkit
 
-template <>
 /// Formats an Error as its message(), with the usual string format specs.
+template <>
 struct fmt::formatter<interviewkit::Error> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
   /// Writes error.message() as the spec says.
+  template <class FormatContext>
   auto format(const interviewkit::Error& error, FormatContext& ctx) const {
     return interviewkit::detail::format_text(*this, error.message(), ctx);
   }

@@ -80,8 +80,8 @@ struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::CandidateId> {
   /// Writes str().
   static void to_json(nlohmann::json& j, const interviewkit::CandidateId& value);
 };
-template <>
 /// JSON for an InterviewerId: a string, read and written as for CandidateId.
+template <>
 struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::InterviewerId> {
   /// Reads a string and validates it as make() does.
   static interviewkit::InterviewerId from_json(const nlohmann::json& j);
@@ -89,8 +89,8 @@ struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::InterviewerId>
   static void to_json(nlohmann::json& j, const interviewkit::InterviewerId& value);
 };
 
-template <class Tag>
 /// Hashes the id's text, so ids can key unordered containers.
+template <class Tag>
 struct std::hash<interviewkit::ExternalId<Tag>> {
   /// Hash of str().
   std::size_t operator()(const interviewkit::ExternalId<Tag>& id) const noexcept {
@@ -98,11 +98,11 @@ struct std::hash<interviewkit::ExternalId<Tag>> {
   }
 };
 
-template <class Tag>
 /// Formats an ExternalId as str(), with the usual string format specs.
+template <class Tag>
 struct fmt::formatter<interviewkit::ExternalId<Tag>> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
   /// Writes str() as the spec says.
+  template <class FormatContext>
   auto format(const interviewkit::ExternalId<Tag>& id, FormatContext& ctx) const {
     return interviewkit::detail::format_text(*this, id.str(), ctx);
   }

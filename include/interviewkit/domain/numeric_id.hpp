@@ -35,8 +35,8 @@ class NumericId {
 
 }  // namespace interviewkit
 
-template <class Tag>
 /// Hashes the id's value, so ids can key unordered containers.
+template <class Tag>
 struct std::hash<interviewkit::NumericId<Tag>> {
   /// Hash of value().
   std::size_t operator()(interviewkit::NumericId<Tag> id) const noexcept {
@@ -44,11 +44,11 @@ struct std::hash<interviewkit::NumericId<Tag>> {
   }
 };
 
-template <class Tag>
 /// Formats a NumericId as its number, with the usual integer format specs.
+template <class Tag>
 struct fmt::formatter<interviewkit::NumericId<Tag>> : fmt::formatter<std::uint64_t> {
-  template <class FormatContext>
   /// Writes value() as the spec says.
+  template <class FormatContext>
   auto format(interviewkit::NumericId<Tag> id, FormatContext& ctx) const {
     return interviewkit::detail::format_number(*this, id.value(), ctx);
   }

@@ -71,25 +71,25 @@ INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, const Participant
 
 }  // namespace interviewkit
 
-template <>
 /// JSON `{"name", "email", "time_zone"}`. from_json is strict (exactly these fields) and
 /// throws interviewkit::ErrorException or nlohmann::json exceptions naming the bad field.
+template <>
 struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::Participant> {
   /// Reads and validates, as Participant::make does.
   static interviewkit::Participant from_json(const nlohmann::json& j);
   /// Writes the three fields.
   static void to_json(nlohmann::json& j, const interviewkit::Participant& value);
 };
-template <>
 /// JSON `{"id", "name", "email", "time_zone"}`, strict as for Participant.
+template <>
 struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::Candidate> {
   /// Reads and validates the id and the person.
   static interviewkit::Candidate from_json(const nlohmann::json& j);
   /// Writes the four fields.
   static void to_json(nlohmann::json& j, const interviewkit::Candidate& value);
 };
-template <>
 /// JSON `{"id", "name", "email", "time_zone"}`, strict as for Participant.
+template <>
 struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::Interviewer> {
   /// Reads and validates the id and the person.
   static interviewkit::Interviewer from_json(const nlohmann::json& j);
@@ -100,8 +100,8 @@ struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::Interviewer> {
 /// "Ann Lee <ann@example.com>" (for logs; mail headers encode names properly).
 template <>
 struct fmt::formatter<interviewkit::Participant> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
   /// Writes "name <email>".
+  template <class FormatContext>
   auto format(const interviewkit::Participant& p, FormatContext& ctx) const {
     return fmt::format_to(ctx.out(), "{} <{}>", p.name(), p.email());
   }

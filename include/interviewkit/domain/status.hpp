@@ -29,9 +29,9 @@ enum class InterviewStatus : std::uint8_t {
   no_show,    ///< terminal: the candidate did not attend
 };
 
-template <>
 /// Names of InterviewStatus, for to_string, parse_interview_status, JSON and formatting.
 /// Stored data holds these names: never rename one.
+template <>
 struct EnumNames<InterviewStatus> {
   static constexpr std::string_view type =
       "InterviewStatus";  ///< type name, in "<invalid InterviewStatus>"

@@ -63,11 +63,11 @@ struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::TimeRange> {
   static void to_json(nlohmann::json& j, const interviewkit::TimeRange& value);
 };
 
-template <>
 /// Formats a TimeRange as "[start, end)" in UTC text.
+template <>
 struct fmt::formatter<interviewkit::TimeRange> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
   /// Writes "[2024-03-12T09:00:00Z, 2024-03-12T10:00:00Z)".
+  template <class FormatContext>
   auto format(const interviewkit::TimeRange& r, FormatContext& ctx) const {
     return fmt::format_to(ctx.out(), "[{}, {})", date::format("%FT%TZ", r.start()),
                           date::format("%FT%TZ", r.end()));

@@ -92,11 +92,11 @@ struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::TimeZone> {
   static void to_json(nlohmann::json& j, const interviewkit::TimeZone& value);
 };
 
-template <>
 /// Formats a TimeZone as its name(), with the usual string format specs.
+template <>
 struct fmt::formatter<interviewkit::TimeZone> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
   /// Writes name() as the spec says.
+  template <class FormatContext>
   auto format(const interviewkit::TimeZone& zone, FormatContext& ctx) const {
     return interviewkit::detail::format_text(*this, zone.name(), ctx);
   }

@@ -30,8 +30,8 @@ enum class InterviewEvent : std::uint8_t {
   mark_no_show,
 };
 
-template <>
 /// Names of InterviewEvent, for to_string, parse_interview_event and formatting.
+template <>
 struct EnumNames<InterviewEvent> {
   static constexpr std::string_view type =
       "InterviewEvent";  ///< type name, in "<invalid InterviewEvent>"
@@ -138,11 +138,11 @@ INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, const Transition&
 
 }  // namespace interviewkit
 
-template <>
 /// Formats a Transition as "from --event--> to".
+template <>
 struct fmt::formatter<interviewkit::Transition> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
   /// Writes "scheduled --confirm--> confirmed".
+  template <class FormatContext>
   auto format(const interviewkit::Transition& t, FormatContext& ctx) const {
     return fmt::format_to(ctx.out(), "{} --{}--> {}", t.from, t.event, t.to);
   }
