@@ -20,10 +20,11 @@ class EmailTemplates;  // channels/templates.hpp
 /// Who the mail comes from and how it is identified. Names are encoded (RFC 2047) when not
 /// ASCII; addresses are EmailAddress, so they are already safe.
 struct EmailOptions {
-  std::string from_name = "Interviews";
+  std::string from_name = "Interviews";  ///< display name in From (and the organizer's by default)
+  /// Address in From and the SMTP envelope sender.
   EmailAddress from = EmailAddress::make("interviews@example.com").value();
-  std::optional<EmailAddress> reply_to{};
-  /// Right-hand side of Message-ID: <token@message_id_domain>.
+  std::optional<EmailAddress> reply_to{};  ///< Reply-To, when set
+  /// Right-hand side of Message-ID: `<token@message_id_domain>`.
   std::string message_id_domain = "interviewkit.invalid";
   /// ORGANIZER of the calendar event, where attendees' answers go. Default: `from`.
   std::optional<EmailAddress> organizer{};
@@ -33,8 +34,9 @@ struct EmailOptions {
   std::shared_ptr<const EmailTemplates> templates{};
 };
 
+/// A rendered email: what render_email returns and the channels send or write.
 struct EmailMessage {
-  EmailAddress envelope_from;
+  EmailAddress envelope_from;             ///< SMTP MAIL FROM: EmailOptions::from
   std::vector<EmailAddress> envelope_to;  ///< the recipient
   std::string message_id;                 ///< "<token@domain>"
   std::string data;                       ///< full message, CRLF line endings, ends in CRLF
