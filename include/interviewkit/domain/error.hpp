@@ -22,7 +22,7 @@ enum class InterviewEvent : std::uint8_t;
 
 /// Input that failed validation. `what` names the offending input and the rule it broke.
 struct InvalidInput {
-  std::string what;  ///< e.g. "title is longer than 200 bytes"
+  std::string what;  ///< e.g. `interview title "..." is 600 bytes long; at most 512 allowed`
 };
 
 /// The requested operation is not allowed from the interview's current status.
