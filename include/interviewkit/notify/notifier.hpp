@@ -35,8 +35,8 @@ struct DeliveryOutcome {
   [[nodiscard]] static DeliveryOutcome delivered(std::string detail = {}) {
     return {Status::delivered, std::move(detail), false, std::nullopt};
   }
-  /// Failed in a way that may pass: the message is retried, at `retry_at` if given (bounded by
-  /// the retry policy), otherwise after the policy's backoff.
+  /// Failed in a way that may pass: the message is retried while its retry budget lasts, at
+  /// `retry_at` if given (bounded by the retry policy), otherwise after the policy's backoff.
   [[nodiscard]] static DeliveryOutcome transient_failure(
       std::string error, std::optional<UtcMillis> retry_at = std::nullopt) {
     return {Status::failed, std::move(error), true, retry_at};

@@ -26,7 +26,7 @@ struct RetryPolicy {
   std::chrono::milliseconds cap{std::chrono::minutes{30}};  ///< largest wait between attempts
   /// No retry later than this after the first attempt.
   std::chrono::milliseconds max_age{std::chrono::hours{24}};
-  std::uint32_t max_attempts = 0;  ///< claims allowed in all; 0: no bound by count
+  std::uint32_t max_attempts = 0;  ///< at most this many attempts (claims); 0: no bound by count
 
   /// The upper bound of the wait after failed attempt `attempt`.
   [[nodiscard]] std::chrono::milliseconds ceiling(std::uint32_t attempt) const noexcept {
