@@ -23,12 +23,12 @@ struct Keys {
 using Set = std::set<std::string>;
 
 // What the Dispatcher adds to the entry of every message outcome.
-const Set message = {"outbox_id", "attempt", "claim", "idempotency_key", "kind", "channel"};
+const Set message_keys = {"outbox_id", "attempt", "claim", "idempotency_key", "kind", "channel"};
 const Set transition_always = {"version"};
 const Set transition_sometimes = {"slot", "previous_slot", "reason", "idempotency_key"};
 const Set after_send = {"recipient", "email", "circuit_open", "store_error", "fenced"};
 
-Set with(Set a, const Set& b) {
+Set plus(Set a, const Set& b) {
   a.insert(b.begin(), b.end());
   return a;
 }
@@ -45,13 +45,13 @@ const std::map<ActionType, Keys>& documented() {
       {interview_completed, {transition_always, transition_sometimes}},
       {interview_no_show, {transition_always, transition_sometimes}},
       {notification_enqueued, {{"idempotency_key", "kind", "channel", "recipient", "due"}, {}}},
-      {notification_delivered, {message, with({"detail"}, after_send)}},
-      {notification_failed, {with(message, {"error", "retryable"}),
-                             with({"next_attempt"}, after_send)}},
-      {notification_dead_lettered, {with(message, {"error"}), with({"retryable"}, after_send)}},
+      {notification_delivered, {message_keys, plus({"detail"}, after_send)}},
+      {notification_failed, {plus(message_keys, {"error", "retryable"}),
+                             plus({"next_attempt"}, after_send)}},
+      {notification_dead_lettered, {plus(message_keys, {"error"}), plus({"retryable"}, after_send)}},
       {notification_expired,
        {{"outbox_id", "idempotency_key", "kind", "channel", "error"},
-        with({"attempt", "claim", "superseded_by_version", "retryable"},
+        plus({"attempt", "claim", "superseded_by_version", "retryable"},
              after_send)}},
       {notification_requeued, {{"outbox_id", "idempotency_key", "previous_error"}, {}}},
       {channel_circuit_opened, {{"destination", "open_for_ms"}, {"error"}}},
