@@ -110,8 +110,8 @@ class INTERVIEWKIT_EXPORT BookingService {
   /// StaleVersion when `options.expected_version` is set and differs; IllegalTransition
   /// when the current status does not allow the event; SlotConflict when a new slot clashes
   /// with another active interview of the same person (buffers included); InvalidInput for
-  /// a slot longer than 24 h, a bad reason, or an idempotency key on anything but book;
-  /// Unavailable when the store, clock or randomness fails.
+  /// a slot that starts in the past or is longer than 24 h, a bad reason, or an idempotency
+  /// key on anything but book; Unavailable when the store, clock or randomness fails.
   /// @{
 
   /// Books `slot` for a pending interview (pending -> scheduled) and mints its meeting link.
