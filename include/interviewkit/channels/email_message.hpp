@@ -25,11 +25,11 @@ class EmailTemplates;  // channels/templates.hpp
 /// channel's make() (and render_email) refuses options without them, naming the missing
 /// one, unless `test_mode` is set.
 struct EmailOptions {
-  std::string from_name = "Interviews";
+  std::string from_name = "Interviews";  ///< display name in From (and the organizer's by default)
   /// The sender (From and the SMTP envelope). Required unless `test_mode`.
   std::optional<EmailAddress> from{};
-  std::optional<EmailAddress> reply_to{};
-  /// Right-hand side of Message-ID: <token@message_id_domain>, and of each invite's UID: a
+  std::optional<EmailAddress> reply_to{};  ///< Reply-To, when set
+  /// Right-hand side of Message-ID: `<token@message_id_domain>`, and of each invite's UID: a
   /// domain the host controls. Required unless `test_mode`.
   std::string message_id_domain{};
   /// For tests and demos: a missing `from` becomes interviews@example.invalid and a missing
@@ -48,8 +48,9 @@ struct EmailOptions {
 /// otherwise InvalidInput naming the missing field. The channels' make() call it.
 [[nodiscard]] INTERVIEWKIT_EXPORT Result<void> check_email_options(const EmailOptions& options);
 
+/// A rendered email: what render_email returns and the channels send or write.
 struct EmailMessage {
-  EmailAddress envelope_from;
+  EmailAddress envelope_from;             ///< SMTP MAIL FROM: EmailOptions::from
   std::vector<EmailAddress> envelope_to;  ///< the recipient
   std::string message_id;                 ///< "<token@domain>"
   std::string data;                       ///< full message, CRLF line endings, ends in CRLF

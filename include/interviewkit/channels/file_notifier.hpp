@@ -16,10 +16,11 @@
 
 namespace interviewkit {
 
+/// Options of a FileNotifier.
 struct FileNotifierOptions {
   /// Where the files go; created (with parents) on first delivery if missing.
   std::filesystem::path directory{};
-  EmailOptions email{};
+  EmailOptions email{};  ///< how the messages are rendered
   /// fsync each file and the directory before reporting a delivery, so "delivered" survives
   /// a power cut. Off makes it faster and is fine for throwaway directories.
   bool sync = true;
@@ -69,6 +70,7 @@ class INTERVIEWKIT_EXPORT FileNotifier final : public Notifier {
   [[nodiscard]] static std::string file_stem(const Notification& notification,
                                              const DeliveryContext& context);
 
+  /// Where the files go (FileNotifierOptions::directory).
   [[nodiscard]] const std::filesystem::path& directory() const noexcept {
     return options_.directory;
   }

@@ -32,7 +32,7 @@ enum class IcsMethod : std::uint8_t { request, cancel };
 /// A rendered calendar object.
 struct CalendarInvite {
   std::string text;  ///< one VCALENDAR with one VEVENT; CRLF lines, folded at 75 octets
-  IcsMethod method = IcsMethod::request;
+  IcsMethod method = IcsMethod::request;  ///< the METHOD it carries (ics_method_for)
   std::string uid;  ///< "interview-42@<message_id_domain>", the same for every version
 };
 

@@ -16,6 +16,7 @@
 
 namespace interviewkit {
 
+/// Options of SmtpNotifier::make.
 struct SmtpOptions {
   /// "smtp://host:port" (plain, or STARTTLS per `starttls`) or "smtps://host:port"
   /// (implicit TLS).
@@ -24,17 +25,18 @@ struct SmtpOptions {
   /// (see `allow_plaintext_auth`): otherwise a server that does not offer STARTTLS, or
   /// anyone on the path who strips it from the EHLO reply, would receive the password.
   enum class StartTls : std::uint8_t { off, if_offered, required };
-  StartTls starttls = StartTls::if_offered;
+  StartTls starttls = StartTls::if_offered;  ///< whether smtp:// upgrades to TLS (see above)
   /// AUTH credentials; no AUTH when the user name is empty.
   std::string username{};
-  std::string password{};
+  std::string password{};  ///< AUTH password (see allow_plaintext_auth)
   /// Send the credentials over a connection that may not be encrypted (smtp:// with
   /// StartTls::off or if_offered). Only for a relay on a trusted network, e.g. localhost.
   bool allow_plaintext_auth = false;
   /// Verify the server's certificate (keep on outside tests). `ca_file` overrides the
   /// system's CA bundle.
   bool verify_peer = true;
-  std::string ca_file{};
+  std::string ca_file{};  ///< PEM CA bundle to verify against; empty: the system's
+  /// Bound for connecting (and the TLS handshake).
   std::chrono::milliseconds connect_timeout{std::chrono::seconds{10}};
   /// Bound for one whole message exchange; the dispatcher's deadline may shorten it.
   std::chrono::milliseconds timeout{std::chrono::seconds{60}};
@@ -46,7 +48,7 @@ struct SmtpOptions {
   /// deliveries to one destination; a server limiting connections per client (Postfix's
   /// smtpd_client_connection_count_limit, 50 by default) refuses more. 1 to 1000.
   std::size_t max_connections = 20;
-  EmailOptions email{};
+  EmailOptions email{};  ///< how messages are rendered
   /// Supplies the Date header and the invite's DTSTAMP.
   /// Default: the system clock (when null).
   std::shared_ptr<const Clock> clock{};

@@ -25,9 +25,9 @@ namespace interviewkit {
 
 /// The mustache sources for one notification kind.
 struct EmailTemplate {
-  std::string subject;
-  std::string text;
-  std::string html;
+  std::string subject;  ///< mustache source of the Subject line
+  std::string text;     ///< mustache source of the text/plain part
+  std::string html;     ///< mustache source of the text/html part
 
   friend bool operator==(const EmailTemplate&, const EmailTemplate&) = default;
 };
@@ -73,6 +73,7 @@ class INTERVIEWKIT_EXPORT EmailTemplates {
   /// private-use characters U+E000/U+E001, which rendering reserves.
   [[nodiscard]] Result<void> set(NotificationKind kind, EmailTemplate templates);
 
+  /// The templates of `kind` in use: the built-in ones unless set() replaced them.
   [[nodiscard]] const EmailTemplate& get(NotificationKind kind) const noexcept;
 
   /// The built-in template of `kind`.

@@ -16,6 +16,7 @@
 
 namespace interviewkit {
 
+/// Options of WebhookNotifier::make.
 struct WebhookOptions {
   std::string url{};  ///< http:// or https://
   /// Signing secret: "whsec_" followed by standard base64 (the Standard Webhooks form). As in
@@ -23,10 +24,12 @@ struct WebhookOptions {
   /// the prefix is optional, the encoding is not. "=" padding may be left out; whitespace and
   /// any other character are refused. The decoded key must be at least 16 bytes.
   std::string secret{};
+  /// Bound for one whole request; the dispatcher's deadline may shorten it.
   std::chrono::milliseconds timeout{std::chrono::seconds{15}};
+  /// Bound for connecting, within `timeout`.
   std::chrono::milliseconds connect_timeout{std::chrono::seconds{5}};
-  bool verify_peer = true;
-  std::string user_agent = "interviewkit-webhook/1";
+  bool verify_peer = true;  ///< verify the receiver's TLS certificate (keep on outside tests)
+  std::string user_agent = "interviewkit-webhook/1";  ///< User-Agent header of every request
   /// Most connections to the receiver open at once, so most requests in flight: what
   /// max_concurrency() reports to the Dispatcher. 20, as Postfix's default for concurrent
   /// deliveries to one destination: enough to hide a receiver's latency without looking

@@ -50,11 +50,14 @@ class INTERVIEWKIT_EXPORT SystemClock final : public Clock {
 /// A clock that only moves when told to. Thread-safe.
 class INTERVIEWKIT_EXPORT ManualClock final : public Clock {
  public:
+  /// Starts at `start`.
   explicit ManualClock(UtcMillis start) : now_(start.time_since_epoch().count()) {}
   [[nodiscard]] UtcMillis now() const override {
     return UtcMillis{std::chrono::milliseconds{now_.load()}};
   }
+  /// Moves the clock to `t` (backwards too).
   void set(UtcMillis t) { now_.store(t.time_since_epoch().count()); }
+  /// Moves the clock on by `d` (a negative `d` moves it back).
   void advance(std::chrono::milliseconds d) { now_.fetch_add(d.count()); }
   /// Returns at once: this clock's time moves only when told to, so waiting on it would
   /// wait for nothing (and a test would sleep for real).

@@ -32,10 +32,11 @@
 
 namespace interviewkit {
 
+/// One row of an EnumNames table: a value and its canonical name.
 template <class E>
 struct EnumName {
-  E value;
-  std::string_view name;
+  E value;                ///< the enumerator
+  std::string_view name;  ///< its canonical name (stored data holds it: never rename one)
 };
 
 /// Specialised per enum (see above); deliberately not defined for any other type.
@@ -134,6 +135,7 @@ template <NamedEnum E>
 /// Every enum with a names table formats as its canonical name, with the usual string specs.
 template <interviewkit::NamedEnum E>
 struct fmt::formatter<E, char> : fmt::formatter<std::string_view> {
+  /// Writes enum_name(value) as the spec says.
   template <class FormatContext>
   auto format(E value, FormatContext& ctx) const {
     return interviewkit::detail::format_text(*this, interviewkit::enum_name(value), ctx);

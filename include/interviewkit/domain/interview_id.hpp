@@ -17,6 +17,8 @@ using InterviewId = NumericId<struct InterviewIdTag>;
 
 /// JSON: a positive integer. from_json throws interviewkit::ErrorException otherwise.
 INTERVIEWKIT_EXPORT void to_json(nlohmann::json& j, InterviewId id);
+/// Reads a positive integer; throws interviewkit::ErrorException for 0, a negative number or
+/// a non-integer.
 INTERVIEWKIT_EXPORT void from_json(const nlohmann::json& j, InterviewId& id);
 
 }  // namespace interviewkit

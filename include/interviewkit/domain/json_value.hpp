@@ -25,17 +25,26 @@
 
 namespace interviewkit {
 
+/// A JSON value held behind a pointer, so that a public header needs only
+/// <nlohmann/json_fwd.hpp>; where <nlohmann/json.hpp> is included it reads like the
+/// nlohmann::json it holds. A value type: copies are deep (a deferred value's copies share it
+/// until one is modified), moves are cheap, a moved-from JsonValue is null. Not thread-safe,
+/// like the json it holds. Used for ActionEntry::details and OutboxMessage::payload.
 class INTERVIEWKIT_EXPORT JsonValue {
  public:
   /// null, like a default nlohmann::json.
   JsonValue() noexcept;
+  /// A deep copy (a deferred value's copy shares it until one is modified).
   JsonValue(const JsonValue& other);
+  /// Takes `other`'s value; `other` becomes null.
   JsonValue(JsonValue&& other) noexcept;
+  /// A deep copy, as the copy constructor.
   JsonValue& operator=(const JsonValue& other);
+  /// Takes `other`'s value; `other` becomes null.
   JsonValue& operator=(JsonValue&& other) noexcept;
   ~JsonValue();
 
-  // Implicit on purpose: a JsonValue stands for the json it holds.
+  /// Holds `value`. Implicit on purpose: a JsonValue stands for the json it holds.
   JsonValue(nlohmann::json value);  // NOLINT(google-explicit-constructor)
 
   /// `JsonValue v = {{"key", 1}, {"other", "x"}}`, as nlohmann::json reads braces.
@@ -77,49 +86,68 @@ class INTERVIEWKIT_EXPORT JsonValue {
 
   /// The value itself. The non-const overload turns a moved-from JsonValue into null.
   [[nodiscard]] nlohmann::json& json();
+  /// The value itself, read-only.
   [[nodiscard]] const nlohmann::json& json() const;
 
-  // The parts of nlohmann::json's interface that callers use; each forwards to json().
+  /// @name Forwarded to json()
+  /// The parts of nlohmann::json's interface that callers use; each forwards to json().
+  /// @{
+
+  /// `json().at(key)`: throws nlohmann::json::out_of_range for a missing key (or
+  /// nlohmann::json::type_error when the value is not an object or array).
   template <class Key, class J = nlohmann::json>
   decltype(auto) at(Key&& key) {
     return as<J>().at(std::forward<Key>(key));
   }
+  /// `json().at(key)`, read-only.
   template <class Key, class J = nlohmann::json>
   decltype(auto) at(Key&& key) const {
     return as<J>().at(std::forward<Key>(key));
   }
+  /// `json()[key]`: inserts a null member when the key is missing.
   template <class Key, class J = nlohmann::json>
   decltype(auto) operator[](Key&& key) {
     return as<J>()[std::forward<Key>(key)];
   }
+  /// `json()[key]`, read-only: the key must be present (nlohmann::json asserts it).
   template <class Key, class J = nlohmann::json>
   decltype(auto) operator[](Key&& key) const {
     return as<J>()[std::forward<Key>(key)];
   }
+  /// `json().contains(key)`.
   template <class Key, class J = nlohmann::json>
   [[nodiscard]] bool contains(Key&& key) const {
     return as<J>().contains(std::forward<Key>(key));
   }
+  /// `json().value(key, fallback)`: the key's value, or `fallback` when it is absent.
   template <class Key, class Fallback, class J = nlohmann::json>
   [[nodiscard]] auto value(Key&& key, Fallback&& fallback) const {
     return as<J>().value(std::forward<Key>(key), std::forward<Fallback>(fallback));
   }
+  /// `json().erase(key)`: how many members were removed.
   template <class Key, class J = nlohmann::json>
   auto erase(Key&& key) {
     return as<J>().erase(std::forward<Key>(key));
   }
+  /// `json().get<T>()`: throws nlohmann::json exceptions, or what T's from_json throws.
   template <class T, class J = nlohmann::json>
   [[nodiscard]] T get() const {
     return as<J>().template get<T>();
   }
+  /// `json().dump(args...)`: the JSON text.
   template <class J = nlohmann::json, class... Args>
   [[nodiscard]] std::string dump(Args&&... args) const {
     return as<J>().dump(std::forward<Args>(args)...);
   }
+  /// `json().is_null()`.
   [[nodiscard]] bool is_null() const;
+  /// `json().is_object()`.
   [[nodiscard]] bool is_object() const;
+  /// `json().is_discarded()`.
   [[nodiscard]] bool is_discarded() const;
+  /// `json().empty()`: true for null and for an empty object or array.
   [[nodiscard]] bool empty() const;
+  /// @}
 
   friend INTERVIEWKIT_EXPORT bool operator==(const JsonValue& a, const JsonValue& b);
   friend INTERVIEWKIT_EXPORT bool operator==(const JsonValue& a, const nlohmann::json& b);

@@ -23,11 +23,11 @@ namespace interviewkit {
 
 /// A span [begin, end) of UTC instants over which a zone keeps one UTC offset.
 struct ZonePeriod {
-  date::sys_seconds begin;
-  date::sys_seconds end;
+  date::sys_seconds begin;  ///< first instant of the period
+  date::sys_seconds end;    ///< first instant after it
   /// Local time minus UTC: +3600 s for Berlin in winter.
   std::chrono::seconds offset{0};
-  bool is_dst = false;
+  bool is_dst = false;  ///< daylight saving time is in force
   /// "CET", or "+0545" where the zone has no letters.
   std::string abbrev;
 
@@ -35,31 +35,35 @@ struct ZonePeriod {
 };
 
 /// The earliest and latest instants any period reaches: the bounds date/tz uses too.
+/// @{
 inline constexpr date::sys_seconds zone_time_min{
     date::sys_days{date::year::min() / date::January / 1}};
 inline constexpr date::sys_seconds zone_time_max{
     date::sys_days{date::year::max() / date::December / 31}};
+/// @}
 
 /// The day (and time of day, in the local time then in force) a POSIX rule switches on.
 struct PosixTzDate {
+  /// How the day is given.
   enum class Kind : std::uint8_t {
     julian,          ///< "Jn": day n of 1..365, February 29 never counted
     zero_based,      ///< "n": day n of 0..365, February 29 counted in leap years
     month_week_day,  ///< "Mm.w.d": weekday d (0 Sunday) of week w (5: the last) of month m
   };
-  Kind kind = Kind::month_week_day;
-  int day = 0;      ///< julian, zero_based
-  int month = 1;    ///< month_week_day: 1..12
-  int week = 1;     ///< month_week_day: 1..5
-  int weekday = 0;  ///< month_week_day: 0..6
+  Kind kind = Kind::month_week_day;  ///< which of the forms below
+  int day = 0;                       ///< julian, zero_based
+  int month = 1;                     ///< month_week_day: 1..12
+  int week = 1;                      ///< month_week_day: 1..5
+  int weekday = 0;                   ///< month_week_day: 0..6
   /// Local time of day; RFC 8536 allows -167h..167h, so the switch may fall on another day.
   std::chrono::seconds time{std::chrono::hours{2}};
 
   friend bool operator==(const PosixTzDate&, const PosixTzDate&) = default;
 };
 
+/// The daylight saving time part of a POSIX TZ rule.
 struct PosixTzDst {
-  std::string abbrev;
+  std::string abbrev;              ///< e.g. "EDT"
   std::chrono::seconds offset{0};  ///< local minus UTC, like ZonePeriod::offset
   PosixTzDate start;               ///< given in standard time
   PosixTzDate end;                 ///< given in daylight saving time
@@ -70,9 +74,9 @@ struct PosixTzDst {
 /// A parsed POSIX TZ string. Offsets are stored as local minus UTC, the negation of how
 /// POSIX writes them ("EST5" is -5 h).
 struct INTERVIEWKIT_EXPORT PosixTzRule {
-  std::string std_abbrev;
-  std::chrono::seconds std_offset{0};
-  std::optional<PosixTzDst> dst;
+  std::string std_abbrev;              ///< standard time's abbreviation, e.g. "EST"
+  std::chrono::seconds std_offset{0};  ///< standard time's local minus UTC
+  std::optional<PosixTzDst> dst;       ///< none for a zone without daylight saving time
 
   /// The period containing `t` as this rule alone has it. Without daylight saving time that
   /// is all of time; with it, [the last switch at or before t, the next switch after t).

@@ -18,6 +18,8 @@
 
 namespace interviewkit {
 
+/// Where an interview is in its lifecycle. Changed only by the transitions of transition.hpp.
+/// Closed set with strict parsing: an unknown name is an error, never a default.
 enum class InterviewStatus : std::uint8_t {
   pending,    ///< created, no slot yet
   scheduled,  ///< a slot is booked
@@ -27,12 +29,16 @@ enum class InterviewStatus : std::uint8_t {
   no_show,    ///< terminal: the candidate did not attend
 };
 
+/// Names of InterviewStatus, for to_string, parse_interview_status, JSON and formatting.
+/// Stored data holds these names: never rename one.
 template <>
 struct EnumNames<InterviewStatus> {
-  static constexpr std::string_view type = "InterviewStatus";
-  static constexpr std::string_view noun = "interview status";
-  static constexpr std::string_view article = "an";
+  static constexpr std::string_view type =
+      "InterviewStatus";  ///< type name, in "<invalid InterviewStatus>"
+  static constexpr std::string_view noun = "interview status";  ///< noun in parse errors
+  static constexpr std::string_view article = "an";             ///< article before the noun
   using enum InterviewStatus;
+  /// Every status with its canonical name, in declaration order.
   static constexpr auto table = std::to_array<EnumName<InterviewStatus>>({
       {pending, "pending"},
       {scheduled, "scheduled"},
@@ -44,6 +50,7 @@ struct EnumNames<InterviewStatus> {
 };
 static_assert(names_cover_enum<InterviewStatus>());
 
+/// Every InterviewStatus, in declaration order.
 inline constexpr std::array<InterviewStatus, 6> all_interview_statuses =
     enum_values<InterviewStatus>();
 
@@ -68,11 +75,13 @@ inline constexpr std::array<InterviewStatus, 6> all_interview_statuses =
 [[nodiscard]] INTERVIEWKIT_EXPORT Result<InterviewStatus> parse_interview_status(
     std::string_view text);
 
+/// Writes the canonical name.
 INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, InterviewStatus status);
 
 /// JSON: the canonical string. from_json throws nlohmann::json::type_error for a non-string
 /// and interviewkit::ErrorException for an unknown string.
 INTERVIEWKIT_EXPORT void to_json(nlohmann::json& j, InterviewStatus status);
+/// Reads the canonical string; throws as described for to_json.
 INTERVIEWKIT_EXPORT void from_json(const nlohmann::json& j, InterviewStatus& status);
 
 }  // namespace interviewkit

@@ -22,6 +22,12 @@ namespace interviewkit {
 /// overlap to the earlier of the two instants.
 enum class LocalTimeRule : std::uint8_t { earliest_valid };
 
+class TimeZone;
+namespace detail {
+// TimeZone::make without its refusal of legacy names: for reading stored records.
+Result<TimeZone> stored_time_zone(std::string_view name);
+}  // namespace detail
+
 /// A named IANA time zone ("Europe/Berlin"). Cheap to copy: it refers to a process-wide
 /// record of the zone, loaded once and kept for the whole program.
 ///
@@ -30,12 +36,6 @@ enum class LocalTimeRule : std::uint8_t { earliest_valid };
 /// the last one, evaluates the POSIX rule in the footer of the zone's TZif file, which date/tz
 /// ignores (HowardHinnant/date#794): without it, daylight saving time would stop in 2038 on
 /// "fat" tz files and at the zone's last rule change on "slim" ones.
-class TimeZone;
-namespace detail {
-// TimeZone::make without its refusal of legacy names: for reading stored records.
-Result<TimeZone> stored_time_zone(std::string_view name);
-}  // namespace detail
-
 class INTERVIEWKIT_EXPORT TimeZone {
  public:
   /// A zone of the system tz database, the directory date/tz reads. InvalidInput when the
@@ -50,8 +50,10 @@ class INTERVIEWKIT_EXPORT TimeZone {
   /// that ship their own tz data; zones loaded this way are kept for the whole program.
   [[nodiscard]] static Result<TimeZone> from_directory(std::string_view directory,
                                                        std::string_view name);
+  /// UTC ("UTC"), which needs no tz database.
   [[nodiscard]] static TimeZone utc();
 
+  /// The zone's name as given to make(), e.g. "Europe/Berlin".
   [[nodiscard]] std::string_view name() const;
 
   /// The offset period containing `t`. Periods may be split where nothing changes.
@@ -74,20 +76,26 @@ class INTERVIEWKIT_EXPORT TimeZone {
   const Record* zone_;
 };
 
+/// Writes name().
 INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, const TimeZone& zone);
 
 }  // namespace interviewkit
 
-// JSON: TimeZone has no default state, so it serializes through adl_serializer; from_json
-// throws interviewkit::ErrorException (or nlohmann::json::type_error) on invalid input.
+/// JSON: TimeZone has no default state, so it serializes through adl_serializer; from_json
+/// throws interviewkit::ErrorException (or nlohmann::json::type_error) on invalid input.
 template <>
 struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::TimeZone> {
+  /// Reads the name. Unlike make(), it accepts the legacy abbreviations, so stored records
+  /// holding one read back.
   static interviewkit::TimeZone from_json(const nlohmann::json& j);
+  /// Writes name() as a JSON string.
   static void to_json(nlohmann::json& j, const interviewkit::TimeZone& value);
 };
 
+/// Formats a TimeZone as its name(), with the usual string format specs.
 template <>
 struct fmt::formatter<interviewkit::TimeZone> : fmt::formatter<std::string_view> {
+  /// Writes name() as the spec says.
   template <class FormatContext>
   auto format(const interviewkit::TimeZone& zone, FormatContext& ctx) const {
     return interviewkit::detail::format_text(*this, zone.name(), ctx);

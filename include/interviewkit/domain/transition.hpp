@@ -30,12 +30,15 @@ enum class InterviewEvent : std::uint8_t {
   mark_no_show,
 };
 
+/// Names of InterviewEvent, for to_string, parse_interview_event and formatting.
 template <>
 struct EnumNames<InterviewEvent> {
-  static constexpr std::string_view type = "InterviewEvent";
-  static constexpr std::string_view noun = "interview event";
-  static constexpr std::string_view article = "an";
+  static constexpr std::string_view type =
+      "InterviewEvent";  ///< type name, in "<invalid InterviewEvent>"
+  static constexpr std::string_view noun = "interview event";  ///< noun in parse errors
+  static constexpr std::string_view article = "an";            ///< article before the noun
   using enum InterviewEvent;
+  /// Every event with its canonical name, in declaration order.
   static constexpr auto table = std::to_array<EnumName<InterviewEvent>>({
       {book, "book"},
       {confirm, "confirm"},
@@ -47,12 +50,15 @@ struct EnumNames<InterviewEvent> {
 };
 static_assert(names_cover_enum<InterviewEvent>());
 
+/// Every InterviewEvent, in declaration order.
 inline constexpr std::array<InterviewEvent, 6> all_interview_events = enum_values<InterviewEvent>();
 
+/// The canonical lowercase name: "book", "confirm", ..., "mark_no_show".
 [[nodiscard]] constexpr std::string_view to_string(InterviewEvent event) noexcept {
   return enum_name(event);
 }
 
+/// Strict parse of a canonical name; the error names the input and lists the valid values.
 [[nodiscard]] INTERVIEWKIT_EXPORT Result<InterviewEvent> parse_interview_event(
     std::string_view text);
 
@@ -74,10 +80,11 @@ inline constexpr std::array<InterviewEvent, 6> all_interview_events = enum_value
   return InterviewStatus::pending;
 }
 
+/// One row of the lifecycle: `event` applied in status `from` leads to status `to`.
 struct Transition {
-  InterviewStatus from;
-  InterviewEvent event;
-  InterviewStatus to;
+  InterviewStatus from;  ///< status before
+  InterviewEvent event;  ///< what happens
+  InterviewStatus to;    ///< status after (always target_of(event))
 
   friend constexpr bool operator==(const Transition&, const Transition&) = default;
 };
@@ -124,13 +131,17 @@ static_assert(std::all_of(transition_table.begin(), transition_table.end(),
                           [](const Transition& t) { return t.to == target_of(t.event); }),
               "every row must lead to its event's target status");
 
+/// Writes the canonical name.
 INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, InterviewEvent event);
+/// Writes "scheduled --confirm--> confirmed", as the fmt formatter does.
 INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, const Transition& transition);
 
 }  // namespace interviewkit
 
+/// Formats a Transition as "from --event--> to".
 template <>
 struct fmt::formatter<interviewkit::Transition> : fmt::formatter<std::string_view> {
+  /// Writes "scheduled --confirm--> confirmed".
   template <class FormatContext>
   auto format(const interviewkit::Transition& t, FormatContext& ctx) const {
     return fmt::format_to(ctx.out(), "{} --{}--> {}", t.from, t.event, t.to);

@@ -40,13 +40,15 @@ enum class ActionType : std::uint8_t {
   records_purged,              ///< retention removed old outbox messages and log entries
 };
 
+/// Names of ActionType, for to_string, parse_action_type, JSON and formatting.
 template <>
 struct EnumNames<ActionType> {
-  static constexpr std::string_view type = "ActionType";
-  static constexpr std::string_view noun = "action type";
-  static constexpr std::string_view article = "an";
+  static constexpr std::string_view type = "ActionType";   ///< type name, in "<invalid ActionType>"
+  static constexpr std::string_view noun = "action type";  ///< noun in parse errors
+  static constexpr std::string_view article = "an";        ///< article before the noun
   using enum ActionType;
-  // Stored logs hold these names: never rename one.
+  /// Every type with its canonical name, in declaration order. Stored logs hold these names:
+  /// never rename one.
   static constexpr auto table = std::to_array<EnumName<ActionType>>({
       {interview_created, "interview_created"},
       {interview_booked, "interview_booked"},
@@ -68,6 +70,7 @@ struct EnumNames<ActionType> {
 };
 static_assert(names_cover_enum<ActionType>());
 
+/// Every ActionType, in declaration order.
 inline constexpr std::array<ActionType, 16> all_action_types = enum_values<ActionType>();
 
 /// The canonical lowercase name, e.g. "notification_failed".
@@ -75,17 +78,25 @@ inline constexpr std::array<ActionType, 16> all_action_types = enum_values<Actio
 /// Strict parse of a canonical name; the error names the input and lists the valid values.
 [[nodiscard]] INTERVIEWKIT_EXPORT Result<ActionType> parse_action_type(std::string_view text);
 
+/// Writes the canonical name.
 INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, ActionType action);
 
+/// One line of the permanent record: what happened (`action`), to which interview, by whom,
+/// when, the status change if any, and the particulars in `details`. A plain value.
 struct ActionEntry {
-  UtcMillis time{};
-  ActionType action = ActionType::interview_created;
-  InterviewId interview;  ///< unset for entries about no single interview
-  Actor actor = Actor::system();
-  std::optional<InterviewStatus> from;
-  std::optional<InterviewStatus> to;
+  UtcMillis time{};  ///< when it happened, by the clock of the component that wrote it
+  ActionType action =
+      ActionType::interview_created;  ///< what happened; decides the keys of `details`
+  InterviewId interview;              ///< unset for entries about no single interview
+  Actor actor =
+      Actor::system();  ///< who did it: the caller of the operation, or the system for deliveries
+  std::optional<InterviewStatus>
+      from;  ///< status before, for an interview transition; unset otherwise
+  std::optional<InterviewStatus>
+      to;  ///< status after, for interview_created and transitions; unset otherwise
   /// Structured detail: recipient, kind, attempt, error text, ... Always an object. Reads
-  /// like an nlohmann::json where <nlohmann/json.hpp> is included (see JsonValue).
+  /// like an nlohmann::json where <nlohmann/json.hpp> is included (see JsonValue). The keys
+  /// of each action type, with their types, are listed on @ref action_log_details.
   JsonValue details = JsonValue::object();
 
   friend bool operator==(const ActionEntry&, const ActionEntry&) = default;
@@ -95,11 +106,12 @@ struct ActionEntry {
 /// The explicit `= std::nullopt` lets `ActionQuery{.action = ...}` leave the other fields out
 /// without tripping -Wmissing-field-initializers.
 struct ActionQuery {
-  std::optional<ActionType> action = std::nullopt;
-  std::optional<InterviewId> interview = std::nullopt;
-  std::optional<UtcMillis> since = std::nullopt;
-  std::optional<UtcMillis> until = std::nullopt;
+  std::optional<ActionType> action = std::nullopt;      ///< only entries of this type
+  std::optional<InterviewId> interview = std::nullopt;  ///< only entries about this interview
+  std::optional<UtcMillis> since = std::nullopt;        ///< only entries with time >= since
+  std::optional<UtcMillis> until = std::nullopt;        ///< only entries with time < until
 
+  /// True when `entry` satisfies every field that is set.
   [[nodiscard]] bool matches(const ActionEntry& entry) const noexcept {
     return (!action || entry.action == *action) && (!interview || entry.interview == *interview) &&
            (!since || entry.time >= *since) && (!until || entry.time < *until);
@@ -113,7 +125,9 @@ struct ActionQuery {
 /// text form can express. Sinks throw interviewkit::ErrorException for an entry that fails this.
 [[nodiscard]] INTERVIEWKIT_EXPORT Result<void> validate(const ActionEntry& entry);
 
+/// Writes the canonical name.
 INTERVIEWKIT_EXPORT void to_json(nlohmann::json& j, ActionType action);
+/// Reads a canonical name; throws as described above.
 INTERVIEWKIT_EXPORT void from_json(const nlohmann::json& j, ActionType& action);
 
 }  // namespace interviewkit
@@ -125,6 +139,8 @@ INTERVIEWKIT_EXPORT void from_json(const nlohmann::json& j, ActionType& action);
 /// so nothing is written that could not be read back.
 template <>
 struct INTERVIEWKIT_EXPORT nlohmann::adl_serializer<interviewkit::ActionEntry> {
+  /// Reads one entry strictly, as described above.
   static interviewkit::ActionEntry from_json(const nlohmann::json& j);
+  /// Writes one entry; throws interviewkit::ErrorException when validate() refuses it.
   static void to_json(nlohmann::json& j, const interviewkit::ActionEntry& value);
 };

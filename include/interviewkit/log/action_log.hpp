@@ -14,6 +14,7 @@
 
 namespace interviewkit {
 
+/// Options of ActionLog::make.
 struct ActionLogOptions {
   /// Told when the sink fails to write or flush an entry, with a description of the entry
   /// (not its details: they may be what broke the sink) and of the failure. Called on the
@@ -30,10 +31,16 @@ class INTERVIEWKIT_EXPORT ActionLog {
   [[nodiscard]] static Result<std::shared_ptr<ActionLog>> make(std::shared_ptr<ActionLogSink> sink,
                                                                ActionLogOptions options = {});
 
+  /// Writes `entry` to the sink, on the calling thread. Never throws: a sink failure goes to
+  /// the error handler and is counted in failed_writes().
   void record(const ActionEntry& entry) noexcept;
+  /// Asks the sink to make what it was given durable (ActionLogSink::flush). Never throws: a
+  /// failure goes to the error handler (not counted in failed_writes()).
   void flush() noexcept;
 
+  /// How many record() calls the sink failed, since make().
   [[nodiscard]] std::uint64_t failed_writes() const noexcept { return failed_writes_.load(); }
+  /// The sink given to make().
   [[nodiscard]] const std::shared_ptr<ActionLogSink>& sink() const noexcept { return sink_; }
 
   ActionLog(const ActionLog&) = delete;

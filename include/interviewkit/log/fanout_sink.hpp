@@ -25,6 +25,7 @@ class INTERVIEWKIT_EXPORT FanoutSink final : public ActionLogSink {
   void write(const ActionEntry& entry) override;
   void flush() override;
 
+  /// The children, in the order they are written to.
   [[nodiscard]] const std::vector<std::shared_ptr<ActionLogSink>>& sinks() const noexcept {
     return sinks_;
   }

@@ -22,6 +22,7 @@ namespace interviewkit {
 /// member may be called from any thread; writes are serialized.
 class INTERVIEWKIT_EXPORT JsonLinesSink final : public QueryableSink {
  public:
+  /// How the file is written.
   struct Options {
     /// fsync after every entry, so a written entry survives a power cut. Costs one disk flush
     /// per entry; without it the OS decides when the data reaches the disk.
@@ -38,15 +39,17 @@ class INTERVIEWKIT_EXPORT JsonLinesSink final : public QueryableSink {
   JsonLinesSink(const JsonLinesSink&) = delete;
   JsonLinesSink& operator=(const JsonLinesSink&) = delete;
 
+  /// @{
   /// Opens `path` for appending, creating it (with Options::file_mode, 0600 by default) if it
   /// is missing; existing lines are kept. A file that cannot be opened is InvalidInput
   /// when the path itself is wrong (missing directory, no permission, a directory, ...),
   /// Unavailable when it may work later (too many open files, out of space, ...). Both name
-  /// the path and the system's reason.
+  /// the path and the system's reason. Without `options`, the default Options.
   [[nodiscard]] static Result<std::shared_ptr<JsonLinesSink>> open(
       const std::filesystem::path& path);
   [[nodiscard]] static Result<std::shared_ptr<JsonLinesSink>> open(
       const std::filesystem::path& path, Options options);
+  /// @}
 
   /// Throws interviewkit::ErrorException for an entry that fails validate(), and
   /// std::system_error naming the path when the line cannot be written (or synced) in full.
@@ -65,7 +68,9 @@ class INTERVIEWKIT_EXPORT JsonLinesSink final : public QueryableSink {
   [[nodiscard]] static Result<std::vector<ActionEntry>> read(const std::filesystem::path& path,
                                                              const ActionQuery& query = {});
 
+  /// The file written, as given to open().
   [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+  /// The options given to open().
   [[nodiscard]] Options options() const noexcept { return options_; }
 
  private:

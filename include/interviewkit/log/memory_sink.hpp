@@ -23,7 +23,9 @@ class INTERVIEWKIT_EXPORT MemorySink final : public QueryableSink {
 
   /// A copy of every entry, oldest first.
   [[nodiscard]] std::vector<ActionEntry> entries() const;
+  /// How many entries it holds.
   [[nodiscard]] std::size_t size() const;
+  /// Drops every entry.
   void clear();
 
  private:

@@ -47,7 +47,9 @@ namespace interviewkit {
 class INTERVIEWKIT_EXPORT ActionLogSink {
  public:
   virtual ~ActionLogSink() = default;
+  /// Records `entry`; throws to say it was not recorded (see the contract above).
   virtual void write(const ActionEntry& entry) = 0;
+  /// Makes the entries written so far durable or visible (see above); by default nothing.
   virtual void flush() {}
 };
 

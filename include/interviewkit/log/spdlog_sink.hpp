@@ -46,6 +46,7 @@ class INTERVIEWKIT_EXPORT SpdlogSink final : public ActionLogSink {
   /// The level `entry` is written at.
   [[nodiscard]] spdlog::level::level_enum level_for(const ActionEntry& entry) const noexcept;
 
+  /// The logger given to make().
   [[nodiscard]] const std::shared_ptr<spdlog::logger>& logger() const noexcept { return logger_; }
 
  private:

@@ -24,8 +24,9 @@
 
 namespace interviewkit {
 
+/// One row of the lifecycle table: an event, how it is logged, and how it is announced.
 struct LifecycleStep {
-  InterviewEvent event;
+  InterviewEvent event;  ///< the event this row is about
   /// What the ActionLog records when the event happens.
   ActionType logged_as;
   /// The notification that tells people about it, or none for an event that tells nobody.

@@ -19,9 +19,10 @@ using Deadline = std::chrono::steady_clock::time_point;
 
 /// What happened to one delivery attempt.
 struct DeliveryOutcome {
+  /// Whether the attempt got through.
   enum class Status : std::uint8_t { delivered, failed };
 
-  Status status = Status::delivered;
+  Status status = Status::delivered;  ///< delivered, or failed (see `retryable`)
   /// Error text for a failure (e.g. the server's reply); optional detail for a success.
   std::string detail;
   /// For a failure: is another attempt worth making?
@@ -29,16 +30,22 @@ struct DeliveryOutcome {
   /// For a retryable failure: when to try again, if the channel knows (e.g. Retry-After).
   std::optional<UtcMillis> retry_at;
 
+  /// Delivered; `detail` is the receiver's reply if any (e.g. "250 OK id=..."), recorded as
+  /// the message's `last_error` and in the log entry's "detail".
   [[nodiscard]] static DeliveryOutcome delivered(std::string detail = {}) {
     return {Status::delivered, std::move(detail), false, std::nullopt};
   }
+  /// Failed in a way that may pass: the message is retried while its retry budget lasts, at
+  /// `retry_at` if given (bounded by the retry policy), otherwise after the policy's backoff.
   [[nodiscard]] static DeliveryOutcome transient_failure(
       std::string error, std::optional<UtcMillis> retry_at = std::nullopt) {
     return {Status::failed, std::move(error), true, retry_at};
   }
+  /// Failed in a way that would fail again: the message is dead-lettered at once.
   [[nodiscard]] static DeliveryOutcome permanent_failure(std::string error) {
     return {Status::failed, std::move(error), false, std::nullopt};
   }
+  /// True when delivered.
   [[nodiscard]] bool ok() const noexcept { return status == Status::delivered; }
 };
 
@@ -94,6 +101,7 @@ class INTERVIEWKIT_EXPORT Notifier {
   /// guarantee.
   [[nodiscard]] virtual DeliveryOutcome deliver(const Notification& notification,
                                                 const DeliveryContext& context) = 0;
+  /// @{
   /// A dispatcher pass starts / ends: between the two come the pass's deliveries (from up
   /// to max_concurrency() threads), so a channel may keep its connections open for the
   /// whole pass (as SmtpNotifier does) and release them in end_batch. Both are hints:
@@ -102,6 +110,7 @@ class INTERVIEWKIT_EXPORT Notifier {
   /// and only in passes that claimed messages.
   virtual void begin_batch() {}
   virtual void end_batch() noexcept {}
+  /// @}
   /// Where deliveries go, for the dispatcher's per-destination circuit breaker and for
   /// messages: e.g. "smtp://mail.example.com:587" or "https://hooks.example.com". Must never
   /// contain credentials or capability tokens (user info, paths, query strings). Empty (the

@@ -21,6 +21,7 @@ class INTERVIEWKIT_EXPORT RecordingNotifier final : public Notifier {
   using Script = std::function<DeliveryOutcome(const Notification&, std::size_t attempt_index)>;
 
   RecordingNotifier() = default;
+  /// Answers each attempt with what `script` returns (or throws).
   explicit RecordingNotifier(Script script) : script_(std::move(script)) {}
 
   DeliveryOutcome deliver(const Notification& notification,
@@ -33,6 +34,7 @@ class INTERVIEWKIT_EXPORT RecordingNotifier final : public Notifier {
   [[nodiscard]] std::vector<Notification> received() const;
   /// Only those whose attempt was reported delivered.
   [[nodiscard]] std::vector<Notification> delivered() const;
+  /// How many times deliver was called.
   [[nodiscard]] std::size_t attempts() const;
 
  private:

@@ -26,14 +26,17 @@ namespace interviewkit {
 /// timeout once per message. Opens after `failure_threshold` consecutive retryable
 /// failures to one destination (a channel's `Notifier::destination()`); while open every
 /// delivery to it fails at once as retryable; after `open_for` one delivery is tried again
-/// and a success closes it. Opening and closing are recorded in the ActionLog.
+/// and a success (or a permanent failure: the destination did answer) closes it. Opening and
+/// closing are recorded in the ActionLog (channel_circuit_opened, channel_circuit_closed).
 struct CircuitBreakerOptions {
   std::uint32_t failure_threshold = 5;  ///< 0 disables the breaker
+  /// How long it stays open before a probe; above 0, at most 24 h.
   std::chrono::milliseconds open_for{std::chrono::seconds{30}};
 };
 
 /// Every field has a default; `Dispatcher::make` refuses values that cannot work.
 struct DispatcherOptions {
+  /// Backoff and budget: base above 0, base <= cap <= 24 h, max_age above 0 and at most a year.
   RetryPolicy retry{};
   /// Messages claimed per pass (1 to 10,000). A pass keeps the messages of its batch that
   /// wait for a delivery slot under their lease, renewing them together when needed. Keep
@@ -63,7 +66,7 @@ struct DispatcherOptions {
   /// A message claimed this many times without any recorded outcome (its worker crashed or
   /// hung while delivering it) is dead-lettered instead of being tried again. Default 3.
   std::uint32_t max_unfinished_claims = 3;
-  CircuitBreakerOptions breaker{};
+  CircuitBreakerOptions breaker{};  ///< per-destination circuit breaker
   /// Seeds the generator that draws retry jitter (which needs no secrecy). Default 0:
   /// seeded from std::random_device.
   std::uint64_t jitter_seed = 0;
@@ -90,10 +93,10 @@ struct DispatcherOptions {
 
 /// What one drain pass did.
 struct DrainStats {
-  std::size_t claimed = 0;
-  std::size_t delivered = 0;
-  std::size_t failed = 0;  ///< failed attempts that will be retried
-  std::size_t dead = 0;
+  std::size_t claimed = 0;       ///< messages claimed by this pass
+  std::size_t delivered = 0;     ///< messages delivered
+  std::size_t failed = 0;        ///< failed attempts that will be retried
+  std::size_t dead = 0;          ///< messages given up (dead-lettered)
   std::size_t expired = 0;       ///< too late, or superseded by a later change
   std::size_t fenced = 0;        ///< not sent or not recorded: another worker took it over
   std::size_t released = 0;      ///< given back unattempted because stop() was called
@@ -123,6 +126,7 @@ struct DrainStats {
 /// pass's delivery threads, possibly several at once: they must be thread-safe.
 class INTERVIEWKIT_EXPORT Dispatcher {
  public:
+  /// The notifier of each channel name (the names messages are enqueued with, e.g. "email").
   using Channels = std::map<std::string, std::shared_ptr<Notifier>, std::less<>>;
 
   /// Validates the options; every notifier, the store and the log must be set.
@@ -181,6 +185,7 @@ class INTERVIEWKIT_EXPORT Dispatcher {
   /// Tells the background thread that new messages may be due (BookingService calls it).
   void wake() noexcept;
 
+  /// True while the background thread started by start() runs (it has not stopped or ended).
   [[nodiscard]] bool running() const noexcept;
 
  private:

@@ -39,13 +39,14 @@ enum class Fate : std::uint8_t {
   purged,
 };
 
+/// Names of Fate, for to_string, JSON and formatting.
 template <>
 struct EnumNames<Fate> {
-  static constexpr std::string_view type = "Fate";
-  static constexpr std::string_view noun = "delivery fate";
-  static constexpr std::string_view article = "a";
+  static constexpr std::string_view type = "Fate";           ///< type name, in "<invalid Fate>"
+  static constexpr std::string_view noun = "delivery fate";  ///< noun in parse errors
+  static constexpr std::string_view article = "a";           ///< article before the noun
   using enum Fate;
-  // interviewctl's --json output holds these names: never rename one.
+  /// interviewctl's --json output holds these names: never rename one.
   static constexpr auto table = std::to_array<EnumName<Fate>>({
       {delivered, "delivered"},
       {pending, "pending"},
@@ -58,16 +59,17 @@ struct EnumNames<Fate> {
 };
 static_assert(names_cover_enum<Fate>());
 
+/// The canonical lowercase name, e.g. "delivered".
 [[nodiscard]] INTERVIEWKIT_EXPORT std::string_view to_string(Fate fate) noexcept;
 
 /// One (revision, recipient, kind, channel) and where it stands.
 struct NotificationFate {
-  std::uint64_t revision = 0;
-  std::string recipient;  ///< "candidate:c-1", "interviewer:i-7"
-  NotificationKind kind = NotificationKind::interview_scheduled;
-  std::string channel;
-  Fate fate = Fate::pending;
-  std::optional<OutboxId> outbox;  ///< unset when missing
+  std::uint64_t revision = 0;  ///< the interview version whose change caused it
+  std::string recipient;       ///< "candidate:c-1", "interviewer:i-7"
+  NotificationKind kind = NotificationKind::interview_scheduled;  ///< what it tells
+  std::string channel;                                            ///< the channel it goes out on
+  Fate fate = Fate::pending;                                      ///< where it stands
+  std::optional<OutboxId> outbox;                                 ///< unset when missing
   /// Pending: when the next attempt is due. Otherwise when it was (first) due.
   UtcMillis due{};
   std::uint32_t attempts = 0;  ///< attempts in the current round
@@ -85,9 +87,9 @@ struct NotificationFate {
 
 /// The fate of every notification of one interview.
 struct InterviewFate {
-  InterviewId interview;
-  std::uint64_t current_revision = 0;
-  InterviewStatus status = InterviewStatus::pending;
+  InterviewId interview;                              ///< the interview asked about
+  std::uint64_t current_revision = 0;                 ///< the interview's current version
+  InterviewStatus status = InterviewStatus::pending;  ///< the interview's current status
   /// Newest revision first; within a revision, by recipient, kind and channel.
   std::vector<NotificationFate> notifications;
   /// True when every required notification is delivered (or was purged by retention).
@@ -103,18 +105,20 @@ struct InterviewFate {
 /// A required notification that has not been delivered (and is not merely waiting for a due
 /// time still ahead, nor purged).
 struct DeliveryGap {
-  InterviewId interview;
-  NotificationFate notification;
+  InterviewId interview;          ///< the interview it belongs to
+  NotificationFate notification;  ///< the notification and where it stands
   /// How long past its due time it is (zero for one due in the future that is missing).
   std::chrono::milliseconds overdue{0};
   friend bool operator==(const DeliveryGap&, const DeliveryGap&) = default;
 };
 
+/// Options of Reconciler::make.
 struct ReconcileOptions {
   /// The policy and channels the BookingService uses: what should have been enqueued. With
   /// no channels named, each interview is checked against the channels its own messages
   /// use (an interview that lost every row then looks complete: name the channels).
   NotificationPolicy policy = NotificationPolicy::defaults();
+  /// The channel names every notification is expected on (see above).
   std::vector<std::string> channels{"default"};
   /// A pending message less overdue than this is still on its way, not a gap (a dispatcher
   /// polls, and a first retry waits). Default 5 minutes.

@@ -24,11 +24,11 @@ class Store;
 /// current state (see there). An expiry because a later revision superseded the message
 /// counts as `superseded`, never as `expired`.
 struct OutcomeCounters {
-  std::uint64_t delivered = 0;
-  std::uint64_t failed = 0;  ///< failed attempts that will be retried
-  std::uint64_t dead = 0;
-  std::uint64_t expired = 0;  ///< too late: the interview started first
-  std::uint64_t superseded = 0;
+  std::uint64_t delivered = 0;   ///< messages delivered
+  std::uint64_t failed = 0;      ///< failed attempts that will be retried
+  std::uint64_t dead = 0;        ///< messages given up (dead-lettered)
+  std::uint64_t expired = 0;     ///< too late: the interview started first
+  std::uint64_t superseded = 0;  ///< expired because a later change made them untrue
   friend bool operator==(const OutcomeCounters&, const OutcomeCounters&) = default;
 };
 
@@ -38,9 +38,9 @@ struct OutcomeCounters {
 /// means "not measured" (what `store_metrics` returns).
 struct LatencyHistogram {
   std::vector<double> bounds_seconds;  ///< upper bounds, strictly increasing
-  std::vector<std::uint64_t> counts;
-  double sum_seconds = 0;
-  std::uint64_t count = 0;
+  std::vector<std::uint64_t> counts;   ///< observations per bucket, the last for +Inf
+  double sum_seconds = 0;              ///< sum of all observations, in seconds
+  std::uint64_t count = 0;             ///< number of observations
   friend bool operator==(const LatencyHistogram&, const LatencyHistogram&) = default;
 };
 

@@ -21,10 +21,12 @@ namespace interviewkit {
 /// claims (`OutboxMessage::attempts`), so a claim failed fast by an open circuit breaker counts
 /// too, although nothing was sent: prefer the time horizon where a breaker may open.
 struct RetryPolicy {
+  /// Wait bound after the first failed attempt.
   std::chrono::milliseconds base{std::chrono::seconds{2}};
-  std::chrono::milliseconds cap{std::chrono::minutes{30}};
+  std::chrono::milliseconds cap{std::chrono::minutes{30}};  ///< largest wait between attempts
+  /// No retry later than this after the first attempt.
   std::chrono::milliseconds max_age{std::chrono::hours{24}};
-  std::uint32_t max_attempts = 0;
+  std::uint32_t max_attempts = 0;  ///< at most this many attempts (claims); 0: no bound by count
 
   /// The upper bound of the wait after failed attempt `attempt`.
   [[nodiscard]] std::chrono::milliseconds ceiling(std::uint32_t attempt) const noexcept {
@@ -33,6 +35,8 @@ struct RetryPolicy {
       bound *= 2;
     return bound < cap ? bound : cap;
   }
+  /// The wait after failed attempt `attempt`: uniform in [0, ceiling(attempt)], drawn from `gen`
+  /// (a UniformRandomBitGenerator).
   template <class Generator>
   [[nodiscard]] std::chrono::milliseconds backoff(std::uint32_t attempt, Generator& gen) const {
     std::uniform_int_distribution<std::int64_t> pick(0, ceiling(attempt).count());

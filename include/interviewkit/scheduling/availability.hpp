@@ -34,8 +34,8 @@ namespace interviewkit {
 /// valid instant after the gap, a time in an overlap the earlier of its two instants. A range
 /// that lies entirely in a gap is therefore empty.
 struct WorkingHours {
-  std::chrono::minutes start{0};
-  std::chrono::minutes end{0};
+  std::chrono::minutes start{0};  ///< local start, from midnight
+  std::chrono::minutes end{0};    ///< local end, from midnight (24h: midnight at the day's end)
 
   friend bool operator==(const WorkingHours&, const WorkingHours&) = default;
 };
@@ -49,9 +49,11 @@ struct WeeklyHours {
   /// The same hours Monday to Friday, nothing at the weekend.
   [[nodiscard]] static WeeklyHours monday_to_friday(std::vector<WorkingHours> hours);
 
+  /// The hours of `day`.
   [[nodiscard]] std::vector<WorkingHours>& operator[](date::weekday day) {
     return by_weekday.at(day.c_encoding());
   }
+  /// The hours of `day`, read-only.
   [[nodiscard]] const std::vector<WorkingHours>& operator[](date::weekday day) const {
     return by_weekday.at(day.c_encoding());
   }
@@ -62,8 +64,8 @@ struct WeeklyHours {
 /// Replaces the weekly hours on one local date: no hours is a day off. A date that does not
 /// exist in the zone (Pacific/Apia skipped 2011-12-30) simply yields nothing.
 struct DateOverride {
-  date::local_days date;
-  std::vector<WorkingHours> hours;
+  date::local_days date;            ///< the local date it applies to
+  std::vector<WorkingHours> hours;  ///< that day's hours instead of the weekly ones
 
   friend bool operator==(const DateOverride&, const DateOverride&) = default;
 };
@@ -76,9 +78,9 @@ struct DateOverride {
 /// interview's start, and buffer_after between an interview's end and its start. Buffers may
 /// fall outside working hours. Use the BookingOptions buffers here for slots that book.
 struct InterviewerAvailability {
-  InterviewerId id;
-  TimeZone time_zone;
-  WeeklyHours weekly{};
+  InterviewerId id;      ///< who
+  TimeZone time_zone;    ///< the zone working hours and dates are in
+  WeeklyHours weekly{};  ///< usual working hours
   /// At most one per date; any order.
   std::vector<DateOverride> overrides{};
   /// Slots of the interviewer's interviews (scheduled or confirmed), any order. They block
@@ -88,60 +90,68 @@ struct InterviewerAvailability {
   std::vector<TimeRange> booked{};
   /// Busy blocks from the host's calendars (not interviews), any order; they only block time.
   std::vector<TimeRange> busy{};
-  std::chrono::seconds buffer_before{0};
-  std::chrono::seconds buffer_after{0};
+  std::chrono::seconds buffer_before{0};  ///< free time needed before an interview (see above)
+  std::chrono::seconds buffer_after{0};   ///< free time needed after an interview (see above)
   /// At most this many interviews starting on one local day, booked ones included.
   std::optional<std::uint32_t> daily_cap{};
 };
 
+/// Whether a slot needs every interviewer or any one of them.
 enum class SlotMode : std::uint8_t {
   all,  ///< a panel: every interviewer free at once
   any,  ///< round-robin: one of them, the least loaded in the window
 };
 
+/// Names of SlotMode, for to_string and formatting.
 template <>
 struct EnumNames<SlotMode> {
-  static constexpr std::string_view type = "SlotMode";
-  static constexpr std::string_view noun = "slot mode";
-  static constexpr std::string_view article = "a";
+  static constexpr std::string_view type = "SlotMode";   ///< type name, in "<invalid SlotMode>"
+  static constexpr std::string_view noun = "slot mode";  ///< noun in parse errors
+  static constexpr std::string_view article = "a";       ///< article before the noun
   using enum SlotMode;
+  /// Every mode with its canonical name, in declaration order.
   static constexpr auto table = std::to_array<EnumName<SlotMode>>({{all, "all"}, {any, "any"}});
 };
 static_assert(names_cover_enum<SlotMode>());
 
+/// The canonical lowercase name: "all" or "any".
 [[nodiscard]] INTERVIEWKIT_EXPORT std::string_view to_string(SlotMode mode) noexcept;
 
 /// The longest window one search covers, and the finest step: together they bound a result
 /// to about half a million slots.
+/// @{
 inline constexpr std::chrono::days max_search_window{366};
 inline constexpr std::chrono::minutes min_slot_step{1};
+/// @}
 
+/// What to search for: SlotSearch::find and find_slots.
 struct SlotQuery {
-  SlotMode mode = SlotMode::all;
+  SlotMode mode = SlotMode::all;  ///< a panel (all) or round-robin (any)
   /// The slots offered lie entirely inside this window. Slot starts are on the grid
   /// window.start() + k * step, so a window starting on a round time gives round slots.
   TimeRange window;
-  std::chrono::seconds duration{std::chrono::minutes{45}};
+  std::chrono::seconds duration{std::chrono::minutes{45}};  ///< length of each slot, whole seconds
   /// Whole seconds, at least min_slot_step.
   std::chrono::seconds step{std::chrono::minutes{15}};
   /// Slots start no earlier than now + minimum_notice. Unset: the system clock's time when
   /// the search runs, so a query that forgets it never offers slots in the past.
   std::optional<date::sys_seconds> now{};
-  std::chrono::seconds minimum_notice{0};
+  std::chrono::seconds minimum_notice{0};  ///< how far ahead of `now` the earliest slot starts
   /// If set, each slot also carries its local times in this zone, for display.
   std::optional<TimeZone> candidate_time_zone{};
 };
 
 /// Local wall-clock times, for display only.
 struct LocalTimeRange {
-  date::local_seconds start;
-  date::local_seconds end;
+  date::local_seconds start;  ///< local start
+  date::local_seconds end;    ///< local end
 
   friend bool operator==(const LocalTimeRange&, const LocalTimeRange&) = default;
 };
 
+/// One free slot found by the search.
 struct Slot {
-  TimeRange range;
+  TimeRange range;  ///< the slot, in UTC
   /// SlotMode::any: the position, in the interviewers passed to the search, of the one who
   /// takes this slot. Empty for SlotMode::all (everyone does).
   std::optional<std::size_t> interviewer;
@@ -165,7 +175,9 @@ class INTERVIEWKIT_EXPORT SlotSearch {
  public:
   SlotSearch();
   ~SlotSearch();
+  /// Takes over the other search's buffers.
   SlotSearch(SlotSearch&&) noexcept;
+  /// Takes over the other search's buffers.
   SlotSearch& operator=(SlotSearch&&) noexcept;
   SlotSearch(const SlotSearch&) = delete;
   SlotSearch& operator=(const SlotSearch&) = delete;

@@ -22,11 +22,12 @@
 
 namespace interviewkit {
 
+/// Options of BookingService::make.
 struct BookingOptions {
   /// Free time required before and after each interview for everyone in it. Two interviews
   /// sharing a person conflict when they are closer than the larger of the two buffers.
   std::chrono::seconds buffer_before{0};
-  std::chrono::seconds buffer_after{0};
+  std::chrono::seconds buffer_after{0};  ///< see buffer_before
   /// Meeting links are this URL followed by the session key ("/" is added unless the URL
   /// already ends in '/', '=' or '#'). Must be an http(s) URL. Required: no placeholder can
   /// stand in for the host's meeting service in invites sent to real people, so make()
@@ -35,6 +36,7 @@ struct BookingOptions {
   /// For tests and demos: an empty `meeting_base_url` becomes https://meet.invalid/ (an
   /// RFC 2606 name that never resolves). Nothing else changes.
   bool test_mode = false;
+  /// Which notifications each transition enqueues.
   NotificationPolicy policy = NotificationPolicy::defaults();
   /// Every planned notification is enqueued once per channel named here, as its own outbox
   /// message, so each channel's outcome (delivered, retried, dead) is tracked on its own.
@@ -60,11 +62,11 @@ struct OperationOptions {
 /// A notification a transition put in the outbox, so a caller can say "invite queued for 3
 /// people" and later ask for its fate (Reconciler::fate, Store::find_outbox).
 struct EnqueuedNotification {
-  OutboxId outbox;
+  OutboxId outbox;        ///< the outbox message's id
   std::string recipient;  ///< "candidate:c-1", "interviewer:i-7"
-  NotificationKind kind = NotificationKind::interview_scheduled;
-  std::string channel;
-  UtcMillis due{};
+  NotificationKind kind = NotificationKind::interview_scheduled;  ///< what it tells
+  std::string channel;                                            ///< the channel it goes out on
+  UtcMillis due{};  ///< when it becomes due for delivery
   friend bool operator==(const EnqueuedNotification&, const EnqueuedNotification&) = default;
 };
 
@@ -72,13 +74,15 @@ struct EnqueuedNotification {
 /// per recipient, kind and channel, in outbox id order). A repeated request with the same
 /// idempotency key reports the first request's notifications again.
 struct TransitionOutcome {
-  Interview interview;
-  std::vector<EnqueuedNotification> enqueued;
+  Interview interview;                         ///< the interview as committed
+  std::vector<EnqueuedNotification> enqueued;  ///< what the transition put in the outbox
 };
 
+/// What BookingService::create needs: the interview starts pending, with no slot.
 struct CreateRequest {
-  std::string title{};
-  Candidate candidate;
+  std::string title{};  ///< free text, may be empty (validated as text)
+  Candidate candidate;  ///< who is interviewed
+  /// At least one; distinct ids, none with the candidate's address.
   std::vector<Interviewer> interviewers{};
 };
 
@@ -96,24 +100,54 @@ class INTERVIEWKIT_EXPORT BookingService {
   /// thread of the operation. If it throws, the exception is ignored: the change stands.
   void on_enqueued(std::function<void()> callback);
 
+  /// Stores a new pending interview (version 1, no slot) and logs interview_created.
+  /// InvalidInput for a request that breaks validate(const Interview&) (no interviewer,
+  /// duplicate ids, the candidate's address also an interviewer's, bad title text);
+  /// Unavailable when the store or the clock fails.
   [[nodiscard]] Result<Interview> create(const CreateRequest& request, const Actor& actor);
+
+  /// @name Transitions
+  /// Each moves the interview along the transition table (transition.hpp) and, in one store
+  /// transaction, saves the new revision, supersedes the pending messages it makes untrue
+  /// and enqueues the notifications the policy plans; the ActionLog gets the transition's
+  /// entry and one per message expired or enqueued (in the same transaction when the log
+  /// lives in the store). Errors, with nothing written: NotFound for an unknown id;
+  /// StaleVersion when `options.expected_version` is set and differs; IllegalTransition
+  /// when the current status does not allow the event; SlotConflict when a new slot clashes
+  /// with another active interview of the same person (buffers included); InvalidInput for
+  /// a slot that starts in the past or is longer than 24 h, a bad reason, or an idempotency
+  /// key on anything but book; Unavailable when the store, clock or randomness fails.
+  /// @{
+
+  /// Books `slot` for a pending interview (pending -> scheduled) and mints its meeting link.
+  /// With `options.idempotency_key` set, a repeat of the same request returns the first
+  /// result and changes nothing.
   [[nodiscard]] Result<TransitionOutcome> book(InterviewId id, const TimeRange& slot,
                                                const Actor& actor,
                                                const OperationOptions& options = {});
+  /// The interviewers confirm the booked slot (scheduled -> confirmed).
   [[nodiscard]] Result<TransitionOutcome> confirm(InterviewId id, const Actor& actor,
                                                   const OperationOptions& options = {});
+  /// Moves a scheduled or confirmed interview to `slot` (-> scheduled: a confirmed one needs
+  /// confirming again). The meeting link stays the same.
   [[nodiscard]] Result<TransitionOutcome> reschedule(InterviewId id, const TimeRange& slot,
                                                      const Actor& actor,
                                                      const OperationOptions& options = {});
+  /// Cancels a pending, scheduled or confirmed interview. `reason` (at most 2000 bytes of
+  /// valid text, may be empty) goes into the notifications and the log entry.
   [[nodiscard]] Result<TransitionOutcome> cancel(InterviewId id, const std::string& reason,
                                                  const Actor& actor,
                                                  const OperationOptions& options = {});
   /// complete and mark_no_show are refused (InvalidInput) before the interview's slot starts.
+  /// complete records that it took place.
   [[nodiscard]] Result<TransitionOutcome> complete(InterviewId id, const Actor& actor,
                                                    const OperationOptions& options = {});
+  /// Records that the candidate did not attend; refused before the slot starts.
   [[nodiscard]] Result<TransitionOutcome> mark_no_show(InterviewId id, const Actor& actor,
                                                        const OperationOptions& options = {});
+  /// @}
 
+  /// The interview as stored now; NotFound for an unknown id, Unavailable when the store fails.
   [[nodiscard]] Result<Interview> get(InterviewId id) const;
 
   BookingService(const BookingService&) = delete;

@@ -30,6 +30,7 @@ namespace interviewkit {
 /// Identity of an outbox message, assigned by the Store when it is enqueued.
 using OutboxId = NumericId<struct OutboxIdTag>;
 
+/// Where an outbox message stands. Closed set with strict parsing.
 enum class OutboxState : std::uint8_t {
   pending,    ///< waiting for its due time or for a retry
   delivered,  ///< the notifier reported success
@@ -37,13 +38,15 @@ enum class OutboxState : std::uint8_t {
   expired,    ///< not sent: the interview started, or a later change superseded it
 };
 
+/// Names of OutboxState, for to_string, parse_outbox_state, JSON and formatting.
 template <>
 struct EnumNames<OutboxState> {
+  /// Type name, in "<invalid OutboxState>".
   static constexpr std::string_view type = "OutboxState";
-  static constexpr std::string_view noun = "outbox state";
-  static constexpr std::string_view article = "an";
+  static constexpr std::string_view noun = "outbox state";  ///< noun in parse errors
+  static constexpr std::string_view article = "an";         ///< article before the noun
   using enum OutboxState;
-  // Stores hold these names: never rename one.
+  /// Stores hold these names: never rename one.
   static constexpr auto table = std::to_array<EnumName<OutboxState>>({
       {pending, "pending"},
       {delivered, "delivered"},
@@ -53,23 +56,28 @@ struct EnumNames<OutboxState> {
 };
 static_assert(names_cover_enum<OutboxState>());
 
+/// The canonical lowercase name, e.g. "dead".
 [[nodiscard]] INTERVIEWKIT_EXPORT std::string_view to_string(OutboxState state) noexcept;
+/// Strict parse of a canonical name; the error names the input and lists the valid values.
 [[nodiscard]] INTERVIEWKIT_EXPORT Result<OutboxState> parse_outbox_state(std::string_view text);
 
+/// One notification to deliver over one channel, as the store keeps it: the transactional
+/// outbox row that BookingService enqueues with a change and the Dispatcher delivers.
 struct OutboxMessage {
   OutboxId id;  ///< assigned by the store
+  /// Unique per store: Notification::idempotency_key, plus "/<channel>" unless "default".
   std::string idempotency_key;
-  InterviewId interview;
-  NotificationKind kind = NotificationKind::interview_scheduled;
-  std::string channel = "default";
-  JsonValue payload;  ///< the Notification as JSON
+  InterviewId interview;                                          ///< the interview it is about
+  NotificationKind kind = NotificationKind::interview_scheduled;  ///< what it tells
+  std::string channel = "default";  ///< the channel (notifier) that delivers it
+  JsonValue payload;                ///< the Notification as JSON
   /// Derived by the store from `payload` at enqueue (the values given are ignored): the
   /// recipient's key ("candidate:c-1", "interviewer:i-7") and the interview version the
   /// notification announces. Empty and 0 for a payload that is not a Notification.
   std::string recipient;
-  std::uint64_t revision = 0;
-  std::string message_token;  ///< random, fixed at enqueue; e.g. the email's Message-ID
-  UtcMillis due{};
+  std::uint64_t revision = 0;  ///< see `recipient`
+  std::string message_token;   ///< random, fixed at enqueue; e.g. the email's Message-ID
+  UtcMillis due{};             ///< when it may be delivered, or next tried after a failure
   std::uint32_t attempts = 0;  ///< attempts started since enqueue or the last requeue
   /// Fencing token: grows by one on every claim and is never reset (not even by requeue),
   /// so an outcome reported for an older claim can never overwrite a newer one.
@@ -80,13 +88,13 @@ struct OutboxMessage {
   /// The last attempt's failure; once delivered, the receiver's reply (e.g. the SMTP
   /// server's "250 OK" line); once expired, why.
   std::string last_error;
-  OutboxState state = OutboxState::pending;
-  std::optional<UtcMillis> claimed_until;  ///< lease of the worker delivering it
+  OutboxState state = OutboxState::pending;  ///< where it stands
+  std::optional<UtcMillis> claimed_until;    ///< lease of the worker delivering it
   /// When the first attempt of this round was claimed (reset by requeue): the start of the
   /// retry horizon.
   std::optional<UtcMillis> first_attempt_at;
-  UtcMillis created_at{};
-  UtcMillis updated_at{};
+  UtcMillis created_at{};  ///< when it was enqueued
+  UtcMillis updated_at{};  ///< when its row last changed (claim, outcome, requeue)
   /// Non-empty when the stored row could not be decoded by this version (an unknown kind
   /// written by a newer version, a corrupt payload): why. `kind` and `payload` are then
   /// meaningless; the dispatcher dead-letters such a message instead of delivering it.
@@ -98,7 +106,7 @@ struct OutboxMessage {
 /// How a delivery attempt ends, as the dispatcher reports it to the store.
 struct OutboxCompletion {
   OutboxState state = OutboxState::delivered;  ///< pending means "retry at next_due"
-  std::optional<UtcMillis> next_due;
+  std::optional<UtcMillis> next_due;           ///< for pending: when to try again
   std::string error;  ///< the failure, or for a delivery the receiver's reply
   /// Entries for the store's own action log, committed in the same transaction as the
   /// outcome (only for stores that keep one; see `Store::keeps_action_log`).
@@ -111,31 +119,33 @@ struct OutboxCompletion {
 /// next page starts after the last id returned (`page_outbox` does the bookkeeping and says
 /// whether there is more). `limit` must be 1..10,000; `count_outbox` ignores it and `after`.
 struct OutboxQuery {
-  std::optional<OutboxState> state = std::nullopt;
-  std::optional<InterviewId> interview = std::nullopt;
-  std::optional<NotificationKind> kind = std::nullopt;
+  std::optional<OutboxState> state = std::nullopt;      ///< only messages in this state
+  std::optional<InterviewId> interview = std::nullopt;  ///< only this interview's messages
+  std::optional<NotificationKind> kind = std::nullopt;  ///< only this kind
   std::optional<std::string> recipient = std::nullopt;  ///< a recipient key, exactly
-  std::optional<std::string> channel = std::nullopt;
-  std::optional<UtcMillis> due_before = std::nullopt;  ///< due strictly before this
-  OutboxId after{}; ///< cursor: ids above this only
-  std::size_t limit = 1000;
+  std::optional<std::string> channel = std::nullopt;    ///< only this channel
+  std::optional<UtcMillis> due_before = std::nullopt;   ///< due strictly before this
+  OutboxId after{};                                     ///< cursor: ids above this only
+  std::size_t limit = 1000;                             ///< page size, 1..10,000
 };
 
 /// One page of `page_outbox`; `next` is the query's cursor for the following page, unset on
 /// the last one.
 struct OutboxPage {
-  std::vector<OutboxMessage> messages;
-  std::optional<OutboxId> next;
+  std::vector<OutboxMessage> messages;  ///< this page, in id order
+  std::optional<OutboxId> next;         ///< cursor for the next page; unset on the last
 };
 
 /// How many messages match a query, by state, and the earliest due time among the matching
 /// pending ones (the oldest due message, when it lies in the past).
 struct OutboxCounts {
-  std::uint64_t pending = 0;
-  std::uint64_t delivered = 0;
-  std::uint64_t dead = 0;
-  std::uint64_t expired = 0;
+  std::uint64_t pending = 0;    ///< matching pending messages
+  std::uint64_t delivered = 0;  ///< matching delivered messages
+  std::uint64_t dead = 0;       ///< matching dead messages
+  std::uint64_t expired = 0;    ///< matching expired messages
+  /// Earliest due time among the pending ones; unset when none.
   std::optional<UtcMillis> oldest_pending_due;
+  /// All matching messages.
   [[nodiscard]] std::uint64_t total() const noexcept {
     return pending + delivered + dead + expired;
   }
@@ -151,9 +161,10 @@ struct PurgeRequest {
   std::optional<UtcMillis> log_before = std::nullopt;
 };
 
+/// What `Store::purge` removed.
 struct PurgeResult {
-  std::uint64_t messages = 0;
-  std::uint64_t log_entries = 0;
+  std::uint64_t messages = 0;     ///< outbox messages removed
+  std::uint64_t log_entries = 0;  ///< action log entries removed
   friend bool operator==(const PurgeResult&, const PurgeResult&) = default;
 };
 
@@ -161,23 +172,23 @@ struct PurgeResult {
 /// written by `StoreTransaction::record_transition` with the change. Reconciliation
 /// recomputes from it what the policy should have planned.
 struct RecordedTransition {
-  InterviewEvent event = InterviewEvent::book;
-  InterviewStatus from = InterviewStatus::pending;
+  InterviewEvent event = InterviewEvent::book;      ///< the event applied
+  InterviewStatus from = InterviewStatus::pending;  ///< the status it was applied in
   friend bool operator==(const RecordedTransition&, const RecordedTransition&) = default;
 };
 
 /// An outbox message of an interview's current revision, without its payload.
 struct OutboxDigest {
-  OutboxId id;
-  std::uint64_t revision = 0;
-  std::string recipient;
-  NotificationKind kind = NotificationKind::interview_scheduled;
-  std::string channel;
-  OutboxState state = OutboxState::pending;
-  UtcMillis due{};
-  std::uint32_t attempts = 0;
-  std::string last_error;
-  UtcMillis updated_at{};
+  OutboxId id;                 ///< the message's id
+  std::uint64_t revision = 0;  ///< the interview version it announces
+  std::string recipient;       ///< the recipient's key
+  NotificationKind kind = NotificationKind::interview_scheduled;  ///< what it tells
+  std::string channel;                                            ///< its channel
+  OutboxState state = OutboxState::pending;                       ///< where it stands
+  UtcMillis due{};                                                ///< when it is (or was) due
+  std::uint32_t attempts = 0;  ///< attempts since enqueue or the last requeue
+  std::string last_error;      ///< as OutboxMessage::last_error
+  UtcMillis updated_at{};      ///< when its row last changed
   friend bool operator==(const OutboxDigest&, const OutboxDigest&) = default;
 };
 
@@ -185,14 +196,14 @@ struct OutboxDigest {
 /// and what its outbox holds for it. Read without decoding interview or payload JSON, so a
 /// scan over 100,000 interviews stays cheap.
 struct RevisionDigest {
-  InterviewId interview;
-  std::uint64_t version = 1;
-  InterviewStatus status = InterviewStatus::pending;
+  InterviewId interview;                              ///< the interview
+  std::uint64_t version = 1;                          ///< its current version
+  InterviewStatus status = InterviewStatus::pending;  ///< its current status
   /// The transition that made this revision; unset for a new interview (version 1) and for
   /// revisions written before the store recorded transitions.
   std::optional<RecordedTransition> transition;
-  UtcMillis changed_at{};  ///< the interview's updated_at
-  std::optional<TimeRange> slot;
+  UtcMillis changed_at{};         ///< the interview's updated_at
+  std::optional<TimeRange> slot;  ///< its slot, if it has one
   /// Recipient keys: the candidate's first, then the interviewers' in order.
   std::vector<std::string> recipients;
   std::uint64_t delivered = 0;  ///< delivered messages of this revision
@@ -206,9 +217,9 @@ struct RevisionDigest {
 /// Selects interviews by when their current revision was made ([since, until), by
 /// `updated_at`), or one interview; ordered by that time, then id.
 struct RevisionQuery {
-  std::optional<UtcMillis> since = std::nullopt;
-  std::optional<UtcMillis> until = std::nullopt;
-  std::optional<InterviewId> interview = std::nullopt;
+  std::optional<UtcMillis> since = std::nullopt;        ///< only revisions made at or after this
+  std::optional<UtcMillis> until = std::nullopt;        ///< only revisions made before this
+  std::optional<InterviewId> interview = std::nullopt;  ///< only this interview
   bool with_delivered = false;  ///< also list delivered messages in `messages`
 };
 

@@ -13,6 +13,7 @@
 
 namespace interviewkit {
 
+/// Options of PostgresStore::open.
 struct PostgresOptions {
   /// libpq connection string or URL, e.g. "postgresql://app@db.example.com/hiring".
   std::string url{};

@@ -12,7 +12,9 @@
 
 namespace interviewkit {
 
+/// Options of SqliteStore::open.
 struct SqliteOptions {
+  /// How hard a commit waits for the disk (SQLite's `PRAGMA synchronous`).
   enum class Synchronous : std::uint8_t {
     /// fsync on every commit: a committed booking survives power loss. The default.
     full,
@@ -20,7 +22,7 @@ struct SqliteOptions {
     /// last commits may be lost if the machine loses power.
     normal,
   };
-  Synchronous synchronous = Synchronous::full;
+  Synchronous synchronous = Synchronous::full;  ///< durability of commits
   /// How long a writer waits for another process's write transaction before giving up.
   std::chrono::milliseconds busy_timeout{std::chrono::seconds{10}};
 };

@@ -22,16 +22,16 @@ namespace interviewkit {
 
 /// A remembered request: the same key with the same request returns `result` again.
 struct IdempotencyRecord {
-  std::string key;
+  std::string key;      ///< OperationOptions::idempotency_key
   std::string request;  ///< canonical description of the request, to detect key reuse
-  Interview result;
+  Interview result;     ///< the interview as the first request left it
 };
 
 /// An interviewer's time held by an interview: its slot while it is scheduled or confirmed.
 struct BusyInterval {
-  InterviewerId interviewer;
-  TimeRange range;
-  InterviewId interview;
+  InterviewerId interviewer;  ///< whose time
+  TimeRange range;            ///< the interview's slot
+  InterviewId interview;      ///< the interview that holds it
 
   friend bool operator==(const BusyInterval&, const BusyInterval&) = default;
 };
@@ -134,6 +134,8 @@ class INTERVIEWKIT_EXPORT StoreTransaction {
 ///   every fenced method, so a caller can tell "fenced off" (false) from "no such message".
 class INTERVIEWKIT_EXPORT Store {
  public:
+  /// What write() runs: reads and writes through the transaction, returns an error to roll
+  /// back.
   using Work = std::function<Result<void>(StoreTransaction&)>;
 
   virtual ~Store() = default;

@@ -23,8 +23,10 @@ namespace interviewkit {
 /// - Thread-safe if the target is and the overrides are.
 class StoreWrapper : public Store {
  public:
+  /// Forwards every call to `target`, which must not be null.
   explicit StoreWrapper(std::shared_ptr<Store> target) : target_(std::move(target)) {}
 
+  /// The wrapped store.
   [[nodiscard]] const std::shared_ptr<Store>& target() const noexcept { return target_; }
 
   Result<void> write(const Work& work) override { return target_->write(work); }
