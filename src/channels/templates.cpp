@@ -220,18 +220,6 @@ Result<std::string> run_mustache(NotificationKind kind, std::string_view part,
   }
 }
 
-// "UTC+2", "UTC-3:30", "UTC+5:45": the offset alone, which every reader understands,
-// whatever the zone's abbreviation.
-std::string utc_offset(std::chrono::seconds offset) {
-  const char sign = offset < 0s ? '-' : '+';
-  const auto minutes = std::abs(offset.count()) / 60;
-  const auto hours = minutes / 60;
-  const auto rest = minutes % 60;
-  if (rest == 0)
-    return fmt::format("UTC{}{}", sign, hours);
-  return fmt::format("UTC{}{}:{:02}", sign, hours, rest);
-}
-
 // "1 hour 30 minutes": the length in words, to the minute.
 std::string describe_duration(std::chrono::seconds length) {
   const auto minutes = date::floor<std::chrono::minutes>(length).count();
@@ -486,28 +474,6 @@ void add_message_values(Values& values, mstch::map& data, const Notification& no
 }
 
 }  // namespace
-
-std::string format_local_time(date::sys_seconds t, const TimeZone& zone) {
-  static constexpr std::array<std::string_view, 7> weekdays{"Sun", "Mon", "Tue", "Wed",
-                                                            "Thu", "Fri", "Sat"};
-  static constexpr std::array<std::string_view, 12> months{
-      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const auto info = zone.period_at(t);
-  const date::local_seconds local{t.time_since_epoch() + info.offset};
-  const auto day = date::floor<date::days>(local);
-  const date::year_month_day ymd{day};
-  const date::weekday weekday{day};
-  const date::hh_mm_ss<std::chrono::seconds> time{local - day};
-  std::string out =
-      fmt::format("{} {} {} {}, {:02}:{:02}", weekdays[weekday.c_encoding()],
-                  static_cast<unsigned>(ymd.day()), months[static_cast<unsigned>(ymd.month()) - 1],
-                  static_cast<int>(ymd.year()), time.hours().count(), time.minutes().count());
-  // Since tzdata 2017 many zones have no letters, only "+0545": the offset says it already.
-  if (!info.abbrev.empty() && info.abbrev.front() != '+' && info.abbrev.front() != '-')
-    out += " " + info.abbrev;
-  out += " (" + utc_offset(info.offset) + ")";
-  return out;
-}
 
 EmailTemplates::EmailTemplates() : templates_(defaults()) {}
 

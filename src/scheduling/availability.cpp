@@ -164,6 +164,10 @@ Result<void> check_query(const SlotQuery& query,
     return InvalidInput{
         fmt::format("minimum notice {} s must not be negative", query.minimum_notice.count())};
   }
+  if (query.candidate_buffer < seconds{0}) {
+    return InvalidInput{
+        fmt::format("candidate buffer {} s must not be negative", query.candidate_buffer.count())};
+  }
   for (const auto& person : interviewers) {
     if (auto ok = check_interviewer(person); !ok)
       return ok;
@@ -252,6 +256,7 @@ struct SlotSearch::Scratch {
   std::vector<const DateOverride*> overrides;
   std::vector<WorkingHours> day_hours;
   // Per search.
+  std::vector<Interval> candidate_blocked;
   std::vector<Interval> starts;  // every interviewer's start set, one after the other
   std::vector<std::pair<std::size_t, std::size_t>> starts_of;  // offset, count
   std::vector<Interval> merged;
@@ -268,6 +273,7 @@ struct SlotSearch::Scratch {
   void close_capped_days(const InterviewerAvailability& person, Interval bounds, ZoneCache& zone);
   void panel(const SlotQuery& query, std::size_t count);
   void round_robin(const SlotQuery& query, std::span<const InterviewerAvailability> interviewers);
+  void drop_candidate_busy(const SlotQuery& query);
   void emit(const SlotQuery& query, std::span<const Interval> set, bool round_robin);
 };
 
@@ -492,6 +498,7 @@ void SlotSearch::Scratch::panel(const SlotQuery& query, std::size_t count) {
     intersect(merged, own(k), spare);
     merged.swap(spare);
   }
+  drop_candidate_busy(query);
   emit(query, merged, false);
 }
 
@@ -516,7 +523,26 @@ void SlotSearch::Scratch::round_robin(const SlotQuery& query,
   merged.assign(starts.begin(), starts.end());
   std::sort(merged.begin(), merged.end(), by_start);
   coalesce(merged);
+  drop_candidate_busy(query);
   emit(query, merged, true);
+}
+
+// The candidate takes part whoever interviews, so their own interviews remove starts from
+// the combined set. BookingService refuses a slot closer than the buffer to one of them
+// (half-open slots: touching is fine), so a slot [at, at + duration) is out when
+// at - buffer < end and at + duration + buffer > start: starts in
+// [start - buffer - duration + 1 s, end + buffer), in whole seconds.
+void SlotSearch::Scratch::drop_candidate_busy(const SlotQuery& query) {
+  if (query.candidate_booked.empty())
+    return;
+  const auto gap = query.candidate_buffer;
+  candidate_blocked.clear();
+  for (const auto& r : query.candidate_booked)
+    candidate_blocked.push_back({r.start() - gap - query.duration + seconds{1}, r.end() + gap});
+  std::sort(candidate_blocked.begin(), candidate_blocked.end(), by_start);
+  coalesce(candidate_blocked);
+  subtract(merged, candidate_blocked, spare);
+  merged.swap(spare);
 }
 
 Result<std::vector<Slot>> find_slots(const SlotQuery& query,

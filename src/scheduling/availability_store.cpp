@@ -1,5 +1,6 @@
 // Reads booked interviews from a Store into the slot search's inputs.
 #include <algorithm>
+#include <optional>
 
 #include <interviewkit/domain/interview.hpp>
 #include <interviewkit/scheduling/availability_store.hpp>
@@ -15,7 +16,7 @@ namespace {
 // couple of UTC days of it (even next to a date line jump).
 Result<TimeRange> reach_of(const SlotQuery& query,
                            std::span<const InterviewerAvailability> interviewers) {
-  std::chrono::seconds widest{0};
+  std::chrono::seconds widest = query.candidate_buffer;
   for (const auto& person : interviewers)
     widest = std::max({widest, person.buffer_before, person.buffer_after});
   const auto reach = std::chrono::seconds{std::chrono::days{3}} +
@@ -36,7 +37,7 @@ std::vector<InterviewerId> distinct_ids(std::span<const InterviewerAvailability>
 
 // Hands each busy interval to every listing of its interviewer, through positions sorted by
 // id: a binary search per interval instead of a scan over all interviewers.
-void distribute(std::span<const BusyInterval> busy,
+void distribute(std::span<const BusyInterval> busy, std::optional<InterviewId> excluding,
                 std::span<InterviewerAvailability> interviewers) {
   std::vector<std::size_t> by_id(interviewers.size());
   for (std::size_t k = 0; k < by_id.size(); ++k)
@@ -44,6 +45,8 @@ void distribute(std::span<const BusyInterval> busy,
   std::sort(by_id.begin(), by_id.end(),
             [&](std::size_t a, std::size_t b) { return interviewers[a].id < interviewers[b].id; });
   for (const auto& entry : busy) {
+    if (entry.interview == excluding)
+      continue;
     auto first = std::lower_bound(
         by_id.begin(), by_id.end(), entry.interviewer,
         [&](std::size_t k, const InterviewerId& id) { return interviewers[k].id < id; });
@@ -69,13 +72,33 @@ Result<void> load_booked(const Store& store, const SlotQuery& query,
   // Replaced, not appended to: a host may reuse its inputs across searches.
   for (auto& person : interviewers)
     person.booked.clear();
-  distribute(*busy, interviewers);
+  distribute(*busy, query.excluding, interviewers);
   return {};
 }
 
-Result<std::vector<Slot>> find_slots(const Store& store, const SlotQuery& query,
+Result<void> load_candidate_booked(const Store& store, SlotQuery& query) {
+  query.candidate_booked.clear();
+  if (!query.candidate)
+    return {};
+  auto window = reach_of(query, {});
+  if (!window)
+    return window.error();
+  auto busy = detail::guarded(
+      "the store", [&] { return store.candidate_busy_intervals(*query.candidate, *window); });
+  if (!busy)
+    return busy.error();
+  for (const auto& entry : *busy) {
+    if (entry.interview != query.excluding)
+      query.candidate_booked.push_back(entry.range);
+  }
+  return {};
+}
+
+Result<std::vector<Slot>> find_slots(const Store& store, SlotQuery query,
                                      std::vector<InterviewerAvailability> interviewers) {
   if (auto loaded = load_booked(store, query, interviewers); !loaded)
+    return loaded.error();
+  if (auto loaded = load_candidate_booked(store, query); !loaded)
     return loaded.error();
   return find_slots(query, interviewers);
 }

@@ -70,6 +70,24 @@ struct MemoryStore::State {
     return detail::fenced_answer(id, held, [&] { return known; });
   }
 
+  // The same bounded scan of the conflict index as find_conflict, for one person: calls
+  // `found(slot, interview)` for each of their slots overlapping `window`, by start. The
+  // caller holds the mutex.
+  template <class Found>
+  void each_busy(const std::string& person, const TimeRange& window, Found&& found) const {
+    auto it = active_by_person.find(person);
+    if (it == active_by_person.end())
+      return;
+    const auto& starts = it->second;
+    const auto last = starts.lower_bound(window.end());
+    for (auto entry = starts.lower_bound(window.start() - max_interview_length); entry != last;
+         ++entry) {
+      const auto& slot = interviews.at(entry->second).slot;
+      if (slot && slot->overlaps(window))
+        found(*slot, entry->second);
+    }
+  }
+
   // The usual fence: still pending under the caller's claim.
   static auto under(std::uint64_t claim) {
     return [claim](const OutboxMessage& m) {
@@ -432,24 +450,26 @@ Result<Interview> MemoryStore::find(InterviewId id) const {
   return NotFound{id};
 }
 
-// The same bounded scan of the conflict index as find_conflict, per interviewer.
+// Both answer from the conflict index, as find_conflict does (State::each_busy).
 Result<std::vector<BusyInterval>> MemoryStore::busy_intervals(
     std::span<const InterviewerId> interviewers, const TimeRange& window) const {
   std::lock_guard lock(state_->mutex);
   std::vector<BusyInterval> busy;
   for (const auto& interviewer : interviewers) {
-    auto it = state_->active_by_person.find(person_key(interviewer));
-    if (it == state_->active_by_person.end())
-      continue;
-    const auto& starts = it->second;
-    const auto last = starts.lower_bound(window.end());
-    for (auto entry = starts.lower_bound(window.start() - max_interview_length); entry != last;
-         ++entry) {
-      const auto& slot = state_->interviews.at(entry->second).slot;
-      if (slot && slot->overlaps(window))
-        busy.push_back(BusyInterval{interviewer, *slot, entry->second});
-    }
+    state_->each_busy(person_key(interviewer), window, [&](const TimeRange& slot, InterviewId id) {
+      busy.push_back(BusyInterval{interviewer, slot, id});
+    });
   }
+  return busy;
+}
+
+Result<std::vector<CandidateBusyInterval>> MemoryStore::candidate_busy_intervals(
+    const CandidateId& candidate, const TimeRange& window) const {
+  std::lock_guard lock(state_->mutex);
+  std::vector<CandidateBusyInterval> busy;
+  state_->each_busy(person_key(candidate), window, [&](const TimeRange& slot, InterviewId id) {
+    busy.push_back(CandidateBusyInterval{slot, id});
+  });
   return busy;
 }
 

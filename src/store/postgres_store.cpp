@@ -1106,30 +1106,60 @@ Result<Interview> PostgresStore::find(InterviewId id) const {
   });
 }
 
-// The GiST index behind the exclusion constraint answers `slot &&` directly.
+namespace {
+
+// One person's slots overlapping `window`, by start. The GiST index behind the exclusion
+// constraint answers `slot &&` directly. Calls `found(slot, interview)` for each.
+template <class Found>
+Result<void> each_busy(pqxx::work& tx, const std::string& person, const TimeRange& window,
+                       Found&& found) {
+  const auto r = tx.exec_params(
+      "SELECT interview_id, extract(epoch FROM lower(slot))::bigint, "
+      "extract(epoch FROM upper(slot))::bigint FROM interview_people WHERE person = $1 AND "
+      "slot && tstzrange(to_timestamp($2), to_timestamp($3), '[)') "
+      "ORDER BY lower(slot), interview_id",
+      person, seconds(window.start()), seconds(window.end()));
+  for (const auto& row : r) {
+    auto range = detail::busy_range(row[1].as<std::int64_t>(), row[2].as<std::int64_t>());
+    if (!range)
+      return range.error();
+    found(*range, InterviewId{static_cast<std::uint64_t>(row[0].as<std::int64_t>())});
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<std::vector<BusyInterval>> PostgresStore::busy_intervals(
     std::span<const InterviewerId> interviewers, const TimeRange& window) const {
   return impl_->transact(
       "busy intervals", [&](pqxx::work& tx) -> Result<std::vector<BusyInterval>> {
         std::vector<BusyInterval> busy;
         for (const auto& interviewer : interviewers) {
-          const auto r = tx.exec_params(
-              "SELECT interview_id, extract(epoch FROM lower(slot))::bigint, "
-              "extract(epoch FROM upper(slot))::bigint FROM interview_people WHERE person = $1 AND "
-              "slot && tstzrange(to_timestamp($2), to_timestamp($3), '[)') "
-              "ORDER BY lower(slot), interview_id",
-              person_key(interviewer), seconds(window.start()), seconds(window.end()));
-          for (const auto& row : r) {
-            auto interval =
-                detail::busy_interval(interviewer, row[1].as<std::int64_t>(),
-                                      row[2].as<std::int64_t>(), row[0].as<std::int64_t>());
-            if (!interval)
-              return interval.error();
-            busy.push_back(*interval);
-          }
+          auto read = each_busy(tx, person_key(interviewer), window,
+                                [&](const TimeRange& slot, InterviewId id) {
+                                  busy.push_back(BusyInterval{interviewer, slot, id});
+                                });
+          if (!read)
+            return read.error();
         }
         return busy;
       });
+}
+
+Result<std::vector<CandidateBusyInterval>> PostgresStore::candidate_busy_intervals(
+    const CandidateId& candidate, const TimeRange& window) const {
+  return impl_->transact("busy intervals",
+                         [&](pqxx::work& tx) -> Result<std::vector<CandidateBusyInterval>> {
+                           std::vector<CandidateBusyInterval> busy;
+                           auto read = each_busy(tx, person_key(candidate), window,
+                                                 [&](const TimeRange& slot, InterviewId id) {
+                                                   busy.push_back(CandidateBusyInterval{slot, id});
+                                                 });
+                           if (!read)
+                             return read.error();
+                           return busy;
+                         });
 }
 
 // ---- The outbox. ---------------------------------------------------------------------------

@@ -365,6 +365,30 @@ struct SqliteStore::Impl {
 
   // ---- Shared reads and writes. -----------------------------------------------------------
 
+  // REQUIRES: mutex held. One person's slots overlapping `window`, by start: the same
+  // bounded index range scan as find_conflict. Calls `found(slot, interview)` for each.
+  template <class Found>
+  Result<void> each_busy(const std::string& person, const TimeRange& window, Found&& found) const {
+    auto& s = sql(
+        "SELECT interview_id, slot_start, slot_end FROM interview_people WHERE person = ? AND "
+        "slot_start >= ? AND slot_start < ? AND slot_end > ? ORDER BY slot_start, interview_id");
+    s.reset()
+        .bind(person)
+        .bind(seconds(window.start() - max_interview_length))
+        .bind(seconds(window.end()))
+        .bind(seconds(window.start()));
+    while (s.step()) {
+      auto range = detail::busy_range(s.integer(1), s.integer(2));
+      if (!range) {
+        s.reset();
+        return range.error();
+      }
+      found(*range, InterviewId{static_cast<std::uint64_t>(s.integer(0))});
+    }
+    s.reset();
+    return {};
+  }
+
   // REQUIRES: mutex held. One interview by id, read by find() and by transactions.
   Result<Interview> load_interview(InterviewId id) const {
     auto& s = sql("SELECT body FROM interviews WHERE id = ?");
@@ -718,30 +742,32 @@ Result<Interview> SqliteStore::find(InterviewId id) const {
 Result<std::vector<BusyInterval>> SqliteStore::busy_intervals(
     std::span<const InterviewerId> interviewers, const TimeRange& window) const {
   return impl_->guarded("reading busy intervals", [&]() -> Result<std::vector<BusyInterval>> {
-    // The same bounded index range scan as find_conflict.
-    auto& s = impl_->sql(
-        "SELECT interview_id, slot_start, slot_end FROM interview_people WHERE person = ? AND "
-        "slot_start >= ? AND slot_start < ? AND slot_end > ? ORDER BY slot_start, interview_id");
     std::vector<BusyInterval> busy;
     for (const auto& interviewer : interviewers) {
-      s.reset()
-          .bind(person_key(interviewer))
-          .bind(seconds(window.start() - max_interview_length))
-          .bind(seconds(window.end()))
-          .bind(seconds(window.start()));
-      while (s.step()) {
-        auto interval =
-            detail::busy_interval(interviewer, s.integer(1), s.integer(2), s.integer(0));
-        if (!interval) {
-          s.reset();
-          return interval.error();
-        }
-        busy.push_back(*interval);
-      }
+      auto read = impl_->each_busy(person_key(interviewer), window,
+                                   [&](const TimeRange& slot, InterviewId id) {
+                                     busy.push_back(BusyInterval{interviewer, slot, id});
+                                   });
+      if (!read)
+        return read.error();
     }
-    s.reset();
     return busy;
   });
+}
+
+Result<std::vector<CandidateBusyInterval>> SqliteStore::candidate_busy_intervals(
+    const CandidateId& candidate, const TimeRange& window) const {
+  return impl_->guarded(
+      "reading busy intervals", [&]() -> Result<std::vector<CandidateBusyInterval>> {
+        std::vector<CandidateBusyInterval> busy;
+        auto read = impl_->each_busy(person_key(candidate), window,
+                                     [&](const TimeRange& slot, InterviewId id) {
+                                       busy.push_back(CandidateBusyInterval{slot, id});
+                                     });
+        if (!read)
+          return read.error();
+        return busy;
+      });
 }
 
 // ---- The outbox. ---------------------------------------------------------------------------

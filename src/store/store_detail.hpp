@@ -548,14 +548,10 @@ inline Result<ActionEntry> decode_action_entry(const std::string& text) {
   }
 }
 
-/// One busy interval read back from interview_people (seconds since the epoch). A slot the
+/// One busy slot read back from interview_people (seconds since the epoch). A slot the
 /// database holds but TimeRange refuses (written by a foreign writer) is an error value.
-inline Result<BusyInterval> busy_interval(const InterviewerId& interviewer, std::int64_t start_s,
-                                          std::int64_t end_s, std::int64_t interview) {
-  auto range = TimeRange::make(from_seconds(start_s), from_seconds(end_s));
-  if (!range)
-    return range.error();
-  return BusyInterval{interviewer, *range, InterviewId{static_cast<std::uint64_t>(interview)}};
+inline Result<TimeRange> busy_range(std::int64_t start_s, std::int64_t end_s) {
+  return TimeRange::make(from_seconds(start_s), from_seconds(end_s));
 }
 
 }  // namespace interviewkit::detail

@@ -361,6 +361,35 @@ TEMPLATE_LIST_TEST_CASE("busy intervals are the slots each interviewer holds in 
         std::vector<BusyInterval>{{ids[0], slot(12, 9h), panel}});
 }
 
+TEMPLATE_LIST_TEST_CASE("candidate busy intervals are the slots a candidate holds in a window",
+                        "[conformance][availability][package]", ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  Fixture f(store);
+  const auto first = f.create("cand-1", {"int-1"}).id;
+  REQUIRE(f.service->book(first, slot(12, 9h), recruiter()));
+  const auto overnight = f.create("cand-1", {"int-2"}).id;
+  REQUIRE(f.service->book(overnight, slot(11, 22h, 4h), recruiter()));
+  const auto cancelled = f.create("cand-1", {"int-3"}).id;
+  REQUIRE(f.service->book(cancelled, slot(12, 13h), recruiter()));
+  REQUIRE(f.service->cancel(cancelled, "freed", recruiter()));
+  const auto other = f.create("cand-2", {"int-4"}).id;
+  REQUIRE(f.service->book(other, slot(12, 11h), recruiter()));
+  f.create("cand-1", {"int-5"});  // pending: holds no slot
+
+  const auto cand = CandidateId::make("cand-1").value();
+  const auto day = TimeRange::make(at(12, 0min), at(13, 0min)).value();
+  CHECK(store->candidate_busy_intervals(cand, day).value() ==
+        std::vector<CandidateBusyInterval>{{slot(11, 22h, 4h), overnight}, {slot(12, 9h), first}});
+  // Half-open windows; interviewers are not candidates.
+  CHECK(store->candidate_busy_intervals(cand, TimeRange::make(at(12, 10h), at(12, 11h)).value())
+            .value()
+            .empty());
+  CHECK(store->candidate_busy_intervals(CandidateId::make("int-1").value(), day).value().empty());
+  REQUIRE(f.service->reschedule(first, slot(14, 9h), recruiter()));
+  CHECK(store->candidate_busy_intervals(cand, day).value() ==
+        std::vector<CandidateBusyInterval>{{slot(11, 22h, 4h), overnight}});
+}
+
 TEMPLATE_LIST_TEST_CASE("the person key names who is double-booked, the same in every store",
                         "[conformance][conflict]", ConformanceStores) {
   // SlotConflict::person is "candidate:<id>" or "interviewer:<id>": part of the public answer

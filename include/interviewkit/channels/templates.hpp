@@ -16,13 +16,6 @@
 
 namespace interviewkit {
 
-/// "Tue 12 Mar 2024, 10:00 EDT (UTC-4)": `t` on the wall clock of `zone`, with the zone's
-/// abbreviation and UTC offset at that instant ("(UTC+5:45)" for Asia/Kathmandu). Zones whose
-/// tz abbreviation is only a number ("+0545") show the offset alone. English names regardless
-/// of the global locale, day without a leading zero, 24-hour clock.
-[[nodiscard]] INTERVIEWKIT_EXPORT std::string format_local_time(date::sys_seconds t,
-                                                                const TimeZone& zone);
-
 /// The mustache sources for one notification kind.
 struct EmailTemplate {
   std::string subject;  ///< mustache source of the Subject line

@@ -69,6 +69,10 @@ struct Interviewer {
 /// Writes "Ann Lee <ann@example.com>", as the fmt formatter does.
 INTERVIEWKIT_EXPORT std::ostream& operator<<(std::ostream& os, const Participant& p);
 
+/// format_local_time in `person`'s own time zone: how they read `t`.
+[[nodiscard]] INTERVIEWKIT_EXPORT std::string format_local_time(date::sys_seconds t,
+                                                                const Participant& person);
+
 }  // namespace interviewkit
 
 /// JSON `{"name", "email", "time_zone"}`. from_json is strict (exactly these fields) and

@@ -19,6 +19,7 @@
 
 #include <interviewkit/domain/enum_names.hpp>
 #include <interviewkit/domain/ids.hpp>
+#include <interviewkit/domain/interview_id.hpp>
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/domain/time_range.hpp>
 #include <interviewkit/domain/time_zone.hpp>
@@ -139,6 +140,20 @@ struct SlotQuery {
   std::chrono::seconds minimum_notice{0};  ///< how far ahead of `now` the earliest slot starts
   /// If set, each slot also carries its local times in this zone, for display.
   std::optional<TimeZone> candidate_time_zone{};
+  /// The slots of the candidate's own interviews (those holding one), any order: no slot is
+  /// offered closer to one than `candidate_buffer`, in either mode. find_slots(store, ...)
+  /// fills this from the store when `candidate` is set.
+  std::vector<TimeRange> candidate_booked{};
+  /// Free time kept between a slot and each of `candidate_booked`. For slots that book, the
+  /// larger of BookingOptions::buffer_before and buffer_after (the booking rule). Not negative.
+  std::chrono::seconds candidate_buffer{0};
+  /// For the store layer (load_candidate_booked, find_slots(store, ...)): whose interviews
+  /// fill `candidate_booked`. The pure search ignores it.
+  std::optional<CandidateId> candidate{};
+  /// For the store layer: an interview whose own slot blocks nobody, neither its
+  /// interviewers nor its candidate (the interview being rescheduled). The pure search
+  /// ignores it.
+  std::optional<InterviewId> excluding{};
 };
 
 /// Local wall-clock times, for display only.

@@ -18,6 +18,7 @@
 #include <interviewkit/export.hpp>
 #include <interviewkit/log/action_log.hpp>
 #include <interviewkit/notify/policy.hpp>
+#include <interviewkit/scheduling/availability.hpp>
 #include <interviewkit/store/store.hpp>
 
 namespace interviewkit {
@@ -86,6 +87,35 @@ struct CreateRequest {
   std::vector<Interviewer> interviewers{};
 };
 
+/// A slot search for one interview (BookingService::find_slots): the window and the working
+/// hours. The people, their time zones and the buffers come from the interview and the
+/// service.
+struct InterviewSlotRequest {
+  /// The slots offered lie entirely inside this window (see SlotQuery::window).
+  TimeRange window;
+  /// Length of each slot. Default: the length of the interview's current slot, or 45 minutes
+  /// while it has none.
+  std::optional<std::chrono::seconds> duration{};
+  std::chrono::seconds step{std::chrono::minutes{15}};  ///< grid of slot starts (SlotQuery::step)
+  SlotMode mode = SlotMode::all;  ///< a panel (everyone) or round-robin (any one interviewer)
+  /// Earliest start is now + minimum_notice. Default: the service's clock.
+  std::optional<date::sys_seconds> now{};
+  std::chrono::seconds minimum_notice{0};  ///< how far ahead of `now` the earliest slot starts
+  /// Working hours in each interviewer's own time zone: `hours` for everyone, unless
+  /// `hours_by_interviewer` names them. Default: 09:00-17:00, Monday to Friday.
+  WeeklyHours hours =
+      WeeklyHours::monday_to_friday({{std::chrono::hours{9}, std::chrono::hours{17}}});
+  /// Working hours of particular interviewers, by id.
+  std::vector<std::pair<InterviewerId, WeeklyHours>> hours_by_interviewer{};
+};
+
+/// The inputs of one slot search (BookingService::slot_search), for a host to adjust (days
+/// off, calendar busy blocks, daily caps) before find_slots(store, query, interviewers).
+struct SlotSearchInput {
+  SlotQuery query;                                    ///< window, grid, candidate, buffers
+  std::vector<InterviewerAvailability> interviewers;  ///< the interview's, in its order
+};
+
 /// Thread-safe: share one instance between request threads. Everything it changes goes
 /// through the Store's transactions, so several services (in several processes, with a
 /// shared store) can work on the same interviews.
@@ -149,6 +179,23 @@ class INTERVIEWKIT_EXPORT BookingService {
 
   /// The interview as stored now; NotFound for an unknown id, Unavailable when the store fails.
   [[nodiscard]] Result<Interview> get(InterviewId id) const;
+
+  /// @name Slot search for an interview
+  /// The free slots for interview `id` as the store holds it now: for its interviewers in
+  /// their own time zones, clear of every interview already booked for them or for its
+  /// candidate (with this service's buffers around each), and never before `now` +
+  /// `minimum_notice`. The interview's own current slot blocks nobody, so the same call finds
+  /// times to reschedule to. Each slot books (book or reschedule) unless something else
+  /// takes it first. Slots carry the candidate's local times (Slot::candidate_local).
+  /// NotFound for an unknown id; InvalidInput for an interview that is over (cancelled,
+  /// completed, no-show) or a request the search refuses; Unavailable when the store fails.
+  /// @{
+  [[nodiscard]] Result<std::vector<Slot>> find_slots(InterviewId id,
+                                                     const InterviewSlotRequest& request) const;
+  /// The query and interviewers find_slots would search with, without searching.
+  [[nodiscard]] Result<SlotSearchInput> slot_search(InterviewId id,
+                                                    const InterviewSlotRequest& request) const;
+  /// @}
 
   BookingService(const BookingService&) = delete;
   BookingService& operator=(const BookingService&) = delete;

@@ -52,6 +52,8 @@ class INTERVIEWKIT_EXPORT SqliteStore final : public Store, public ActionStore {
   Result<Interview> find(InterviewId id) const override;
   Result<std::vector<BusyInterval>> busy_intervals(std::span<const InterviewerId> interviewers,
                                                    const TimeRange& window) const override;
+  Result<std::vector<CandidateBusyInterval>> candidate_busy_intervals(
+      const CandidateId& candidate, const TimeRange& window) const override;
   Result<std::vector<OutboxMessage>> claim_due(UtcMillis now, std::size_t limit,
                                                std::chrono::milliseconds lease) override;
   Result<bool> renew(OutboxId id, std::uint64_t claim, UtcMillis until, UtcMillis now) override;

@@ -36,6 +36,14 @@ struct BusyInterval {
   friend bool operator==(const BusyInterval&, const BusyInterval&) = default;
 };
 
+/// A candidate's time held by an interview: its slot while it is scheduled or confirmed.
+struct CandidateBusyInterval {
+  TimeRange range;        ///< the interview's slot
+  InterviewId interview;  ///< the interview that holds it
+
+  friend bool operator==(const CandidateBusyInterval&, const CandidateBusyInterval&) = default;
+};
+
 /// The operations available inside one write transaction. Valid only inside Store::write,
 /// on the thread that runs the work, and only until the work returns: never keep a pointer
 /// or reference to it.
@@ -155,6 +163,10 @@ class INTERVIEWKIT_EXPORT Store {
   /// group ordered by slot start. What availability search needs to know.
   [[nodiscard]] virtual Result<std::vector<BusyInterval>> busy_intervals(
       std::span<const InterviewerId> interviewers, const TimeRange& window) const = 0;
+  /// The slots of `candidate`'s interviews holding one that overlap `window`, ordered by
+  /// slot start: so a slot search never offers a time the candidate is already booked.
+  [[nodiscard]] virtual Result<std::vector<CandidateBusyInterval>> candidate_busy_intervals(
+      const CandidateId& candidate, const TimeRange& window) const = 0;
 
   /// Pending messages due at `now` and not leased by another worker, oldest first (by due
   /// time, then id), at most `limit`. Each is leased until now + lease; its `attempts`,

@@ -35,6 +35,10 @@ class StoreWrapper : public Store {
                                                    const TimeRange& window) const override {
     return target_->busy_intervals(interviewers, window);
   }
+  Result<std::vector<CandidateBusyInterval>> candidate_busy_intervals(
+      const CandidateId& candidate, const TimeRange& window) const override {
+    return target_->candidate_busy_intervals(candidate, window);
+  }
   Result<std::vector<OutboxMessage>> claim_due(UtcMillis now, std::size_t limit,
                                                std::chrono::milliseconds lease) override {
     return target_->claim_due(now, limit, lease);
