@@ -11,8 +11,8 @@ PYBIND11_MODULE(_interviewkit, m) {
   bind_time(m);
   bind_values(m);
   bind_interview(m);
-  bind_action_log(m);
   bind_stores(m);
+  bind_action_log(m);
   bind_booking(m);
   bind_availability(m);
   bind_channels(m);
