@@ -80,7 +80,16 @@ std::shared_ptr<HostDispatcher> make_dispatcher(std::shared_ptr<Store> store,
   DispatcherOptions options{.lease = lease, .delivery_timeout = delivery_timeout};
   options.retry.max_attempts = max_attempts;
   auto dispatcher = unwrap(Dispatcher::make(std::move(store), channels, std::move(log), options));
-  return std::make_shared<HostDispatcher>(std::move(dispatcher), poll);
+  // Destroying a started dispatcher waits for its thread's deliveries in flight: not while
+  // holding the GIL, which other Python threads may need meanwhile.
+  return {new HostDispatcher(std::move(dispatcher), poll), [](HostDispatcher* d) {
+            if (PyGILState_Check() != 0) {
+              py::gil_scoped_release release_gil;
+              delete d;
+            } else {
+              delete d;
+            }
+          }};
 }
 
 void bind_stats(py::module_& m) {

@@ -91,3 +91,26 @@ def test_concurrent_bookings_of_one_slot_from_threads_let_exactly_one_win(
     assert outcomes.count("booked") == 1
     winner = next(i for i in ids if service.get(i).status == ik.InterviewStatus.scheduled)
     assert [o for o in outcomes if o != "booked"] == [winner] * 3
+
+
+def test_the_librarys_own_thread_delivers_and_dropping_the_dispatcher_stops_it(
+        sqlite_store, service, candidate, interviewer, recruiter):
+    import gc
+
+    with SmtpServer() as smtp:
+        notifier = ik.SmtpNotifier.make(smtp.url, starttls=ik.StartTls.off)
+        dispatcher = ik.Dispatcher.make(sqlite_store, {"email": notifier},
+                                        ik.ActionLog.in_memory())
+        service.on_enqueued(dispatcher.wake)
+        dispatcher.start()
+        assert dispatcher.running
+        created = service.create(candidate, [interviewer], recruiter)
+        service.book(created.id, future_slot(), recruiter)
+        assert smtp.handler.received.wait(timeout=20)
+        deadline = time.monotonic() + 20
+        while len(smtp.messages) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        service.on_enqueued(lambda: None)  # drop the service's reference to the dispatcher
+        del dispatcher
+        gc.collect()  # joins the thread, with the GIL released (the server may still answer)
+    assert len(smtp.messages) == 2
