@@ -108,3 +108,34 @@ def test_the_action_log_in_the_store_records_each_transition(
 def test_an_invalid_path_is_invalid_input(tmp_path):
     with pytest.raises(ik.InvalidInput):
         ik.SqliteStore.open(str(tmp_path / "missing-dir" / "x.db"))
+
+
+def test_a_service_keeps_its_store_and_log_alive(db_path, candidate, interviewer, recruiter):
+    import gc
+
+    store = ik.SqliteStore.open(db_path)
+    service = ik.BookingService.make(store, ik.ActionLog.in_store(store), channels=["email"])
+    del store
+    gc.collect()
+    created = service.create(candidate, [interviewer], recruiter)
+    assert service.book(created.id, future_slot(), recruiter).interview.version == 2
+
+
+def test_an_on_enqueued_callback_runs_with_the_gil_and_its_exception_is_reported(
+        service, candidate, interviewer, recruiter, monkeypatch):
+    import sys
+
+    calls, reported = [], []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: reported.append(u.exc_value))
+
+    def callback():
+        calls.append(len(calls))
+        raise RuntimeError("host callback failed")
+
+    service.on_enqueued(callback)
+    created = service.create(candidate, [interviewer], recruiter)
+    booked = service.book(created.id, future_slot(), recruiter)
+    # The booking committed and stands; the callback ran once, its error was reported.
+    assert booked.interview.status == ik.InterviewStatus.scheduled
+    assert calls == [0]
+    assert [str(e) for e in reported] == ["host callback failed"]
