@@ -23,7 +23,7 @@ class Command(BaseCommand):
             return
         worker = threading.Thread(target=dispatcher.run, name="interviewkit-dispatcher")
         stopped = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+        previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())
         worker.start()
         self.stdout.write("dispatcher running; Ctrl-C to stop")
         try:
@@ -31,8 +31,10 @@ class Command(BaseCommand):
                 pass
         except KeyboardInterrupt:
             pass
-        dispatcher.stop()
-        worker.join()
+        finally:
+            dispatcher.stop()
+            worker.join()
+            signal.signal(signal.SIGTERM, previous)
         self.stdout.write("dispatcher stopped")
 
     def _report(self, stats):
