@@ -5,5 +5,7 @@
 // resolves those references, and the module's own, inside the module. It stays 0 ("there may
 // be other threads"), the value that is always safe: reference counts then always use atomic
 // operations, as they must in a Python process that may start threads at any time.
+extern "C" {
 // NOLINTNEXTLINE(bugprone-reserved-identifier): the name is glibc's, on purpose.
-extern "C" __attribute__((visibility("hidden"))) char __libc_single_threaded = 0;
+__attribute__((visibility("hidden"))) char __libc_single_threaded = 0;
+}
