@@ -32,6 +32,9 @@ class INTERVIEWKIT_EXPORT ActionLog {
 
   void record(const ActionEntry& entry) noexcept;
   void flush() noexcept;
+  /// Whether the sink keeps entries of `action` (ActionLogSink::wants): when false, a caller
+  /// may skip building such an entry, since `record` would hand it to a sink that drops it.
+  [[nodiscard]] bool wants(ActionType action) const noexcept { return sink_->wants(action); }
 
   [[nodiscard]] std::uint64_t failed_writes() const noexcept { return failed_writes_.load(); }
   [[nodiscard]] const std::shared_ptr<ActionLogSink>& sink() const noexcept { return sink_; }
