@@ -95,7 +95,7 @@ struct MemoryStore::State {
   // A new message has the highest id yet, so it goes at the end of `outbox` without a
   // search (and usually, its interview being the newest, at the end of
   // outbox_by_interview): with 100k rows stored, each search is a dozen cache misses.
-  void put(OutboxMessage m) {
+  void put(OutboxMessage&& m) {
     const bool fresh = outbox.empty() || outbox.rbegin()->first < m.id;
     auto it = fresh ? outbox.end() : outbox.find(m.id);
     if (it != outbox.end()) {
@@ -392,6 +392,7 @@ class MemoryStore::Transaction final : public StoreTransaction {
     }
     std::vector<OutboxId> ids;
     ids.reserve(messages.size());
+    outbox_.reserve(outbox_.size() + messages.size());  // growing moves every message staged
     for (auto& message : messages) {
       auto staged = detail::with_keys(take(message));
       staged.id = OutboxId{next_message_++};
@@ -470,7 +471,7 @@ Result<std::vector<OutboxMessage>> MemoryStore::claim_due(UtcMillis now, std::si
   }
   for (auto& message : claimed) {
     detail::mark_claimed(message, now, lease);
-    state_->put(message);
+    state_->put(OutboxMessage(message));  // the caller gets `message` too
   }
   return claimed;
 }

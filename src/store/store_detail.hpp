@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <fmt/format.h>
@@ -203,6 +204,18 @@ OutboxMessage read_outbox_row(const Cells& r) {
 // interview's recipients. Derived once, when the row is written, by every store alike.
 // ---------------------------------------------------------------------------------------------
 
+/// Appends Recipient::key() to `out`: written into a string that usually has the room
+/// already (a message's recipient, cleared), it costs no allocation.
+inline void append_key(std::string& out, const Recipient& recipient) {
+  std::visit(
+      [&](const auto& id) {
+        constexpr bool candidate = std::is_same_v<std::decay_t<decltype(id)>, CandidateId>;
+        out += candidate ? candidate_key_prefix : interviewer_key_prefix;
+        out += id.str();
+      },
+      recipient.id);
+}
+
 /// `message` with `recipient` and `revision` derived from its payload (a Notification as
 /// JSON: recipient.role + recipient.id, interview.version); empty and 0 when the payload
 /// does not say. Never throws for any payload.
@@ -211,7 +224,7 @@ inline OutboxMessage with_keys(OutboxMessage message) {
   message.revision = 0;
   // A payload BookingService deferred says the same without being made JSON.
   if (const auto* notification = notification_payload(message.payload)) {
-    message.recipient = notification->recipient().key();
+    append_key(message.recipient, notification->recipient());  // Recipient::key, in place
     message.revision = notification->revision();
     return message;
   }
