@@ -24,15 +24,26 @@ Result<NotificationKind> parse_notification_kind(std::string_view text) {
 
 // The two keys below are built by appending, not with fmt::format: a booking makes a dozen
 // of them, and formatting was a sixth of its instructions.
-std::string Recipient::key() const {
-  return std::visit(
-      [](const auto& value) {
+namespace {
+
+// Recipient::key() appended to `out`, so a longer key containing it needs no temporary.
+void append_recipient_key(std::string& out, const Recipient& recipient) {
+  std::visit(
+      [&](const auto& value) {
         using T = std::decay_t<decltype(value)>;
-        std::string key = std::is_same_v<T, CandidateId> ? "candidate:" : "interviewer:";
-        key += value.str();
-        return key;
+        out += std::is_same_v<T, CandidateId> ? std::string_view("candidate:")
+                                              : std::string_view("interviewer:");
+        out += value.str();
       },
-      id);
+      recipient.id);
+}
+
+}  // namespace
+
+std::string Recipient::key() const {
+  std::string key;
+  append_recipient_key(key, *this);
+  return key;
 }
 
 std::string make_idempotency_key(InterviewId id, std::uint64_t version, const Recipient& recipient,
@@ -42,13 +53,14 @@ std::string make_idempotency_key(InterviewId id, std::uint64_t version, const Re
     const auto end = std::to_chars(std::begin(digits), std::end(digits), n).ptr;
     out.append(digits, end);
   };
-  std::string key = "interview/";
-  key.reserve(64);
+  std::string key;
+  key.reserve(80);  // "interview/<id>/v<version>/interviewer:<id>/<kind>" for usual ids
+  key += "interview/";
   number(key, id.value());
   key += "/v";
   number(key, version);
   key += '/';
-  key += recipient.key();
+  append_recipient_key(key, recipient);
   key += '/';
   key += to_string(kind);
   return key;
