@@ -107,9 +107,11 @@ struct MemoryStore::State {
       outbox_by_interview.emplace_hint(outbox_by_interview.end(), m.interview, m.id);
       outbox_keys.emplace(m.idempotency_key, m.id);
     }
+    // Hinted at the end: a new reminder is usually due after every message already pending,
+    // and then goes in without a search (a wrong hint costs one comparison).
     if (m.state == OutboxState::pending) {
-      claimable.insert({claimable_at(m), m.id});
-      pending_by_due.insert({m.due, m.id});
+      claimable.insert(claimable.end(), {claimable_at(m), m.id});
+      pending_by_due.insert(pending_by_due.end(), {m.due, m.id});
     }
     if (it == outbox.end())
       outbox.emplace_hint(outbox.end(), m.id, std::move(m));
@@ -394,10 +396,10 @@ class MemoryStore::Transaction final : public StoreTransaction {
     ids.reserve(messages.size());
     outbox_.reserve(outbox_.size() + messages.size());  // growing moves every message staged
     for (auto& message : messages) {
-      auto staged = detail::with_keys(take(message));
+      auto& staged = outbox_.emplace_back(take(message));  // a throw fails the transaction
+      detail::derive_keys(staged);
       staged.id = OutboxId{next_message_++};
       ids.push_back(staged.id);
-      outbox_.push_back(std::move(staged));
     }
     return ids;
   }

@@ -216,17 +216,17 @@ inline void append_key(std::string& out, const Recipient& recipient) {
       recipient.id);
 }
 
-/// `message` with `recipient` and `revision` derived from its payload (a Notification as
+/// Sets `message`'s `recipient` and `revision`, derived from its payload (a Notification as
 /// JSON: recipient.role + recipient.id, interview.version); empty and 0 when the payload
 /// does not say. Never throws for any payload.
-inline OutboxMessage with_keys(OutboxMessage message) {
+inline void derive_keys(OutboxMessage& message) {
   message.recipient.clear();
   message.revision = 0;
   // A payload BookingService deferred says the same without being made JSON.
   if (const auto* notification = notification_payload(message.payload)) {
     append_key(message.recipient, notification->recipient());  // Recipient::key, in place
     message.revision = notification->revision();
-    return message;
+    return;
   }
   // Read through const: another deferred payload is made once and shared, not copied. Only
   // making it can throw (out of memory): the keys then stay empty, as for an unknown payload.
@@ -234,11 +234,11 @@ inline OutboxMessage with_keys(OutboxMessage message) {
   try {
     read = &std::as_const(message.payload).json();
   } catch (...) {
-    return message;
+    return;
   }
   const nlohmann::json& p = *read;
   if (!p.is_object())
-    return message;
+    return;
   const auto recipient = p.find("recipient");
   if (recipient != p.end() && recipient->is_object()) {
     const auto role = recipient->find("role");
@@ -254,6 +254,11 @@ inline OutboxMessage with_keys(OutboxMessage message) {
         version->get<std::int64_t>() > 0)
       message.revision = version->get<std::uint64_t>();
   }
+}
+
+/// `message` with `recipient` and `revision` derived, as derive_keys does in place.
+inline OutboxMessage with_keys(OutboxMessage message) {
+  derive_keys(message);
   return message;
 }
 
