@@ -93,9 +93,18 @@ std::vector<EnqueuedNotification> reported(const std::vector<Message>& messages)
                    .kind = m.kind,
                    .channel = m.channel,
                    .due = m.due});
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.outbox < b.outbox; });
+  // Usually in order already; sorting even a sorted range moves every element twice.
+  const auto by_id = [](const auto& a, const auto& b) { return a.outbox < b.outbox; };
+  if (!std::is_sorted(out.begin(), out.end(), by_id))
+    std::sort(out.begin(), out.end(), by_id);
   return out;
+}
+
+// The work for Store::write, behind one reference: std::function keeps a callable that small
+// in place, but allocates for a lambda capturing several references, as every operation's does.
+template <class Work>
+auto by_reference(const Work& work) {
+  return [&work](StoreTransaction& tx) -> Result<void> { return work(tx); };
 }
 
 }  // namespace
@@ -219,7 +228,7 @@ Result<Interview> BookingService::create_interview(const CreateRequest& request,
     return interview;
   std::vector<ActionEntry> log;
   // The work may run more than once (Store::write's contract): it rebuilds `log` each time.
-  auto written = store_->write([&](StoreTransaction& tx) -> Result<void> {
+  const auto work = [&](StoreTransaction& tx) -> Result<void> {
     auto id = tx.insert(*interview);
     if (!id)
       return id.error();
@@ -236,7 +245,8 @@ Result<Interview> BookingService::create_interview(const CreateRequest& request,
                                    {"candidate", interview->candidate.id.str()},
                                    {"interviewers", interview->interviewers.size()}}}};
     return record(&tx, log);
-  });
+  };
+  auto written = store_->write(by_reference(work));
   if (!written)
     return written.error();
   (void)record(nullptr, log);
@@ -334,14 +344,15 @@ Result<TransitionOutcome> BookingService::apply(InterviewId id, InterviewEvent e
   Change change;
   std::vector<ActionEntry> log;
   // The work may run more than once (Store::write's contract): it starts from scratch.
-  auto written = store_->write([&](StoreTransaction& tx) -> Result<void> {
+  const auto work = [&](StoreTransaction& tx) -> Result<void> {
     change = Change{};
     log.clear();
     if (auto ok = step(tx, change, id, event, options, slot, reason, now); !ok || change.replayed)
       return ok;
     log = entries(change, event, actor, options, reason, now);
     return record(&tx, log);
-  });
+  };
+  auto written = store_->write(by_reference(work));
   if (!written)
     return written.error();
   if (change.replayed) {
@@ -568,7 +579,7 @@ Result<std::vector<OutboxMessage>> planned_messages(const BookingOptions& option
   keys.reserve(recipients.size());
   for (const auto& recipient : recipients)
     keys.push_back(recipient.key());
-  const auto planned = options.policy.expect(transition, keys, after.slot, now);
+  auto planned = options.policy.expect(transition, keys, after.slot, now);
   auto tokens = message_tokens(*options.random, planned.size() * options.channels.size());
   if (!tokens)
     return tokens.error();
@@ -579,18 +590,19 @@ Result<std::vector<OutboxMessage>> planned_messages(const BookingOptions& option
       after, std::move(recipients), before_slot != after.slot ? before_slot : std::nullopt, reason);
   auto token = tokens->begin();
   messages.reserve(tokens->size());
-  for (const auto& expected : planned) {
+  for (auto& expected : planned) {
     const auto index = static_cast<std::size_t>(
         std::find(keys.begin(), keys.end(), expected.recipient) - keys.begin());
     const auto& recipient = parts->recipients.at(index);
     auto key = make_idempotency_key(after.id, after.version, recipient, expected.kind);
     const auto payload = JsonValue::deferred(
-        std::make_shared<const detail::NotificationPayload>(parts, index, expected.kind, key));
+        std::make_shared<const detail::NotificationPayload>(parts, index, expected.kind));
     for (const auto& channel : options.channels) {
       // The key a receiver deduplicates on: stable across retries and crashes of this
       // message, different for every channel so each channel's copy is its own delivery.
-      // "default" keeps the plain key (moved, not copied, by the last channel to use it).
-      // recipient and revision are the store's to derive; set here for the caller's report.
+      // "default" keeps the plain key. The last channel takes the key and the recipient key
+      // instead of copies. recipient and revision are the store's to derive; set here for
+      // the caller's report.
       const bool last = &channel == &options.channels.back();
       messages.push_back(OutboxMessage{
           .id = OutboxId{},
@@ -601,7 +613,7 @@ Result<std::vector<OutboxMessage>> planned_messages(const BookingOptions& option
           .kind = expected.kind,
           .channel = channel,
           .payload = payload,  // the copies share it
-          .recipient = keys[index],
+          .recipient = last ? std::move(expected.recipient) : expected.recipient,
           .revision = after.version,
           .message_token = std::move(*token++),
           .due = expected.due,
