@@ -82,16 +82,17 @@ Result<void> check_request(InterviewEvent event, const OperationOptions& options
 }
 
 // The caller's view of enqueued messages, in outbox id order (TransitionOutcome's promise;
-// stores hand out ids in the order given, but the report does not rely on it).
+// stores hand out ids in the order given, but the report does not rely on it). Every
+// caller is done with the messages, so their text is moved into the report.
 template <class Message>
-std::vector<EnqueuedNotification> reported(const std::vector<Message>& messages) {
+std::vector<EnqueuedNotification> reported(std::vector<Message>&& messages) {
   std::vector<EnqueuedNotification> out;
   out.reserve(messages.size());
-  for (const auto& m : messages)
+  for (auto& m : messages)
     out.push_back({.outbox = m.id,
-                   .recipient = m.recipient,
+                   .recipient = std::move(m.recipient),
                    .kind = m.kind,
-                   .channel = m.channel,
+                   .channel = std::move(m.channel),
                    .due = m.due});
   // Usually in order already; sorting even a sorted range moves every element twice.
   const auto by_id = [](const auto& a, const auto& b) { return a.outbox < b.outbox; };
@@ -366,7 +367,7 @@ Result<TransitionOutcome> BookingService::apply(InterviewId id, InterviewEvent e
   (void)record(nullptr, log);
   if (!change.enqueued.empty() && on_enqueued_)
     notify_enqueued();
-  return TransitionOutcome{std::move(*change.after), reported(change.enqueued)};
+  return TransitionOutcome{std::move(*change.after), reported(std::move(change.enqueued))};
 }
 
 // The messages enqueued with revision `result` of its interview, read back after a replay.
@@ -379,7 +380,7 @@ Result<std::vector<EnqueuedNotification>> BookingService::replayed_notifications
   if (!current)
     return current.error();
   if (current->size() == 1 && current->front().version == result.version)
-    return reported(current->front().messages);
+    return reported(std::move(current->front().messages));
   std::vector<OutboxMessage> messages;
   OutboxQuery query{.interview = result.id};
   for (;;) {
@@ -389,7 +390,7 @@ Result<std::vector<EnqueuedNotification>> BookingService::replayed_notifications
     std::copy_if(page->messages.begin(), page->messages.end(), std::back_inserter(messages),
                  [&](const OutboxMessage& m) { return m.revision == result.version; });
     if (!page->next)
-      return reported(messages);
+      return reported(std::move(messages));
     query.after = *page->next;
   }
 }
