@@ -355,9 +355,9 @@ class MemoryStore::Transaction final : public StoreTransaction {
     if (it == state_.active_by_person.end())
       return std::nullopt;
     const auto& starts = it->second;
-    const auto last = starts.lower_bound(window.end());
-    for (auto entry = starts.lower_bound(window.start() - max_interview_length); entry != last;
-         ++entry) {
+    // One descent of the tree, then a walk to the window's end (usually no step at all).
+    for (auto entry = starts.lower_bound(window.start() - max_interview_length);
+         entry != starts.end() && entry->first < window.end(); ++entry) {
       const auto other = entry->second;
       if (other == self || staged_.contains(other))
         continue;
@@ -445,9 +445,8 @@ Result<std::vector<BusyInterval>> MemoryStore::busy_intervals(
     if (it == state_->active_by_person.end())
       continue;
     const auto& starts = it->second;
-    const auto last = starts.lower_bound(window.end());
-    for (auto entry = starts.lower_bound(window.start() - max_interview_length); entry != last;
-         ++entry) {
+    for (auto entry = starts.lower_bound(window.start() - max_interview_length);
+         entry != starts.end() && entry->first < window.end(); ++entry) {
       const auto& slot = state_->interviews.at(entry->second).slot;
       if (slot && slot->overlaps(window))
         busy.push_back(BusyInterval{interviewer, *slot, entry->second});
