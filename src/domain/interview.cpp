@@ -1,5 +1,6 @@
 // Interview: the invariants every interview must hold, whether built by BookingService or
 // read back from a store or a message, and its strict JSON form.
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -32,11 +33,20 @@ Result<void> validate(const Interview& interview) {
   }
   // An interviewer listed twice would be notified twice, and both notifications would
   // carry the same idempotency key (it names the recipient), so the second would collide.
+  // The usual handful is compared pairwise, which allocates nothing (this runs on every
+  // revision a booking writes); a long list goes through a set.
+  const auto& people = interview.interviewers;
+  constexpr std::size_t pairwise = 16;
   std::set<std::string_view> seen;
-  for (const auto& interviewer : interview.interviewers) {
-    if (!seen.insert(interviewer.id.str()).second) {
-      return InvalidInput{fmt::format("interviewer {} is listed more than once", interviewer.id)};
-    }
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    const auto& id = people[i].id;
+    const bool repeated =
+        people.size() <= pairwise
+            ? std::any_of(people.begin(), people.begin() + static_cast<std::ptrdiff_t>(i),
+                          [&](const Interviewer& earlier) { return earlier.id == id; })
+            : !seen.insert(id.str()).second;
+    if (repeated)
+      return InvalidInput{fmt::format("interviewer {} is listed more than once", id)};
   }
   // A new interview is version 1 and every change adds one: 0 only comes from a bug or a
   // record edited by hand.

@@ -1,4 +1,5 @@
 // FanoutSink: one sink that writes to several, trying every child whatever the others do.
+#include <algorithm>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -56,6 +57,12 @@ FanoutSink::FanoutSink(std::vector<std::shared_ptr<ActionLogSink>> sinks) noexce
 
 void FanoutSink::write(const ActionEntry& entry) {
   for_each_sink(sinks_, "write", [&](ActionLogSink& sink) { sink.write(entry); });
+}
+
+// Each child drops what it does not want, so the fan-out drops only what none of them wants.
+bool FanoutSink::wants(ActionType action) const noexcept {
+  return std::any_of(sinks_.begin(), sinks_.end(),
+                     [&](const auto& sink) { return sink->wants(action); });
 }
 
 void FanoutSink::flush() {

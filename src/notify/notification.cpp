@@ -1,6 +1,9 @@
+#include <algorithm>
 #include <charconv>
 #include <iterator>
 #include <limits>
+#include <string_view>
+#include <variant>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -24,33 +27,60 @@ Result<NotificationKind> parse_notification_kind(std::string_view text) {
 
 // The two keys below are built by appending, not with fmt::format: a booking makes a dozen
 // of them, and formatting was a sixth of its instructions.
-std::string Recipient::key() const {
-  return std::visit(
-      [](const auto& value) {
+namespace {
+
+// Recipient::key() appended to `out`, so a longer key containing it needs no temporary.
+void append_recipient_key(std::string& out, const Recipient& recipient) {
+  std::visit(
+      [&](const auto& value) {
         using T = std::decay_t<decltype(value)>;
-        std::string key = std::is_same_v<T, CandidateId> ? "candidate:" : "interviewer:";
-        key += value.str();
-        return key;
+        out += std::is_same_v<T, CandidateId> ? std::string_view("candidate:")
+                                              : std::string_view("interviewer:");
+        out += value.str();
       },
-      id);
+      recipient.id);
 }
 
+}  // namespace
+
+std::string Recipient::key() const {
+  std::string key;
+  append_recipient_key(key, *this);
+  return key;
+}
+
+// The parts are measured first and copied into a string of exactly their length: one
+// allocation and no growth, for a key every outbox message of a booking needs.
 std::string make_idempotency_key(InterviewId id, std::uint64_t version, const Recipient& recipient,
                                  NotificationKind kind) {
-  const auto number = [](std::string& out, std::uint64_t n) {
+  struct Number {
     char digits[20];
-    const auto end = std::to_chars(std::begin(digits), std::end(digits), n).ptr;
-    out.append(digits, end);
+    std::size_t size;
   };
-  std::string key = "interview/";
-  key.reserve(64);
-  number(key, id.value());
-  key += "/v";
-  number(key, version);
-  key += '/';
-  key += recipient.key();
-  key += '/';
-  key += to_string(kind);
+  const auto number = [](std::uint64_t n) {
+    Number out{};
+    out.size = static_cast<std::size_t>(
+        std::to_chars(std::begin(out.digits), std::end(out.digits), n).ptr - out.digits);
+    return out;
+  };
+  const auto interview = number(id.value());
+  const auto revision = number(version);
+  const std::string_view role = recipient.is_candidate() ? "candidate:" : "interviewer:";
+  const std::string_view person =
+      std::visit([](const auto& value) { return std::string_view(value.str()); }, recipient.id);
+  const auto name = to_string(kind);
+  const std::string_view parts[] = {"interview/", {interview.digits, interview.size},
+                                    "/v",         {revision.digits, revision.size},
+                                    "/",          role,
+                                    person,       "/",
+                                    name};
+  std::size_t size = 0;
+  for (const auto part : parts)
+    size += part.size();
+  std::string key(size, '\0');
+  auto* out = key.data();
+  for (const auto part : parts)
+    out = std::copy(part.begin(), part.end(), out);
   return key;
 }
 
@@ -72,12 +102,8 @@ nlohmann::json detail::notification_json(NotificationKind kind, const nlohmann::
 }
 
 detail::NotificationPayload::NotificationPayload(std::shared_ptr<const NotificationParts> parts,
-                                                 std::size_t recipient, NotificationKind kind,
-                                                 std::string idempotency_key)
-    : parts_(std::move(parts)),
-      recipient_(recipient),
-      kind_(kind),
-      idempotency_key_(std::move(idempotency_key)) {}
+                                                 std::size_t recipient, NotificationKind kind)
+    : parts_(std::move(parts)), recipient_(recipient), kind_(kind) {}
 
 namespace {
 // The interview's JSON, for all the notifications of one change.
@@ -106,13 +132,20 @@ std::shared_ptr<const detail::NotificationParts> detail::NotificationParts::make
 }
 
 nlohmann::json detail::NotificationPayload::make() const {
-  return notification_json(kind_, nlohmann::json(recipient()), parts_->interview_json.json(),
-                           parts_->previous_slot, parts_->reason, idempotency_key_);
+  return notification_json(
+      kind_, nlohmann::json(recipient()), parts_->interview_json.json(), parts_->previous_slot,
+      parts_->reason,
+      make_idempotency_key(parts_->interview.id, parts_->interview.version, recipient(), kind_));
 }
 
 Notification detail::NotificationPayload::notification() const {
-  return {kind_,          recipient(),     parts_->interview, parts_->previous_slot,
-          parts_->reason, idempotency_key_};
+  return {
+      kind_,
+      recipient(),
+      parts_->interview,
+      parts_->previous_slot,
+      parts_->reason,
+      make_idempotency_key(parts_->interview.id, parts_->interview.version, recipient(), kind_)};
 }
 
 const Recipient& detail::NotificationPayload::recipient() const noexcept {

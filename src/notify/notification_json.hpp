@@ -44,8 +44,8 @@ struct NotificationParts {
       std::optional<TimeRange> previous_slot, std::string reason);
 };
 
-/// One notification (a recipient of the parts, a kind, its idempotency key) as the source of
-/// a deferred outbox payload. Its JSON is notification_json's, made only when read; the
+/// One notification (a recipient of the parts and a kind; its idempotency key follows) as the
+/// source of a deferred outbox payload. Its JSON is notification_json's, made only when read; the
 /// dispatcher reads `notification()` instead, and the stores `recipient()` and `revision()`,
 /// so a payload that stays in a MemoryStore is never JSON at all. Immutable, so its payload's
 /// copies may be read from any thread.
@@ -53,7 +53,7 @@ class INTERVIEWKIT_EXPORT NotificationPayload final : public JsonValue::Source {
  public:
   /// REQUIRES: recipient < parts->recipients.size().
   NotificationPayload(std::shared_ptr<const NotificationParts> parts, std::size_t recipient,
-                      NotificationKind kind, std::string idempotency_key);
+                      NotificationKind kind);
 
   [[nodiscard]] nlohmann::json make() const override;
   /// What make()'s JSON reads back as (get<Notification>()), without the JSON.
@@ -67,7 +67,8 @@ class INTERVIEWKIT_EXPORT NotificationPayload final : public JsonValue::Source {
   std::shared_ptr<const NotificationParts> parts_;
   std::size_t recipient_;
   NotificationKind kind_;
-  std::string idempotency_key_;
+  // No copy of the idempotency key: it is made again (make_idempotency_key) when read, which
+  // a booking's messages in a MemoryStore never are.
 };
 
 /// The NotificationPayload `payload` was deferred from; null for any other payload (one read

@@ -73,6 +73,7 @@ std::vector<ExpectedNotification> NotificationPolicy::expect(
     const Transition& transition, std::span<const std::string> recipients,
     const std::optional<TimeRange>& slot, UtcMillis at) const {
   std::vector<ExpectedNotification> expected;
+  expected.reserve(rules_.size() * recipients.size());  // at most one per rule and recipient
   for (const auto& rule : rules_) {
     if (rule.event != transition.event || (rule.from && *rule.from != transition.from))
       continue;

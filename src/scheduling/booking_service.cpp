@@ -82,27 +82,43 @@ Result<void> check_request(InterviewEvent event, const OperationOptions& options
 }
 
 // The caller's view of enqueued messages, in outbox id order (TransitionOutcome's promise;
-// stores hand out ids in the order given, but the report does not rely on it).
+// stores hand out ids in the order given, but the report does not rely on it). Every
+// caller is done with the messages, so their text is moved into the report.
 template <class Message>
-std::vector<EnqueuedNotification> reported(const std::vector<Message>& messages) {
+std::vector<EnqueuedNotification> reported(std::vector<Message>&& messages) {
   std::vector<EnqueuedNotification> out;
   out.reserve(messages.size());
-  for (const auto& m : messages)
+  for (auto& m : messages)
     out.push_back({.outbox = m.id,
-                   .recipient = m.recipient,
+                   .recipient = std::move(m.recipient),
                    .kind = m.kind,
-                   .channel = m.channel,
+                   .channel = std::move(m.channel),
                    .due = m.due});
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.outbox < b.outbox; });
+  // Usually in order already; sorting even a sorted range moves every element twice.
+  const auto by_id = [](const auto& a, const auto& b) { return a.outbox < b.outbox; };
+  if (!std::is_sorted(out.begin(), out.end(), by_id))
+    std::sort(out.begin(), out.end(), by_id);
   return out;
+}
+
+// The work for Store::write, behind one reference: std::function keeps a callable that small
+// in place, but allocates for a lambda capturing several references, as every operation's does.
+template <class Work>
+auto by_reference(const Work& work) {
+  return [&work](StoreTransaction& tx) -> Result<void> { return work(tx); };
 }
 
 }  // namespace
 
 // What one successful operation did, for the log entries written after the commit.
 struct BookingService::Change {
-  std::optional<Interview> before;
+  // What the log and the notifications need of the revision before: the interview itself
+  // is moved into the next revision, which spares a copy of it.
+  struct Before {
+    InterviewStatus status;
+    std::optional<TimeRange> slot;
+  };
+  std::optional<Before> before;
   std::optional<Interview> after;
   std::vector<OutboxMessage> enqueued;  // with the ids and recipient keys the store gave
   std::vector<OutboxMessage> superseded;
@@ -220,11 +236,13 @@ Result<Interview> BookingService::create_interview(const CreateRequest& request,
     return interview;
   std::vector<ActionEntry> log;
   // The work may run more than once (Store::write's contract): it rebuilds `log` each time.
-  auto written = store_->write([&](StoreTransaction& tx) -> Result<void> {
+  const auto work = [&](StoreTransaction& tx) -> Result<void> {
     auto id = tx.insert(*interview);
     if (!id)
       return id.error();
     interview->id = *id;
+    if (!kept(ActionType::interview_created))
+      return {};  // the sink would drop the entry: nothing to build
     log = {ActionEntry{.time = options_.clock->now(),
                        .action = ActionType::interview_created,
                        .interview = interview->id,
@@ -235,7 +253,8 @@ Result<Interview> BookingService::create_interview(const CreateRequest& request,
                                    {"candidate", interview->candidate.id.str()},
                                    {"interviewers", interview->interviewers.size()}}}};
     return record(&tx, log);
-  });
+  };
+  auto written = store_->write(by_reference(work));
   if (!written)
     return written.error();
   (void)record(nullptr, log);
@@ -250,6 +269,13 @@ void BookingService::notify_enqueued() const noexcept {
     on_enqueued_();
   } catch (...) {  // NOLINT(bugprone-empty-catch): see above
   }
+}
+
+// Whether an entry of `action` is recorded anywhere: always when the log lives in the store,
+// otherwise when the ActionLog's sink keeps it (ActionLogSink::wants). Entries nobody keeps
+// are not built: with a sink that drops everything they were a tenth of a booking's cost.
+bool BookingService::kept(ActionType action) const noexcept {
+  return log_in_store_ || log_->wants(action);
 }
 
 // Entries go into the transaction when the log lives in the store (tx given), or to the
@@ -326,14 +352,15 @@ Result<TransitionOutcome> BookingService::apply(InterviewId id, InterviewEvent e
   Change change;
   std::vector<ActionEntry> log;
   // The work may run more than once (Store::write's contract): it starts from scratch.
-  auto written = store_->write([&](StoreTransaction& tx) -> Result<void> {
+  const auto work = [&](StoreTransaction& tx) -> Result<void> {
     change = Change{};
     log.clear();
     if (auto ok = step(tx, change, id, event, options, slot, reason, now); !ok || change.replayed)
       return ok;
     log = entries(change, event, actor, options, reason, now);
     return record(&tx, log);
-  });
+  };
+  auto written = store_->write(by_reference(work));
   if (!written)
     return written.error();
   if (change.replayed) {
@@ -347,7 +374,7 @@ Result<TransitionOutcome> BookingService::apply(InterviewId id, InterviewEvent e
   (void)record(nullptr, log);
   if (!change.enqueued.empty() && on_enqueued_)
     notify_enqueued();
-  return TransitionOutcome{std::move(*change.after), reported(change.enqueued)};
+  return TransitionOutcome{std::move(*change.after), reported(std::move(change.enqueued))};
 }
 
 // The messages enqueued with revision `result` of its interview, read back after a replay.
@@ -360,7 +387,7 @@ Result<std::vector<EnqueuedNotification>> BookingService::replayed_notifications
   if (!current)
     return current.error();
   if (current->size() == 1 && current->front().version == result.version)
-    return reported(current->front().messages);
+    return reported(std::move(current->front().messages));
   std::vector<OutboxMessage> messages;
   OutboxQuery query{.interview = result.id};
   for (;;) {
@@ -370,7 +397,7 @@ Result<std::vector<EnqueuedNotification>> BookingService::replayed_notifications
     std::copy_if(page->messages.begin(), page->messages.end(), std::back_inserter(messages),
                  [&](const OutboxMessage& m) { return m.revision == result.version; });
     if (!page->next)
-      return reported(messages);
+      return reported(std::move(messages));
     query.after = *page->next;
   }
 }
@@ -394,12 +421,12 @@ Result<void> BookingService::step(StoreTransaction& tx, Change& change, Intervie
     return {};
 
   // The stored revision must be the one the caller read, and the table must allow the event.
-  // (Revisions are moved into `change`, not copied: each copy of an interview is a dozen
-  // allocations.)
+  // (Revisions are moved, not copied: each copy of an interview is a dozen allocations.)
   auto loaded = tx.load(id);
   if (!loaded)
     return loaded.error();
-  const auto& current = change.before.emplace(std::move(*loaded));
+  auto& current = *loaded;
+  const auto& before = change.before.emplace(Change::Before{current.status, current.slot});
   if (options.expected_version && *options.expected_version != current.version)
     return StaleVersion{id, *options.expected_version, current.version};
   const auto transition = find_transition(current.status, event);
@@ -409,7 +436,7 @@ Result<void> BookingService::step(StoreTransaction& tx, Change& change, Intervie
     return early;
 
   // The next revision, whose slot must be free for everyone in it (buffers included).
-  auto next = next_revision(current, *transition, slot, now);
+  auto next = next_revision(std::move(current), *transition, slot, now);
   if (!next)
     return next.error();
   if (auto free = check_free(tx, *next); !free)
@@ -419,7 +446,7 @@ Result<void> BookingService::step(StoreTransaction& tx, Change& change, Intervie
   if (auto ok = tx.update(*next); !ok)
     return ok.error();
   // Reconciliation recomputes from it what this revision should have enqueued.
-  if (auto ok = tx.record_transition(id, RecordedTransition{event, current.status}); !ok)
+  if (auto ok = tx.record_transition(id, RecordedTransition{event, before.status}); !ok)
     return ok.error();
   const auto& after = change.after.emplace(std::move(*next));
   if (auto ok = enqueue(tx, change, *transition, reason, now); !ok)
@@ -467,13 +494,12 @@ Result<void> BookingService::replay(StoreTransaction& tx, Change& change, const 
 
 // `current` moved along `transition`: new status, version and slot, and a meeting link
 // minted on the first booking (it stays the same across reschedules, so invites agree).
-Result<Interview> BookingService::next_revision(const Interview& current,
-                                                const Transition& transition,
+Result<Interview> BookingService::next_revision(Interview current, const Transition& transition,
                                                 const std::optional<TimeRange>& slot,
                                                 UtcMillis now) const {
-  Interview next = current;
+  Interview next = std::move(current);
   next.status = transition.to;
-  next.version = current.version + 1;
+  next.version += 1;
   next.updated_at = date::floor<std::chrono::seconds>(now);
   if (slot) {
     if (UtcMillis{slot->start()} <= now)
@@ -553,14 +579,15 @@ Result<std::vector<std::string>> message_tokens(RandomSource& random, std::size_
 // it). Building and copying six JSON trees of the interview was most of a booking's cost.
 Result<std::vector<OutboxMessage>> planned_messages(const BookingOptions& options,
                                                     const Transition& transition,
-                                                    const Interview& before, const Interview& after,
+                                                    const std::optional<TimeRange>& before_slot,
+                                                    const Interview& after,
                                                     const std::string& reason, UtcMillis now) {
   auto recipients = recipients_of(after);
   std::vector<std::string> keys;
   keys.reserve(recipients.size());
   for (const auto& recipient : recipients)
     keys.push_back(recipient.key());
-  const auto planned = options.policy.expect(transition, keys, after.slot, now);
+  auto planned = options.policy.expect(transition, keys, after.slot, now);
   auto tokens = message_tokens(*options.random, planned.size() * options.channels.size());
   if (!tokens)
     return tokens.error();
@@ -568,29 +595,33 @@ Result<std::vector<OutboxMessage>> planned_messages(const BookingOptions& option
   if (planned.empty())
     return messages;
   const auto parts = detail::NotificationParts::make(
-      after, std::move(recipients), before.slot != after.slot ? before.slot : std::nullopt, reason);
+      after, std::move(recipients), before_slot != after.slot ? before_slot : std::nullopt, reason);
   auto token = tokens->begin();
   messages.reserve(tokens->size());
-  for (const auto& expected : planned) {
+  for (auto& expected : planned) {
     const auto index = static_cast<std::size_t>(
         std::find(keys.begin(), keys.end(), expected.recipient) - keys.begin());
     const auto& recipient = parts->recipients.at(index);
     auto key = make_idempotency_key(after.id, after.version, recipient, expected.kind);
     const auto payload = JsonValue::deferred(
-        std::make_shared<const detail::NotificationPayload>(parts, index, expected.kind, key));
+        std::make_shared<const detail::NotificationPayload>(parts, index, expected.kind));
     for (const auto& channel : options.channels) {
       // The key a receiver deduplicates on: stable across retries and crashes of this
       // message, different for every channel so each channel's copy is its own delivery.
-      // "default" keeps the plain key.
-      // recipient and revision are the store's to derive; set here for the caller's report.
+      // "default" keeps the plain key. The last channel takes the key and the recipient key
+      // instead of copies. recipient and revision are the store's to derive; set here for
+      // the caller's report.
+      const bool last = &channel == &options.channels.back();
       messages.push_back(OutboxMessage{
           .id = OutboxId{},
-          .idempotency_key = channel == "default" ? key : key + "/" + channel,
+          .idempotency_key = channel != "default" ? key + "/" + channel
+                             : last               ? std::string(std::move(key))
+                                                  : key,
           .interview = after.id,
           .kind = expected.kind,
           .channel = channel,
           .payload = payload,  // the copies share it
-          .recipient = keys[index],
+          .recipient = last ? std::move(expected.recipient) : expected.recipient,
           .revision = after.version,
           .message_token = std::move(*token++),
           .due = expected.due,
@@ -619,7 +650,8 @@ Result<void> BookingService::enqueue(StoreTransaction& tx, Change& change,
       return superseded.error();
     change.superseded.insert(change.superseded.end(), superseded->begin(), superseded->end());
   }
-  auto planned = planned_messages(options_, transition, *change.before, *change.after, reason, now);
+  auto planned =
+      planned_messages(options_, transition, change.before->slot, *change.after, reason, now);
   if (!planned)
     return planned.error();
   change.enqueued = std::move(*planned);
@@ -668,40 +700,55 @@ class EnqueuedDetails final : public JsonValue::Source {
   UtcMillis due_;
 };
 
+// The details of the entry that records the transition itself.
+nlohmann::json transition_details(const std::optional<TimeRange>& before_slot,
+                                  const Interview& after, const OperationOptions& options,
+                                  const std::string& reason) {
+  nlohmann::json details = {{"version", after.version}};
+  if (after.slot)
+    details["slot"] = *after.slot;
+  if (before_slot && before_slot != after.slot)
+    details["previous_slot"] = *before_slot;
+  if (!reason.empty())
+    details["reason"] = reason;
+  if (!options.idempotency_key.empty())
+    details["idempotency_key"] = options.idempotency_key;
+  return details;
+}
+
 }  // namespace
 
-// The ActionLog entries of one committed change.
+// The ActionLog entries of one committed change, in a fixed order: the transition, the
+// messages it superseded, the messages it enqueued. An entry no log keeps (see kept) is left
+// out, and so never built.
 std::vector<ActionEntry> BookingService::entries(const Change& change, InterviewEvent event,
                                                  const Actor& actor,
                                                  const OperationOptions& options,
                                                  const std::string& reason, UtcMillis now) const {
   const auto& before = *change.before;
   const auto& after = *change.after;
-  const auto id = after.id;
-  nlohmann::json details = {{"version", after.version}};
-  if (after.slot)
-    details["slot"] = *after.slot;
-  if (before.slot && before.slot != after.slot)
-    details["previous_slot"] = *before.slot;
-  if (!reason.empty())
-    details["reason"] = reason;
-  if (!options.idempotency_key.empty())
-    details["idempotency_key"] = options.idempotency_key;
   const auto make = [&](ActionType action, JsonValue d, std::optional<InterviewStatus> from,
                         std::optional<InterviewStatus> to) {
     return ActionEntry{.time = now,
                        .action = action,
-                       .interview = id,
+                       .interview = after.id,
                        .actor = actor,
                        .from = from,
                        .to = to,
                        .details = std::move(d)};
   };
   std::vector<ActionEntry> log;
-  log.reserve(1 + change.superseded.size() + change.enqueued.size());
-  log.push_back(
-      make(lifecycle_of(event).logged_as, std::move(details), before.status, after.status));
-  for (const auto& message : change.superseded) {
+  const std::vector<OutboxMessage> none;  // what a loop over messages nobody logs walks
+  const auto logged_as = lifecycle_of(event).logged_as;
+  const bool superseded = kept(ActionType::notification_expired);
+  const bool enqueued = kept(ActionType::notification_enqueued);
+  log.reserve(1 + (superseded ? change.superseded.size() : 0) +
+              (enqueued ? change.enqueued.size() : 0));
+  if (kept(logged_as)) {
+    log.push_back(make(logged_as, transition_details(before.slot, after, options, reason),
+                       before.status, after.status));
+  }
+  for (const auto& message : superseded ? change.superseded : none) {
     log.push_back(make(ActionType::notification_expired,
                        {{"outbox_id", message.id.value()},
                         {"idempotency_key", message.idempotency_key},
@@ -711,7 +758,7 @@ std::vector<ActionEntry> BookingService::entries(const Change& change, Interview
                         {"superseded_by_version", after.version}},
                        std::nullopt, std::nullopt));
   }
-  for (const auto& message : change.enqueued) {
+  for (const auto& message : enqueued ? change.enqueued : none) {
     log.push_back(make(ActionType::notification_enqueued,
                        JsonValue::deferred(std::make_shared<const EnqueuedDetails>(message)),
                        std::nullopt, std::nullopt));

@@ -78,10 +78,10 @@ struct MemoryStore::State {
     auto it = active_by_person.find(person);
     if (it == active_by_person.end())
       return;
+    // One descent of the tree, then a walk to the window's end.
     const auto& starts = it->second;
-    const auto last = starts.lower_bound(window.end());
-    for (auto entry = starts.lower_bound(window.start() - max_interview_length); entry != last;
-         ++entry) {
+    for (auto entry = starts.lower_bound(window.start() - max_interview_length);
+         entry != starts.end() && entry->first < window.end(); ++entry) {
       const auto& slot = interviews.at(entry->second).slot;
       if (slot && slot->overlaps(window))
         found(*slot, entry->second);
@@ -113,7 +113,7 @@ struct MemoryStore::State {
   // A new message has the highest id yet, so it goes at the end of `outbox` without a
   // search (and usually, its interview being the newest, at the end of
   // outbox_by_interview): with 100k rows stored, each search is a dozen cache misses.
-  void put(OutboxMessage m) {
+  void put(OutboxMessage&& m) {
     const bool fresh = outbox.empty() || outbox.rbegin()->first < m.id;
     auto it = fresh ? outbox.end() : outbox.find(m.id);
     if (it != outbox.end()) {
@@ -125,9 +125,11 @@ struct MemoryStore::State {
       outbox_by_interview.emplace_hint(outbox_by_interview.end(), m.interview, m.id);
       outbox_keys.emplace(m.idempotency_key, m.id);
     }
+    // Hinted at the end: a new reminder is usually due after every message already pending,
+    // and then goes in without a search (a wrong hint costs one comparison).
     if (m.state == OutboxState::pending) {
-      claimable.insert({claimable_at(m), m.id});
-      pending_by_due.insert({m.due, m.id});
+      claimable.insert(claimable.end(), {claimable_at(m), m.id});
+      pending_by_due.insert(pending_by_due.end(), {m.due, m.id});
     }
     if (it == outbox.end())
       outbox.emplace_hint(outbox.end(), m.id, std::move(m));
@@ -371,9 +373,9 @@ class MemoryStore::Transaction final : public StoreTransaction {
     if (it == state_.active_by_person.end())
       return std::nullopt;
     const auto& starts = it->second;
-    const auto last = starts.lower_bound(window.end());
-    for (auto entry = starts.lower_bound(window.start() - max_interview_length); entry != last;
-         ++entry) {
+    // One descent of the tree, then a walk to the window's end (usually no step at all).
+    for (auto entry = starts.lower_bound(window.start() - max_interview_length);
+         entry != starts.end() && entry->first < window.end(); ++entry) {
       const auto other = entry->second;
       if (other == self || staged_.contains(other))
         continue;
@@ -410,11 +412,12 @@ class MemoryStore::Transaction final : public StoreTransaction {
     }
     std::vector<OutboxId> ids;
     ids.reserve(messages.size());
+    outbox_.reserve(outbox_.size() + messages.size());  // growing moves every message staged
     for (auto& message : messages) {
-      auto staged = detail::with_keys(take(message));
+      auto& staged = outbox_.emplace_back(take(message));  // a throw fails the transaction
+      detail::derive_keys(staged);
       staged.id = OutboxId{next_message_++};
       ids.push_back(staged.id);
-      outbox_.push_back(std::move(staged));
     }
     return ids;
   }
@@ -490,7 +493,7 @@ Result<std::vector<OutboxMessage>> MemoryStore::claim_due(UtcMillis now, std::si
   }
   for (auto& message : claimed) {
     detail::mark_claimed(message, now, lease);
-    state_->put(message);
+    state_->put(OutboxMessage(message));  // the caller gets `message` too
   }
   return claimed;
 }

@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <fmt/format.h>
@@ -203,17 +204,29 @@ OutboxMessage read_outbox_row(const Cells& r) {
 // interview's recipients. Derived once, when the row is written, by every store alike.
 // ---------------------------------------------------------------------------------------------
 
-/// `message` with `recipient` and `revision` derived from its payload (a Notification as
+/// Appends Recipient::key() to `out`: written into a string that usually has the room
+/// already (a message's recipient, cleared), it costs no allocation.
+inline void append_key(std::string& out, const Recipient& recipient) {
+  std::visit(
+      [&](const auto& id) {
+        constexpr bool candidate = std::is_same_v<std::decay_t<decltype(id)>, CandidateId>;
+        out += candidate ? candidate_key_prefix : interviewer_key_prefix;
+        out += id.str();
+      },
+      recipient.id);
+}
+
+/// Sets `message`'s `recipient` and `revision`, derived from its payload (a Notification as
 /// JSON: recipient.role + recipient.id, interview.version); empty and 0 when the payload
 /// does not say. Never throws for any payload.
-inline OutboxMessage with_keys(OutboxMessage message) {
+inline void derive_keys(OutboxMessage& message) {
   message.recipient.clear();
   message.revision = 0;
   // A payload BookingService deferred says the same without being made JSON.
   if (const auto* notification = notification_payload(message.payload)) {
-    message.recipient = notification->recipient().key();
+    append_key(message.recipient, notification->recipient());  // Recipient::key, in place
     message.revision = notification->revision();
-    return message;
+    return;
   }
   // Read through const: another deferred payload is made once and shared, not copied. Only
   // making it can throw (out of memory): the keys then stay empty, as for an unknown payload.
@@ -221,11 +234,11 @@ inline OutboxMessage with_keys(OutboxMessage message) {
   try {
     read = &std::as_const(message.payload).json();
   } catch (...) {
-    return message;
+    return;
   }
   const nlohmann::json& p = *read;
   if (!p.is_object())
-    return message;
+    return;
   const auto recipient = p.find("recipient");
   if (recipient != p.end() && recipient->is_object()) {
     const auto role = recipient->find("role");
@@ -241,6 +254,11 @@ inline OutboxMessage with_keys(OutboxMessage message) {
         version->get<std::int64_t>() > 0)
       message.revision = version->get<std::uint64_t>();
   }
+}
+
+/// `message` with `recipient` and `revision` derived, as derive_keys does in place.
+inline OutboxMessage with_keys(OutboxMessage message) {
+  derive_keys(message);
   return message;
 }
 

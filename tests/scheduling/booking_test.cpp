@@ -341,3 +341,67 @@ TEST_CASE("an interview is neither completed nor marked a no-show before it star
   f.clock->set(UtcMillis{at(12, 9h)});
   CHECK(f.service->mark_no_show(id, recruiter()));
 }
+
+namespace {
+
+// Keeps only the action it is made with (none: nothing), and notes every entry it is given.
+// Used from one thread at a time.
+class SelectiveSink final : public ActionLogSink {
+ public:
+  explicit SelectiveSink(std::optional<ActionType> kept) : kept_(kept) {}
+  void write(const ActionEntry& entry) override { written.push_back(entry.action); }
+  bool wants(ActionType action) const noexcept override { return kept_ && action == *kept_; }
+  std::vector<ActionType> written;
+
+ private:
+  std::optional<ActionType> kept_;
+};
+
+}  // namespace
+
+TEST_CASE("entries a sink drops are not built, and every other sink still gets them all",
+          "[booking][log][concurrency][dispatch]") {
+  // The same create, book and reschedule (which supersedes the invites) on a fresh store with
+  // a fixed clock: the same outbox and, for a sink that keeps everything, the same entries.
+  const auto run = [](std::shared_ptr<ActionLogSink> sink) {
+    auto store = std::make_shared<MemoryStore>();
+    BookingOptions options;
+    options.clock =
+        std::make_shared<ManualClock>(UtcMillis{date::sys_days{date::year{2024} / 3 / 1}});
+    auto service =
+        BookingService::make(store, ActionLog::make(std::move(sink)).value(), options).value();
+    const auto id = service
+                        ->create({"Technical interview",
+                                  candidate("cand-1"),
+                                  {interviewer("int-1"), interviewer("int-2")}},
+                                 recruiter())
+                        .value()
+                        .id;
+    REQUIRE(service->book(id, slot(12, 9h), recruiter()));
+    REQUIRE(service->reschedule(id, slot(13, 9h), recruiter()));
+    return store->list_outbox({}).value().size();
+  };
+  const auto everything = std::make_shared<MemorySink>();
+  const auto rows = run(everything);
+  REQUIRE(everything->query({}).size() > 3);
+
+  SECTION("a sink that wants nothing is given nothing, and the outbox is the same") {
+    const auto none = std::make_shared<SelectiveSink>(std::nullopt);
+    CHECK(run(none) == rows);
+    CHECK(none->written.empty());
+  }
+  SECTION("a sink that wants one action is given exactly those entries") {
+    const auto booked = std::make_shared<SelectiveSink>(ActionType::interview_booked);
+    CHECK(run(booked) == rows);
+    CHECK(booked->written == std::vector{ActionType::interview_booked});
+  }
+  SECTION("beside a sink that drops everything, a real sink gets identical entries") {
+    const auto memory = std::make_shared<MemorySink>();
+    const auto none = std::make_shared<SelectiveSink>(std::nullopt);
+    const auto fanout = FanoutSink::make({none, memory}).value();
+    CHECK(fanout->wants(ActionType::notification_enqueued));
+    CHECK(run(fanout) == rows);
+    CHECK(memory->query({}) == everything->query({}));
+    CHECK_FALSE(FanoutSink::make({none, none}).value()->wants(ActionType::interview_booked));
+  }
+}

@@ -37,6 +37,9 @@ class INTERVIEWKIT_EXPORT ActionLog {
   /// Asks the sink to make what it was given durable (ActionLogSink::flush). Never throws: a
   /// failure goes to the error handler (not counted in failed_writes()).
   void flush() noexcept;
+  /// Whether the sink keeps entries of `action` (ActionLogSink::wants): when false, a caller
+  /// may skip building such an entry, since `record` would hand it to a sink that drops it.
+  [[nodiscard]] bool wants(ActionType action) const noexcept { return sink_->wants(action); }
 
   /// How many record() calls the sink failed, since make().
   [[nodiscard]] std::uint64_t failed_writes() const noexcept { return failed_writes_.load(); }

@@ -24,6 +24,8 @@ class INTERVIEWKIT_EXPORT FanoutSink final : public ActionLogSink {
 
   void write(const ActionEntry& entry) override;
   void flush() override;
+  /// True when any child wants entries of `action`.
+  [[nodiscard]] bool wants(ActionType action) const noexcept override;
 
   /// The children, in the order they are written to.
   [[nodiscard]] const std::vector<std::shared_ptr<ActionLogSink>>& sinks() const noexcept {

@@ -42,6 +42,14 @@ namespace interviewkit {
 ///   (reported, not counted in failed_writes). The default does nothing, which is correct
 ///   for a sink that does not buffer.
 ///
+/// - `wants` says whether the sink keeps entries of an action at all. A sink that answers
+///   false for an action promises to ignore such entries, so a component may skip building
+///   them and not call `write` for them (BookingService does, when the log is not in the
+///   store: a sink that drops everything costs a booking nothing). Entries of that action may
+///   still arrive from elsewhere; `write` accepts them as before. The answer must not change
+///   over the sink's life, and `wants` may be called from any thread. The default keeps
+///   everything, which is correct for every sink.
+///
 /// Ownership: ActionLog and FanoutSink hold sinks by std::shared_ptr; a sink is destroyed on
 /// whichever thread drops the last reference.
 class INTERVIEWKIT_EXPORT ActionLogSink {
@@ -51,6 +59,7 @@ class INTERVIEWKIT_EXPORT ActionLogSink {
   virtual void write(const ActionEntry& entry) = 0;
   /// Makes the entries written so far durable or visible (see above); by default nothing.
   virtual void flush() {}
+  [[nodiscard]] virtual bool wants(ActionType /*action*/) const noexcept { return true; }
 };
 
 /// A sink that can also answer queries ("all failed notifications for interview X"). Only

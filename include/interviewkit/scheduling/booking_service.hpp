@@ -218,7 +218,7 @@ class INTERVIEWKIT_EXPORT BookingService {
                     const std::string& reason, UtcMillis now);
   Result<void> replay(StoreTransaction& tx, Change& change, const std::string& key,
                       const std::string& request) const;
-  Result<Interview> next_revision(const Interview& current, const Transition& transition,
+  Result<Interview> next_revision(Interview current, const Transition& transition,
                                   const std::optional<TimeRange>& slot, UtcMillis now) const;
   Result<void> check_free(StoreTransaction& tx, const Interview& next) const;
   Result<void> enqueue(StoreTransaction& tx, Change& change, const Transition& transition,
@@ -227,6 +227,7 @@ class INTERVIEWKIT_EXPORT BookingService {
                                    const OperationOptions& options, const std::string& reason,
                                    UtcMillis now) const;
   Result<void> record(StoreTransaction* tx, const std::vector<ActionEntry>& log) const;
+  bool kept(ActionType action) const noexcept;
 
   std::shared_ptr<Store> store_;
   std::shared_ptr<ActionLog> log_;
