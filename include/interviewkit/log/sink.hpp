@@ -59,6 +59,8 @@ class INTERVIEWKIT_EXPORT ActionLogSink {
   virtual void write(const ActionEntry& entry) = 0;
   /// Makes the entries written so far durable or visible (see above); by default nothing.
   virtual void flush() {}
+  /// Whether this sink keeps entries of `action` at all: false lets the library skip building
+  /// them (see the contract above). By default true.
   [[nodiscard]] virtual bool wants(ActionType /*action*/) const noexcept { return true; }
 };
 
