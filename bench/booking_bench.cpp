@@ -155,8 +155,9 @@ void BM_CreateAndBook(benchmark::State& state) {
   for (int i = 0; i < people; ++i)
     requests.push_back(realistic_request(i, i % 200, (i + 1) % 200));
   auto store = std::make_shared<MemoryStore>();
-  auto service =
-      BookingService::make(store, ActionLog::make(std::make_shared<NullSink>()).value(), {.test_mode = true}).value();
+  auto service = BookingService::make(store, ActionLog::make(std::make_shared<NullSink>()).value(),
+                                      {.test_mode = true})
+                     .value();
   const auto base = date::sys_seconds{date::sys_days{date::year{2100} / 1 / 1}};
   int next = 0;
   const auto create_and_book = [&] {

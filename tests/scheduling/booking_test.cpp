@@ -277,7 +277,9 @@ TEST_CASE("a host's clock, randomness or callback that throws never escapes an o
           "[booking][faults]") {
   Fixture f;
   auto clock = std::make_shared<ThrowingClock>(f.clock);
-  auto service = BookingService::make(f.store, f.log, with_clock(BookingOptions{.test_mode = true}, clock)).value();
+  auto service =
+      BookingService::make(f.store, f.log, with_clock(BookingOptions{.test_mode = true}, clock))
+          .value();
   const auto id =
       service
           ->create(CreateRequest{"Interview", candidate("c-1"), {interviewer("i-1")}}, recruiter())
@@ -365,7 +367,7 @@ TEST_CASE("entries a sink drops are not built, and every other sink still gets t
   // a fixed clock: the same outbox and, for a sink that keeps everything, the same entries.
   const auto run = [](std::shared_ptr<ActionLogSink> sink) {
     auto store = std::make_shared<MemoryStore>();
-    BookingOptions options;
+    BookingOptions options{.test_mode = true};
     options.clock =
         std::make_shared<ManualClock>(UtcMillis{date::sys_days{date::year{2024} / 3 / 1}});
     auto service =
