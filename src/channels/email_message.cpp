@@ -20,6 +20,14 @@
 namespace interviewkit {
 
 Result<void> check_email_options(const EmailOptions& options) {
+  // A given domain must be one, test mode or not: every Message-ID and UID is built on it.
+  if (!options.message_id_domain.empty()) {
+    if (auto domain = EmailAddress::make("id@" + options.message_id_domain); !domain) {
+      return InvalidInput{fmt::format("EmailOptions::message_id_domain {} is not a domain: {}",
+                                      mail_text::shown(options.message_id_domain),
+                                      domain.error().message())};
+    }
+  }
   if (options.test_mode)
     return {};
   if (!options.from) {

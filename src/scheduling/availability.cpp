@@ -164,9 +164,9 @@ Result<void> check_query(const SlotQuery& query,
     return InvalidInput{
         fmt::format("minimum notice {} s must not be negative", query.minimum_notice.count())};
   }
-  if (query.candidate_buffer < seconds{0}) {
-    return InvalidInput{
-        fmt::format("candidate buffer {} s must not be negative", query.candidate_buffer.count())};
+  if (query.candidate_buffer < seconds{0} || query.candidate_buffer > max_interview_length) {
+    return InvalidInput{fmt::format("candidate buffer {} s must be between 0 and {} hours",
+                                    query.candidate_buffer.count(), max_interview_length.count())};
   }
   for (const auto& person : interviewers) {
     if (auto ok = check_interviewer(person); !ok)

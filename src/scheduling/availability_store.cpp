@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <optional>
 
+#include <fmt/format.h>
+
 #include <interviewkit/domain/interview.hpp>
 #include <interviewkit/scheduling/availability_store.hpp>
 
@@ -80,6 +82,11 @@ Result<void> load_candidate_booked(const Store& store, SlotQuery& query) {
   query.candidate_booked.clear();
   if (!query.candidate)
     return {};
+  // reach_of covers a buffer of at most a day; the search refuses a longer one anyway.
+  if (query.candidate_buffer > max_interview_length) {
+    return InvalidInput{fmt::format("candidate buffer {} s must be between 0 and {} hours",
+                                    query.candidate_buffer.count(), max_interview_length.count())};
+  }
   auto window = reach_of(query, {});
   if (!window)
     return window.error();

@@ -144,8 +144,13 @@ Result<void> validate(const BookingOptions& options) {
   // Every link is minted from it, and a link must be text a notification can carry.
   if (auto ok = validate_text("meeting base URL", url, 1024); !ok)
     return ok.error();
-  if (options.buffer_before.count() < 0 || options.buffer_after.count() < 0)
-    return InvalidInput{"booking buffers must not be negative"};
+  // At most a day, as the slot search bounds them: it loads a day around its window.
+  for (const auto buffer : {options.buffer_before, options.buffer_after}) {
+    if (buffer.count() < 0 || buffer > max_interview_length) {
+      return InvalidInput{fmt::format("booking buffer {} s must be between 0 and {} hours",
+                                      buffer.count(), max_interview_length.count())};
+    }
+  }
   if (options.channels.empty())
     return InvalidInput{"BookingOptions::channels must name at least one channel"};
   for (auto it = options.channels.begin(); it != options.channels.end(); ++it) {

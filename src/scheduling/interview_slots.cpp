@@ -38,6 +38,14 @@ Result<SlotSearchInput> BookingService::slot_search(InterviewId id,
     return InvalidInput{
         fmt::format("interview {} is {}: it cannot take a slot any more", id, interview->status)};
   }
+  // Round-robin offers a slot when any one interviewer is free, but an interview books all
+  // of its interviewers: such a slot would not book.
+  if (request.mode != SlotMode::all) {
+    return InvalidInput{fmt::format(
+        "interview {} books all {} of its interviewers: round-robin (SlotMode::any) is for a "
+        "pool, with find_slots(store, query, interviewers) before the interview is created",
+        id, interview->interviewers.size())};
+  }
   // The booking rule (check_free): two interviews sharing a person are at least the larger
   // buffer apart, for the candidate as for each interviewer.
   const auto before = options_.buffer_before;
@@ -48,7 +56,11 @@ Result<SlotSearchInput> BookingService::slot_search(InterviewId id,
   query.duration = request.duration.value_or(interview->slot ? interview->slot->duration()
                                                              : std::chrono::minutes{45});
   query.step = request.step;
-  query.now = request.now ? request.now : date::floor<std::chrono::seconds>(options_.clock->now());
+  // book refuses a slot that starts at or before now, to the millisecond: the first whole
+  // second after now is the earliest start that books.
+  const auto after_now =
+      date::floor<std::chrono::seconds>(options_.clock->now()) + std::chrono::seconds{1};
+  query.now = request.now.value_or(after_now);
   query.minimum_notice = request.minimum_notice;
   query.candidate_time_zone = interview->candidate.person.time_zone();
   query.candidate = interview->candidate.id;

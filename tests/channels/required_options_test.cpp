@@ -41,6 +41,24 @@ TEST_CASE("a channel without a sender or a Message-ID domain is refused by make,
   CHECK(names(FileNotifier::make({.email = email}).error(), "directory is required"));
 }
 
+TEST_CASE("a channel whose Message-ID domain is not a domain is refused by make",
+          "[package][email]") {
+  // render_email refuses such a domain for every message, so a channel made with it could
+  // never send one: every delivery would fail permanently, found only when mail is due.
+  EmailOptions email;
+  email.from = EmailAddress::make("hiring@acme.example").value();
+  email.message_id_domain = "mail acme example";
+  const auto notification = notify(NotificationKind::interview_scheduled, scheduled_interview());
+  REQUIRE_FALSE(render_email(notification, delivery_context(), email, render_time()));
+
+  const auto smtp = SmtpNotifier::make({.url = "smtp://127.0.0.1:25", .email = email});
+  CHECK_FALSE(smtp);
+  const auto file = FileNotifier::make({.directory = "/tmp", .email = email});
+  CHECK_FALSE(file);
+  email.test_mode = true;  // "given values are used as they are": the same domain
+  CHECK_FALSE(SmtpNotifier::make({.url = "smtp://127.0.0.1:25", .email = email}));
+}
+
 TEST_CASE("render_email and render_ics refuse options without a sender", "[package][email]") {
   const auto notification = notify(NotificationKind::interview_scheduled, scheduled_interview());
   const auto message = render_email(notification, delivery_context(), {}, render_time());

@@ -69,13 +69,44 @@ TEST_CASE("a slot search leaves out the candidate's own interviews with the book
   CHECK(!offers(slots, "2024-03-12 16:00"));
   check_offered_exactly_when_bookable(f, id, slots);
 
-  SECTION("round-robin too") {
-    auto request = on_tuesday();
-    request.mode = SlotMode::any;
-    const auto any = f.service->find_slots(id, request).value();
+  SECTION("round-robin too (the pure search over the store, for a pool)") {
+    auto input = f.service->slot_search(id, on_tuesday()).value();
+    input.query.mode = SlotMode::any;
+    const auto any = find_slots(*f.store, input.query, input.interviewers).value();
     CHECK(!offers(any, "2024-03-12 15:00"));
     CHECK(offers(any, "2024-03-12 13:45"));
   }
+}
+
+TEST_CASE("a slot search from an interview refuses round-robin: the interview books everyone",
+          "[package][availability]") {
+  // Round-robin offers a slot when any one interviewer is free, but book and reschedule
+  // need every interviewer of the interview: such a slot would not book.
+  Fixture f(std::make_shared<MemoryStore>());
+  const auto other = f.create("cand-9", {"int-2"}).id;
+  REQUIRE(f.service->book(other, slot(12, 15h), recruiter()));
+  const auto id = f.create("cand-1", {"int-1", "int-2"}).id;
+  auto request = on_tuesday();
+  request.mode = SlotMode::any;
+  const auto refused = f.service->find_slots(id, request);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind() == ErrorKind::invalid_input);
+  CHECK(refused.error().message().find("round-robin") != std::string::npos);
+}
+
+TEST_CASE("a slot search from an interview never offers a slot starting at the service's now",
+          "[package][availability]") {
+  Fixture f(std::make_shared<MemoryStore>());
+  const auto id = f.create("cand-1", {"int-1"}).id;
+  // The service's clock reads 14:00:00.250 UTC on the Tuesday, inside working hours.
+  f.clock->set(UtcMillis{at(12, 14h)} + std::chrono::milliseconds{250});
+  const auto slots = f.service->find_slots(id, on_tuesday()).value();
+  REQUIRE_FALSE(slots.empty());
+  INFO(slots.front().range);
+  // The first slot offered books, as find_slots promises.
+  const auto booked = f.service->book(id, slots.front().range, recruiter());
+  CAPTURE(booked ? std::string("booked") : booked.error().message());
+  CHECK(booked.has_value());
 }
 
 TEST_CASE("a slot search from an interview takes its people, zones and the service's buffers",
@@ -91,7 +122,8 @@ TEST_CASE("a slot search from an interview takes its people, zones and the servi
   CHECK(input.query.candidate_buffer == 30min);
   CHECK(input.query.candidate == CandidateId::make("cand-1").value());
   CHECK(input.query.candidate_time_zone->name() == "Asia/Kathmandu");
-  CHECK(*input.query.now == date::floor<std::chrono::seconds>(f.clock->now()));
+  // The first whole second after the clock: the earliest start book accepts.
+  CHECK(*input.query.now == date::floor<std::chrono::seconds>(f.clock->now()) + 1s);
   CHECK(input.query.duration == 60min);
 
   const auto slots = f.service->find_slots(id, on_tuesday()).value();
@@ -150,6 +182,28 @@ TEST_CASE("the candidate's interviews come from a real SQLite file", "[package][
   const auto slots = f.service->find_slots(id, on_tuesday()).value();
   CHECK(!offers(slots, "2024-03-12 15:00"));
   check_offered_exactly_when_bookable(f, id, slots);
+}
+
+TEST_CASE("buffers longer than a day are refused, by the search and by the service",
+          "[package][availability]") {
+  // The store layer loads a day around the window (the longest interview, the longest
+  // buffer): a longer candidate buffer would miss interviews it covers.
+  auto q = query(tuesday, 60min, 15min);
+  q.candidate_buffer = std::chrono::hours{6 * 24};
+  const std::vector people{working("int-1", "America/New_York")};
+  const auto pure = find_slots(q, people);
+  REQUIRE_FALSE(pure);
+  CHECK(pure.error().message().find("candidate buffer") != std::string::npos);
+  Fixture f(std::make_shared<MemoryStore>());
+  CHECK_FALSE(find_slots(*f.store, q, people));
+
+  // The service's buffers are the search's, so BookingService::make bounds them alike.
+  auto store = std::make_shared<MemoryStore>();
+  auto log = ActionLog::make(std::make_shared<MemorySink>()).value();
+  const auto refused =
+      BookingService::make(store, log, {.buffer_after = std::chrono::hours{30}, .test_mode = true});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message().find("24 hours") != std::string::npos);
 }
 
 TEST_CASE("the pure search refuses a negative candidate buffer", "[package][availability]") {

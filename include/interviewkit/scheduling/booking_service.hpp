@@ -27,6 +27,7 @@ namespace interviewkit {
 struct BookingOptions {
   /// Free time required before and after each interview for everyone in it. Two interviews
   /// sharing a person conflict when they are closer than the larger of the two buffers.
+  /// 0 to 24 hours each (make() refuses others).
   std::chrono::seconds buffer_before{0};
   std::chrono::seconds buffer_after{0};  ///< see buffer_before
   /// Meeting links are this URL followed by the session key ("/" is added unless the URL
@@ -97,7 +98,8 @@ struct InterviewSlotRequest {
   /// while it has none.
   std::optional<std::chrono::seconds> duration{};
   std::chrono::seconds step{std::chrono::minutes{15}};  ///< grid of slot starts (SlotQuery::step)
-  SlotMode mode = SlotMode::all;  ///< a panel (everyone) or round-robin (any one interviewer)
+  /// SlotMode::all: everyone at once. SlotMode::any is refused (see find_slots).
+  SlotMode mode = SlotMode::all;
   /// Earliest start is now + minimum_notice. Default: the service's clock.
   std::optional<date::sys_seconds> now{};
   std::chrono::seconds minimum_notice{0};  ///< how far ahead of `now` the earliest slot starts
@@ -188,7 +190,10 @@ class INTERVIEWKIT_EXPORT BookingService {
   /// times to reschedule to. Each slot books (book or reschedule) unless something else
   /// takes it first. Slots carry the candidate's local times (Slot::candidate_local).
   /// NotFound for an unknown id; InvalidInput for an interview that is over (cancelled,
-  /// completed, no-show) or a request the search refuses; Unavailable when the store fails.
+  /// completed, no-show), for SlotMode::any (an interview books all of its interviewers:
+  /// round-robin is for a pool, with find_slots(store, ...)), or a request the search
+  /// refuses; Unavailable when the store fails. `now` defaults to the first whole second
+  /// after the service's clock, the earliest start book accepts.
   /// @{
   [[nodiscard]] Result<std::vector<Slot>> find_slots(InterviewId id,
                                                      const InterviewSlotRequest& request) const;
