@@ -538,12 +538,7 @@ Result<void> BookingService::check_free(StoreTransaction& tx, const Interview& n
   if (!holds_slot(next.status) || !next.slot)
     return {};
   const auto widest_buffer = std::max(options_.buffer_before, options_.buffer_after);
-  auto conflict = tx.find_conflict(next, next.slot->widened(widest_buffer, widest_buffer));
-  if (!conflict)
-    return conflict.error();
-  if (*conflict)
-    return **conflict;
-  return {};
+  return tx.require_free(next, next.slot->widened(widest_buffer, widest_buffer));
 }
 
 namespace {

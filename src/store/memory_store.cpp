@@ -187,7 +187,7 @@ struct MemoryStore::State {
   }
 
   // Adds an interview that holds a slot to the conflict index (SQL: the rows the SQLite
-  // store writes and the PostgreSQL trigger maintains).
+  // and PostgreSQL stores write).
   void index(const Interview& interview) {
     if (!holds_slot(interview.status) || !interview.slot)
       return;

@@ -3,9 +3,9 @@
 //
 // How it stays correct with many writers on many machines:
 // - Double booking is refused by the database itself: interview_people holds one row per
-//   person of every interview that holds a slot (kept by a trigger, so even a writer that
-//   bypasses this library keeps it right), and an exclusion constraint forbids two rows of
-//   one person with overlapping slots. The library's own conflict check (with buffers, and
+//   person of every interview that holds a slot (the store writes its own; a trigger writes
+//   them for a writer that bypasses this library), and an exclusion constraint forbids two
+//   rows of one person with overlapping slots. The library's own conflict check (with buffers, and
 //   naming the other interview) runs under per-person advisory locks; the constraint is the
 //   backstop for whatever that check does not see.
 // - Outbox claims use FOR UPDATE SKIP LOCKED, so dispatchers on many servers claim disjoint
@@ -17,9 +17,12 @@
 //   run again from the start. That is why `Store::write`'s work may run more than once.
 // - A booking is a handful of statements, each cheap for the server: the time goes in round
 //   trips. `Store::write` therefore sends its statements in as few as their answers allow
-//   (`Batch`): BEGIN with the first, writes with the next read or with COMMIT.
+//   (`Batch`): BEGIN with the first, writes with the next read or with COMMIT. A booking's
+//   conflict check is a guard that travels with its writes (`require_free`): two round trips,
+//   the row lock and then everything else.
 // - No pqxx exception leaves this file: `Impl::transact` turns each into an error value.
 #include <algorithm>
+#include <charconv>
 #include <condition_variable>
 #include <deque>
 #include <limits>
@@ -60,9 +63,9 @@ constexpr std::int64_t migration_lock = 0x696e746b6974;  // "intkit"
 // change is a new migration appended here, with schema_version raised. A database at a
 // newer version than this build knows is refused rather than misread.
 //
-// Migration 1's trigger builds the person key in SQL ('candidate:' || id): the only place
-// outside detail::person_key that spells it. The static_assert below the list holds the two
-// to the same prefixes.
+// Migration 1's trigger builds the person key in SQL ('candidate:' || id) for writers other
+// than the store: the only place outside detail::person_key that spells it. The
+// static_assert below the list holds the two to the same prefixes.
 constexpr std::string_view migrations[] = {
     R"sql(
 CREATE EXTENSION IF NOT EXISTS btree_gist;
@@ -181,6 +184,51 @@ CREATE INDEX action_log_by_time ON action_log (time_ms);
 -- One row per purge of delivered messages: its cutoff (see Store::purged_before).
 CREATE TABLE retention (purged_before_ms BIGINT NOT NULL);
 )sql",
+    // 4: a cheaper booking (measured in bench/postgres_bench.cpp). The store writes an
+    // interview's people rows itself, in the round trip of the interview row and only when
+    // its slot or people change; its sessions set interviewkit.people_rows to 'store' (see
+    // Impl::connect), and the trigger skips their rows. Every other writer still gets its
+    // rows derived by the trigger, so the exclusion constraint refuses its overlaps as
+    // before. The trigger re-derived the rows from the JSON body on every write of the row,
+    // a third of a booking's server time. A booking's conflict check travels with its writes
+    // (interviewkit_require_free), one round trip fewer. An outbox row is written with the indexes
+    // its queries read and no more: (interview_id, revision) is served by outbox_by_interview,
+    // outbox_done only holds finished messages (a new one is pending). The foreign keys of
+    // outbox and interview_people go: each checked every row with a query of its own, and
+    // their rows are only written next to their interview, in its transaction, by the store
+    // or the trigger; no interview is ever deleted.
+    R"sql(
+DROP TRIGGER interviews_index_people ON interviews;
+CREATE TRIGGER interviews_index_people AFTER INSERT OR UPDATE ON interviews
+  FOR EACH ROW
+  WHEN (current_setting('interviewkit.people_rows', true) IS DISTINCT FROM 'store')
+  EXECUTE FUNCTION interviewkit_index_people();
+-- PgTransaction::require_free's guard: find_conflict's locks and check in one statement that
+-- travels with the writes after it, and fails the transaction naming the same interview and
+-- person (SQLSTATE IK409, read back by slot_conflict_of).
+CREATE FUNCTION interviewkit_require_free(people TEXT[], self BIGINT, lo BIGINT, hi BIGINT)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  who TEXT;
+  other BIGINT;
+BEGIN
+  FOREACH who IN ARRAY people LOOP
+    PERFORM pg_advisory_xact_lock(hashtextextended(who, 7));
+  END LOOP;
+  SELECT p.interview_id, p.person INTO other, who FROM interview_people p
+   WHERE p.person = ANY(people) AND p.interview_id <> self
+     AND p.slot && tstzrange(to_timestamp(lo), to_timestamp(hi), '[)')
+   ORDER BY array_position(people, p.person) LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'slot taken by interview % for %', other, who USING ERRCODE = 'IK409';
+  END IF;
+END $$;
+ALTER TABLE outbox DROP CONSTRAINT outbox_interview_id_fkey;
+ALTER TABLE interview_people DROP CONSTRAINT interview_people_interview_id_fkey;
+DROP INDEX outbox_by_revision;
+DROP INDEX outbox_done;
+CREATE INDEX outbox_done ON outbox (state, updated_ms) WHERE state <> 'pending';
+)sql",
 };
 static_assert(std::size(migrations) == PostgresStore::schema_version);
 
@@ -227,11 +275,35 @@ std::vector<OutboxMessage> by_id(std::vector<OutboxMessage> messages) {
 
 // The exclusion constraint's SQLSTATE: an overlap the conflict check did not prevent.
 constexpr std::string_view exclusion_violation = "23P01";
+// interviewkit_require_free's SQLSTATE: the conflict check failed, with its message
+// "slot taken by interview <id> for <person>".
+constexpr std::string_view slot_taken = "IK409";
+
+// The SlotConflict an IK409 error names. An interview left unset if the message is not
+// read (PostgresStore::write then asks the database who holds the slot).
+SlotConflict slot_conflict_of(std::string_view message) {
+  constexpr std::string_view lead = "slot taken by interview ";
+  const auto at = message.find(lead);
+  if (at == std::string_view::npos)
+    return {InterviewId{}, "unknown"};
+  auto rest = message.substr(at + lead.size());
+  std::uint64_t id = 0;
+  const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), id);
+  rest = rest.substr(static_cast<std::size_t>(end - rest.data()));
+  if (ec != std::errc{} || id == 0 || !rest.starts_with(" for "))
+    return {InterviewId{}, "unknown"};
+  rest = rest.substr(5);
+  return {InterviewId{id}, std::string(rest.substr(0, rest.find('\n')))};
+}
 
 // Advisory lock namespaces (the seed of hashtextextended), so that the same text used as a
 // person key and as an idempotency key maps to two different locks.
 constexpr int person_lock_seed = 7;
 constexpr int idempotency_lock_seed = 11;
+// interviewkit_require_free takes find_conflict's person locks: the same seed.
+static_assert(std::string_view(migrations[3]).find("hashtextextended(who, 7)") !=
+                  std::string_view::npos &&
+              person_lock_seed == 7);
 
 // libpq passes text parameters as C strings in the database encoding: a NUL byte silently
 // cuts the value short, and bytes that are not UTF-8 fail the whole statement (SQLSTATE
@@ -440,6 +512,8 @@ struct PostgresStore::Impl {
       // turns into an error value instead of a worker blocked forever.
       pqxx::nontransaction setup(*c);
       setup.exec(fmt::format("SET statement_timeout = {}", options.statement_timeout.count()));
+      // This session writes interview_people rows itself (see migration 4).
+      setup.exec("SET interviewkit.people_rows = 'store'");
       return Lease(*this, std::move(c));
     } catch (const pqxx::pqxx_exception& e) {
       give_back(nullptr);
@@ -481,6 +555,8 @@ struct PostgresStore::Impl {
   Error failure(std::string_view what, const pqxx::sql_error& e) const {
     if (e.sqlstate() == exclusion_violation)
       return SlotConflict{InterviewId{}, "unknown"};
+    if (e.sqlstate() == slot_taken)
+      return slot_conflict_of(e.what());
     return Unavailable{fmt::format("PostgreSQL {} failed (SQLSTATE {}): {}", what,
                                    e.sqlstate().empty() ? "unknown" : e.sqlstate(),
                                    redact_and_trim(e.what()))};
@@ -719,24 +795,37 @@ class Batch {
 };
 
 // The interview row this transaction writes, kept until it is sent so that the transition
-// recorded right after the write joins the same statement (one row version, one run of
-// the people trigger, instead of two).
+// recorded right after the write joins the same statement (one row version instead of two).
 struct PendingRow {
   Interview interview;
   bool insert = false;
   std::optional<RecordedTransition> transition;
 };
 
-// The INSERT or UPDATE of `row`. The trigger then rewrites the interview's people rows and
-// the exclusion constraint checks them. Half-open '[)' ranges: back-to-back interviews
-// touch without overlapping.
+// A slot as a tstzrange literal. Half-open '[)' ranges: back-to-back interviews touch
+// without overlapping.
+std::string range_literal(const TimeRange& slot) {
+  return fmt::format("tstzrange(to_timestamp({}), to_timestamp({}), '[)')", seconds(slot.start()),
+                     seconds(slot.end()));
+}
+
+// The calendars an interview occupies: its people rows (none unless it holds a slot).
+struct Footprint {
+  std::optional<TimeRange> slot;
+  std::vector<std::string> people;
+
+  static Footprint of(const Interview& i) {
+    if (!holds_slot(i.status) || !i.slot)
+      return {};
+    return {i.slot, people_of(i)};
+  }
+  friend bool operator==(const Footprint&, const Footprint&) = default;
+};
+
+// The INSERT or UPDATE of `row` (its people rows are written apart, see people_statements).
 std::string row_statement(const Batch& b, const PendingRow& row) {
   const auto& i = row.interview;
-  std::string slot = "NULL";
-  if (i.slot) {
-    slot = fmt::format("tstzrange(to_timestamp({}), to_timestamp({}), '[)')",
-                       seconds(i.slot->start()), seconds(i.slot->end()));
-  }
+  const std::string slot = i.slot ? range_literal(*i.slot) : "NULL";
   std::optional<std::string> event;
   std::optional<std::string> from;
   if (row.transition) {
@@ -760,6 +849,36 @@ std::string row_statement(const Batch& b, const PendingRow& row) {
       "updated_ms = {}, recipients = {}, last_event = {}, last_from = {} WHERE id = {}",
       status, version, slot, body, updated, recipients, b.literal(event), b.literal(from),
       column(i.id));
+}
+
+// What brings interview `id`'s people rows from `before` (nullopt: not known, so whatever
+// rows there are go) to `after`; the exclusion constraint checks the rows inserted. Nothing
+// when the two are equal: a confirmation or a note leaves the rows as they are.
+// A row not known to exist (`before` unknown) gets its people rows only if it does: the
+// UPDATE before them then answers NotFound, as it did with no people rows to write.
+std::vector<std::string> people_statements(const Batch& b, InterviewId id,
+                                           const std::optional<Footprint>& before,
+                                           const Footprint& after) {
+  std::vector<std::string> out;
+  if (before == after)
+    return out;
+  if (!before || before->slot)
+    out.push_back(fmt::format("DELETE FROM interview_people WHERE interview_id = {}", column(id)));
+  if (after.slot) {
+    std::string rows;
+    for (const auto& person : after.people) {
+      rows += fmt::format("{}({}, {}, {})", rows.empty() ? "" : ", ", column(id), b.literal(person),
+                          range_literal(*after.slot));
+    }
+    out.push_back(before ? fmt::format("INSERT INTO interview_people (interview_id, person, "
+                                       "slot) VALUES {}",
+                                       rows)
+                         : fmt::format("INSERT INTO interview_people (interview_id, person, "
+                                       "slot) SELECT * FROM (VALUES {}) AS v WHERE EXISTS "
+                                       "(SELECT 1 FROM interviews WHERE id = {})",
+                                       rows, column(id)));
+  }
+  return out;
 }
 
 // The columns of an outbox INSERT, in the order of outbox_values.
@@ -802,13 +921,15 @@ class PgTransaction final : public StoreTransaction {
       return r.error();
     if (r->front().empty())
       return NotFound{id};
-    if (std::ranges::find(locked_, id) == locked_.end())
-      locked_.push_back(id);
     drawn_ = DrawnIds{id, {}};
     for (const auto& row : r->back())
       drawn_->ids.push_back(row[0].as<std::uint64_t>());
     std::ranges::sort(drawn_->ids);
-    return detail::decode_interview(r->front()[0][0].as<std::string>(), id);
+    auto loaded = detail::decode_interview(r->front()[0][0].as<std::string>(), id);
+    // Locked, with people rows as written: those of its stored status and slot.
+    if (loaded)
+      locked_.insert_or_assign(id, Footprint::of(*loaded));
+    return loaded;
   }
 
   // The id comes first because the row's JSON body carries it: from the reserve, or with a
@@ -853,6 +974,18 @@ class PgTransaction final : public StoreTransaction {
 
   Result<std::optional<SlotConflict>> find_conflict(const Interview& interview,
                                                     const TimeRange& window) override;
+
+  // find_conflict's locks and check as one statement that waits for the next round trip:
+  // with the writes, in a booking. It is deferred ahead of the held row, so it runs before
+  // the row's people rows meet the exclusion constraint.
+  Result<void> require_free(const Interview& interview, const TimeRange& window) override {
+    std::string people;
+    for (const auto& person : people_of(interview))
+      people += (people.empty() ? "" : ", ") + b_.literal(person);
+    b_.defer(fmt::format("SELECT interviewkit_require_free(ARRAY[{}]::text[], {}, {}, {})", people,
+                         column(interview.id), seconds(window.start()), seconds(window.end())));
+    return {};
+  }
 
   // Ids, claims and leases are the store's: a new message is never claimed (claim 0). One
   // multi-row INSERT. Messages of the interview this transaction loaded take the ids drawn
@@ -908,15 +1041,25 @@ class PgTransaction final : public StoreTransaction {
     return {};
   }
 
-  // Hands the held row to the batch: before any round trip, and before COMMIT.
+  // Hands the held row to the batch, and its people rows after it: before any round trip,
+  // and before COMMIT.
   void release_row() {
     if (!row_)
       return;
     const auto id = row_->interview.id;
+    if (row_->insert)
+      locked_.insert_or_assign(id, Footprint{});
     // A row this transaction inserted or holds locked cannot be missing: no check, so
     // COMMIT needs no round trip of its own.
-    const bool sure = row_->insert || std::ranges::find(locked_, id) != locked_.end();
+    const auto known = locked_.find(id);
+    const bool sure = known != locked_.end();
     b_.defer(row_statement(b_, *row_), sure ? std::nullopt : std::optional(id));
+    auto after = Footprint::of(row_->interview);
+    for (auto& sql :
+         people_statements(b_, id, sure ? std::optional(known->second) : std::nullopt, after))
+      b_.defer(std::move(sql));
+    if (sure)
+      known->second = std::move(after);
     row_.reset();
   }
 
@@ -956,8 +1099,10 @@ class PgTransaction final : public StoreTransaction {
 
   Batch& b_;
   IdReserve& ids_;
-  std::vector<InterviewId> locked_;  // loaded FOR UPDATE by this transaction
-  std::optional<DrawnIds> drawn_;    // for the interview loaded last
+  // Interviews loaded FOR UPDATE or inserted by this transaction, with their people rows as
+  // this transaction last left them.
+  std::unordered_map<InterviewId, Footprint> locked_;
+  std::optional<DrawnIds> drawn_;  // for the interview loaded last
   // The interview written last, for naming the other side of an exclusion violation; set
   // as it is written, since the violation may surface as an exception in a later call.
   std::optional<Interview>& last_written_;

@@ -655,7 +655,7 @@ class SqliteStore::Impl::Transaction final : public StoreTransaction {
   }
 
   // Keeps the conflict index in step with the interview: one row per person while it holds
-  // a slot, none otherwise. (PostgreSQL does the same in a trigger.)
+  // a slot, none otherwise. (PostgreSQL does the same, see people_statements there.)
   void index(const Interview& interview) {
     auto& clear = impl_.sql("DELETE FROM interview_people WHERE interview_id = ?");
     clear.bind(column(interview.id)).run();

@@ -11,6 +11,15 @@ Result<void> StoreTransaction::append_action(const ActionEntry& entry) {
       entry.action)};
 }
 
+Result<void> StoreTransaction::require_free(const Interview& interview, const TimeRange& window) {
+  auto conflict = find_conflict(interview, window);
+  if (!conflict)
+    return conflict.error();
+  if (*conflict)
+    return **conflict;
+  return {};
+}
+
 // A full page is followed by a one-message probe past its last id: the probe's answer is
 // what says there is a next page (an empty last page is never handed out as "more").
 Result<OutboxPage> page_outbox(const Store& store, OutboxQuery query) {

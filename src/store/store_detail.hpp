@@ -34,8 +34,9 @@ namespace interviewkit::detail {
 // It is part of the stored data (SQLite's and PostgreSQL's interview_people.person column) and
 // of the public answer (SlotConflict::person, "interviewer:alice"), so it can never change
 // without a schema migration. PostgreSQL also builds it in SQL, in the trigger of its first
-// migration; postgres_store.cpp checks at compile time that the trigger spells these same
-// prefixes, and the conformance suite pins the keys every store answers with.
+// migration (for writers other than the store); postgres_store.cpp checks at compile time
+// that the trigger spells these same prefixes, and the conformance suite pins the keys every
+// store answers with.
 // ---------------------------------------------------------------------------------------------
 inline constexpr std::string_view candidate_key_prefix = "candidate:";
 inline constexpr std::string_view interviewer_key_prefix = "interviewer:";

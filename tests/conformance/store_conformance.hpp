@@ -6,70 +6,8 @@
 #include <atomic>
 #include <thread>
 
+#include "conformance/store_samples.hpp"
 #include "support/fixture.hpp"
-
-namespace interviewkit::testing {
-
-inline Interview sample_interview(const std::string& cand, const std::string& interviewer_id) {
-  const auto now = at(1, 0min);
-  return Interview{.id = InterviewId{},
-                   .title = "Conformance",
-                   .candidate = candidate(cand),
-                   .interviewers = {interviewer(interviewer_id)},
-                   .slot = std::nullopt,
-                   .status = InterviewStatus::pending,
-                   .version = 1,
-                   .meeting_link = {},
-                   .created_at = now,
-                   .updated_at = now};
-}
-
-/// The same interview holding `booked`, as a booking leaves it.
-inline Interview scheduled_interview(const std::string& cand, const std::string& interviewer_id,
-                                     const TimeRange& booked) {
-  auto interview = sample_interview(cand, interviewer_id);
-  interview.status = InterviewStatus::scheduled;
-  interview.slot = booked;
-  return interview;
-}
-
-/// An outbox message for `interview`, as BookingService would enqueue it, due at `due`.
-inline OutboxMessage sample_message(InterviewId interview, const std::string& key, UtcMillis due) {
-  OutboxMessage m;
-  m.idempotency_key = key;
-  m.interview = interview;
-  m.kind = NotificationKind::interview_scheduled;
-  m.channel = "mail";
-  m.payload = nlohmann::json{{"key", key}};
-  m.message_token = "token-" + key;
-  m.due = due;
-  m.created_at = due;
-  m.updated_at = due;
-  return m;
-}
-
-/// The ids `enqueue` returns dropped, for work that only needs to know it succeeded.
-inline Result<void> enqueued(const Result<std::vector<OutboxId>>& ids) {
-  if (!ids)
-    return ids.error();
-  return {};
-}
-
-/// Stores a pending interview with `messages` for it; returns the interview's id.
-inline InterviewId interview_with_messages(Store& store, std::vector<OutboxMessage> messages) {
-  InterviewId id;
-  store
-      .write([&](StoreTransaction& tx) -> Result<void> {
-        id = tx.insert(sample_interview("c-1", "i-1")).value();
-        for (auto& m : messages)
-          m.interview = id;
-        return enqueued(tx.enqueue(messages));
-      })
-      .value();
-  return id;
-}
-
-}  // namespace interviewkit::testing
 
 using namespace interviewkit;
 using namespace interviewkit::testing;
@@ -388,6 +326,45 @@ TEMPLATE_LIST_TEST_CASE("candidate busy intervals are the slots a candidate hold
   REQUIRE(f.service->reschedule(first, slot(14, 9h), recruiter()));
   CHECK(store->candidate_busy_intervals(cand, day).value() ==
         std::vector<CandidateBusyInterval>{{slot(11, 22h, 4h), overnight}});
+}
+
+// The guard a booking uses: whether a store checks at once or with the commit (PostgreSQL),
+// the write fails with the conflict find_conflict names, and leaves nothing behind.
+TEMPLATE_LIST_TEST_CASE("require_free fails the write with the conflict find_conflict names",
+                        "[conformance][conflict][dispatch]", ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  Fixture f(store);
+  const auto a = f.create("cand-1", {"int-1"}).id;
+  REQUIRE(f.service->book(a, slot(12, 9h), recruiter()));
+  const auto guarded = [&](const std::string& cand, const std::string& interviewer,
+                           const TimeRange& window, InterviewId& written) {
+    return store->write([&](StoreTransaction& tx) -> Result<void> {
+      auto id = tx.insert(sample_interview(cand, interviewer));
+      if (!id)
+        return id.error();
+      written = *id;
+      auto next = sample_interview(cand, interviewer);
+      next.id = *id;
+      return tx.require_free(next, window);
+    });
+  };
+  InterviewId refused_id;
+  const Result<void> refused = guarded("cand-1", "int-1", slot(12, 9h + 30min), refused_id);
+  REQUIRE_FALSE(refused);
+  REQUIRE(refused.error().is<SlotConflict>());
+  CHECK(refused.error().get_if<SlotConflict>()->other == a);
+  CHECK(refused.error().get_if<SlotConflict>()->person == "candidate:cand-1");
+  CHECK(store->find(refused_id).error().is<NotFound>());
+
+  InterviewId by_window;  // a buffer's reach: the window decides, not a slot
+  const Result<void> buffered =
+      guarded("cand-2", "int-1", slot(12, 10h).widened(5min, 5min), by_window);
+  REQUIRE_FALSE(buffered);
+  CHECK(buffered.error().get_if<SlotConflict>()->person == "interviewer:int-1");
+
+  InterviewId touching;
+  CHECK(guarded("cand-2", "int-1", slot(12, 10h), touching));
+  CHECK(store->find(touching));
 }
 
 TEMPLATE_LIST_TEST_CASE("the person key names who is double-booked, the same in every store",

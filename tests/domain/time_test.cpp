@@ -9,15 +9,13 @@
 #include <interviewkit/domain/time_range.hpp>
 #include <interviewkit/domain/time_zone.hpp>
 
+#include "support/dates.hpp"
+
 using namespace interviewkit;
 using namespace std::chrono_literals;
 using date::sys_days;
 
-namespace {
-date::sys_seconds at(date::year_month_day ymd, std::chrono::seconds tod) {
-  return sys_days{ymd} + tod;
-}
-}  // namespace
+using interviewkit::testing::at;
 
 TEST_CASE("UTC timestamps format and parse strictly", "[domain]") {
   const auto t = at(date::year{2024} / 3 / 12, 14h + 5min + 9s);

@@ -20,17 +20,16 @@
 #include <interviewkit/domain/posix_tz.hpp>
 #include <interviewkit/domain/time_zone.hpp>
 
+#include "support/dates.hpp"
+
 using namespace interviewkit;
 using namespace std::chrono_literals;
 using date::local_days;
 using date::sys_days;
 using date::sys_seconds;
+using interviewkit::testing::at;
 
 namespace {
-
-sys_seconds at(date::year_month_day ymd, std::chrono::seconds tod = 0s) {
-  return sys_days{ymd} + tod;
-}
 
 std::string local_text(const TimeZone& zone, sys_seconds t) {
   return date::format("%F %T", zone.to_local(t));

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "outbox/planted.hpp"
+#include "support/real_time.hpp"
 
 using namespace interviewkit;
 using namespace interviewkit::testing;
@@ -69,16 +70,6 @@ class SlowChannel final : public Notifier {
   mutable std::mutex mutex_;
   std::vector<Call> calls_;
 };
-
-UtcMillis real_now() {
-  return date::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
-}
-
-TimeRange next_week() {
-  const auto start = date::floor<std::chrono::minutes>(std::chrono::system_clock::now()) +
-                     std::chrono::hours{24 * 7};
-  return TimeRange::make(start, 1h).value();
-}
 
 std::shared_ptr<ActionLog> memory_log(std::shared_ptr<MemorySink> sink) {
   return ActionLog::make(std::move(sink)).value();

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "outbox/planted.hpp"
+#include "support/real_time.hpp"
 
 using namespace interviewkit;
 using namespace interviewkit::testing;
@@ -17,17 +18,6 @@ using K = NotificationKind;
 
 std::shared_ptr<ActionLog> memory_log() {
   return ActionLog::make(std::make_shared<MemorySink>()).value();
-}
-
-// A slot a week after the system clock's now, for tests that run on real time.
-TimeRange next_week() {
-  const auto start =
-      date::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + date::days{7};
-  return TimeRange::make(start, std::chrono::hours{1}).value();
-}
-
-UtcMillis real_now() {
-  return date::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "outbox/planted.hpp"
+#include "support/real_time.hpp"
 
 using namespace interviewkit;
 using namespace interviewkit::testing;
@@ -63,16 +64,6 @@ class GateChannel final : public Notifier {
   bool released_ = false;
   InterviewId probe_{};
 };
-
-UtcMillis real_now() {
-  return date::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
-}
-
-TimeRange next_week() {
-  const auto start = date::floor<std::chrono::minutes>(std::chrono::system_clock::now()) +
-                     std::chrono::hours{24 * 7};
-  return TimeRange::make(start, 1h).value();
-}
 
 }  // namespace
 

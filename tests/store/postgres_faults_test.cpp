@@ -21,6 +21,7 @@
 #include <interviewkit/store/postgres_store.hpp>
 
 #include "support/fixture.hpp"
+#include "support/pg_scalar.hpp"
 #include "support/postgres_server.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -52,12 +53,6 @@ BookingOptions no_reminders() {
   BookingOptions options{.test_mode = true};
   options.policy = NotificationPolicy::defaults(std::nullopt);
   return options;
-}
-
-std::int64_t scalar(const std::string& url, const std::string& sql) {
-  pqxx::connection c(url);
-  pqxx::nontransaction tx(c);
-  return tx.exec(sql)[0][0].as<std::int64_t>();
 }
 
 // Terminates every other backend connected to url's database, as a DBA or a failover would,

@@ -8,41 +8,12 @@
 
 #include <interviewkit/store/postgres_store.hpp>
 
+#include "conformance/store_samples.hpp"
 #include "support/fixture.hpp"
 #include "support/postgres_server.hpp"
 
 using namespace interviewkit;
 using namespace interviewkit::testing;
-
-namespace {
-// As tests/conformance/store_conformance.hpp (which defines the suite's test cases).
-Interview sample_interview(const std::string& cand, const std::string& interviewer_id) {
-  const auto now = at(1, 0min);
-  return Interview{.id = InterviewId{},
-                   .title = "Review",
-                   .candidate = candidate(cand),
-                   .interviewers = {interviewer(interviewer_id)},
-                   .slot = std::nullopt,
-                   .status = InterviewStatus::pending,
-                   .version = 1,
-                   .meeting_link = {},
-                   .created_at = now,
-                   .updated_at = now};
-}
-OutboxMessage sample_message(InterviewId interview, const std::string& key, UtcMillis due) {
-  OutboxMessage m;
-  m.idempotency_key = key;
-  m.interview = interview;
-  m.kind = NotificationKind::interview_scheduled;
-  m.channel = "mail";
-  m.payload = nlohmann::json{{"key", key}};
-  m.message_token = "token-" + key;
-  m.due = due;
-  m.created_at = due;
-  m.updated_at = due;
-  return m;
-}
-}  // namespace
 
 TEST_CASE("two enqueues for a loaded interview in one transaction keep enqueue order",
           "[postgres][outbox][dispatch]") {

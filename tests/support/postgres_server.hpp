@@ -40,6 +40,13 @@ class PostgresServer {
             .c_str());
   }
 
+  /// Runs the SQL file at `path` through psql against `url`; returns psql's exit status.
+  static int psql_file(const std::string& url, const std::string& path) {
+    return std::system(
+        fmt::format("psql -q -X -v ON_ERROR_STOP=1 '{}' -f '{}' >/dev/null 2>&1", url, path)
+            .c_str());
+  }
+
   /// Restarts the server the way an operator or a failover would (pg_ctl restart, with the
   /// options it was started with, as the `postgres` user when run as root): every open
   /// connection is cut. False, doing nothing, when the tests use a server they do not own.

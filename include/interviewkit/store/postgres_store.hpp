@@ -34,12 +34,12 @@ struct PostgresOptions {
 
 /// A Store on PostgreSQL. The database itself forbids double booking: an exclusion
 /// constraint (btree_gist, tstzrange &&) over the people of every interview that holds a
-/// slot, maintained by a trigger, so even a foreign writer cannot create an overlap. Outbox
-/// claims use FOR UPDATE SKIP LOCKED with a lease; completions are fenced by the attempt
-/// number, so a worker that wakes after its lease cannot overwrite a newer claim.
-/// Thread-safe (a connection pool). `write`'s work runs again after a serialization failure,
-/// deadlock or dropped connection, up to `retries` times. Also an ActionStore. Created only
-/// by `open`.
+/// slot (the store writes them next to the interview row; a trigger derives them for any
+/// other writer), so even a foreign writer cannot create an overlap. Outbox claims use FOR UPDATE
+/// SKIP LOCKED with a lease; completions are fenced by the attempt number, so a worker that wakes
+/// after its lease cannot overwrite a newer claim. Thread-safe (a connection pool). `write`'s work
+/// runs again after a serialization failure, deadlock or dropped connection, up to `retries` times.
+/// Also an ActionStore. Created only by `open`.
 class INTERVIEWKIT_EXPORT PostgresStore final : public Store, public ActionStore {
  public:
   /// Connects, and applies schema migrations under an advisory lock (two servers starting
@@ -50,7 +50,7 @@ class INTERVIEWKIT_EXPORT PostgresStore final : public Store, public ActionStore
   PostgresStore& operator=(const PostgresStore&) = delete;
 
   /// The schema version this build writes.
-  static constexpr int schema_version = 3;
+  static constexpr int schema_version = 4;
 
   Result<void> write(const Work& work) override;
   Result<Interview> find(InterviewId id) const override;

@@ -79,6 +79,14 @@ class INTERVIEWKIT_EXPORT StoreTransaction {
   /// atomic step (PostgreSQL locks each person here).
   [[nodiscard]] virtual Result<std::optional<SlotConflict>> find_conflict(
       const Interview& interview, const TimeRange& window) = 0;
+  /// The same check as a guard: the SlotConflict `find_conflict` would name fails the
+  /// transaction, with the same atomicity. A store may check at once (the default, through
+  /// `find_conflict`) or later, with the statements that follow, before the commit
+  /// (PostgreSQL does, saving a round trip); then this returns success and Store::write
+  /// returns the SlotConflict. So the work must not act on its success outside the
+  /// transaction.
+  [[nodiscard]] virtual Result<void> require_free(const Interview& interview,
+                                                  const TimeRange& window);
   /// Adds messages to the outbox and returns their ids, in the order given; ids are
   /// assigned by the store (the `id`, `claim`, lease, `recipient` and `revision` fields
   /// given are ignored: the last two are derived from the payload). An idempotency key
