@@ -855,15 +855,17 @@ std::string row_statement(const Batch& b, const PendingRow& row) {
 // rows there are go) to `after`; the exclusion constraint checks the rows inserted. Nothing
 // when the two are equal: a confirmation or a note leaves the rows as they are.
 // A row not known to exist (`before` unknown) gets its people rows only if it does: the
-// UPDATE before them then answers NotFound, as it did with no people rows to write.
+// UPDATE before them then answers NotFound, as it did with no people rows to write. The
+// DELETE goes first even when `before` held none: on a session that lost its
+// interviewkit.people_rows setting (a reconnect, a transaction-pooling proxy) the trigger
+// has written rows, and the INSERT must not collide with them.
 std::vector<std::string> people_statements(const Batch& b, InterviewId id,
                                            const std::optional<Footprint>& before,
                                            const Footprint& after) {
   std::vector<std::string> out;
   if (before == after)
     return out;
-  if (!before || before->slot)
-    out.push_back(fmt::format("DELETE FROM interview_people WHERE interview_id = {}", column(id)));
+  out.push_back(fmt::format("DELETE FROM interview_people WHERE interview_id = {}", column(id)));
   if (after.slot) {
     std::string rows;
     for (const auto& person : after.people) {
