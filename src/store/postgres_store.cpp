@@ -205,23 +205,26 @@ CREATE TRIGGER interviews_index_people AFTER INSERT OR UPDATE ON interviews
   EXECUTE FUNCTION interviewkit_index_people();
 -- PgTransaction::require_free's guard: find_conflict's locks and check in one statement that
 -- travels with the writes after it, and fails the transaction naming the same interview and
--- person (SQLSTATE IK409, read back by slot_conflict_of).
+-- person (SQLSTATE IK409, read back by slot_conflict_of). One probe of the exclusion index
+-- per person, in the order given, on both its columns: a single query over all of them
+-- matched the people as a filter, reading every interview of the hour.
 CREATE FUNCTION interviewkit_require_free(people TEXT[], self BIGINT, lo BIGINT, hi BIGINT)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   who TEXT;
   other BIGINT;
+  wanted TSTZRANGE := tstzrange(to_timestamp(lo), to_timestamp(hi), '[)');
 BEGIN
   FOREACH who IN ARRAY people LOOP
     PERFORM pg_advisory_xact_lock(hashtextextended(who, 7));
   END LOOP;
-  SELECT p.interview_id, p.person INTO other, who FROM interview_people p
-   WHERE p.person = ANY(people) AND p.interview_id <> self
-     AND p.slot && tstzrange(to_timestamp(lo), to_timestamp(hi), '[)')
-   ORDER BY array_position(people, p.person) LIMIT 1;
-  IF FOUND THEN
-    RAISE EXCEPTION 'slot taken by interview % for %', other, who USING ERRCODE = 'IK409';
-  END IF;
+  FOREACH who IN ARRAY people LOOP
+    SELECT interview_id INTO other FROM interview_people
+     WHERE person = who AND slot && wanted AND interview_id <> self LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'slot taken by interview % for %', other, who USING ERRCODE = 'IK409';
+    END IF;
+  END LOOP;
 END $$;
 ALTER TABLE outbox DROP CONSTRAINT outbox_interview_id_fkey;
 ALTER TABLE interview_people DROP CONSTRAINT interview_people_interview_id_fkey;
