@@ -185,18 +185,18 @@ CREATE INDEX action_log_by_time ON action_log (time_ms);
 CREATE TABLE retention (purged_before_ms BIGINT NOT NULL);
 )sql",
     // 4: a cheaper booking (measured in bench/postgres_bench.cpp). The store writes an
-    // interview's people rows itself, in the round trip of the interview row and only when
-    // its slot or people change; its sessions set interviewkit.people_rows to 'store' (see
-    // Impl::connect), and the trigger skips their rows. Every other writer still gets its
-    // rows derived by the trigger, so the exclusion constraint refuses its overlaps as
-    // before. The trigger re-derived the rows from the JSON body on every write of the row,
-    // a third of a booking's server time. A booking's conflict check travels with its writes
-    // (interviewkit_require_free), one round trip fewer. An outbox row is written with the indexes
-    // its queries read and no more: (interview_id, revision) is served by outbox_by_interview,
-    // outbox_done only holds finished messages (a new one is pending). The foreign keys of
-    // outbox and interview_people go: each checked every row with a query of its own, and
-    // their rows are only written next to their interview, in its transaction, by the store
-    // or the trigger; no interview is ever deleted.
+    // interview's people rows itself, with the interview row (people_statements); its write
+    // transactions set interviewkit.people_rows to 'store' (Batch::run), and the trigger
+    // skips their rows. Every other writer still gets its rows derived by the trigger, so
+    // the exclusion constraint refuses its overlaps as before. The trigger derived the rows
+    // with a plpgsql call and a JSON walk per write, a third of a booking's server time. A
+    // booking's conflict check travels with its writes (interviewkit_require_free), one round trip
+    // fewer. An outbox row is written with the indexes its queries read and no more: (interview_id,
+    // revision) is served by outbox_by_interview, outbox_done only holds finished messages (a new
+    // one is pending). The foreign keys of outbox and interview_people go: each checked every row
+    // with a query of its own, and their rows are only written next to their interview, in its
+    // transaction, by the store or the trigger. What they did when an interview is deleted, a
+    // trigger does.
     R"sql(
 DROP TRIGGER interviews_index_people ON interviews;
 CREATE TRIGGER interviews_index_people AFTER INSERT OR UPDATE ON interviews
@@ -226,10 +226,33 @@ BEGIN
     END IF;
   END LOOP;
 END $$;
-ALTER TABLE outbox DROP CONSTRAINT outbox_interview_id_fkey;
-ALTER TABLE interview_people DROP CONSTRAINT interview_people_interview_id_fkey;
-DROP INDEX outbox_by_revision;
-DROP INDEX outbox_done;
+ALTER TABLE outbox DROP CONSTRAINT IF EXISTS outbox_interview_id_fkey;
+ALTER TABLE interview_people DROP CONSTRAINT IF EXISTS interview_people_interview_id_fkey;
+-- What the two keys did on a delete, without their check on every insert: an interview with
+-- outbox messages is not deleted (23503, as the outbox's key refused it), and its people
+-- rows go with it (the people key's ON DELETE CASCADE); TRUNCATE likewise.
+CREATE FUNCTION interviewkit_interview_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'TRUNCATE' THEN
+    IF EXISTS (SELECT 1 FROM outbox) THEN
+      RAISE EXCEPTION 'interviews cannot be truncated while the outbox has messages'
+        USING ERRCODE = '23503';
+    END IF;
+    DELETE FROM interview_people;
+    RETURN NULL;
+  END IF;
+  IF EXISTS (SELECT 1 FROM outbox WHERE interview_id = OLD.id) THEN
+    RAISE EXCEPTION 'interview % still has outbox messages', OLD.id USING ERRCODE = '23503';
+  END IF;
+  DELETE FROM interview_people WHERE interview_id = OLD.id;
+  RETURN OLD;
+END $$;
+CREATE TRIGGER interviews_deleted BEFORE DELETE ON interviews
+  FOR EACH ROW EXECUTE FUNCTION interviewkit_interview_deleted();
+CREATE TRIGGER interviews_truncated AFTER TRUNCATE ON interviews
+  FOR EACH STATEMENT EXECUTE FUNCTION interviewkit_interview_deleted();
+DROP INDEX IF EXISTS outbox_by_revision;
+DROP INDEX IF EXISTS outbox_done;
 CREATE INDEX outbox_done ON outbox (state, updated_ms) WHERE state <> 'pending';
 )sql",
 };
@@ -515,8 +538,6 @@ struct PostgresStore::Impl {
       // turns into an error value instead of a worker blocked forever.
       pqxx::nontransaction setup(*c);
       setup.exec(fmt::format("SET statement_timeout = {}", options.statement_timeout.count()));
-      // This session writes interview_people rows itself (see migration 4).
-      setup.exec("SET interviewkit.people_rows = 'store'");
       return Lease(*this, std::move(c));
     } catch (const pqxx::pqxx_exception& e) {
       give_back(nullptr);
@@ -745,8 +766,13 @@ class Batch {
     pqxx::pipeline pipe(tx_);
     pipe.retain(std::numeric_limits<int>::max());  // everything leaves in one simple query
     std::vector<pqxx::pipeline::query_id> ids;
-    if (!begun_)
+    if (!begun_) {
       pipe.insert("BEGIN");
+      // This transaction writes interview_people rows itself (see migration 4). Local to
+      // the transaction, so it never outlives it on a connection that a pooling proxy
+      // hands to another client next.
+      pipe.insert("SELECT set_config('interviewkit.people_rows', 'store', true)");
+    }
     begun_ = true;
     for (const auto& d : sent)
       ids.push_back(pipe.insert(d.sql));
@@ -812,19 +838,6 @@ std::string range_literal(const TimeRange& slot) {
                      seconds(slot.end()));
 }
 
-// The calendars an interview occupies: its people rows (none unless it holds a slot).
-struct Footprint {
-  std::optional<TimeRange> slot;
-  std::vector<std::string> people;
-
-  static Footprint of(const Interview& i) {
-    if (!holds_slot(i.status) || !i.slot)
-      return {};
-    return {i.slot, people_of(i)};
-  }
-  friend bool operator==(const Footprint&, const Footprint&) = default;
-};
-
 // The INSERT or UPDATE of `row` (its people rows are written apart, see people_statements).
 std::string row_statement(const Batch& b, const PendingRow& row) {
   const auto& i = row.interview;
@@ -854,35 +867,27 @@ std::string row_statement(const Batch& b, const PendingRow& row) {
       column(i.id));
 }
 
-// What brings interview `id`'s people rows from `before` (nullopt: not known, so whatever
-// rows there are go) to `after`; the exclusion constraint checks the rows inserted. Nothing
-// when the two are equal: a confirmation or a note leaves the rows as they are.
-// A row not known to exist (`before` unknown) gets its people rows only if it does: the
-// UPDATE before them then answers NotFound, as it did with no people rows to write. The
-// DELETE goes first even when `before` held none: on a session that lost its
-// interviewkit.people_rows setting (a reconnect, a transaction-pooling proxy) the trigger
-// has written rows, and the INSERT must not collide with them.
-std::vector<std::string> people_statements(const Batch& b, InterviewId id,
-                                           const std::optional<Footprint>& before,
-                                           const Footprint& after) {
-  std::vector<std::string> out;
-  if (before == after)
+// Interview `i`'s people rows, rewritten as the trigger derives them for other writers: the
+// rows go, and one per person comes back if `i` holds a slot; the exclusion constraint
+// checks them. Rewritten on every write of the row, as the trigger did, so rows a foreign
+// writer left wrong are put right by the store's next write. `known`: the row surely exists
+// (this transaction inserted or locked it); otherwise the rows are written only if it does,
+// and the UPDATE before them answers NotFound.
+std::vector<std::string> people_statements(const Batch& b, const Interview& i, bool known) {
+  std::vector<std::string> out{
+      fmt::format("DELETE FROM interview_people WHERE interview_id = {}", column(i.id))};
+  if (!holds_slot(i.status) || !i.slot)
     return out;
-  out.push_back(fmt::format("DELETE FROM interview_people WHERE interview_id = {}", column(id)));
-  if (after.slot) {
-    std::string rows;
-    for (const auto& person : after.people) {
-      rows += fmt::format("{}({}, {}, {})", rows.empty() ? "" : ", ", column(id), b.literal(person),
-                          range_literal(*after.slot));
-    }
-    out.push_back(before ? fmt::format("INSERT INTO interview_people (interview_id, person, "
-                                       "slot) VALUES {}",
-                                       rows)
-                         : fmt::format("INSERT INTO interview_people (interview_id, person, "
-                                       "slot) SELECT * FROM (VALUES {}) AS v WHERE EXISTS "
-                                       "(SELECT 1 FROM interviews WHERE id = {})",
-                                       rows, column(id)));
+  std::string rows;
+  for (const auto& person : people_of(i)) {
+    rows += fmt::format("{}({}, {}, {})", rows.empty() ? "" : ", ", column(i.id), b.literal(person),
+                        range_literal(*i.slot));
   }
+  constexpr std::string_view insert = "INSERT INTO interview_people (interview_id, person, slot)";
+  out.push_back(known ? fmt::format("{} VALUES {}", insert, rows)
+                      : fmt::format("{} SELECT * FROM (VALUES {}) AS v WHERE EXISTS (SELECT 1 "
+                                    "FROM interviews WHERE id = {})",
+                                    insert, rows, column(i.id)));
   return out;
 }
 
@@ -930,11 +935,9 @@ class PgTransaction final : public StoreTransaction {
     for (const auto& row : r->back())
       drawn_->ids.push_back(row[0].as<std::uint64_t>());
     std::ranges::sort(drawn_->ids);
-    auto loaded = detail::decode_interview(r->front()[0][0].as<std::string>(), id);
-    // Locked, with people rows as written: those of its stored status and slot.
-    if (loaded)
-      locked_.insert_or_assign(id, Footprint::of(*loaded));
-    return loaded;
+    if (std::ranges::find(locked_, id) == locked_.end())
+      locked_.push_back(id);
+    return detail::decode_interview(r->front()[0][0].as<std::string>(), id);
   }
 
   // The id comes first because the row's JSON body carries it: from the reserve, or with a
@@ -1052,19 +1055,12 @@ class PgTransaction final : public StoreTransaction {
     if (!row_)
       return;
     const auto id = row_->interview.id;
-    if (row_->insert)
-      locked_.insert_or_assign(id, Footprint{});
     // A row this transaction inserted or holds locked cannot be missing: no check, so
     // COMMIT needs no round trip of its own.
-    const auto known = locked_.find(id);
-    const bool sure = known != locked_.end();
+    const bool sure = row_->insert || std::ranges::find(locked_, id) != locked_.end();
     b_.defer(row_statement(b_, *row_), sure ? std::nullopt : std::optional(id));
-    auto after = Footprint::of(row_->interview);
-    for (auto& sql :
-         people_statements(b_, id, sure ? std::optional(known->second) : std::nullopt, after))
+    for (auto& sql : people_statements(b_, row_->interview, sure))
       b_.defer(std::move(sql));
-    if (sure)
-      known->second = std::move(after);
     row_.reset();
   }
 
@@ -1104,10 +1100,8 @@ class PgTransaction final : public StoreTransaction {
 
   Batch& b_;
   IdReserve& ids_;
-  // Interviews loaded FOR UPDATE or inserted by this transaction, with their people rows as
-  // this transaction last left them.
-  std::unordered_map<InterviewId, Footprint> locked_;
-  std::optional<DrawnIds> drawn_;  // for the interview loaded last
+  std::vector<InterviewId> locked_;  // loaded FOR UPDATE by this transaction
+  std::optional<DrawnIds> drawn_;    // for the interview loaded last
   // The interview written last, for naming the other side of an exclusion violation; set
   // as it is written, since the violation may surface as an exception in a later call.
   std::optional<Interview>& last_written_;

@@ -25,8 +25,8 @@ struct PostgresFactory {
 
 using ConformanceStores = std::tuple<PostgresFactory>;
 
-#include "conformance/store_conformance.hpp"
 #include "conformance/outbox_query_conformance.hpp"
+#include "conformance/store_conformance.hpp"
 
 using ActionStores = std::tuple<PostgresFactory>;
 
@@ -76,6 +76,57 @@ TEST_CASE("the database itself refuses an overlapping booking, even from a forei
   CHECK(clash.error().get_if<SlotConflict>()->other == a);
 }
 
+// The store writes its people rows itself (schema 4), and rewrites them on every write of the
+// interview, as the trigger did: rows a foreign writer left wrong do not outlive the store's
+// next write of that interview.
+TEST_CASE("a store write puts right the people rows a foreign writer left wrong",
+          "[postgres][conflict][dispatch]") {
+  const auto url = fresh();
+  auto store = PostgresStore::open({.url = url}).value();
+  Fixture f(store);
+  const auto a = f.create("cand-1", {"int-1"}).id;
+  REQUIRE(f.service->book(a, slot(12, 9h), recruiter()));
+  // Columns only: the trigger drops the rows, the JSON body still says scheduled.
+  REQUIRE(PostgresServer::psql(
+              url, fmt::format("UPDATE interviews SET status = 'cancelled' WHERE id = {}",
+                               a.value())) == 0);
+  REQUIRE(f.service->confirm(a, recruiter()));
+  const auto b = f.create("cand-2", {"int-1"}).id;
+  auto clash = f.service->book(b, slot(12, 9h), recruiter());
+  REQUIRE_FALSE(clash);
+  CHECK(clash.error().get_if<SlotConflict>()->other == a);
+
+  // Rows deleted behind the store's back come back with its next write.
+  REQUIRE(PostgresServer::psql(url, fmt::format("DELETE FROM interview_people WHERE "
+                                                "interview_id = {}",
+                                                a.value())) == 0);
+  REQUIRE(f.service->reschedule(a, slot(12, 11h), recruiter()));
+  auto later = f.service->book(b, slot(12, 11h), recruiter());
+  REQUIRE_FALSE(later);
+  CHECK(later.error().get_if<SlotConflict>()->other == a);
+  REQUIRE(f.service->book(b, slot(12, 9h), recruiter()));
+}
+
+// The foreign keys' duties on delete, kept by a trigger (schema 4): an interview with outbox
+// messages is not deleted, and a deleted one leaves no people rows to block a calendar.
+TEST_CASE("deleting an interview takes its people rows, and is refused while it has messages",
+          "[postgres][conflict][dispatch]") {
+  const auto url = fresh();
+  auto store = PostgresStore::open({.url = url}).value();
+  Fixture f(store);
+  const auto a = f.create("cand-1", {"int-1"}).id;
+  REQUIRE(f.service->book(a, slot(12, 9h), recruiter()));
+  CHECK(PostgresServer::psql(url, fmt::format("DELETE FROM interviews WHERE id = {}", a.value())) !=
+        0);
+  CHECK(PostgresServer::psql(url, "TRUNCATE interviews") != 0);
+  CHECK(f.service->get(a));
+  REQUIRE(PostgresServer::psql(url, fmt::format("DELETE FROM outbox WHERE interview_id = {0}; "
+                                                "DELETE FROM interviews WHERE id = {0}",
+                                                a.value())) == 0);
+  const auto b = f.create("cand-2", {"int-1"}).id;
+  REQUIRE(f.service->book(b, slot(12, 9h), recruiter()));
+}
+
 TEST_CASE("two servers migrating one database at once do not race", "[postgres]") {
   const auto url = fresh();
   std::vector<std::thread> servers;
@@ -119,7 +170,9 @@ TEST_CASE("the ActionLog lives in the same PostgreSQL database", "[postgres][act
   auto sink = StoreSink::make(store).value();
   Fixture f(store);
   f.log = ActionLog::make(sink).value();
-  f.service = BookingService::make(store, f.log, with_clock(BookingOptions{.test_mode = true}, f.clock)).value();
+  f.service =
+      BookingService::make(store, f.log, with_clock(BookingOptions{.test_mode = true}, f.clock))
+          .value();
   f.dispatcher =
       Dispatcher::make(store,
                        std::make_shared<RecordingNotifier>([](const Notification&, std::size_t) {
