@@ -203,16 +203,14 @@ CREATE TRIGGER interviews_index_people AFTER INSERT OR UPDATE ON interviews
   FOR EACH ROW
   WHEN (current_setting('interviewkit.people_rows', true) IS DISTINCT FROM 'store')
   EXECUTE FUNCTION interviewkit_index_people();
--- PgTransaction::require_free's guard: find_conflict's locks and check in one statement that
--- travels with the writes after it, and fails the transaction naming the same interview and
--- person (SQLSTATE IK409, read back by slot_conflict_of). One probe of the exclusion index
--- per person, in the order given, on both its columns: a single query over all of them
--- matched the people as a filter, reading every interview of the hour.
-CREATE FUNCTION interviewkit_require_free(people TEXT[], self BIGINT, lo BIGINT, hi BIGINT)
-RETURNS void LANGUAGE plpgsql AS $$
+-- The conflict check of find_conflict and require_free, in one place: the person locks, then
+-- one probe of the exclusion index per person, in the order given, on both its columns (a
+-- single query over all of them matched the people as a filter, reading every interview of
+-- the hour); the first conflict found, or no row.
+CREATE FUNCTION interviewkit_conflict(people TEXT[], self BIGINT, lo BIGINT, hi BIGINT,
+                                      OUT other BIGINT, OUT who TEXT)
+RETURNS SETOF record LANGUAGE plpgsql AS $$
 DECLARE
-  who TEXT;
-  other BIGINT;
   wanted TSTZRANGE := tstzrange(to_timestamp(lo), to_timestamp(hi), '[)');
 BEGIN
   FOREACH who IN ARRAY people LOOP
@@ -222,9 +220,24 @@ BEGIN
     SELECT interview_id INTO other FROM interview_people
      WHERE person = who AND slot && wanted AND interview_id <> self LIMIT 1;
     IF FOUND THEN
-      RAISE EXCEPTION 'slot taken by interview % for %', other, who USING ERRCODE = 'IK409';
+      RETURN NEXT;
+      RETURN;
     END IF;
   END LOOP;
+END $$;
+-- require_free's guard, which travels with the writes after it: fails the transaction naming
+-- the conflict (SQLSTATE IK409, read back by slot_conflict_of).
+CREATE FUNCTION interviewkit_require_free(people TEXT[], self BIGINT, lo BIGINT, hi BIGINT)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  found_other BIGINT;
+  found_who TEXT;
+BEGIN
+  SELECT other, who INTO found_other, found_who FROM interviewkit_conflict(people, self, lo, hi);
+  IF FOUND THEN
+    RAISE EXCEPTION 'slot taken by interview % for %', found_other, found_who
+      USING ERRCODE = 'IK409';
+  END IF;
 END $$;
 ALTER TABLE outbox DROP CONSTRAINT IF EXISTS outbox_interview_id_fkey;
 ALTER TABLE interview_people DROP CONSTRAINT IF EXISTS interview_people_interview_id_fkey;
@@ -326,7 +339,7 @@ SlotConflict slot_conflict_of(std::string_view message) {
 // person key and as an idempotency key maps to two different locks.
 constexpr int person_lock_seed = 7;
 constexpr int idempotency_lock_seed = 11;
-// interviewkit_require_free takes find_conflict's person locks: the same seed.
+// interviewkit_conflict's person locks and the idempotency locks use different seeds.
 static_assert(std::string_view(migrations[3]).find("hashtextextended(who, 7)") !=
                   std::string_view::npos &&
               person_lock_seed == 7);
@@ -983,15 +996,12 @@ class PgTransaction final : public StoreTransaction {
   Result<std::optional<SlotConflict>> find_conflict(const Interview& interview,
                                                     const TimeRange& window) override;
 
-  // find_conflict's locks and check as one statement that waits for the next round trip:
-  // with the writes, in a booking. It is deferred ahead of the held row, so it runs before
-  // the row's people rows meet the exclusion constraint.
+  // find_conflict's check as one statement that waits for the next round trip: with the
+  // writes, in a booking. It is deferred ahead of the held row, so it runs before the row's
+  // people rows meet the exclusion constraint.
   Result<void> require_free(const Interview& interview, const TimeRange& window) override {
-    std::string people;
-    for (const auto& person : people_of(interview))
-      people += (people.empty() ? "" : ", ") + b_.literal(person);
-    b_.defer(fmt::format("SELECT interviewkit_require_free(ARRAY[{}]::text[], {}, {}, {})", people,
-                         column(interview.id), seconds(window.start()), seconds(window.end())));
+    b_.defer(
+        fmt::format("SELECT interviewkit_require_free({})", conflict_arguments(interview, window)));
     return {};
   }
 
@@ -1066,6 +1076,8 @@ class PgTransaction final : public StoreTransaction {
 
  private:
   static std::string action_statement(const Batch& b, const ActionEntry& entry);
+  // The arguments of interviewkit_conflict and interviewkit_require_free for this check.
+  std::string conflict_arguments(const Interview& interview, const TimeRange& window) const;
 
   void hold_row(PendingRow row) {
     release_row();
@@ -1113,26 +1125,22 @@ class PgTransaction final : public StoreTransaction {
 // would let two servers both see a free slot). Taken in people_of's sorted order, so two
 // bookings never wait on each other in a cycle. Transaction-scoped: released by the commit
 // or rollback, never leaked. Overlaps themselves are also refused by the exclusion
-// constraint. Locks and check share one round trip (see Batch for why that is safe); the
-// check names the first person, in people_of's order, who has a conflict.
+// constraint. interviewkit_conflict takes the locks and then checks (each statement in it
+// sees what a lock's previous holder committed); it names the first person, in people_of's
+// order, who has a conflict.
+std::string PgTransaction::conflict_arguments(const Interview& interview,
+                                              const TimeRange& window) const {
+  std::string people;
+  for (const auto& person : people_of(interview))
+    people += (people.empty() ? "" : ", ") + b_.literal(person);
+  return fmt::format("ARRAY[{}]::text[], {}, {}, {}", people, column(interview.id),
+                     seconds(window.start()), seconds(window.end()));
+}
+
 Result<std::optional<SlotConflict>> PgTransaction::find_conflict(const Interview& interview,
                                                                  const TimeRange& window) {
-  const auto people = people_of(interview);
-  std::vector<std::string> statements;
-  std::string list;
-  for (const auto& person : people) {
-    statements.push_back(fmt::format("SELECT pg_advisory_xact_lock(hashtextextended({}, {}))",
-                                     b_.literal(person), person_lock_seed));
-    list += (list.empty() ? "" : ", ") + b_.literal(person);
-  }
-  if (people.empty())
-    return std::optional<SlotConflict>{};
-  statements.push_back(fmt::format(
-      "SELECT interview_id, person FROM interview_people WHERE person IN ({0}) AND "
-      "interview_id <> {1} AND slot && tstzrange(to_timestamp({2}), to_timestamp({3}), '[)') "
-      "ORDER BY array_position(ARRAY[{0}], person) LIMIT 1",
-      list, column(interview.id), seconds(window.start()), seconds(window.end())));
-  auto r = run(statements);
+  auto r = run({fmt::format("SELECT other, who FROM interviewkit_conflict({})",
+                            conflict_arguments(interview, window))});
   if (!r)
     return r.error();
   const auto& found = r->back();
