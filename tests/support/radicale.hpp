@@ -13,10 +13,10 @@
 #include <fstream>
 #include <initializer_list>
 #include <iterator>
-#include <sys/wait.h>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <sys/wait.h>
 #include <utility>
 #include <vector>
 
@@ -56,9 +56,9 @@ inline void write_file(const std::filesystem::path& path, const std::string& tex
 inline std::string run(const std::vector<std::string>& args) {
   TempDir dir("caldav-reference");
   const auto errors = dir.path() / "stderr";
-  std::string command = shell_quote(INTERVIEWKIT_TEST_PYTHON) + " " +
-                        shell_quote(std::string(INTERVIEWKIT_TEST_SERVERS_DIR) +
-                                    "/caldav_reference.py");
+  std::string command =
+      shell_quote(INTERVIEWKIT_TEST_PYTHON) + " " +
+      shell_quote(std::string(INTERVIEWKIT_TEST_SERVERS_DIR) + "/caldav_reference.py");
   for (const auto& a : args)
     command += " " + shell_quote(a);
   command += " </dev/null 2>" + shell_quote(errors.string());
@@ -75,10 +75,9 @@ inline std::string run(const std::vector<std::string>& args) {
     std::string message = read_file(errors);
     while (!message.empty() && (message.back() == '\n' || message.back() == '\r'))
       message.pop_back();
-    throw std::runtime_error("caldav_reference.py " + (args.empty() ? "" : args.front()) +
-                             " failed (exit status " +
-                             std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : status) +
-                             "): " + message);
+    throw std::runtime_error(
+        "caldav_reference.py " + (args.empty() ? "" : args.front()) + " failed (exit status " +
+        std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : status) + "): " + message);
   }
   return output;
 }
@@ -93,8 +92,7 @@ class RadicaleServer {
 
   explicit RadicaleServer(std::vector<User> users = {{"alice", "alice-secret"}})
       : server_("radicale_server.py", user_args(users)), users_(std::move(users)) {}
-  RadicaleServer(std::initializer_list<User> users)
-      : RadicaleServer(std::vector<User>(users)) {}
+  RadicaleServer(std::initializer_list<User> users) : RadicaleServer(std::vector<User>(users)) {}
 
   [[nodiscard]] int port() const { return server_.port(); }
   /// The server's folder: radicale.conf, users, collections/, radicale.log.
