@@ -336,15 +336,14 @@ date::local_seconds to_local(const Zone& zone, date::sys_seconds t) {
 }
 
 // UNTIL in the frame the rule is stepped in: local wall-clock time, with no zone (a UTC
-// UNTIL is converted; a date UNTIL on a timed event includes its whole day).
+// UNTIL is converted). A date UNTIL on a timed event, which RFC 5545 does not allow, is its
+// day's midnight, as libical and python-dateutil read it.
 icaltimetype local_until(const icaltimetype& until, const Moment& dtstart) {
   auto local = local_of(until);
   if (icaltime_is_utc(until) && until.is_date == 0)
     local = to_local(dtstart.zone, date::sys_seconds{local.time_since_epoch()});
   if (dtstart.is_date)
     return ical_of(date::floor<date::days>(local), true);
-  if (until.is_date != 0)
-    local += std::chrono::hours{24} - seconds{1};
   return ical_of(local, false);
 }
 

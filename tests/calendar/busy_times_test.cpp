@@ -112,6 +112,16 @@ TEST_CASE("all-day events run from local midnight to local midnight in the calen
                          {"one-day", "2026-03-12T04:00:00Z", "2026-03-13T04:00:00Z"}})));
 }
 
+TEST_CASE("a DURATION in days is nominal: a day over a DST change is 23 hours",
+          "[caldav][recurrence]") {
+  // RFC 5545 section 3.3.6. (python3-recurring-ical-events 2.0 adds 24 exact hours.)
+  const auto busy = read(
+      "BEGIN:VEVENT\nUID:conference\nDTSTART;TZID=Europe/Berlin:20260328T120000\n"
+      "DURATION:P1DT2H\nEND:VEVENT\n");
+  CHECK(describe(busy.busy) ==
+        describe(expect({{"conference", "2026-03-28T11:00:00Z", "2026-03-29T12:00:00Z"}})));
+}
+
 TEST_CASE("RDATEs each in their own zone, and as periods", "[caldav][recurrence]") {
   const auto busy = read(
       "BEGIN:VEVENT\nUID:rdate\nDTSTART;TZID=Europe/Berlin:20260302T090000\n"
