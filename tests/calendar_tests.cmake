@@ -27,6 +27,7 @@ endif()
 interviewkit_add_test_binary(interviewkit_calendar_tests
   SOURCES
     calendar/busy_times_test.cpp
+    calendar/caldav_client_test.cpp
     calendar/reference_test.cpp
   LIBRARIES interviewkit::calendar
   DEFINITIONS

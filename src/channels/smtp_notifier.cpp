@@ -11,9 +11,9 @@
 #include <interviewkit/channels/smtp_notifier.hpp>
 
 #include "connection_pool.hpp"
-#include "curl_util.hpp"
+#include "net/curl_util.hpp"
 #include "mail_text.hpp"
-#include "redact.hpp"
+#include "net/redact.hpp"
 
 namespace interviewkit {
 

@@ -18,9 +18,9 @@
 #include <interviewkit/channels/webhook_notifier.hpp>
 
 #include "connection_pool.hpp"
-#include "curl_util.hpp"
+#include "net/curl_util.hpp"
 #include "mail_text.hpp"
-#include "redact.hpp"
+#include "net/redact.hpp"
 #include "retry_after.hpp"
 
 namespace interviewkit {

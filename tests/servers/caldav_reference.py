@@ -15,6 +15,10 @@ Usage:
       each), as python3-caldav names them (<UID>.ics). SEQUENCE is left as it is.
       Prints [{"href", "etag"}, ...] in the order of the UIDs' first appearance.
 
+  caldav_reference.py delete URL USER PASSWORD HREF
+      Deletes the resource HREF (a path, as put and list print it) of calendar URL.
+      Prints {"deleted": HREF}.
+
   caldav_reference.py list URL USER PASSWORD START END
       The events of calendar URL that the server reports for a CALDAV:calendar-query with
       a time-range [START, END) on VEVENT, without server-side expansion.
@@ -209,6 +213,13 @@ def cmd_put(args):
     return out
 
 
+def cmd_delete(args):
+    client = client_for(args.url, args.user, args.password)
+    calendar = client.calendar(url=args.url)
+    calendar.event_by_url(calendar.url.join(args.href)).delete()
+    return {"deleted": args.href}
+
+
 def cmd_list(args):
     start, end = parse_utc(args.start), parse_utc(args.end)
     client = client_for(args.url, args.user, args.password)
@@ -330,6 +341,13 @@ def main():
     p.add_argument("password")
     p.add_argument("file")
     p.set_defaults(run=cmd_put)
+
+    p = commands.add_parser("delete")
+    p.add_argument("url")
+    p.add_argument("user")
+    p.add_argument("password")
+    p.add_argument("href")
+    p.set_defaults(run=cmd_delete)
 
     p = commands.add_parser("list")
     p.add_argument("url")

@@ -12,6 +12,8 @@ Connections: HTTP/1.1 with keep-alive, one thread per connection. Each connectio
 adds a line to DIRECTORY/connections, and one to DIRECTORY/closed once it has ended, so a
 test can count the connections a client opened and see that it closed them all.
 
+Methods: POST, and the WebDAV methods PROPFIND and REPORT (for the CalDAV client), alike.
+
 Behaviour by path:
   /ok                    200
   /status/<code>         that status (with a body), e.g. /status/404
@@ -102,7 +104,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             counter[0] += 1
             n = counter[0]
         record = {
-            "method": "POST",
+            "method": self.command,
             "path": self.path,
             "headers": {k.lower(): v for k, v in self.headers.items()},
             "body": body.decode("utf-8", "replace"),
@@ -137,6 +139,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.reply(302, b"", {"Location": "/ok"})
         else:
             self.reply(200, b"ok")
+
+    # WebDAV methods (the CalDAV client's tests) take the same paths as POST.
+    do_PROPFIND = do_POST
+    do_REPORT = do_POST
 
     def scripted(self):
         with lock:

@@ -133,6 +133,13 @@ class RadicaleServer {
     return caldav_reference_detail::run({"put", url, user, password, path.string()});
   }
 
+  /// Deletes the resource `href` (a path, as put() and list_json() give it) through
+  /// python3-caldav.
+  void remove(const std::string& url, const std::string& user, const std::string& password,
+              const std::string& href) const {
+    caldav_reference_detail::run({"delete", url, user, password, href});
+  }
+
   /// The events that the server reports overlapping [start, end) (UTC, ISO 8601:
   /// "2026-03-02T00:00:00Z"), through python3-caldav's search without expansion. Returns
   /// the JSON list of {"href", "etag", "uid", "ics"}, sorted by href.

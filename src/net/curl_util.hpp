@@ -1,5 +1,6 @@
-// Internal libcurl helpers shared by the network channels (SMTP, webhook): RAII handles,
-// deadlines, certificate checks and which curl errors are worth a retry. Not installed.
+// Internal libcurl helpers shared by the network channels (SMTP, webhook) and the CalDAV
+// client: RAII handles, deadlines, certificate checks and which curl errors are worth a
+// retry. Not installed.
 #pragma once
 
 #include <algorithm>

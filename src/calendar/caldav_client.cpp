@@ -1,0 +1,462 @@
+// CalDavClient: WebDAV requests over libcurl, multistatus answers read with libxml2.
+//
+// Why libxml2: a multistatus answer is namespaced XML whose prefixes each server picks
+// ("d:", "D:", a default namespace), so elements are matched by namespace URI and local
+// name, which needs a namespace-aware parser. It is read with network access and entity
+// substitution off: an answer can neither make the parser fetch anything nor expand itself.
+//
+// Why one easy handle per client: libcurl keeps the connection of the last request open on
+// it, so polling many calendars on one server reuses one connection.
+#include <algorithm>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <curl/curl.h>
+#include <date/date.h>
+#include <fmt/format.h>
+
+#include <interviewkit/calendar/caldav_client.hpp>
+
+#include "net/curl_util.hpp"
+#include "net/redact.hpp"
+
+namespace interviewkit {
+
+namespace {
+
+constexpr std::string_view dav_ns = "DAV:";
+constexpr std::string_view caldav_ns = "urn:ietf:params:xml:ns:caldav";
+constexpr std::string_view calendarserver_ns = "http://calendarserver.org/ns/";
+
+// Text for an XML element's content or attribute value.
+std::string xml_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// ---- Reading a multistatus answer. ----------------------------------------------------------
+
+struct DocDeleter {
+  void operator()(xmlDoc* doc) const noexcept { xmlFreeDoc(doc); }
+};
+
+bool is(const xmlNode* node, std::string_view ns, std::string_view name) {
+  return node->type == XML_ELEMENT_NODE && node->ns != nullptr && node->ns->href != nullptr &&
+         ns == reinterpret_cast<const char*>(node->ns->href) &&
+         name == reinterpret_cast<const char*>(node->name);
+}
+
+std::vector<const xmlNode*> children(const xmlNode* node, std::string_view ns,
+                                     std::string_view name) {
+  std::vector<const xmlNode*> out;
+  for (const xmlNode* c = node->children; c != nullptr; c = c->next) {
+    if (is(c, ns, name))
+      out.push_back(c);
+  }
+  return out;
+}
+
+std::string text_of(const xmlNode* node) {
+  xmlChar* content = xmlNodeGetContent(node);
+  std::string out = content != nullptr ? reinterpret_cast<const char*>(content) : "";
+  xmlFree(content);
+  return out;
+}
+
+// "HTTP/1.1 404 Not Found" -> 404; 0 if unreadable.
+int status_code(std::string_view line) {
+  const auto space = line.find(' ');
+  if (space == std::string_view::npos || line.size() < space + 4)
+    return 0;
+  int code = 0;
+  for (const char c : line.substr(space + 1, 3)) {
+    if (c < '0' || c > '9')
+      return 0;
+    code = code * 10 + (c - '0');
+  }
+  return code;
+}
+
+// One DAV:response: its href, the status it carries itself (a removed resource in a
+// sync-collection answer), and the properties found (status 200), by "namespace local-name".
+struct DavResponse {
+  std::string href;
+  int status = 0;
+  bool collection = false;  // its DAV:resourcetype holds DAV:collection
+  std::map<std::string, std::string, std::less<>> props;
+
+  [[nodiscard]] const std::string* prop(std::string_view ns, std::string_view name) const {
+    const auto it = props.find(fmt::format("{} {}", ns, name));
+    return it == props.end() ? nullptr : &it->second;
+  }
+};
+
+struct Multistatus {
+  std::vector<DavResponse> responses;
+  std::string sync_token;
+};
+
+DavResponse read_response(const xmlNode* node) {
+  DavResponse r;
+  for (const auto* href : children(node, dav_ns, "href"))
+    r.href = text_of(href);
+  for (const auto* status : children(node, dav_ns, "status"))
+    r.status = status_code(text_of(status));
+  for (const auto* propstat : children(node, dav_ns, "propstat")) {
+    const auto statuses = children(propstat, dav_ns, "status");
+    if (statuses.empty() || status_code(text_of(statuses.front())) != 200)
+      continue;
+    for (const auto* prop : children(propstat, dav_ns, "prop")) {
+      for (const xmlNode* p = prop->children; p != nullptr; p = p->next) {
+        if (is(p, dav_ns, "resourcetype") && !children(p, dav_ns, "collection").empty())
+          r.collection = true;
+        if (p->type == XML_ELEMENT_NODE && p->ns != nullptr && p->ns->href != nullptr) {
+          r.props[fmt::format("{} {}", reinterpret_cast<const char*>(p->ns->href),
+                              reinterpret_cast<const char*>(p->name))] = text_of(p);
+        }
+      }
+    }
+  }
+  return r;
+}
+
+std::optional<Multistatus> read_multistatus(const std::string& body) {
+  if (body.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    return std::nullopt;
+  const std::unique_ptr<xmlDoc, DocDeleter> doc(
+      xmlReadMemory(body.data(), static_cast<int>(body.size()), nullptr, nullptr,
+                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+  const xmlNode* root = doc ? xmlDocGetRootElement(doc.get()) : nullptr;
+  if (root == nullptr || !is(root, dav_ns, "multistatus"))
+    return std::nullopt;
+  Multistatus out;
+  for (const auto* response : children(root, dav_ns, "response"))
+    out.responses.push_back(read_response(response));
+  for (const auto* token : children(root, dav_ns, "sync-token"))
+    out.sync_token = text_of(token);
+  return out;
+}
+
+// ---- HTTP. ------------------------------------------------------------------------------
+
+struct Answer {
+  long status = 0;
+  std::string body;
+};
+
+// Collects the answer's body, refusing one larger than the limit.
+struct BodySink {
+  std::string body;
+  std::size_t limit = 0;
+  bool overflow = false;
+};
+
+size_t collect(char* data, size_t size, size_t count, void* user) {
+  auto* sink = static_cast<BodySink*>(user);
+  const auto n = size * count;
+  if (sink->body.size() + n > sink->limit) {
+    sink->overflow = true;
+    return 0;  // curl stops with CURLE_WRITE_ERROR
+  }
+  sink->body.append(data, n);
+  return n;
+}
+
+// What an unexpected HTTP status means for the caller.
+std::string status_reason(long status) {
+  switch (status) {
+    case 401:
+      return "the server refused the user name and password (401)";
+    case 403:
+      return "the server forbids this account to read the calendar (403)";
+    case 404:
+      return "there is no calendar at this URL (404)";
+    case 507:
+      return "the server is out of storage (507)";
+    default:
+      break;
+  }
+  if (status >= 300 && status < 400)
+    return fmt::format("the server redirects elsewhere ({}); give the calendar's own URL", status);
+  if (status >= 500)
+    return fmt::format("the server failed ({})", status);
+  return fmt::format("unexpected HTTP status {}", status);
+}
+
+Unavailable failure(std::string_view method, const std::string& url, std::string_view reason) {
+  return Unavailable{fmt::format("CalDAV {} {}: {}", method, detail::redact_url(url), reason)};
+}
+
+// A calendar's URL is http or https; anything else is refused before a request is made.
+std::optional<Error> check_url(const CalDavCalendar& calendar) {
+  if (!calendar.url.starts_with("http://") && !calendar.url.starts_with("https://"))
+    return InvalidInput{fmt::format("CalDAV calendar URL {} is not http:// or https://",
+                                    detail::redact_url(calendar.url))};
+  if (auto problem = detail::url_problem(calendar.url))
+    return InvalidInput{
+        fmt::format("CalDAV calendar URL {} {}", detail::redact_url(calendar.url), *problem)};
+  return std::nullopt;
+}
+
+}  // namespace
+
+struct CalDavClient::Impl {
+  CalDavOptions options;
+  detail::CurlHandle curl;
+
+  // One request; the answer whatever its status, or Unavailable when none came.
+  Result<Answer> request(const CalDavCalendar& calendar, std::string_view method,
+                         std::string_view depth, const std::string& body) {
+    if (auto bad = check_url(calendar))
+      return *bad;
+    CURL* c = curl.get();
+    curl_easy_reset(c);
+    BodySink sink{{}, options.max_response_bytes, false};
+    detail::CurlList headers;
+    const bool listed = detail::append(headers, fmt::format("Depth: {}", depth)) &&
+                        detail::append(headers, "Content-Type: application/xml; charset=utf-8") &&
+                        detail::append(headers, "Expect:");
+    if (!listed)
+      return failure(method, calendar.url, "out of memory");
+    const std::string verb(method);
+    curl_easy_setopt(c, CURLOPT_URL, calendar.url.c_str());
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, verb.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(options.connect_timeout.count()));
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout.count()));
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // whatever compression libcurl reads
+    if (!calendar.username.empty()) {
+      curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+      curl_easy_setopt(c, CURLOPT_USERNAME, calendar.username.c_str());
+      curl_easy_setopt(c, CURLOPT_PASSWORD, calendar.password.c_str());
+    }
+    detail::verify_server(c, options.verify_tls);
+    const CURLcode rc = curl_easy_perform(c);
+    if (sink.overflow)
+      return failure(method, calendar.url,
+                     fmt::format("the answer is larger than {} bytes", options.max_response_bytes));
+    if (rc != CURLE_OK)
+      return failure(method, calendar.url, curl_easy_strerror(rc));
+    Answer answer;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &answer.status);
+    answer.body = std::move(sink.body);
+    return answer;
+  }
+
+  // A request whose answer must be a 207 multistatus.
+  Result<Multistatus> multistatus(const CalDavCalendar& calendar, std::string_view method,
+                                  std::string_view depth, const std::string& body) {
+    auto answer = request(calendar, method, depth, body);
+    if (!answer)
+      return answer.error();
+    if (answer->status != 207)
+      return failure(method, calendar.url, status_reason(answer->status));
+    auto read = read_multistatus(answer->body);
+    if (!read)
+      return failure(method, calendar.url, "the answer is not a WebDAV multistatus document");
+    return *std::move(read);
+  }
+};
+
+namespace {
+
+// The resources of an answer that carry calendar data.
+std::vector<CalendarResource> resources_of(const Multistatus& m) {
+  std::vector<CalendarResource> out;
+  for (const auto& r : m.responses) {
+    const auto* data = r.prop(caldav_ns, "calendar-data");
+    const auto* etag = r.prop(dav_ns, "getetag");
+    if (data != nullptr && !r.href.empty())
+      out.push_back({r.href, etag != nullptr ? *etag : "", *data});
+  }
+  return out;
+}
+
+std::string calendar_query(std::string_view event_filter) {
+  return fmt::format(R"(<?xml version="1.0" encoding="utf-8"?>)"
+                     R"(<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">)"
+                     R"(<d:prop><d:getetag/><c:calendar-data/></d:prop>)"
+                     R"(<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">{})"
+                     R"(</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>)",
+                     event_filter);
+}
+
+std::string caldav_time(date::sys_seconds t) {
+  return date::format("%Y%m%dT%H%M%SZ", t);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CalDavClient>> CalDavClient::make(CalDavOptions options) {
+  if (options.connect_timeout.count() <= 0 || options.request_timeout.count() <= 0)
+    return InvalidInput{"CalDavOptions: connect_timeout and request_timeout must be positive"};
+  if (options.max_response_bytes == 0)
+    return InvalidInput{"CalDavOptions: max_response_bytes must be positive"};
+  detail::curl_global();
+  static std::once_flag xml_once;
+  std::call_once(xml_once, [] { xmlInitParser(); });
+  detail::CurlHandle curl(curl_easy_init());
+  if (!curl)
+    return Unavailable{"CalDavClient: libcurl could not make a handle"};
+  auto impl = std::make_unique<Impl>(Impl{options, std::move(curl)});
+  return std::unique_ptr<CalDavClient>(new CalDavClient(std::move(impl)));
+}
+
+CalDavClient::CalDavClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CalDavClient::~CalDavClient() = default;
+
+Result<CalendarState> CalDavClient::state(const CalDavCalendar& calendar) {
+  auto m = impl_->multistatus(
+      calendar, "PROPFIND", "0",
+      R"(<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:" )"
+      R"(xmlns:cs="http://calendarserver.org/ns/" xmlns:c="urn:ietf:params:xml:ns:caldav">)"
+      R"(<d:prop><d:sync-token/><cs:getctag/><c:calendar-timezone/></d:prop></d:propfind>)");
+  if (!m)
+    return m.error();
+  CalendarState state;
+  for (const auto& r : m->responses) {
+    if (const auto* token = r.prop(dav_ns, "sync-token"))
+      state.sync_token = *token;
+    if (const auto* ctag = r.prop(calendarserver_ns, "getctag"))
+      state.ctag = *ctag;
+    if (const auto* zone = r.prop(caldav_ns, "calendar-timezone"))
+      state.time_zone = *zone;
+  }
+  return state;
+}
+
+Result<std::vector<CalendarResource>> CalDavClient::events_in(const CalDavCalendar& calendar,
+                                                              const TimeRange& range) {
+  auto m = impl_->multistatus(
+      calendar, "REPORT", "1",
+      calendar_query(fmt::format(R"(<c:time-range start="{}" end="{}"/>)",
+                                 caldav_time(range.start()), caldav_time(range.end()))));
+  if (!m)
+    return m.error();
+  return resources_of(*m);
+}
+
+Result<std::vector<CalendarResource>> CalDavClient::recurring_events(
+    const CalDavCalendar& calendar) {
+  std::vector<CalendarResource> out;
+  for (const auto* property : {"RRULE", "RDATE"}) {
+    auto m =
+        impl_->multistatus(calendar, "REPORT", "1",
+                           calendar_query(fmt::format(R"(<c:prop-filter name="{}"/>)", property)));
+    if (!m)
+      return m.error();
+    for (auto& r : resources_of(*m)) {
+      if (std::ranges::none_of(out, [&](const auto& o) { return o.href == r.href; }))
+        out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+Result<CalendarChanges> CalDavClient::changes_since(const CalDavCalendar& calendar,
+                                                    const std::string& sync_token) {
+  auto answer = impl_->request(
+      calendar, "REPORT", "0",
+      fmt::format(R"(<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:">)"
+                  R"(<d:sync-token>{}</d:sync-token><d:sync-level>1</d:sync-level>)"
+                  R"(<d:prop><d:getetag/></d:prop></d:sync-collection>)",
+                  xml_escape(sync_token)));
+  if (!answer)
+    return answer.error();
+  // RFC 6578 section 3.2: an unknown token fails the valid-sync-token precondition (403 or
+  // 409 with a DAV:error body naming it).
+  if ((answer->status == 403 || answer->status == 409) &&
+      answer->body.find("valid-sync-token") != std::string::npos) {
+    return CalendarChanges{.token_expired = true, .sync_token = ""};
+  }
+  if (answer->status != 207)
+    return failure("REPORT", calendar.url, status_reason(answer->status));
+  auto m = read_multistatus(answer->body);
+  if (!m)
+    return failure("REPORT", calendar.url, "the answer is not a WebDAV multistatus document");
+  CalendarChanges changes{.token_expired = false, .sync_token = m->sync_token};
+  for (const auto& r : m->responses) {
+    if (r.status == 404) {
+      changes.removed.push_back(r.href);
+    } else if (const auto* etag = r.prop(dav_ns, "getetag"); etag != nullptr && !r.href.empty()) {
+      changes.changed.push_back({r.href, *etag});
+    }
+  }
+  return changes;
+}
+
+Result<std::vector<ResourceTag>> CalDavClient::tags(const CalDavCalendar& calendar) {
+  auto m = impl_->multistatus(calendar, "PROPFIND", "1",
+                              R"(<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:">)"
+                              R"(<d:prop><d:getetag/><d:resourcetype/></d:prop></d:propfind>)");
+  if (!m)
+    return m.error();
+  std::vector<ResourceTag> out;
+  for (const auto& r : m->responses) {
+    const auto* etag = r.prop(dav_ns, "getetag");
+    // The collection itself answers too.
+    if (etag != nullptr && !r.href.empty() && !r.collection)
+      out.push_back({r.href, *etag});
+  }
+  return out;
+}
+
+Result<std::vector<CalendarResource>> CalDavClient::fetch(const CalDavCalendar& calendar,
+                                                          std::span<const std::string> hrefs) {
+  std::vector<CalendarResource> out;
+  // Batches keep each request and answer of a moderate size.
+  constexpr std::size_t per_request = 200;
+  for (std::size_t at = 0; at < hrefs.size(); at += per_request) {
+    std::string listed;
+    for (const auto& href : hrefs.subspan(at, std::min(per_request, hrefs.size() - at)))
+      listed += fmt::format("<d:href>{}</d:href>", xml_escape(href));
+    auto m = impl_->multistatus(
+        calendar, "REPORT", "1",
+        fmt::format(R"(<?xml version="1.0" encoding="utf-8"?><c:calendar-multiget )"
+                    R"(xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">)"
+                    R"(<d:prop><d:getetag/><c:calendar-data/></d:prop>{}</c:calendar-multiget>)",
+                    listed));
+    if (!m)
+      return m.error();
+    auto got = resources_of(*m);
+    out.insert(out.end(), std::make_move_iterator(got.begin()), std::make_move_iterator(got.end()));
+  }
+  return out;
+}
+
+}  // namespace interviewkit
