@@ -24,11 +24,20 @@ if(NOT INTERVIEWKIT_CALDAV_PYTHON)
   endif()
 endif()
 
+# CalendarSync is tested on a SQLite file as well as in memory, when that store is built.
+set(_calendar_test_sources
+  calendar/busy_times_test.cpp
+  calendar/caldav_client_test.cpp
+  calendar/reference_test.cpp)
+set(_calendar_test_libraries interviewkit::calendar)
+if(TARGET interviewkit_sqlite)
+  list(APPEND _calendar_test_sources calendar/calendar_sync_test.cpp
+    calendar/caldav_notifier_test.cpp)
+  list(APPEND _calendar_test_libraries interviewkit::sqlite)
+endif()
+
 interviewkit_add_test_binary(interviewkit_calendar_tests
-  SOURCES
-    calendar/busy_times_test.cpp
-    calendar/caldav_client_test.cpp
-    calendar/reference_test.cpp
-  LIBRARIES interviewkit::calendar
+  SOURCES ${_calendar_test_sources}
+  LIBRARIES ${_calendar_test_libraries}
   DEFINITIONS
     INTERVIEWKIT_TEST_PYTHON="${INTERVIEWKIT_CALDAV_PYTHON}")

@@ -144,6 +144,7 @@ class ActionType(_StrictEnum):
     channel_circuit_opened: ClassVar[ActionType]
     channel_circuit_closed: ClassVar[ActionType]
     records_purged: ClassVar[ActionType]
+    calendar_event_skipped: ClassVar[ActionType]
     @property
     def name(self) -> str: ...
     @property

@@ -374,7 +374,7 @@ void expand_rule(icalrecurrencetype rule, const Moment& dtstart, date::local_sec
 
 // Adds [start, end) to `out` if it blocks time in `window`.
 void add_busy(date::sys_seconds start, date::sys_seconds end, const TimeRange& window,
-              const std::string& uid, std::vector<BusyInterval>& out) {
+              const std::string& uid, std::vector<BusyOccurrence>& out) {
   if (end <= start)
     return;
   auto range = TimeRange::make(start, end);
@@ -389,7 +389,8 @@ date::local_seconds as_local(date::sys_seconds t) {
 // A master component: its recurrence set less EXDATEs and the occurrences that overrides
 // (`replaced`, by original start) stand in for.
 void read_master(const EventReader& e, const std::set<date::sys_seconds>& replaced,
-                 const TimeRange& window, const std::string& uid, std::vector<BusyInterval>& out) {
+                 const TimeRange& window, const std::string& uid,
+                 std::vector<BusyOccurrence>& out) {
   const auto start = e.start();
   if (!start)
     throw Unreadable{"no DTSTART"};
@@ -418,7 +419,7 @@ void read_master(const EventReader& e, const std::set<date::sys_seconds>& replac
 // its master's.
 void read_override(const EventReader& e, const std::optional<Length>& master_length,
                    const TimeRange& window, const std::string& uid,
-                   std::vector<BusyInterval>& out) {
+                   std::vector<BusyOccurrence>& out) {
   auto start = e.start();
   if (!start)
     start = e.recurrence_id();
@@ -430,7 +431,7 @@ void read_override(const EventReader& e, const std::optional<Length>& master_len
 
 // The components of one UID: a master (or none) and its overrides.
 void read_event(const Reader& reader, const std::vector<icalcomponent*>& components,
-                const TimeRange& window, const std::string& uid, std::vector<BusyInterval>& out) {
+                const TimeRange& window, const std::string& uid, std::vector<BusyOccurrence>& out) {
   std::optional<EventReader> master;
   std::vector<EventReader> overrides;
   std::set<date::sys_seconds> replaced;
@@ -536,7 +537,7 @@ BusyTimes read_busy_times(std::string_view ics, std::string_view source, const T
       ++out.own;
       continue;
     }
-    std::vector<BusyInterval> busy;
+    std::vector<BusyOccurrence> busy;
     try {
       read_event(reader, components, window, uid, busy);
     } catch (const Unreadable& u) {
@@ -548,7 +549,7 @@ BusyTimes read_busy_times(std::string_view ics, std::string_view source, const T
     }
     out.busy.insert(out.busy.end(), busy.begin(), busy.end());
   }
-  auto key = [](const BusyInterval& b) {
+  auto key = [](const BusyOccurrence& b) {
     return std::tuple(b.range.start(), b.range.end(), std::string_view(b.uid));
   };
   std::ranges::sort(out.busy, {}, key);

@@ -8,6 +8,7 @@
 // Why one easy handle per client: libcurl keeps the connection of the last request open on
 // it, so polling many calendars on one server reuses one connection.
 #include <algorithm>
+#include <cctype>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <limits>
@@ -170,6 +171,7 @@ std::optional<Multistatus> read_multistatus(const std::string& body) {
 struct Answer {
   long status = 0;
   std::string body;
+  std::string etag;  // the ETag header, if any
 };
 
 // Collects the answer's body, refusing one larger than the limit.
@@ -187,6 +189,27 @@ size_t collect(char* data, size_t size, size_t count, void* user) {
     return 0;  // curl stops with CURLE_WRITE_ERROR
   }
   sink->body.append(data, n);
+  return n;
+}
+
+// Keeps the value of an ETag header line (the last response's, as libcurl hands over each
+// response's headers in turn).
+size_t collect_etag(char* data, size_t size, size_t count, void* user) {
+  const auto n = size * count;
+  std::string_view line(data, n);
+  constexpr std::string_view name = "etag:";
+  if (line.size() > name.size() &&
+      std::equal(name.begin(), name.end(), line.begin(),
+                 [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+    line.remove_prefix(name.size());
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
+      line.remove_prefix(1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == '\n' || line.back() == ' '))
+      line.remove_suffix(1);
+    *static_cast<std::string*>(user) = std::string(line);
+  } else if (line.starts_with("HTTP/")) {
+    static_cast<std::string*>(user)->clear();  // a new response (after 100 Continue, say)
+  }
   return n;
 }
 
@@ -231,41 +254,38 @@ std::optional<Error> check_url(const CalDavCalendar& calendar) {
 struct CalDavClient::Impl {
   CalDavOptions options;
   detail::CurlHandle curl;
+  std::optional<std::chrono::steady_clock::time_point> deadline{};
 
-  // One request; the answer whatever its status, or Unavailable when none came.
-  Result<Answer> request(const CalDavCalendar& calendar, std::string_view method,
-                         std::string_view depth, const std::string& body) {
+  // One request; the answer whatever its status, or Unavailable when none came. `url` is
+  // the calendar's or one of its resources'; `body` is sent when set.
+  Result<Answer> send(const CalDavCalendar& calendar, std::string_view method,
+                      const std::string& url, const std::vector<std::string>& extra_headers,
+                      const std::string* body) {
     if (auto bad = check_url(calendar))
       return *bad;
     CURL* c = curl.get();
     curl_easy_reset(c);
     BodySink sink{{}, options.max_response_bytes, false};
+    std::string etag;
     detail::CurlList headers;
-    const bool listed = detail::append(headers, fmt::format("Depth: {}", depth)) &&
-                        detail::append(headers, "Content-Type: application/xml; charset=utf-8") &&
-                        detail::append(headers, "Expect:");
+    bool listed = detail::append(headers, "Expect:");
+    for (const auto& h : extra_headers)
+      listed = listed && detail::append(headers, h);
     if (!listed)
       return failure(method, calendar.url, "out of memory");
     const std::string verb(method);
-    curl_easy_setopt(c, CURLOPT_URL, calendar.url.c_str());
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, verb.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    if (body != nullptr) {
+      curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->c_str());
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
+    }
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(options.connect_timeout.count()));
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout.count()));
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &collect);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // whatever compression libcurl reads
-    if (!calendar.username.empty()) {
-      curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-      curl_easy_setopt(c, CURLOPT_USERNAME, calendar.username.c_str());
-      curl_easy_setopt(c, CURLOPT_PASSWORD, calendar.password.c_str());
-    }
-    detail::verify_server(c, options.verify_tls);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &collect_etag);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &etag);
+    configure(c, calendar);
     const CURLcode rc = curl_easy_perform(c);
     if (sink.overflow)
       return failure(method, calendar.url,
@@ -275,7 +295,38 @@ struct CalDavClient::Impl {
     Answer answer;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &answer.status);
     answer.body = std::move(sink.body);
+    answer.etag = std::move(etag);
     return answer;
+  }
+
+  // What every request shares: protocols, timeouts, credentials, certificate checks.
+  void configure(CURL* c, const CalDavCalendar& calendar) const {
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(options.connect_timeout.count()));
+    auto timeout = options.request_timeout;
+    if (deadline) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          *deadline - std::chrono::steady_clock::now());
+      timeout = std::max(std::chrono::milliseconds{1}, std::min(timeout, left));
+    }
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // whatever compression libcurl reads
+    if (!calendar.username.empty()) {
+      curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+      curl_easy_setopt(c, CURLOPT_USERNAME, calendar.username.c_str());
+      curl_easy_setopt(c, CURLOPT_PASSWORD, calendar.password.c_str());
+    }
+    detail::verify_server(c, options.verify_tls);
+  }
+
+  // A WebDAV request with an XML body to the calendar itself.
+  Result<Answer> request(const CalDavCalendar& calendar, std::string_view method,
+                         std::string_view depth, const std::string& body) {
+    return send(calendar, method, calendar.url,
+                {fmt::format("Depth: {}", depth), "Content-Type: application/xml; charset=utf-8"},
+                &body);
   }
 
   // A request whose answer must be a 207 multistatus.
@@ -339,6 +390,10 @@ Result<std::unique_ptr<CalDavClient>> CalDavClient::make(CalDavOptions options) 
 
 CalDavClient::CalDavClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CalDavClient::~CalDavClient() = default;
+
+void CalDavClient::set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+  impl_->deadline = deadline;
+}
 
 Result<CalendarState> CalDavClient::state(const CalDavCalendar& calendar) {
   auto m = impl_->multistatus(
@@ -457,6 +512,63 @@ Result<std::vector<CalendarResource>> CalDavClient::fetch(const CalDavCalendar& 
     out.insert(out.end(), std::make_move_iterator(got.begin()), std::make_move_iterator(got.end()));
   }
   return out;
+}
+
+std::string CalDavClient::resource_name(std::string_view uid) {
+  std::string out;
+  for (const char c : uid) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || c == '~' || c == '@')
+      out += c;
+    else
+      out += fmt::format("%{:02X}", u);
+  }
+  return out + ".ics";
+}
+
+namespace {
+
+// A resource's URL: the calendar's, with the slash a collection URL should end in, then the
+// resource's name.
+std::string resource_url(const CalDavCalendar& calendar, const std::string& name) {
+  return calendar.url.ends_with('/') ? calendar.url + name : calendar.url + "/" + name;
+}
+
+}  // namespace
+
+Result<std::optional<CalendarResource>> CalDavClient::get(const CalDavCalendar& calendar,
+                                                          const std::string& name) {
+  auto answer = impl_->send(calendar, "GET", resource_url(calendar, name), {}, nullptr);
+  if (!answer)
+    return answer.error();
+  if (answer->status == 404)
+    return std::optional<CalendarResource>{};
+  if (answer->status != 200)
+    return failure("GET", calendar.url, status_reason(answer->status));
+  return std::optional(CalendarResource{name, std::move(answer->etag), std::move(answer->body)});
+}
+
+Result<WriteAnswer> CalDavClient::put(const CalDavCalendar& calendar, const std::string& name,
+                                      const std::string& ics, const std::string& if_match) {
+  auto answer =
+      impl_->send(calendar, "PUT", resource_url(calendar, name),
+                  {"Content-Type: text/calendar; charset=utf-8",
+                   if_match.empty() ? std::string("If-None-Match: *") : "If-Match: " + if_match},
+                  &ics);
+  if (!answer)
+    return answer.error();
+  return WriteAnswer{answer->status, std::move(answer->etag)};
+}
+
+Result<WriteAnswer> CalDavClient::remove(const CalDavCalendar& calendar, const std::string& name,
+                                         const std::string& if_match) {
+  std::vector<std::string> headers;
+  if (!if_match.empty())
+    headers.push_back("If-Match: " + if_match);
+  auto answer = impl_->send(calendar, "DELETE", resource_url(calendar, name), headers, nullptr);
+  if (!answer)
+    return answer.error();
+  return WriteAnswer{answer->status, std::move(answer->etag)};
 }
 
 }  // namespace interviewkit

@@ -416,10 +416,6 @@ IcsMethod ics_method_for(const Notification& notification) {
   return IcsMethod::request;
 }
 
-std::string calendar_uid(InterviewId id, std::string_view domain) {
-  return fmt::format("interview-{}@{}", id.value(), domain);
-}
-
 std::string fold_content_lines(std::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 32);

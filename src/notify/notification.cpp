@@ -51,6 +51,10 @@ std::string Recipient::key() const {
 
 // The parts are measured first and copied into a string of exactly their length: one
 // allocation and no growth, for a key every outbox message of a booking needs.
+std::string calendar_uid(InterviewId id, std::string_view domain) {
+  return fmt::format("interview-{}@{}", id.value(), domain);
+}
+
 std::string make_idempotency_key(InterviewId id, std::uint64_t version, const Recipient& recipient,
                                  NotificationKind kind) {
   struct Number {

@@ -286,6 +286,9 @@ struct MemoryStore::State {
   std::optional<UtcMillis> purged_before;
   // Interviews by the time of their current revision (SQL: the index on updated_ms).
   Set<std::pair<date::sys_seconds, InterviewId>> by_change{&pool};
+  // External calendars by key (SQL: calendars, calendar_resources, calendar_busy). Kept off
+  // the pool: a calendar is replaced whole at each sync, so its memory is given back.
+  std::map<std::string, CachedCalendar, std::less<>> calendars;
 
   // The fenced update every outcome goes through: applies `change` to a copy of message `id`
   // and stores it if `holds(message)`; answers as detail::fenced_answer (true, false when
@@ -912,6 +915,44 @@ Result<std::optional<UtcMillis>> MemoryStore::next_due() const {
   if (claimable.empty())
     return std::optional<UtcMillis>{};
   return std::optional(claimable.begin()->first);
+}
+
+// ---- External calendars. -------------------------------------------------------------------
+
+Result<std::optional<CachedCalendar>> MemoryStore::load_calendar(const std::string& key) const {
+  std::lock_guard lock(state_->mutex);
+  const auto it = state_->calendars.find(key);
+  if (it == state_->calendars.end())
+    return std::optional<CachedCalendar>{};
+  return std::optional(it->second);
+}
+
+Result<void> MemoryStore::save_calendar(const CachedCalendar& calendar) {
+  if (auto problem = detail::calendar_problem(calendar))
+    return *problem;
+  auto copy = detail::normalised(calendar);
+  std::lock_guard lock(state_->mutex);
+  state_->calendars.insert_or_assign(calendar.key, std::move(copy));
+  return {};
+}
+
+// A scan of every calendar: an interviewer has a few, and each holds a window's busy time.
+Result<std::vector<TimeRange>> MemoryStore::calendar_busy(const InterviewerId& interviewer,
+                                                          const TimeRange& window) const {
+  std::lock_guard lock(state_->mutex);
+  std::vector<TimeRange> out;
+  for (const auto& [key, calendar] : state_->calendars) {
+    if (calendar.interviewer != interviewer)
+      continue;
+    for (const auto& b : calendar.busy) {
+      if (b.overlaps(window))
+        out.push_back(b);
+    }
+  }
+  std::ranges::sort(out, [](const TimeRange& a, const TimeRange& b) {
+    return std::pair(a.start(), a.end()) < std::pair(b.start(), b.end());
+  });
+  return out;
 }
 
 }  // namespace interviewkit

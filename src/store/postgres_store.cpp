@@ -268,6 +268,36 @@ DROP INDEX IF EXISTS outbox_by_revision;
 DROP INDEX IF EXISTS outbox_done;
 CREATE INDEX outbox_done ON outbox (state, updated_ms) WHERE state <> 'pending';
 )sql",
+    // 5: interviewers' external calendars (Store::save_calendar): the collection's sync
+    // state, its resources as last read, and the busy time they give, which slot search
+    // reads by interviewer and time.
+    R"sql(
+CREATE TABLE calendars (
+  key TEXT PRIMARY KEY,
+  interviewer TEXT NOT NULL,
+  sync_token TEXT NOT NULL,
+  ctag TEXT NOT NULL,
+  time_zone TEXT NOT NULL,
+  covered_start BIGINT,
+  covered_end BIGINT,
+  synced_ms BIGINT NOT NULL
+);
+CREATE TABLE calendar_resources (
+  calendar TEXT NOT NULL,
+  href TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  ics TEXT NOT NULL,
+  PRIMARY KEY (calendar, href)
+);
+CREATE TABLE calendar_busy (
+  calendar TEXT NOT NULL,
+  interviewer TEXT NOT NULL,
+  start_s BIGINT NOT NULL,
+  end_s BIGINT NOT NULL
+);
+CREATE INDEX calendar_busy_by_calendar ON calendar_busy (calendar);
+CREATE INDEX calendar_busy_by_interviewer ON calendar_busy (interviewer, end_s);
+)sql",
 };
 static_assert(std::size(migrations) == PostgresStore::schema_version);
 
@@ -1572,6 +1602,138 @@ Result<std::vector<ActionEntry>> PostgresStore::query_actions(const ActionQuery&
     }
     return out;
   });
+}
+
+// ---- External calendars. -------------------------------------------------------------------
+
+namespace {
+
+// A PostgreSQL array literal of texts, for unnest(): each element quoted, with its
+// backslashes and quotes escaped. Lets a calendar's rows go in one statement each.
+std::string text_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (const auto& item : items) {
+    if (out.size() > 1)
+      out += ',';
+    out += '"';
+    for (const char c : item) {
+      if (c == '"' || c == '\\')
+        out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+std::string integer_array(const std::vector<std::int64_t>& items) {
+  return fmt::format("{{{}}}", fmt::join(items, ","));
+}
+
+// A calendar's three parts, read in one transaction so they belong to the same save.
+Result<std::optional<CachedCalendar>> read_calendar(pqxx::work& tx, const std::string& key) {
+  const auto head = tx.exec_params(
+      "SELECT interviewer, sync_token, ctag, time_zone, covered_start, covered_end, synced_ms "
+      "FROM calendars WHERE key = $1",
+      key);
+  if (head.empty())
+    return std::optional<CachedCalendar>{};
+  const auto& h = head[0];
+  auto interviewer = InterviewerId::make(h[0].as<std::string>());
+  if (!interviewer)
+    return interviewer.error();
+  CachedCalendar c{.key = key, .interviewer = *interviewer};
+  c.sync_token = h[1].as<std::string>();
+  c.ctag = h[2].as<std::string>();
+  c.time_zone = h[3].as<std::string>();
+  if (!h[4].is_null() && !h[5].is_null()) {
+    if (auto covered = TimeRange::make(detail::from_seconds(h[4].as<std::int64_t>()),
+                                       detail::from_seconds(h[5].as<std::int64_t>())))
+      c.covered = *covered;
+  }
+  c.synced_at = from_millis(h[6].as<std::int64_t>());
+  for (const auto& r : tx.exec_params(
+           "SELECT href, etag, ics FROM calendar_resources WHERE calendar = $1 ORDER BY href", key))
+    c.resources.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>()});
+  for (const auto& r : tx.exec_params(
+           "SELECT start_s, end_s FROM calendar_busy WHERE calendar = $1 ORDER BY start_s, end_s",
+           key)) {
+    if (auto range = TimeRange::make(detail::from_seconds(r[0].as<std::int64_t>()),
+                                     detail::from_seconds(r[1].as<std::int64_t>())))
+      c.busy.push_back(*range);
+  }
+  return std::optional(std::move(c));
+}
+
+}  // namespace
+
+Result<std::optional<CachedCalendar>> PostgresStore::load_calendar(const std::string& key) const {
+  return impl_->transact("read cached calendar",
+                         [&](pqxx::work& tx) { return read_calendar(tx, key); });
+}
+
+// The calendar's rows are replaced whole, in one transaction: a statement per table, the
+// rows passed as arrays.
+Result<void> PostgresStore::save_calendar(const CachedCalendar& calendar) {
+  if (auto problem = detail::calendar_problem(calendar))
+    return *problem;
+  const auto c = detail::normalised(calendar);
+  return impl_->transact("save cached calendar", [&](pqxx::work& tx) -> Result<void> {
+    tx.exec_params("DELETE FROM calendar_busy WHERE calendar = $1", c.key);
+    tx.exec_params("DELETE FROM calendar_resources WHERE calendar = $1", c.key);
+    std::optional<std::int64_t> start;
+    std::optional<std::int64_t> end;
+    if (c.covered) {
+      start = seconds(c.covered->start());
+      end = seconds(c.covered->end());
+    }
+    tx.exec_params(
+        "INSERT INTO calendars (key, interviewer, sync_token, ctag, time_zone, covered_start, "
+        "covered_end, synced_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO "
+        "UPDATE SET interviewer = EXCLUDED.interviewer, sync_token = EXCLUDED.sync_token, ctag = "
+        "EXCLUDED.ctag, time_zone = EXCLUDED.time_zone, covered_start = EXCLUDED.covered_start, "
+        "covered_end = EXCLUDED.covered_end, synced_ms = EXCLUDED.synced_ms",
+        c.key, c.interviewer.str(), c.sync_token, c.ctag, c.time_zone, start, end,
+        millis(c.synced_at));
+    std::vector<std::string> hrefs, etags, texts;
+    for (const auto& r : c.resources) {
+      hrefs.push_back(r.href);
+      etags.push_back(r.etag);
+      texts.push_back(r.ics);
+    }
+    tx.exec_params(
+        "INSERT INTO calendar_resources (calendar, href, etag, ics) SELECT $1, h, e, i "
+        "FROM unnest($2::text[], $3::text[], $4::text[]) AS t(h, e, i)",
+        c.key, text_array(hrefs), text_array(etags), text_array(texts));
+    std::vector<std::int64_t> starts, ends;
+    for (const auto& b : c.busy) {
+      starts.push_back(seconds(b.start()));
+      ends.push_back(seconds(b.end()));
+    }
+    tx.exec_params(
+        "INSERT INTO calendar_busy (calendar, interviewer, start_s, end_s) "
+        "SELECT $1, $2, s, e FROM unnest($3::bigint[], $4::bigint[]) AS t(s, e)",
+        c.key, c.interviewer.str(), integer_array(starts), integer_array(ends));
+    return {};
+  });
+}
+
+Result<std::vector<TimeRange>> PostgresStore::calendar_busy(const InterviewerId& interviewer,
+                                                            const TimeRange& window) const {
+  return impl_->transact(
+      "read calendar busy time", [&](pqxx::work& tx) -> Result<std::vector<TimeRange>> {
+        std::vector<TimeRange> out;
+        for (const auto& r :
+             tx.exec_params("SELECT start_s, end_s FROM calendar_busy WHERE "
+                            "interviewer = $1 AND end_s > $2 AND start_s < $3 "
+                            "ORDER BY start_s, end_s",
+                            interviewer.str(), seconds(window.start()), seconds(window.end()))) {
+          if (auto range = TimeRange::make(detail::from_seconds(r[0].as<std::int64_t>()),
+                                           detail::from_seconds(r[1].as<std::int64_t>())))
+            out.push_back(*range);
+        }
+        return out;
+      });
 }
 
 }  // namespace interviewkit

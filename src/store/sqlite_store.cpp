@@ -32,6 +32,7 @@ namespace interviewkit {
 
 using detail::column;
 using detail::from_millis;
+using detail::from_seconds;
 using detail::millis;
 using detail::nullable;
 using detail::people_of;
@@ -154,6 +155,36 @@ CREATE INDEX interviews_by_change ON interviews(updated_ms, id);
 CREATE INDEX action_log_by_time ON action_log(time_ms);
 -- One row per purge of delivered messages: its cutoff (see Store::purged_before).
 CREATE TABLE retention (purged_before_ms INTEGER NOT NULL);
+)sql",
+    // 4: interviewers' external calendars (Store::save_calendar): the collection's sync
+    // state, its resources as last read, and the busy time they give, which slot search
+    // reads by interviewer and time.
+    R"sql(
+CREATE TABLE calendars (
+  key TEXT PRIMARY KEY,
+  interviewer TEXT NOT NULL,
+  sync_token TEXT NOT NULL,
+  ctag TEXT NOT NULL,
+  time_zone TEXT NOT NULL,
+  covered_start INTEGER,
+  covered_end INTEGER,
+  synced_ms INTEGER NOT NULL
+);
+CREATE TABLE calendar_resources (
+  calendar TEXT NOT NULL,
+  href TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  ics TEXT NOT NULL,
+  PRIMARY KEY (calendar, href)
+);
+CREATE TABLE calendar_busy (
+  calendar TEXT NOT NULL,
+  interviewer TEXT NOT NULL,
+  start_s INTEGER NOT NULL,
+  end_s INTEGER NOT NULL
+);
+CREATE INDEX calendar_busy_by_calendar ON calendar_busy(calendar);
+CREATE INDEX calendar_busy_by_interviewer ON calendar_busy(interviewer, end_s);
 )sql",
 };
 static_assert(std::size(migrations) == SqliteStore::schema_version);
@@ -1050,6 +1081,108 @@ Result<std::string> SqliteStore::integrity_check() const {
         out += '\n';
       out += s.text(0);
     }
+    return out;
+  });
+}
+
+// ---- External calendars. -------------------------------------------------------------------
+
+Result<std::optional<CachedCalendar>> SqliteStore::load_calendar(const std::string& key) const {
+  return impl_->guarded(
+      "reading a cached calendar", [&]() -> Result<std::optional<CachedCalendar>> {
+        auto& head = impl_->sql(
+            "SELECT interviewer, sync_token, ctag, time_zone, covered_start, covered_end, "
+            "synced_ms "
+            "FROM calendars WHERE key = ?");
+        head.bind(key);
+        if (!head.step()) {
+          head.reset();
+          return std::optional<CachedCalendar>{};
+        }
+        auto interviewer = InterviewerId::make(head.text(0));
+        if (!interviewer) {
+          head.reset();
+          return interviewer.error();
+        }
+        CachedCalendar c{.key = key, .interviewer = *interviewer};
+        c.sync_token = head.text(1);
+        c.ctag = head.text(2);
+        c.time_zone = head.text(3);
+        if (!head.is_null(4) && !head.is_null(5))
+          if (auto covered =
+                  TimeRange::make(from_seconds(head.integer(4)), from_seconds(head.integer(5))))
+            c.covered = *covered;
+        c.synced_at = from_millis(head.integer(6));
+        head.reset();
+        auto& resources = impl_->sql(
+            "SELECT href, etag, ics FROM calendar_resources "
+            "WHERE calendar = ? ORDER BY href");
+        resources.bind(key);
+        while (resources.step())
+          c.resources.push_back({resources.text(0), resources.text(1), resources.text(2)});
+        resources.reset();
+        auto& busy = impl_->sql(
+            "SELECT start_s, end_s FROM calendar_busy WHERE calendar = ? ORDER BY start_s, end_s");
+        busy.bind(key);
+        while (busy.step()) {
+          if (auto r =
+                  TimeRange::make(from_seconds(busy.integer(0)), from_seconds(busy.integer(1))))
+            c.busy.push_back(*r);
+        }
+        busy.reset();
+        return std::optional(std::move(c));
+      });
+}
+
+// The calendar's rows are replaced whole, in one transaction.
+Result<void> SqliteStore::save_calendar(const CachedCalendar& calendar) {
+  if (auto problem = detail::calendar_problem(calendar))
+    return *problem;
+  const auto c = detail::normalised(calendar);
+  return impl_->guarded_write("saving a cached calendar", [&]() -> Result<void> {
+    for (const auto* table : {"calendar_busy", "calendar_resources"}) {
+      auto& clear = impl_->sql(fmt::format("DELETE FROM {} WHERE calendar = ?", table));
+      clear.bind(c.key).run();
+    }
+    auto& head = impl_->sql(
+        "INSERT OR REPLACE INTO calendars (key, interviewer, sync_token, ctag, time_zone, "
+        "covered_start, covered_end, synced_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    head.bind(c.key).bind(c.interviewer.str()).bind(c.sync_token).bind(c.ctag).bind(c.time_zone);
+    if (c.covered)
+      head.bind(seconds(c.covered->start())).bind(seconds(c.covered->end()));
+    else
+      head.bind_null().bind_null();
+    head.bind(millis(c.synced_at)).run();
+    auto& resource = impl_->sql(
+        "INSERT INTO calendar_resources (calendar, href, etag, ics) VALUES (?, ?, ?, ?)");
+    for (const auto& r : c.resources) {
+      resource.bind(c.key).bind(r.href).bind(r.etag).bind(r.ics).run();
+      resource.reset();
+    }
+    auto& busy = impl_->sql(
+        "INSERT INTO calendar_busy (calendar, interviewer, start_s, end_s) VALUES (?, ?, ?, ?)");
+    for (const auto& b : c.busy) {
+      busy.bind(c.key).bind(c.interviewer.str()).bind(seconds(b.start())).bind(seconds(b.end()));
+      busy.run();
+      busy.reset();
+    }
+    return {};
+  });
+}
+
+Result<std::vector<TimeRange>> SqliteStore::calendar_busy(const InterviewerId& interviewer,
+                                                          const TimeRange& window) const {
+  return impl_->guarded("reading calendar busy time", [&]() -> Result<std::vector<TimeRange>> {
+    auto& s = impl_->sql(
+        "SELECT start_s, end_s FROM calendar_busy WHERE interviewer = ? AND end_s > ? AND "
+        "start_s < ? ORDER BY start_s, end_s");
+    s.bind(interviewer.str()).bind(seconds(window.start())).bind(seconds(window.end()));
+    std::vector<TimeRange> out;
+    while (s.step()) {
+      if (auto r = TimeRange::make(from_seconds(s.integer(0)), from_seconds(s.integer(1))))
+        out.push_back(*r);
+    }
+    s.reset();
     return out;
   });
 }

@@ -20,6 +20,25 @@ Result<void> StoreTransaction::require_free(const Interview& interview, const Ti
   return {};
 }
 
+// A store that keeps no calendars says so; hosts with their own Store implement these to use
+// CalendarSync.
+Result<std::optional<CachedCalendar>> Store::load_calendar(const std::string& key) const {
+  (void)key;
+  return Unavailable{"this store keeps no external calendars (Store::load_calendar)"};
+}
+
+Result<void> Store::save_calendar(const CachedCalendar& calendar) {
+  (void)calendar;
+  return Unavailable{"this store keeps no external calendars (Store::save_calendar)"};
+}
+
+Result<std::vector<TimeRange>> Store::calendar_busy(const InterviewerId& interviewer,
+                                                    const TimeRange& window) const {
+  (void)interviewer;
+  (void)window;
+  return Unavailable{"this store keeps no external calendars (Store::calendar_busy)"};
+}
+
 // A full page is followed by a one-message probe past its last id: the probe's answer is
 // what says there is a next page (an empty last page is never handed out as "more").
 Result<OutboxPage> page_outbox(const Store& store, OutboxQuery query) {

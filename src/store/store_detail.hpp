@@ -24,6 +24,7 @@
 #include <interviewkit/store/outbox.hpp>
 #include <interviewkit/store/store.hpp>
 
+#include "../domain/utf8.hpp"
 #include "../notify/notification_json.hpp"
 
 namespace interviewkit::detail {
@@ -571,6 +572,79 @@ inline Result<ActionEntry> decode_action_entry(const std::string& text) {
 /// database holds but TimeRange refuses (written by a foreign writer) is an error value.
 inline Result<TimeRange> busy_range(std::int64_t start_s, std::int64_t end_s) {
   return TimeRange::make(from_seconds(start_s), from_seconds(end_s));
+}
+
+// ---- External calendars (Store::save_calendar). --------------------------------------------
+
+inline constexpr std::size_t max_calendar_key = 2048;
+inline constexpr std::size_t max_calendar_text = 8192;
+
+// Why `text` (a key, href, entity tag or token) cannot be stored: every store keeps these
+// as text columns, which take neither invalid UTF-8 nor (PostgreSQL) a NUL.
+inline std::optional<std::string> calendar_text_problem(std::string_view text,
+                                                        std::size_t max_bytes) {
+  if (text.size() > max_bytes)
+    return fmt::format("is {} bytes long; at most {} allowed", text.size(), max_bytes);
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = decode_utf8(text, i);
+    if (c.length == 0)
+      return fmt::format("is not valid UTF-8 at byte {}", i);
+    if (is_control(c.code_point))
+      return fmt::format("holds a control character at byte {}", i);
+    i += c.length;
+  }
+  return std::nullopt;
+}
+
+// What save_calendar refuses: a bad key or text field, busy time outside `covered`.
+inline std::optional<InvalidInput> calendar_problem(const CachedCalendar& c) {
+  const auto bad = [&](std::string_view what, std::string_view text,
+                       std::size_t max_bytes) -> std::optional<InvalidInput> {
+    if (auto problem = calendar_text_problem(text, max_bytes))
+      return InvalidInput{fmt::format("cached calendar: {} {}", what, *problem)};
+    return std::nullopt;
+  };
+  if (c.key.empty())
+    return InvalidInput{"cached calendar: the key is empty"};
+  if (auto p = bad("key", c.key, max_calendar_key))
+    return p;
+  if (auto p = bad("sync token", c.sync_token, max_calendar_text))
+    return p;
+  if (auto p = bad("ctag", c.ctag, max_calendar_text))
+    return p;
+  if (auto p = bad("time zone", c.time_zone, max_calendar_text))
+    return p;
+  for (const auto& r : c.resources) {
+    if (auto p = bad("resource href", r.href, max_calendar_text))
+      return p;
+    if (auto p = bad("resource entity tag", r.etag, max_calendar_text))
+      return p;
+    // Any text a calendar holds, line breaks included, but what every store's text column
+    // takes: valid UTF-8 without NUL (CalDAV answers are XML, which holds no other).
+    for (std::size_t i = 0; i < r.ics.size();) {
+      const auto ch = decode_utf8(r.ics, i);
+      if (ch.length == 0 || ch.code_point == 0) {
+        return InvalidInput{fmt::format("cached calendar: resource {} {} at byte {}", r.href,
+                                        ch.length == 0 ? "is not valid UTF-8" : "holds a NUL", i)};
+      }
+      i += ch.length;
+    }
+  }
+  for (const auto& b : c.busy) {
+    if (!c.covered || b.end() <= c.covered->start() || b.start() >= c.covered->end())
+      return InvalidInput{
+          fmt::format("cached calendar: busy time {} lies outside the range read", b)};
+  }
+  return std::nullopt;
+}
+
+// The copy a store keeps: resources sorted by href, busy time by start (then end).
+inline CachedCalendar normalised(CachedCalendar c) {
+  std::ranges::sort(c.resources, {}, &CachedCalendarResource::href);
+  std::ranges::sort(c.busy, [](const TimeRange& a, const TimeRange& b) {
+    return std::pair(a.start(), a.end()) < std::pair(b.start(), b.end());
+  });
+  return c;
 }
 
 }  // namespace interviewkit::detail

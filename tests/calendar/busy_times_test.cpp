@@ -22,9 +22,9 @@ BusyTimes read(const std::string& body, BusyTimeOptions options = {},
   return read_busy_times(vcalendar(body), "test.ics", window, options);
 }
 
-std::vector<BusyInterval> expect(
+std::vector<BusyOccurrence> expect(
     std::initializer_list<std::tuple<const char*, const char*, const char*>> rows) {
-  std::vector<BusyInterval> out;
+  std::vector<BusyOccurrence> out;
   for (const auto& [uid, start, end] : rows)
     out.push_back({utc_range(start, end), uid});
   return out;

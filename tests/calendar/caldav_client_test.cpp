@@ -62,7 +62,7 @@ BusyTimes busy_of(const std::vector<CalendarResource>& resources, const TimeRang
     all.busy.insert(all.busy.end(), one.busy.begin(), one.busy.end());
     all.skipped.insert(all.skipped.end(), one.skipped.begin(), one.skipped.end());
   }
-  std::ranges::sort(all.busy, {}, [](const BusyInterval& b) {
+  std::ranges::sort(all.busy, {}, [](const BusyOccurrence& b) {
     return std::tuple(b.range.start(), b.range.end(), std::string_view(b.uid));
   });
   return all;

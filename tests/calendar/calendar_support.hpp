@@ -44,7 +44,7 @@ inline TimeRange utc_range(const std::string& start, const std::string& end) {
 }
 
 /// "uid [start, end)" per interval, one per line: failures then show both sides readably.
-inline std::string describe(const std::vector<BusyInterval>& busy) {
+inline std::string describe(const std::vector<BusyOccurrence>& busy) {
   std::string out;
   for (const auto& b : busy)
     out += fmt::format("{} {}\n", b.uid, b.range);

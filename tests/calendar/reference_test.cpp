@@ -72,11 +72,11 @@ const Case corpus[] = {
      "DTSTART;TZID=Australia/Sydney:20260320T100000\nDURATION:PT2H\nEND:VEVENT\n"},
 };
 
-std::vector<BusyInterval> reference(const std::vector<std::string>& files, const TimeRange& window,
-                                    const std::string& zone) {
+std::vector<BusyOccurrence> reference(const std::vector<std::string>& files,
+                                      const TimeRange& window, const std::string& zone) {
   const auto text = RadicaleServer::expand_json(date::format("%FT%TZ", window.start()),
                                                 date::format("%FT%TZ", window.end()), files, zone);
-  std::vector<BusyInterval> out;
+  std::vector<BusyOccurrence> out;
   for (const auto& row : nlohmann::json::parse(text)) {
     const std::string start = row.at("start");
     const std::string end = row.at("end");
@@ -101,13 +101,13 @@ TEST_CASE("busy times agree with python3-recurring-ical-events on the corpus",
     options.calendar_zone = TimeZone::make(zone).value();
     for (const auto& window : windows) {
       INFO("calendar zone " << zone << ", window " << window);
-      std::vector<BusyInterval> ours;
+      std::vector<BusyOccurrence> ours;
       for (std::size_t i = 0; i < files.size(); ++i) {
         auto read = read_busy_times(files[i], corpus[i].name, window, options);
         CHECK(read.skipped.empty());
         ours.insert(ours.end(), read.busy.begin(), read.busy.end());
       }
-      std::ranges::sort(ours, {}, [](const BusyInterval& b) {
+      std::ranges::sort(ours, {}, [](const BusyOccurrence& b) {
         return std::tuple(b.range.start(), b.range.end(), std::string_view(b.uid));
       });
       CHECK(describe(ours) == describe(reference(files, window, zone)));

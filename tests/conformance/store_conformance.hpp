@@ -581,3 +581,4 @@ TEMPLATE_LIST_TEST_CASE("a completion records its outcome exactly as asked",
   CHECK_FALSE(store->requeue(claimed[0].id, t0 + 2s, {}).value());
   CHECK(store->next_due().value() == t0 + 1s);
 }
+#include "conformance/calendar_cache_conformance.hpp"

@@ -40,7 +40,8 @@ TEST_CASE("action type names are the documented words", "[action-log]") {
   CHECK(to_string(ActionType::notification_failed) == "notification_failed");
   CHECK(to_string(ActionType::notification_dead_lettered) == "notification_dead_lettered");
   CHECK(to_string(ActionType::notification_requeued) == "notification_requeued");
-  CHECK(all_action_types.size() == 16);
+  CHECK(to_string(ActionType::calendar_event_skipped) == "calendar_event_skipped");
+  CHECK(all_action_types.size() == 17);
 }
 
 TEST_CASE("parsing a malformed action type names the input and lists the valid values",

@@ -12,7 +12,7 @@ Connections: HTTP/1.1 with keep-alive, one thread per connection. Each connectio
 adds a line to DIRECTORY/connections, and one to DIRECTORY/closed once it has ended, so a
 test can count the connections a client opened and see that it closed them all.
 
-Methods: POST, and the WebDAV methods PROPFIND and REPORT (for the CalDAV client), alike.
+Methods: POST, and GET, PUT, DELETE, PROPFIND and REPORT (for the CalDAV client), alike.
 
 Behaviour by path:
   /ok                    200
@@ -140,7 +140,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             self.reply(200, b"ok")
 
-    # WebDAV methods (the CalDAV client's tests) take the same paths as POST.
+    # The other methods the CalDAV client's tests use take the same paths as POST.
+    do_GET = do_POST
+    do_PUT = do_POST
+    do_DELETE = do_POST
     do_PROPFIND = do_POST
     do_REPORT = do_POST
 

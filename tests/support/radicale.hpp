@@ -95,6 +95,8 @@ class RadicaleServer {
   RadicaleServer(std::initializer_list<User> users) : RadicaleServer(std::vector<User>(users)) {}
 
   [[nodiscard]] int port() const { return server_.port(); }
+  /// Stops the server now (a test of a server that went away); the port is then closed.
+  void stop() { server_.stop(); }
   /// The server's folder: radicale.conf, users, collections/, radicale.log.
   [[nodiscard]] const std::filesystem::path& dir() const { return server_.dir(); }
   [[nodiscard]] std::filesystem::path log_file() const { return dir() / "radicale.log"; }

@@ -36,11 +36,11 @@ struct BusyTimeOptions {
 };
 
 /// One occurrence of an event that blocks time.
-struct BusyInterval {
+struct BusyOccurrence {
   TimeRange range;  ///< when, in UTC; zero-length events block nothing and give none
   std::string uid;  ///< the event's UID (empty if it has none)
 
-  friend bool operator==(const BusyInterval&, const BusyInterval&) = default;
+  friend bool operator==(const BusyOccurrence&, const BusyOccurrence&) = default;
 };
 
 /// An event that was not read, and why. Never fatal: the other events still count.
@@ -55,7 +55,7 @@ struct SkippedEvent {
 /// What read_busy_times found.
 struct BusyTimes {
   /// Occurrences overlapping the window, whole (not clipped), sorted by start, end and uid.
-  std::vector<BusyInterval> busy;
+  std::vector<BusyOccurrence> busy;
   std::vector<SkippedEvent> skipped;  ///< in the order met
   std::size_t own = 0;                ///< events recognised as the library's own interviews
 };

@@ -10,8 +10,10 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <interviewkit/domain/result.hpp>
@@ -76,6 +78,16 @@ struct CalendarChanges {
   std::vector<std::string> removed{};  ///< hrefs of resources removed since
 };
 
+/// The server's answer to a write (PUT or DELETE).
+struct WriteAnswer {
+  /// The HTTP status: 201 or 204 written, 412 a precondition failed (someone else changed
+  /// or created the resource), 404 no such resource, 401/403 refused, 5xx failed, ...
+  long status = 0;
+  std::string etag;  ///< the resource's new entity tag, if the server sent one
+
+  friend bool operator==(const WriteAnswer&, const WriteAnswer&) = default;
+};
+
 /// A CalDAV client. Not thread-safe: give each thread its own. It keeps one connection per
 /// server open between calls (HTTP keep-alive), so polling many calendars of one server
 /// costs no new connections.
@@ -87,6 +99,10 @@ class INTERVIEWKIT_EXPORT CalDavClient {
   ~CalDavClient();
   CalDavClient(const CalDavClient&) = delete;
   CalDavClient& operator=(const CalDavClient&) = delete;
+
+  /// Requests made from now on also end by `deadline` (a channel's delivery deadline);
+  /// nullopt: only the options' timeouts apply. A request that reaches it is Unavailable.
+  void set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline);
 
   /// The collection's sync token, ctag and time zone (PROPFIND, depth 0).
   [[nodiscard]] Result<CalendarState> state(const CalDavCalendar& calendar);
@@ -111,6 +127,27 @@ class INTERVIEWKIT_EXPORT CalDavClient {
   /// Every resource's href and entity tag (PROPFIND, depth 1): how a calendar without sync
   /// tokens is compared with what was read before.
   [[nodiscard]] Result<std::vector<ResourceTag>> tags(const CalDavCalendar& calendar);
+
+  /// The resource `name` of the calendar (GET of the calendar's URL followed by `name`), or
+  /// nullopt when there is none (404). Another status is Unavailable.
+  [[nodiscard]] Result<std::optional<CalendarResource>> get(const CalDavCalendar& calendar,
+                                                            const std::string& name);
+
+  /// Writes `ics` as the resource `name` (PUT, text/calendar): when `if_match` is empty, only
+  /// if no resource of that name exists (If-None-Match: *); otherwise only if its entity tag
+  /// is still `if_match` (If-Match). Returns the server's answer whatever its status;
+  /// Unavailable only when none came.
+  [[nodiscard]] Result<WriteAnswer> put(const CalDavCalendar& calendar, const std::string& name,
+                                        const std::string& ics, const std::string& if_match);
+
+  /// Deletes the resource `name` (DELETE), only if its entity tag is still `if_match`
+  /// (If-Match; empty: whatever it is). Returns the server's answer as put() does.
+  [[nodiscard]] Result<WriteAnswer> remove(const CalDavCalendar& calendar, const std::string& name,
+                                           const std::string& if_match);
+
+  /// The resource name for an event UID: the UID with every byte outside RFC 3986's
+  /// unreserved characters and "@" percent-encoded, then ".ics".
+  [[nodiscard]] static std::string resource_name(std::string_view uid);
 
   /// The resources at `hrefs` (calendar-multiget REPORT), in the server's order; hrefs it no
   /// longer has are left out.

@@ -36,10 +36,6 @@ struct CalendarInvite {
   std::string uid;  ///< "interview-42@<message_id_domain>", the same for every version
 };
 
-/// "interview-42@example.com": the UID every invite about interview `id` carries, so clients
-/// update (or cancel) one calendar entry instead of adding another.
-[[nodiscard]] INTERVIEWKIT_EXPORT std::string calendar_uid(InterviewId id, std::string_view domain);
-
 /// Builds the invite for `notification` with libical: UID from the interview id, SEQUENCE =
 /// interview version, DTSTAMP = `now`, DTSTART/DTEND in UTC, SUMMARY (the title), DESCRIPTION
 /// (title, people, meeting link, cancellation reason), LOCATION and URL (the meeting link),

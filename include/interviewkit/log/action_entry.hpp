@@ -38,6 +38,7 @@ enum class ActionType : std::uint8_t {
   channel_circuit_opened,      ///< a destination kept failing: deliveries to it fail fast
   channel_circuit_closed,      ///< a delivery to it succeeded again
   records_purged,              ///< retention removed old outbox messages and log entries
+  calendar_event_skipped,      ///< an event of an interviewer's calendar could not be read
 };
 
 /// Names of ActionType, for to_string, parse_action_type, JSON and formatting.
@@ -66,12 +67,13 @@ struct EnumNames<ActionType> {
       {channel_circuit_opened, "channel_circuit_opened"},
       {channel_circuit_closed, "channel_circuit_closed"},
       {records_purged, "records_purged"},
+      {calendar_event_skipped, "calendar_event_skipped"},
   });
 };
 static_assert(names_cover_enum<ActionType>());
 
 /// Every ActionType, in declaration order.
-inline constexpr std::array<ActionType, 16> all_action_types = enum_values<ActionType>();
+inline constexpr std::array<ActionType, 17> all_action_types = enum_values<ActionType>();
 
 /// The canonical lowercase name, e.g. "notification_failed".
 [[nodiscard]] INTERVIEWKIT_EXPORT std::string_view to_string(ActionType action) noexcept;

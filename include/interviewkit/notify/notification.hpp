@@ -95,6 +95,13 @@ struct Notification {
   friend bool operator==(const Notification&, const Notification&) = default;
 };
 
+/// "interview-42@example.com": the UID every calendar entry about interview `id` carries (the
+/// email invites of the channels component, the events the calendar component writes), so
+/// clients update or cancel one entry instead of adding another, and the events read back from
+/// an interviewer's calendar are known as the library's own. `domain` is one the host
+/// controls (RFC 5545 section 3.8.4.7), e.g. the email options' message_id_domain.
+[[nodiscard]] INTERVIEWKIT_EXPORT std::string calendar_uid(InterviewId id, std::string_view domain);
+
 /// "interview/42/v3/candidate:cand-1/interview_scheduled".
 [[nodiscard]] INTERVIEWKIT_EXPORT std::string make_idempotency_key(InterviewId id,
                                                                    std::uint64_t version,

@@ -39,6 +39,10 @@ class INTERVIEWKIT_EXPORT MemoryStore final : public Store {
   Result<std::optional<UtcMillis>> purged_before() const override;
   Result<bool> requeue(OutboxId id, UtcMillis now, std::span<const ActionEntry> log) override;
   Result<std::optional<UtcMillis>> next_due() const override;
+  Result<std::optional<CachedCalendar>> load_calendar(const std::string& key) const override;
+  Result<void> save_calendar(const CachedCalendar& calendar) override;
+  Result<std::vector<TimeRange>> calendar_busy(const InterviewerId& interviewer,
+                                               const TimeRange& window) const override;
 
  private:
   struct State;

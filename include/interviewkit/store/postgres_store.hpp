@@ -50,7 +50,7 @@ class INTERVIEWKIT_EXPORT PostgresStore final : public Store, public ActionStore
   PostgresStore& operator=(const PostgresStore&) = delete;
 
   /// The schema version this build writes.
-  static constexpr int schema_version = 4;
+  static constexpr int schema_version = 5;
 
   Result<void> write(const Work& work) override;
   Result<Interview> find(InterviewId id) const override;
@@ -72,6 +72,10 @@ class INTERVIEWKIT_EXPORT PostgresStore final : public Store, public ActionStore
   Result<std::optional<UtcMillis>> purged_before() const override;
   Result<bool> requeue(OutboxId id, UtcMillis now, std::span<const ActionEntry> log) override;
   Result<std::optional<UtcMillis>> next_due() const override;
+  Result<std::optional<CachedCalendar>> load_calendar(const std::string& key) const override;
+  Result<void> save_calendar(const CachedCalendar& calendar) override;
+  Result<std::vector<TimeRange>> calendar_busy(const InterviewerId& interviewer,
+                                               const TimeRange& window) const override;
   bool keeps_action_log() const noexcept override { return true; }
 
   Result<void> append_action(const ActionEntry& entry) override;

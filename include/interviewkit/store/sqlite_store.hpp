@@ -46,7 +46,7 @@ class INTERVIEWKIT_EXPORT SqliteStore final : public Store, public ActionStore {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   /// The schema version this build writes.
-  static constexpr int schema_version = 3;
+  static constexpr int schema_version = 4;
 
   Result<void> write(const Work& work) override;
   Result<Interview> find(InterviewId id) const override;
@@ -68,6 +68,10 @@ class INTERVIEWKIT_EXPORT SqliteStore final : public Store, public ActionStore {
   Result<std::optional<UtcMillis>> purged_before() const override;
   Result<bool> requeue(OutboxId id, UtcMillis now, std::span<const ActionEntry> log) override;
   Result<std::optional<UtcMillis>> next_due() const override;
+  Result<std::optional<CachedCalendar>> load_calendar(const std::string& key) const override;
+  Result<void> save_calendar(const CachedCalendar& calendar) override;
+  Result<std::vector<TimeRange>> calendar_busy(const InterviewerId& interviewer,
+                                               const TimeRange& window) const override;
   bool keeps_action_log() const noexcept override { return true; }
 
   Result<void> append_action(const ActionEntry& entry) override;

@@ -16,6 +16,7 @@
 #include <interviewkit/domain/result.hpp>
 #include <interviewkit/domain/time.hpp>
 #include <interviewkit/export.hpp>
+#include <interviewkit/store/calendar_cache.hpp>
 #include <interviewkit/store/outbox.hpp>
 
 namespace interviewkit {
@@ -229,6 +230,19 @@ class INTERVIEWKIT_EXPORT Store {
   /// The earliest moment a pending message becomes claimable (its due time, or its lease's
   /// end if that is later), if any: lets a dispatcher sleep.
   [[nodiscard]] virtual Result<std::optional<UtcMillis>> next_due() const = 0;
+
+  /// The external calendar cached under `key`, or nullopt if none is.
+  [[nodiscard]] virtual Result<std::optional<CachedCalendar>> load_calendar(
+      const std::string& key) const;
+  /// Replaces whatever is cached under `calendar.key` with `calendar`, atomically: a reader
+  /// sees the old copy or the new one, never a mix. InvalidInput for an empty or overlong
+  /// key, or busy time outside `covered`.
+  [[nodiscard]] virtual Result<void> save_calendar(const CachedCalendar& calendar);
+  /// The busy time of `interviewer` in all their cached calendars that overlaps `window`,
+  /// sorted by start (overlapping ranges of different calendars are not merged). What slot
+  /// search adds to InterviewerAvailability::busy.
+  [[nodiscard]] virtual Result<std::vector<TimeRange>> calendar_busy(
+      const InterviewerId& interviewer, const TimeRange& window) const;
 
   /// True if this store also keeps the action log (it is an `ActionStore`), so entries can
   /// commit in the same transaction as the change they record. A store that answers true

@@ -76,6 +76,16 @@ class StoreWrapper : public Store {
     return target_->requeue(id, now, log);
   }
   Result<std::optional<UtcMillis>> next_due() const override { return target_->next_due(); }
+  Result<std::optional<CachedCalendar>> load_calendar(const std::string& key) const override {
+    return target_->load_calendar(key);
+  }
+  Result<void> save_calendar(const CachedCalendar& calendar) override {
+    return target_->save_calendar(calendar);
+  }
+  Result<std::vector<TimeRange>> calendar_busy(const InterviewerId& interviewer,
+                                               const TimeRange& window) const override {
+    return target_->calendar_busy(interviewer, window);
+  }
   /// False even over a store that keeps one: `logs_into` compares the store with the sink's
   /// store by identity, and a wrapper is a different object, so the callers log through
   /// their ActionLog instead of committing entries through a transaction they cannot see.
