@@ -85,8 +85,10 @@ struct Calendars {
   // Rewrites one event of each calendar (a new time), as an interviewer editing it would.
   void edit_one_each(int round) {
     for (int i = 0; i < interviewers; ++i) {
-      auto [name, text] = events_of(i)[recurring_per_interviewer];
-      text.replace(text.find("SUMMARY:"), 8, fmt::format("SUMMARY:edit {} ", round));
+      const auto [name, original] = events_of(i)[recurring_per_interviewer];
+      const auto at = original.find("SUMMARY:") + 8;
+      const auto text = fmt::format("{}edit {} {}", original.substr(0, at), round,
+                                    original.substr(at));
       const auto folder = server.dir() / "collections" / "collection-root" / user(i) / "work";
       std::ofstream(folder / name, std::ios::binary) << text;
     }
@@ -162,8 +164,10 @@ void BM_PythonCaldavImport(benchmark::State& state) {
       fmt::format("/usr/bin/python3 {}/caldav_import.py {} {} {} {}",
                   INTERVIEWKIT_BENCH_SERVERS_DIR, c.server.base_url(), password,
                   date::format("%FT%TZ", window.start()), date::format("%FT%TZ", window.end()));
-  for (int i = 0; i < interviewers; ++i)
-    command += " " + user(i);
+  for (int i = 0; i < interviewers; ++i) {
+    command += ' ';
+    command += user(i);
+  }
   double seconds = 0;
   double occurrences = 0;
   for (auto _ : state) {
@@ -273,3 +277,4 @@ BENCHMARK(BM_CalendarImportIncremental)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(10)
     ->UseRealTime();
+BENCHMARK_MAIN();

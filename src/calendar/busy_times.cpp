@@ -12,12 +12,15 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -47,6 +50,10 @@ using IteratorPtr = std::unique_ptr<icalrecur_iterator, IteratorDeleter>;
 struct Unreadable {
   std::string reason;
 };
+
+// The longest event read: ten years. A longer one is a mistake or an attack (a DURATION of
+// millions of weeks), not a meeting.
+constexpr std::int64_t max_event_days = 3660;
 
 // Far enough around the window that no occurrence overlapping it is missed, whatever the
 // offsets between local and UTC time (at most about a day).
@@ -128,6 +135,50 @@ icaltimetype ical_of(date::local_seconds local, bool is_date) {
   return t;
 }
 
+// The values of one of a rule's BY lists (terminated by ICAL_RECURRENCE_ARRAY_MAX).
+template <std::size_t N>
+std::vector<int> by_list(const short (&list)[N]) {
+  std::vector<int> out;
+  for (const short v : list) {
+    if (v == ICAL_RECURRENCE_ARRAY_MAX)
+      break;
+    out.push_back(v);
+  }
+  return out;
+}
+
+// A rule as it is safe to hand to libical's iterator, or Unreadable. libical steps a rule
+// one FREQ unit at a time and filters, and its next() cannot be interrupted: a sub-hourly
+// FREQ, or BYMONTH and BYMONTHDAY that name no real date, make it search for minutes. And
+// libical 3.0 expands YEARLY with BYMONTHDAY but no BYMONTH in January only; RFC 5545 means
+// every month, which an explicit BYMONTH of all twelve says to it.
+icalrecurrencetype screened(icalrecurrencetype rule) {
+  if (rule.freq == ICAL_NO_RECURRENCE)
+    throw Unreadable{"unreadable RRULE"};
+  if (rule.freq == ICAL_SECONDLY_RECURRENCE || rule.freq == ICAL_MINUTELY_RECURRENCE)
+    throw Unreadable{"an RRULE repeating more often than hourly is not read"};
+  const auto months = by_list(rule.by_month);
+  const auto days = by_list(rule.by_month_day);
+  if (!months.empty() && !days.empty()) {
+    constexpr int longest[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool some = std::ranges::any_of(months, [&](int m) {
+      const int month = icalrecurrencetype_month_month(static_cast<short>(m));
+      return month >= 1 && month <= 12 && std::ranges::any_of(days, [&](int d) {
+               return d != 0 && std::abs(d) <= longest[month - 1];
+             });
+    });
+    if (!some)
+      throw Unreadable{"the RRULE's BYMONTH and BYMONTHDAY name no date that exists"};
+  }
+  if (rule.freq == ICAL_YEARLY_RECURRENCE && months.empty() && !days.empty() &&
+      by_list(rule.by_year_day).empty() && by_list(rule.by_week_no).empty()) {
+    for (short m = 1; m <= 12; ++m)
+      rule.by_month[m - 1] = m;
+    rule.by_month[12] = ICAL_RECURRENCE_ARRAY_MAX;
+  }
+  return rule;
+}
+
 // What one object shares with its events: where VTIMEZONEs are and the options.
 class Reader {
  public:
@@ -138,8 +189,15 @@ class Reader {
     if (auto iana = TimeZone::make(tzid))
       return {*iana, nullptr};
     if (calendar != nullptr) {
-      if (auto* own = icalcomponent_get_timezone(calendar, std::string(tzid).c_str()))
+      if (auto* own = icalcomponent_get_timezone(calendar, std::string(tzid).c_str())) {
+        // Without a STANDARD or DAYLIGHT block libical reads every time as UTC.
+        icalcomponent* definition = icaltimezone_get_component(own);
+        if (definition == nullptr ||
+            (icalcomponent_get_first_component(definition, ICAL_XSTANDARD_COMPONENT) == nullptr &&
+             icalcomponent_get_first_component(definition, ICAL_XDAYLIGHT_COMPONENT) == nullptr))
+          throw Unreadable{fmt::format("VTIMEZONE '{}' has no STANDARD or DAYLIGHT part", tzid)};
         return {std::nullopt, own};
+      }
     }
     for (auto slash = tzid.find('/'); slash != std::string_view::npos;
          slash = tzid.find('/', slash + 1)) {
@@ -258,15 +316,21 @@ class EventReader {
         l.exact = end.utc() - start.utc();
       if (l.days.count() < 0 || l.exact.count() < 0)
         throw Unreadable{"DTEND is before DTSTART"};
+      if (l.days.count() + l.exact.count() / 86400 > max_event_days)
+        throw Unreadable{fmt::format("the event is longer than {} days", max_event_days)};
       return l;
     }
     if (auto* p = property(event_, ICAL_DURATION_PROPERTY, "DURATION")) {
       const auto d = icalproperty_get_duration(p);
       if (d.is_neg != 0)
         throw Unreadable{"DURATION is negative"};
-      return Length{
-          date::days{d.days + 7 * d.weeks},
-          std::chrono::hours{d.hours} + std::chrono::minutes{d.minutes} + seconds{d.seconds}};
+      // Summed wide: libical's fields are unsigned, and a hostile value would wrap.
+      const std::int64_t days = std::int64_t{d.days} + std::int64_t{7} * d.weeks;
+      const std::int64_t secs =
+          std::int64_t{d.hours} * 3600 + std::int64_t{d.minutes} * 60 + d.seconds;
+      if (days + secs / 86400 > max_event_days)
+        throw Unreadable{fmt::format("DURATION is longer than {} days", max_event_days)};
+      return Length{date::days{days}, seconds{secs}};
     }
     return std::nullopt;
   }
@@ -307,10 +371,7 @@ class EventReader {
     std::vector<icalrecurrencetype> out;
     for (auto* p = first(ICAL_RRULE_PROPERTY, "RRULE"); p != nullptr;
          p = icalcomponent_get_next_property(event_, ICAL_RRULE_PROPERTY)) {
-      const auto rule = icalproperty_get_rrule(p);
-      if (rule.freq == ICAL_NO_RECURRENCE)
-        throw Unreadable{"unreadable RRULE"};
-      out.push_back(rule);
+      out.push_back(screened(icalproperty_get_rrule(p)));
     }
     return out;
   }
@@ -347,6 +408,9 @@ icaltimetype local_until(const icaltimetype& until, const Moment& dtstart) {
   return ical_of(local, false);
 }
 
+// Time one rule may take to expand; past it the event is skipped.
+constexpr std::chrono::milliseconds max_expansion_time{250};
+
 // The local starts of `rule` from `dtstart` that lie in [lo, hi); Unreadable when more than
 // `limit` are stepped through before hi.
 void expand_rule(icalrecurrencetype rule, const Moment& dtstart, date::local_seconds lo,
@@ -360,6 +424,7 @@ void expand_rule(icalrecurrencetype rule, const Moment& dtstart, date::local_sec
   if (rule.count == 0 && lo > dtstart.local)
     (void)icalrecur_iterator_set_start(it.get(), ical_of(lo, dtstart.is_date));
   std::size_t stepped = 0;
+  const auto began = std::chrono::steady_clock::now();
   for (auto t = icalrecur_iterator_next(it.get()); !icaltime_is_null_time(t);
        t = icalrecur_iterator_next(it.get())) {
     const auto local = local_of(t);
@@ -367,6 +432,9 @@ void expand_rule(icalrecurrencetype rule, const Moment& dtstart, date::local_sec
       break;
     if (++stepped > limit)
       throw Unreadable{fmt::format("more than {} occurrences before the window ends", limit)};
+    // libical may search long between the occurrences a filter lets through.
+    if (stepped % 256 == 0 && std::chrono::steady_clock::now() - began > max_expansion_time)
+      throw Unreadable{"expanding its RRULE took too long"};
     if (local >= lo)
       out.push_back({Moment{local, dtstart.zone, dtstart.is_date}, std::nullopt});
   }
@@ -429,31 +497,44 @@ void read_override(const EventReader& e, const std::optional<Length>& master_len
     add_busy(start->utc(), end_of(*start, length), window, uid, out);
 }
 
-// The components of one UID: a master (or none) and its overrides.
+// The components of one UID: a master (or none) and its overrides. Each override is read
+// on its own: one that cannot be read is reported in `bad_overrides` and its occurrence
+// stays as the master gives it, so one broken exception never frees a whole series.
 void read_event(const Reader& reader, const std::vector<icalcomponent*>& components,
-                const TimeRange& window, const std::string& uid, std::vector<BusyOccurrence>& out) {
+                const TimeRange& window, const std::string& uid, std::vector<BusyOccurrence>& out,
+                std::vector<std::string>& bad_overrides) {
   std::optional<EventReader> master;
-  std::vector<EventReader> overrides;
-  std::set<date::sys_seconds> replaced;
+  std::vector<icalcomponent*> override_components;
   for (auto* c : components) {
-    EventReader e(reader, c);
-    if (auto id = e.recurrence_id()) {
-      replaced.insert(id->utc());
-      overrides.push_back(e);
-    } else if (!master) {
-      master.emplace(e);
-    } else {
+    if (icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY) != nullptr)
+      override_components.push_back(c);
+    else if (!master)
+      master.emplace(reader, c);
+    else
       throw Unreadable{"two events with this UID and no RECURRENCE-ID"};
-    }
   }
   std::optional<Length> master_length;
   if (master) {
-    read_master(*master, replaced, window, uid, out);
     if (auto start = master->start())
       master_length = master->length(*start);
   }
-  for (const auto& o : overrides)
-    read_override(o, master_length, window, uid, out);
+  std::set<date::sys_seconds> replaced;
+  std::vector<BusyOccurrence> moved;
+  for (auto* c : override_components) {
+    try {
+      const EventReader e(reader, c);
+      const auto id = e.recurrence_id();
+      std::vector<BusyOccurrence> one;
+      read_override(e, master_length, window, uid, one);
+      replaced.insert(id->utc());
+      moved.insert(moved.end(), one.begin(), one.end());
+    } catch (const Unreadable& u) {
+      bad_overrides.push_back("an override: " + u.reason);
+    }
+  }
+  if (master)
+    read_master(*master, replaced, window, uid, out);
+  out.insert(out.end(), moved.begin(), moved.end());
 }
 
 // Whether `uid` is "interview-<digits>@<domain>".
@@ -493,13 +574,14 @@ std::vector<std::pair<std::string, std::vector<icalcomponent*>>> events_by_uid(
       collect(c);
   }
   std::vector<std::pair<std::string, std::vector<icalcomponent*>>> out;
+  std::unordered_map<std::string, std::size_t> group_of;
   for (auto* e : events) {
     auto uid = uid_of(e);
-    auto same = std::ranges::find_if(out, [&](const auto& g) { return g.first == uid; });
-    if (uid.empty() || same == out.end())
+    const auto [it, added] = group_of.try_emplace(uid, out.size());
+    if (uid.empty() || added)
       out.push_back({std::move(uid), {e}});
     else
-      same->second.push_back(e);
+      out[it->second].second.push_back(e);
   }
   return out;
 }
@@ -538,8 +620,11 @@ BusyTimes read_busy_times(std::string_view ics, std::string_view source, const T
       continue;
     }
     std::vector<BusyOccurrence> busy;
+    std::vector<std::string> bad_overrides;
     try {
-      read_event(reader, components, window, uid, busy);
+      read_event(reader, components, window, uid, busy, bad_overrides);
+      for (auto& reason : bad_overrides)
+        skip(uid, std::move(reason));
     } catch (const Unreadable& u) {
       skip(uid, u.reason);
       continue;

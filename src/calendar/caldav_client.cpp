@@ -125,10 +125,52 @@ struct Multistatus {
   std::string sync_token;
 };
 
+// An href as one spelling for every answer: servers may send it as a whole URL or a path,
+// with white space around it (pretty-printed XML), and percent-encode different bytes in
+// different answers ("a@b" in one, "a%40b" in another). The path is decoded and encoded
+// again the one way, so the same resource always has the same href.
+std::string canonical_href(std::string text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  const auto last = text.find_last_not_of(" \t\r\n");
+  text = first == std::string::npos ? "" : text.substr(first, last - first + 1);
+  if (const auto scheme = text.find("://"); scheme != std::string::npos) {
+    const auto path = text.find('/', scheme + 3);
+    text = path == std::string::npos ? "/" : text.substr(path);
+  }
+  const auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9')
+      return c - '0';
+    if (c >= 'a' && c <= 'f')
+      return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+      return c - 'A' + 10;
+    return -1;
+  };
+  std::string decoded;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+      decoded += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else {
+      decoded += text[i];
+    }
+  }
+  std::string out;
+  constexpr std::string_view kept = "-._~/@!$&'()*+,;=:";
+  for (const char c : decoded) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) != 0 || kept.find(c) != std::string_view::npos)
+      out += c;
+    else
+      out += fmt::format("%{:02X}", u);
+  }
+  return out;
+}
+
 DavResponse read_response(const xmlNode* node) {
   DavResponse r;
   for (const auto* href : children(node, dav_ns, "href"))
-    r.href = text_of(href);
+    r.href = canonical_href(text_of(href));
   for (const auto* status : children(node, dav_ns, "status"))
     r.status = status_code(text_of(status));
   for (const auto* propstat : children(node, dav_ns, "propstat")) {
@@ -243,6 +285,11 @@ std::optional<Error> check_url(const CalDavCalendar& calendar) {
   if (!calendar.url.starts_with("http://") && !calendar.url.starts_with("https://"))
     return InvalidInput{fmt::format("CalDAV calendar URL {} is not http:// or https://",
                                     detail::redact_url(calendar.url))};
+  if (calendar.url.find_first_of("?#") != std::string::npos)
+    return InvalidInput{
+        fmt::format("CalDAV calendar URL {} has a query or fragment; a "
+                    "collection's URL has neither",
+                    detail::redact_url(calendar.url))};
   if (auto problem = detail::url_problem(calendar.url))
     return InvalidInput{
         fmt::format("CalDAV calendar URL {} {}", detail::redact_url(calendar.url), *problem)};
@@ -454,11 +501,11 @@ Result<CalendarChanges> CalDavClient::changes_since(const CalDavCalendar& calend
   if (!answer)
     return answer.error();
   // RFC 6578 section 3.2: an unknown token fails the valid-sync-token precondition (403 or
-  // 409 with a DAV:error body naming it).
-  if ((answer->status == 403 || answer->status == 409) &&
-      answer->body.find("valid-sync-token") != std::string::npos) {
+  // 409 with a DAV:error body naming it). Servers answer it in other ways too (410, a bare
+  // 403 or 400), so any refusal but 401 is taken for an expired token: the full read that
+  // follows meets a real refusal again and reports it.
+  if (answer->status >= 400 && answer->status < 500 && answer->status != 401)
     return CalendarChanges{.token_expired = true, .sync_token = ""};
-  }
   if (answer->status != 207)
     return failure("REPORT", calendar.url, status_reason(answer->status));
   auto m = read_multistatus(answer->body);

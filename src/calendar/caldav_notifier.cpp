@@ -156,8 +156,22 @@ struct CalDavNotifier::Impl {
       auto existing = client->get(cal, name);
       if (!existing)
         return DeliveryOutcome::transient_failure(existing.error().message());
-      const std::string etag = *existing ? (*existing)->etag : "";
-      if (*existing) {
+      if (!*existing) {  // removed meanwhile: create it again
+        auto again = client->put(cal, name, ics, "");
+        if (!again)
+          return DeliveryOutcome::transient_failure(again.error().message());
+        if (written(again->status))
+          return DeliveryOutcome::delivered(fmt::format("event created ({})", again->status));
+        if (again->status != 412)
+          return failure_for(again->status, server);
+        if (++conflicts > options.conflict_retries)
+          return DeliveryOutcome::transient_failure(
+              fmt::format("CalDAV {}: the event kept changing under the write (412, {} times)",
+                          server, conflicts));
+        continue;
+      }
+      const std::string etag = (*existing)->etag;
+      {
         const auto held = sequence_of((*existing)->ics);
         if (held && *held > static_cast<std::int64_t>(version)) {
           return DeliveryOutcome::delivered(fmt::format(

@@ -232,7 +232,7 @@ TEST_CASE("an event that cannot be read is skipped and recorded; the others stil
   CHECK(skipped[1] == "mars: unknown time zone 'Mars/Olympus'");
   CHECK_THAT(skipped[2], Catch::StartsWith("bad-rule: unreadable RRULE"));
   CHECK(skipped[3] == "backwards: DTEND is before DTSTART");
-  CHECK(skipped[4] == "flood: more than 100000 occurrences before the window ends");
+  CHECK(skipped[4] == "flood: an RRULE repeating more often than hourly is not read");
 
   for (const char* text : {"", "hello", "BEGIN:VCALENDAR\r\nEND:VCARD\r\n",
                            "BEGIN:VCALENDAR\r\n\0END:VCALENDAR\r\n"}) {
@@ -244,4 +244,60 @@ TEST_CASE("an event that cannot be read is skipped and recorded; the others stil
   const auto nul = read_busy_times(with_nul, "junk", march, {});
   REQUIRE(nul.skipped.size() == 1);
   CHECK(nul.skipped[0].reason == "the text contains a NUL byte");
+}
+
+TEST_CASE("rules libical would search forever, or expand wrongly, are screened first",
+          "[caldav][recurrence]") {
+  // No 30th of February, ever: libical would step hour after hour for minutes.
+  auto busy = read(
+      "BEGIN:VEVENT\nUID:never\nDTSTART:20260301T090000Z\nDURATION:PT1H\n"
+      "RRULE:FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30\nEND:VEVENT\n"
+      "BEGIN:VEVENT\nUID:hourly\nDTSTART:20260301T000000Z\nDURATION:PT1M\n"
+      "RRULE:FREQ=HOURLY\nEND:VEVENT\n",
+      [] {
+        BusyTimeOptions o;
+        o.max_occurrences = 100;
+        return o;
+      }());
+  REQUIRE(busy.skipped.size() == 2);
+  CHECK(busy.skipped[0].reason == "the RRULE's BYMONTH and BYMONTHDAY name no date that exists");
+  CHECK(busy.skipped[1].reason == "more than 100 occurrences before the window ends");
+
+  // YEARLY with BYMONTHDAY alone is that day of every month (RFC 5545); libical 3.0 gives
+  // January only unless told the months.
+  busy = read(
+      "BEGIN:VEVENT\nUID:monthly\nDTSTART:20260130T120000Z\nDURATION:PT1H\n"
+      "RRULE:FREQ=YEARLY;BYMONTHDAY=30\nEND:VEVENT\n",
+      {}, utc_range("2026-03-01T00:00:00Z", "2026-05-01T00:00:00Z"));
+  CHECK(describe(busy.busy) ==
+        describe(expect({{"monthly", "2026-03-30T12:00:00Z", "2026-03-30T13:00:00Z"},
+                         {"monthly", "2026-04-30T12:00:00Z", "2026-04-30T13:00:00Z"}})));
+}
+
+TEST_CASE("a broken override is skipped alone; its series still blocks time",
+          "[caldav][recurrence]") {
+  const auto busy = read(
+      "BEGIN:VEVENT\nUID:daily\nDTSTART:20260302T090000Z\nDTEND:20260302T100000Z\n"
+      "RRULE:FREQ=DAILY;COUNT=3\nEND:VEVENT\n"
+      "BEGIN:VEVENT\nUID:daily\nRECURRENCE-ID:20260303T090000Z\nDTSTART:20260303T150000Z\n"
+      "DTEND:20260303T140000Z\nEND:VEVENT\n");
+  REQUIRE(busy.skipped.size() == 1);
+  CHECK(busy.skipped[0].reason == "an override: DTEND is before DTSTART");
+  // The occurrence it meant to move stays where the series has it.
+  CHECK(describe(busy.busy) ==
+        describe(expect({{"daily", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"},
+                         {"daily", "2026-03-03T09:00:00Z", "2026-03-03T10:00:00Z"},
+                         {"daily", "2026-03-04T09:00:00Z", "2026-03-04T10:00:00Z"}})));
+}
+
+TEST_CASE("absurd lengths and empty time zones are refused, not misread", "[caldav][recurrence]") {
+  const auto busy = read(
+      "BEGIN:VEVENT\nUID:forever\nDTSTART:20260303T090000Z\nDURATION:P613566757W\nEND:VEVENT\n"
+      "BEGIN:VTIMEZONE\nTZID:Nowhere\nEND:VTIMEZONE\n"
+      "BEGIN:VEVENT\nUID:nowhere\nDTSTART;TZID=Nowhere:20260303T090000\nDURATION:PT1H\n"
+      "END:VEVENT\n");
+  CHECK(busy.busy.empty());
+  REQUIRE(busy.skipped.size() == 2);
+  CHECK(busy.skipped[0].reason == "DURATION is longer than 3660 days");
+  CHECK(busy.skipped[1].reason == "VTIMEZONE 'Nowhere' has no STANDARD or DAYLIGHT part");
 }

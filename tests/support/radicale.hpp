@@ -59,9 +59,13 @@ inline std::string run(const std::vector<std::string>& args) {
   std::string command =
       shell_quote(INTERVIEWKIT_TEST_PYTHON) + " " +
       shell_quote(std::string(INTERVIEWKIT_TEST_SERVERS_DIR) + "/caldav_reference.py");
-  for (const auto& a : args)
-    command += " " + shell_quote(a);
-  command += " </dev/null 2>" + shell_quote(errors.string());
+  // Appended piece by piece: GCC 12's -Wrestrict misreads `" " + text` inlined here at -O2.
+  for (const auto& a : args) {
+    command += ' ';
+    command += shell_quote(a);
+  }
+  command += " </dev/null 2>";
+  command += shell_quote(errors.string());
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr)
     throw std::runtime_error("popen failed for caldav_reference.py");

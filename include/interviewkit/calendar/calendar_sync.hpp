@@ -39,8 +39,7 @@ struct CalendarSyncOptions {
 
 /// What one CalendarSync::sync did.
 struct SyncReport {
-  /// The whole range was read afresh: the first sync, a window beyond what was read, an
-  /// expired sync token, or a cache of another interviewer under the key.
+  /// The calendar was read afresh: the first sync, or an expired sync token.
   bool full_read = false;
   std::size_t round_trips = 0;  ///< requests made to the server
   std::size_t fetched = 0;      ///< resources read (new or changed)
@@ -54,14 +53,15 @@ struct SyncReport {
 /// the server allows: with RFC 6578 sync tokens an unchanged calendar costs one request
 /// (sync-collection) and a changed one two (plus calendar-multiget of what changed); with
 /// only a ctag, one when unchanged (PROPFIND), three when changed; otherwise entity tags
-/// are compared. The first read, and a window outside what was read, read afresh: the
-/// events the server places in the range (widened by two days, as servers read all-day and
-/// floating times differently) and every recurring event whenever it began (servers differ
-/// in how they expand them), expanded here by read_busy_times.
+/// are compared. The first read lists the calendar and fetches every resource (multiget,
+/// 200 per request): servers place recurring, all-day and floating events in a time range
+/// each their own way, so nothing is left to their filters; read_busy_times expands here.
 ///
-/// The busy time is recomputed from the cached resources at every sync and saved with them
-/// in one Store::save_calendar, so a failed sync leaves the previous copy whole. Thread-safe
-/// if the store is; calls for one calendar should not run at once (the later save wins).
+/// The busy time is computed for the window and `read_ahead` past it, from the resources
+/// held, at every sync that changed something or asks for a window beyond that range, and
+/// saved with them in one Store::save_calendar, so a failed sync leaves the previous copy
+/// whole. Thread-safe if the store is; calls for one calendar should not run at once (the
+/// later save wins).
 class INTERVIEWKIT_EXPORT CalendarSync {
  public:
   /// A sync on `store` (which must keep calendars: Store::load_calendar) through `client`.

@@ -24,7 +24,8 @@ struct CachedCalendarResource {
 /// An interviewer's external calendar as last read: how to ask what changed, what it held,
 /// and the busy time it gave.
 struct CachedCalendar {
-  /// What identifies the calendar: its URL (without credentials). At most 2,048 bytes.
+  /// What identifies the calendar; CalendarSync uses "<interviewer id> <calendar URL>", so two
+  /// interviewers may share one calendar. At most 2,048 bytes.
   std::string key;
   InterviewerId interviewer;  ///< whose calendar it is
   std::string sync_token{};   ///< RFC 6578 token of the last read; empty if none
