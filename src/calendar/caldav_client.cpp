@@ -146,23 +146,25 @@ std::string canonical_href(std::string text) {
       return c - 'A' + 10;
     return -1;
   };
-  std::string decoded;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
-      decoded += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
-      i += 2;
-    } else {
-      decoded += text[i];
-    }
-  }
+  // Bytes a path may hold as they are: unreserved, sub-delims, ":" and "@" (RFC 3986 pchar),
+  // and "/" between segments. An encoded "/" stays encoded: it is part of a name.
+  constexpr std::string_view plain = "-._~!$&'()*+,;=:@";
+  const auto as_is = [&](unsigned char c) {
+    return std::isalnum(c) != 0 || plain.find(static_cast<char>(c)) != std::string_view::npos;
+  };
   std::string out;
-  constexpr std::string_view kept = "-._~/@!$&'()*+,;=:";
-  for (const char c : decoded) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) != 0 || kept.find(c) != std::string_view::npos)
-      out += c;
-    else
-      out += fmt::format("%{:02X}", u);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+      const auto decoded = static_cast<unsigned char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      out += as_is(decoded) ? std::string(1, static_cast<char>(decoded))
+                            : fmt::format("%{:02X}", decoded);
+      i += 2;
+    } else if (as_is(c) || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
   }
   return out;
 }

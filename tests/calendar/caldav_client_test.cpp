@@ -218,3 +218,37 @@ TEST_CASE("a server that is down, slow, full or answering garbage is an error, n
   REQUIRE_FALSE(large);
   CHECK_THAT(large.error().message(), Catch::Contains("larger than 64 bytes"));
 }
+
+TEST_CASE("hrefs are one spelling whatever the server's; a refused sync token is expired",
+          "[caldav][sync]") {
+  PythonServer http("http_receiver.py", {"whsec_dGVzdA=="});
+  const CalDavCalendar calendar{fmt::format("http://127.0.0.1:{}/script/c/", http.port()), "", ""};
+  auto client = CalDavClient::make().value();
+  const std::string answer =
+      "<?xml version=\"1.0\"?><D:multistatus xmlns:D=\"DAV:\" "
+      "xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+      "<D:response><D:href>\n    /c/a%40b.ics\n  </D:href><D:propstat><D:prop>"
+      "<D:getetag>\"1\"</D:getetag><C:calendar-data>BEGIN:VCALENDAR</C:calendar-data>"
+      "</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>"
+      "<D:response><D:href>http://elsewhere.example/c/x y%2f.ics</D:href><D:propstat><D:prop>"
+      "<D:getetag>\"2\"</D:getetag><C:calendar-data>BEGIN:VCALENDAR</C:calendar-data>"
+      "</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>"
+      "</D:multistatus>";
+  std::ofstream(http.dir() / "script.json")
+      << nlohmann::json{{"status", 207}, {"body", answer}}.dump();
+  const auto read = client->fetch(calendar, std::vector<std::string>{"/c/a@b.ics"}).value();
+  REQUIRE(read.size() == 2);
+  CHECK(read[0].href == "/c/a@b.ics");
+  CHECK(read[1].href == "/c/x%20y%2F.ics");  // an encoded slash is part of the name
+
+  for (const int status : {400, 403, 409, 410}) {
+    INFO(status);
+    std::ofstream(http.dir() / "script.json")
+        << nlohmann::json{{"status", status}, {"body", "no"}}.dump();
+    CHECK(client->changes_since(calendar, "old-token").value().token_expired);
+  }
+  std::ofstream(http.dir() / "script.json")
+      << nlohmann::json{{"status", 401}, {"body", "no"}}.dump();
+  CHECK_FALSE(client->changes_since(calendar, "old-token"));
+  CHECK_FALSE(client->state({calendar.url + "?token=x", "", ""}));
+}

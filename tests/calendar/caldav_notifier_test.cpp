@@ -245,3 +245,11 @@ TEST_CASE("refused, missing, full, slow and absent calendar servers", "[caldav][
   const auto absent = down.after_one_pass();
   CHECK(absent.state == OutboxState::pending);
 }
+
+TEST_CASE("an event removed between the failed create and the read is created again",
+          "[caldav][sync]") {
+  Scripted s(nlohmann::json::array({reply(412), reply(404), reply(201, {{"ETag", "\"n1\""}})}));
+  const auto m = s.after_one_pass();
+  CHECK(m.state == OutboxState::delivered);
+  CHECK_THAT(m.last_error, Catch::Contains("event created (201)"));
+}
