@@ -24,6 +24,7 @@
 #include <curl/curl.h>
 #include <date/date.h>
 #include <fmt/format.h>
+#include <libical/ical.h>
 
 #include <interviewkit/calendar/caldav_client.hpp>
 
@@ -492,6 +493,62 @@ Result<std::vector<CalendarResource>> CalDavClient::recurring_events(
   return out;
 }
 
+namespace {
+
+// The busy periods of the VFREEBUSY components in `ics`, or nullopt if it holds none.
+std::optional<std::vector<FreeBusyPeriod>> free_busy_periods(const std::string& ics) {
+  icalcomponent* root = icalparser_parse_string(ics.c_str());
+  if (root == nullptr)
+    return std::nullopt;
+  std::optional<std::vector<FreeBusyPeriod>> out;
+  auto read = [&](icalcomponent* fb) {
+    if (!out)
+      out.emplace();
+    for (auto* p = icalcomponent_get_first_property(fb, ICAL_FREEBUSY_PROPERTY); p != nullptr;
+         p = icalcomponent_get_next_property(fb, ICAL_FREEBUSY_PROPERTY)) {
+      auto* type = icalproperty_get_first_parameter(p, ICAL_FBTYPE_PARAMETER);
+      const auto kind = type != nullptr ? icalparameter_get_fbtype(type) : ICAL_FBTYPE_BUSY;
+      if (kind == ICAL_FBTYPE_FREE)
+        continue;
+      const auto period = icalproperty_get_freebusy(p);
+      const auto start = icaltime_as_timet_with_zone(period.start, icaltimezone_get_utc_timezone());
+      const auto end =
+          icaltime_is_null_time(period.end)
+              ? start + icaldurationtype_as_int(period.duration)
+              : icaltime_as_timet_with_zone(period.end, icaltimezone_get_utc_timezone());
+      if (auto range = TimeRange::make(date::sys_seconds{std::chrono::seconds{start}},
+                                       date::sys_seconds{std::chrono::seconds{end}}))
+        out->push_back({*range, kind == ICAL_FBTYPE_BUSYTENTATIVE});
+    }
+  };
+  if (icalcomponent_isa(root) == ICAL_VFREEBUSY_COMPONENT)
+    read(root);
+  for (auto* c = icalcomponent_get_first_component(root, ICAL_VFREEBUSY_COMPONENT); c != nullptr;
+       c = icalcomponent_get_next_component(root, ICAL_VFREEBUSY_COMPONENT))
+    read(c);
+  icalcomponent_free(root);
+  return out;
+}
+
+}  // namespace
+
+Result<std::optional<std::vector<FreeBusyPeriod>>> CalDavClient::free_busy(
+    const CalDavCalendar& calendar, const TimeRange& range) {
+  auto answer = impl_->request(
+      calendar, "REPORT", "1",
+      fmt::format(R"(<?xml version="1.0" encoding="utf-8"?><c:free-busy-query )"
+                  R"(xmlns:c="urn:ietf:params:xml:ns:caldav"><c:time-range start="{}" )"
+                  R"(end="{}"/></c:free-busy-query>)",
+                  caldav_time(range.start()), caldav_time(range.end())));
+  if (!answer)
+    return answer.error();
+  if (answer->status == 401)
+    return failure("REPORT", calendar.url, status_reason(answer->status));
+  if (answer->status != 200)
+    return std::optional<std::vector<FreeBusyPeriod>>{};
+  return free_busy_periods(answer->body);
+}
+
 Result<CalendarChanges> CalDavClient::changes_since(const CalDavCalendar& calendar,
                                                     const std::string& sync_token) {
   auto answer = impl_->request(
@@ -544,7 +601,7 @@ Result<std::vector<CalendarResource>> CalDavClient::fetch(const CalDavCalendar& 
                                                           std::span<const std::string> hrefs) {
   std::vector<CalendarResource> out;
   // Batches keep each request and answer of a moderate size.
-  constexpr std::size_t per_request = 200;
+  constexpr std::size_t per_request = hrefs_per_fetch;
   for (std::size_t at = 0; at < hrefs.size(); at += per_request) {
     std::string listed;
     for (const auto& href : hrefs.subspan(at, std::min(per_request, hrefs.size() - at)))

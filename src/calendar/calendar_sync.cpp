@@ -123,7 +123,8 @@ struct CalendarSync::Impl {
     if (wanted.empty())
       return {};
     auto read = client->fetch(calendar, wanted);
-    ++report.round_trips;
+    report.round_trips +=
+        (wanted.size() + CalDavClient::hrefs_per_fetch - 1) / CalDavClient::hrefs_per_fetch;
     if (!read)
       return read.error();
     // A resource removed between the two requests is simply not there.

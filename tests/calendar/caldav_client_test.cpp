@@ -252,3 +252,34 @@ TEST_CASE("hrefs are one spelling whatever the server's; a refused sync token is
   CHECK_FALSE(client->changes_since(calendar, "old-token"));
   CHECK_FALSE(client->state({calendar.url + "?token=x", "", ""}));
 }
+
+TEST_CASE("free-busy answers are read where a server gives them, and nullopt where not",
+          "[caldav]") {
+  PythonServer http("http_receiver.py", {"whsec_dGVzdA=="});
+  const CalDavCalendar calendar{fmt::format("http://127.0.0.1:{}/script/c/", http.port()), "", ""};
+  auto client = CalDavClient::make().value();
+  std::ofstream(http.dir() / "script.json")
+      << nlohmann::json{{"status", 200},
+                        {"headers", {{"Content-Type", "text/calendar"}}},
+                        {"body", vcalendar("BEGIN:VFREEBUSY\nDTSTAMP:20260301T000000Z\n"
+                                           "FREEBUSY:20260303T090000Z/20260303T100000Z,"
+                                           "20260304T120000Z/PT30M\n"
+                                           "FREEBUSY;FBTYPE=BUSY-TENTATIVE:20260305T090000Z/"
+                                           "20260305T093000Z\n"
+                                           "FREEBUSY;FBTYPE=FREE:20260306T090000Z/"
+                                           "20260306T100000Z\nEND:VFREEBUSY\n")}}
+             .dump();
+  const auto periods = client->free_busy(calendar, fortnight).value().value();
+  REQUIRE(periods.size() == 3);
+  CHECK(periods[0] ==
+        FreeBusyPeriod{utc_range("2026-03-03T09:00:00Z", "2026-03-03T10:00:00Z"), false});
+  CHECK(periods[1] ==
+        FreeBusyPeriod{utc_range("2026-03-04T12:00:00Z", "2026-03-04T12:30:00Z"), false});
+  CHECK(periods[2] ==
+        FreeBusyPeriod{utc_range("2026-03-05T09:00:00Z", "2026-03-05T09:30:00Z"), true});
+
+  // Radicale has no free-busy report (it answers a bare multistatus).
+  Calendar cal;
+  cal.server.put(cal.url, "alice", "alice-secret", workweek());
+  CHECK_FALSE(cal.client->free_busy(cal.calendar, fortnight).value());
+}

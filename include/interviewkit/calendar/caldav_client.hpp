@@ -88,6 +88,14 @@ struct WriteAnswer {
   friend bool operator==(const WriteAnswer&, const WriteAnswer&) = default;
 };
 
+/// A busy period from a server's free-busy answer (RFC 4791 section 7.10).
+struct FreeBusyPeriod {
+  TimeRange range;         ///< when
+  bool tentative = false;  ///< FBTYPE=BUSY-TENTATIVE (BUSY and BUSY-UNAVAILABLE are not)
+
+  friend bool operator==(const FreeBusyPeriod&, const FreeBusyPeriod&) = default;
+};
+
 /// A CalDAV client. Not thread-safe: give each thread its own. It keeps one connection per
 /// server open between calls (HTTP keep-alive), so polling many calendars of one server
 /// costs no new connections.
@@ -119,6 +127,14 @@ class INTERVIEWKIT_EXPORT CalDavClient {
   [[nodiscard]] Result<std::vector<CalendarResource>> recurring_events(
       const CalDavCalendar& calendar);
 
+  /// The server's own busy periods in `range` (free-busy-query REPORT), or nullopt when it
+  /// offers none (it refuses the report, or answers with something other than an iCalendar
+  /// VFREEBUSY, as Radicale does). Cheaper than reading events where it is offered, but it
+  /// names no events, so the library's own interviews cannot be told apart: CalendarSync
+  /// reads events instead; a host may use this for calendars it only needs busy time from.
+  [[nodiscard]] Result<std::optional<std::vector<FreeBusyPeriod>>> free_busy(
+      const CalDavCalendar& calendar, const TimeRange& range);
+
   /// What changed since `sync_token` (sync-collection REPORT); an empty token asks for
   /// every resource.
   [[nodiscard]] Result<CalendarChanges> changes_since(const CalDavCalendar& calendar,
@@ -149,8 +165,11 @@ class INTERVIEWKIT_EXPORT CalDavClient {
   /// unreserved characters and "@" percent-encoded, then ".ics".
   [[nodiscard]] static std::string resource_name(std::string_view uid);
 
-  /// The resources at `hrefs` (calendar-multiget REPORT), in the server's order; hrefs it no
-  /// longer has are left out.
+  /// How many hrefs one calendar-multiget asks for: fetch() sends one request per this many.
+  static constexpr std::size_t hrefs_per_fetch = 200;
+
+  /// The resources at `hrefs` (calendar-multiget REPORT, one request per hrefs_per_fetch), in
+  /// the server's order; hrefs it no longer has are left out.
   [[nodiscard]] Result<std::vector<CalendarResource>> fetch(const CalDavCalendar& calendar,
                                                             std::span<const std::string> hrefs);
 
