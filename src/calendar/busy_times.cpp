@@ -51,6 +51,10 @@ struct Unreadable {
   std::string reason;
 };
 
+// Time the rules of one object may take to expand in all (500 ordinary events take about
+// 15 ms); past it, the events whose rules are still being stepped are skipped.
+constexpr std::chrono::seconds max_reading_time{5};
+
 // The longest event read: ten years. A longer one is a mistake or an attack (a DURATION of
 // millions of weeks), not a meeting.
 constexpr std::int64_t max_event_days = 3660;
@@ -182,7 +186,12 @@ icalrecurrencetype screened(icalrecurrencetype rule) {
 // What one object shares with its events: where VTIMEZONEs are and the options.
 class Reader {
  public:
-  explicit Reader(const BusyTimeOptions& options) : options_(options) {}
+  explicit Reader(const BusyTimeOptions& options)
+      : options_(options), deadline_(std::chrono::steady_clock::now() + max_reading_time) {}
+
+  // When the whole object's expansion must be done by: a text of many slow rules, each
+  // within its own budget, must not hold a sync for long either.
+  [[nodiscard]] std::chrono::steady_clock::time_point deadline() const { return deadline_; }
 
   // The zone a TZID names, looked up in `calendar` (the event's VCALENDAR) when needed.
   Zone zone_named(std::string_view tzid, icalcomponent* calendar) const {
@@ -224,6 +233,7 @@ class Reader {
 
  private:
   const BusyTimeOptions& options_;
+  std::chrono::steady_clock::time_point deadline_;
 };
 
 std::string uid_of(icalcomponent* event) {
@@ -411,13 +421,36 @@ icaltimetype local_until(const icaltimetype& until, const Moment& dtstart) {
 // Time one rule may take to expand; past it the event is skipped.
 constexpr std::chrono::milliseconds max_expansion_time{250};
 
+// Where libical should start stepping `rule`: DTSTART, except where libical 3.0 misplaces
+// the weeks. With FREQ=WEEKLY, an INTERVAL above one, BYDAY=SU alone and weeks starting on
+// Monday, it counts weeks as starting on Sunday, so from a DTSTART on another day its first
+// Sunday comes INTERVAL weeks late (from Wednesday 3 January 2024, every other Sunday is the
+// 7th, not the 14th). Started on that first Sunday, it steps right; DTSTART itself is added
+// by the caller as always.
+date::local_seconds first_step(const icalrecurrencetype& rule, const Moment& dtstart) {
+  const auto days = by_list(rule.by_day);
+  const bool sunday_only =
+      days.size() == 1 &&
+      icalrecurrencetype_day_day_of_week(static_cast<short>(days[0])) == ICAL_SUNDAY_WEEKDAY &&
+      icalrecurrencetype_day_position(static_cast<short>(days[0])) == 0;
+  if (rule.freq != ICAL_WEEKLY_RECURRENCE || rule.interval <= 1 || !sunday_only ||
+      rule.week_start == ICAL_SUNDAY_WEEKDAY || !by_list(rule.by_set_pos).empty())
+    return dtstart.local;
+  const auto day = date::floor<date::days>(dtstart.local);
+  const date::weekday weekday{day};
+  if (weekday == date::Sunday)
+    return dtstart.local;
+  return dtstart.local + (date::Sunday - weekday);
+}
+
 // The local starts of `rule` from `dtstart` that lie in [lo, hi); Unreadable when more than
 // `limit` are stepped through before hi.
 void expand_rule(icalrecurrencetype rule, const Moment& dtstart, date::local_seconds lo,
-                 date::local_seconds hi, std::size_t limit, std::vector<Occurrence>& out) {
+                 date::local_seconds hi, const Reader& reader, std::vector<Occurrence>& out) {
+  const auto limit = reader.options().max_occurrences;
   if (!icaltime_is_null_time(rule.until))
     rule.until = local_until(rule.until, dtstart);
-  IteratorPtr it(icalrecur_iterator_new(rule, ical_of(dtstart.local, dtstart.is_date)));
+  IteratorPtr it(icalrecur_iterator_new(rule, ical_of(first_step(rule, dtstart), dtstart.is_date)));
   if (!it)
     throw Unreadable{"unreadable RRULE"};
   // Skipping ahead is only defined for rules without COUNT, which counts from DTSTART.
@@ -433,8 +466,13 @@ void expand_rule(icalrecurrencetype rule, const Moment& dtstart, date::local_sec
     if (++stepped > limit)
       throw Unreadable{fmt::format("more than {} occurrences before the window ends", limit)};
     // libical may search long between the occurrences a filter lets through.
-    if (stepped % 256 == 0 && std::chrono::steady_clock::now() - began > max_expansion_time)
-      throw Unreadable{"expanding its RRULE took too long"};
+    if (stepped % 256 == 0) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - began > max_expansion_time)
+        throw Unreadable{"expanding its RRULE took too long"};
+      if (now > reader.deadline())
+        throw Unreadable{"the calendar's rules took too long to expand; this one was not read"};
+    }
     if (local >= lo)
       out.push_back({Moment{local, dtstart.zone, dtstart.is_date}, std::nullopt});
   }
@@ -473,7 +511,7 @@ void read_master(const EventReader& e, const std::set<date::sys_seconds>& replac
   const auto lo = as_local(window.start() - local_margin - length.upper_bound());
   const auto hi = as_local(window.end() + local_margin);
   for (const auto& rule : rules)
-    expand_rule(rule, *start, lo, hi, e.reader().options().max_occurrences, occurrences);
+    expand_rule(rule, *start, lo, hi, e.reader(), occurrences);
   std::set<date::sys_seconds> seen;
   for (const auto& o : occurrences) {
     const auto begin = o.start.utc();

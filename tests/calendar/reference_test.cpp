@@ -44,6 +44,9 @@ const Case corpus[] = {
     {"daily with COUNT across New York's DST change",
      "BEGIN:VEVENT\nUID:daily\nDTSTART;TZID=America/New_York:20260305T083000\n"
      "DURATION:PT45M\nRRULE:FREQ=DAILY;COUNT=8\nEND:VEVENT\n"},
+    {"every other Sunday, from a Wednesday (libical 3.0 places it a week late)",
+     "BEGIN:VEVENT\nUID:sundays\nDTSTART;TZID=Europe/Berlin:20260218T180000\n"
+     "DURATION:PT1H\nRRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=SU\nEND:VEVENT\n"},
     {"the last Friday of the month",
      "BEGIN:VEVENT\nUID:review\nDTSTART;TZID=Asia/Tokyo:20250131T170000\n"
      "DTEND;TZID=Asia/Tokyo:20250131T180000\nRRULE:FREQ=MONTHLY;BYDAY=-1FR\nEND:VEVENT\n"},

@@ -78,8 +78,12 @@ struct BusyTimes {
 /// - TRANSP:TRANSPARENT and STATUS:CANCELLED events, and cancelled overrides, block nothing;
 ///   STATUS:TENTATIVE as options say. VTODO, VJOURNAL and VFREEBUSY are not events.
 /// - An event that cannot be read (no DTSTART, a rule or time libical could not parse, an
-///   unknown zone, an end before its start, too many occurrences) is skipped and listed in
-///   BusyTimes::skipped with `source`; text that is not iCalendar at all is one such entry.
+///   unknown zone or a VTIMEZONE without rules, an end before its start, a length over ten
+///   years, too many occurrences, a rule repeating more often than hourly or naming no date
+///   that exists, a rule taking over 250 ms to expand, or any still expanding 5 s into the
+///   call) is skipped and listed in BusyTimes::skipped with `source`; text that is not
+///   iCalendar at all is one such entry. An override that cannot be read is skipped alone:
+///   the occurrence it would replace stays as its series gives it.
 ///
 /// Thread-safe: calls share nothing.
 [[nodiscard]] INTERVIEWKIT_EXPORT BusyTimes read_busy_times(std::string_view ics,
