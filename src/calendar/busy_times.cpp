@@ -163,6 +163,22 @@ icalrecurrencetype screened(icalrecurrencetype rule) {
     throw Unreadable{"an RRULE repeating more often than hourly is not read"};
   const auto months = by_list(rule.by_month);
   const auto days = by_list(rule.by_month_day);
+  // An hourly rule filtered by dates can name none (BYYEARDAY=366 with BYMONTH=1, a fifth
+  // Monday of February on the 1st), and libical then spends seconds inside one next().
+  const auto weekdays = by_list(rule.by_day);
+  const bool positional = std::ranges::any_of(
+      weekdays, [](int d) { return icalrecurrencetype_day_position(static_cast<short>(d)) != 0; });
+  // RFC 5545 section 3.3.10: a numbered weekday ("5MO") only with MONTHLY or YEARLY;
+  // libical accepts it with DAILY and searches half a second for a fifth Monday of February.
+  if (positional && rule.freq != ICAL_MONTHLY_RECURRENCE && rule.freq != ICAL_YEARLY_RECURRENCE &&
+      rule.freq != ICAL_HOURLY_RECURRENCE)
+    throw Unreadable{"a numbered BYDAY weekday needs FREQ=MONTHLY or YEARLY"};
+  if (rule.freq == ICAL_HOURLY_RECURRENCE &&
+      (!months.empty() || !days.empty() || !by_list(rule.by_year_day).empty() ||
+       !by_list(rule.by_week_no).empty() || positional))
+    throw Unreadable{
+        "an hourly RRULE filtered by month, day of the month or year, week "
+        "number or numbered weekday is not read"};
   if (!months.empty() && !days.empty()) {
     constexpr int longest[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     const bool some = std::ranges::any_of(months, [&](int m) {
@@ -458,6 +474,8 @@ void expand_rule(icalrecurrencetype rule, const Moment& dtstart, date::local_sec
     (void)icalrecur_iterator_set_start(it.get(), ical_of(lo, dtstart.is_date));
   std::size_t stepped = 0;
   const auto began = std::chrono::steady_clock::now();
+  if (began > reader.deadline())
+    throw Unreadable{"the calendar's rules took too long to expand; this one was not read"};
   for (auto t = icalrecur_iterator_next(it.get()); !icaltime_is_null_time(t);
        t = icalrecur_iterator_next(it.get())) {
     const auto local = local_of(t);
@@ -466,13 +484,11 @@ void expand_rule(icalrecurrencetype rule, const Moment& dtstart, date::local_sec
     if (++stepped > limit)
       throw Unreadable{fmt::format("more than {} occurrences before the window ends", limit)};
     // libical may search long between the occurrences a filter lets through.
-    if (stepped % 256 == 0) {
-      const auto now = std::chrono::steady_clock::now();
-      if (now - began > max_expansion_time)
-        throw Unreadable{"expanding its RRULE took too long"};
-      if (now > reader.deadline())
-        throw Unreadable{"the calendar's rules took too long to expand; this one was not read"};
-    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now - began > max_expansion_time)
+      throw Unreadable{"expanding its RRULE took too long"};
+    if (now > reader.deadline())
+      throw Unreadable{"the calendar's rules took too long to expand; this one was not read"};
     if (local >= lo)
       out.push_back({Moment{local, dtstart.zone, dtstart.is_date}, std::nullopt});
   }

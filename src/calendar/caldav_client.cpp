@@ -134,7 +134,11 @@ std::string canonical_href(std::string text) {
   const auto first = text.find_first_not_of(" \t\r\n");
   const auto last = text.find_last_not_of(" \t\r\n");
   text = first == std::string::npos ? "" : text.substr(first, last - first + 1);
-  if (const auto scheme = text.find("://"); scheme != std::string::npos) {
+  // A whole URL ("http://host/c/x.ics"): its path. Only a scheme at the very start counts;
+  // "://" later on is part of the path.
+  const auto scheme = text.find("://");
+  const auto slash = text.find('/');
+  if (scheme != std::string::npos && scheme < slash && scheme > 0) {
     const auto path = text.find('/', scheme + 3);
     text = path == std::string::npos ? "/" : text.substr(path);
   }

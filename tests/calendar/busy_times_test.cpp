@@ -260,8 +260,17 @@ TEST_CASE("rules libical would search forever, or expand wrongly, are screened f
         return o;
       }());
   REQUIRE(busy.skipped.size() == 2);
-  CHECK(busy.skipped[0].reason == "the RRULE's BYMONTH and BYMONTHDAY name no date that exists");
+  CHECK(busy.skipped[0].reason ==
+        "an hourly RRULE filtered by month, day of the month or year, week number or numbered "
+        "weekday is not read");
   CHECK(busy.skipped[1].reason == "more than 100 occurrences before the window ends");
+
+  // Daily, the same impossible date is refused before libical searches for it.
+  busy = read(
+      "BEGIN:VEVENT\nUID:never\nDTSTART:20260301T090000Z\nDURATION:PT1H\n"
+      "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30\nEND:VEVENT\n");
+  REQUIRE(busy.skipped.size() == 1);
+  CHECK(busy.skipped[0].reason == "the RRULE's BYMONTH and BYMONTHDAY name no date that exists");
 
   // YEARLY with BYMONTHDAY alone is that day of every month (RFC 5545); libical 3.0 gives
   // January only unless told the months.
