@@ -66,6 +66,9 @@ INTERVIEWKIT_REPLAY(webhook_verify)
 INTERVIEWKIT_REPLAY(retry_after)
 INTERVIEWKIT_REPLAY(webhook_reply)
 #endif
+#ifdef INTERVIEWKIT_FUZZ_CALENDAR
+INTERVIEWKIT_REPLAY(busy_times)
+#endif
 
 TEST_CASE("every fuzz target has a corpus and a replay test case", "[fuzz]") {
   std::vector<std::string> dirs;
@@ -81,6 +84,9 @@ TEST_CASE("every fuzz target has a corpus and a replay test case", "[fuzz]") {
   std::erase(dirs, "webhook_verify");
   std::erase(dirs, "retry_after");
   std::erase(dirs, "webhook_reply");
+#endif
+#ifndef INTERVIEWKIT_FUZZ_CALENDAR
+  std::erase(dirs, "busy_times");
 #endif
   CHECK(registered == dirs);
   CHECK(registered.size() == INTERVIEWKIT_FUZZ_TARGET_COUNT);
