@@ -8,6 +8,7 @@
 
 #include <interviewkit/calendar/busy_times.hpp>
 #include <interviewkit/calendar/caldav_notifier.hpp>
+#include <interviewkit/calendar/calendar_sync.hpp>
 
 #include "calendar/calendar_support.hpp"
 #include "support/fixture.hpp"
@@ -252,4 +253,25 @@ TEST_CASE("an event removed between the failed create and the read is created ag
   const auto m = s.after_one_pass();
   CHECK(m.state == OutboxState::delivered);
   CHECK_THAT(m.last_error, Catch::Contains("event created (201)"));
+}
+
+TEST_CASE("the interviews written into a calendar are not read back as busy time twice",
+          "[caldav][sync]") {
+  Panel p;
+  const auto id = p.f.create("cand-1", {"int-1"}).id;
+  const auto slot = interviewkit::testing::slot(12, std::chrono::hours{9});
+  REQUIRE(p.f.service->book(id, slot, interviewkit::testing::recruiter()));
+  p.drain_all();
+  REQUIRE(p.events(p.cal1, "int-1", "pw-1").size() == 1);
+
+  // The slot search already has the interview as booked; the calendar's copy of it is known
+  // by its UID and leaves no busy time of its own.
+  BusyTimeOptions busy;
+  busy.own_uid_domain = uid_domain;
+  auto sync = CalendarSync::make(p.f.store, CalDavClient::make().value(), {.busy = busy}).value();
+  const auto report = sync->sync({p.cal1, "int-1", "pw-1"}, InterviewerId::make("int-1").value(),
+                                 slot.widened(std::chrono::hours{24}, std::chrono::hours{24}))
+                          .value();
+  CHECK(report.own == 1);
+  CHECK(report.busy == 0);
 }
