@@ -50,6 +50,9 @@ std::string zone_of(const std::string& calendar_timezone) {
   return out;
 }
 
+// The furthest CalendarSyncOptions::read_ahead reaches: a year.
+constexpr std::chrono::hours max_read_ahead{24 * 366};
+
 using Resources = std::map<std::string, CachedCalendarResource>;
 
 Resources by_href(std::vector<CachedCalendarResource> list) {
@@ -256,8 +259,9 @@ Result<std::unique_ptr<CalendarSync>> CalendarSync::make(std::shared_ptr<Store> 
                                                          CalendarSyncOptions options) {
   if (!store || !client)
     return InvalidInput{"CalendarSync::make: the store and the client must not be null"};
-  if (options.read_ahead.count() < 0)
-    return InvalidInput{"CalendarSyncOptions::read_ahead must not be negative"};
+  if (options.read_ahead.count() < 0 || options.read_ahead > max_read_ahead)
+    return InvalidInput{fmt::format("CalendarSyncOptions::read_ahead is {} h; 0 to {} h allowed",
+                                    options.read_ahead.count(), max_read_ahead.count())};
   auto impl = std::make_unique<Impl>(Impl{std::move(store), std::move(client), std::move(options)});
   return std::unique_ptr<CalendarSync>(new CalendarSync(std::move(impl)));
 }
@@ -299,8 +303,12 @@ Result<SyncReport> CalendarSync::sync(const CalDavCalendar& calendar,
   // computed anew from the resources held, with nothing more asked of the server.
   const bool covered = cache.covered && cache.covered->start() <= window.start() &&
                        window.end() <= cache.covered->end();
-  if (!covered)
-    cache.covered = TimeRange::make(window.start(), window.end() + impl.options.read_ahead).value();
+  if (!covered) {
+    auto range = TimeRange::make(window.start(), window.end() + impl.options.read_ahead);
+    if (!range)
+      return range.error();
+    cache.covered = *range;
+  }
   if (!fresh && covered && resources == before && cache.sync_token == token_before &&
       cache.ctag == ctag_before) {
     report.busy = cache.busy.size();

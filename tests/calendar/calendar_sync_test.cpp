@@ -218,3 +218,15 @@ TEST_CASE("slot search leaves out the busy time of interviewers' calendars", "[c
   // Planning holds 09:00-10:30 UTC.
   CHECK(starts == "08:00 10:30 11:00 ");
 }
+
+TEST_CASE("CalendarSync refuses what it cannot work with", "[caldav][sync]") {
+  auto store = std::make_shared<MemoryStore>();
+  auto client = std::shared_ptr<CalDavClient>(CalDavClient::make().value());
+  CHECK(CalendarSync::make(nullptr, client).error().kind() == ErrorKind::invalid_input);
+  CHECK(CalendarSync::make(store, nullptr).error().kind() == ErrorKind::invalid_input);
+  CalendarSyncOptions far;
+  far.read_ahead = std::chrono::hours{24 * 400};
+  const auto refused = CalendarSync::make(store, client, far);
+  REQUIRE_FALSE(refused);
+  CHECK_THAT(refused.error().message(), Catch::Contains("read_ahead is 9600 h"));
+}

@@ -27,8 +27,8 @@ struct CalendarSyncOptions {
   /// their own (CALDAV:calendar-timezone): pass the interviewer's. Default: see
   /// BusyTimeOptions.
   BusyTimeOptions busy{};
-  /// Read this much past the end of the window asked for, so that a window moving forward
-  /// day by day is still covered and costs no new read for a while. Default: 28 days.
+  /// Compute busy time this much past the end of the window asked for, so that a window
+  /// moving forward day by day is still covered for a while. 0 to 366 days. Default: 28 days.
   std::chrono::hours read_ahead{24 * 28};
   /// Where "calendar_event_skipped" entries go for events that cannot be read. Default:
   /// none (they are still in SyncReport::skipped).
@@ -65,7 +65,7 @@ struct SyncReport {
 class INTERVIEWKIT_EXPORT CalendarSync {
  public:
   /// A sync on `store` (which must keep calendars: Store::load_calendar) through `client`.
-  /// InvalidInput for a null store or client, or a read_ahead below zero.
+  /// InvalidInput for a null store or client, or a read_ahead outside 0 to 366 days.
   [[nodiscard]] static Result<std::unique_ptr<CalendarSync>> make(
       std::shared_ptr<Store> store, std::shared_ptr<CalDavClient> client,
       CalendarSyncOptions options = {});
