@@ -36,7 +36,8 @@ if(TARGET interviewkit_sqlite)
   list(APPEND _calendar_test_libraries interviewkit::sqlite)
 endif()
 
-interviewkit_add_test_binary(interviewkit_calendar_tests
+# Not under ThreadSanitizer: that preset runs the [concurrency] tests only, and none is here.
+interviewkit_add_test_binary(interviewkit_calendar_tests NO_TSAN
   SOURCES ${_calendar_test_sources}
   LIBRARIES ${_calendar_test_libraries}
   DEFINITIONS

@@ -55,6 +55,17 @@ constexpr std::chrono::hours max_read_ahead{24 * 366};
 
 using Resources = std::map<std::string, CachedCalendarResource>;
 
+// The hrefs read in this sync (all of them after a fresh read): whose skipped events are new.
+std::set<std::string> read_since(const Resources& before, const Resources& now, bool fresh) {
+  std::set<std::string> out;
+  for (const auto& [href, r] : now) {
+    const auto old = before.find(href);
+    if (fresh || old == before.end() || old->second.etag != r.etag)
+      out.insert(href);
+  }
+  return out;
+}
+
 Resources by_href(std::vector<CachedCalendarResource> list) {
   Resources out;
   for (auto& r : list)
@@ -205,6 +216,28 @@ struct CalendarSync::Impl {
     report.busy = cache.busy.size();
   }
 
+  // Brings `resources` up to date with the server: incrementally when a copy was held
+  // (`usable`), afresh otherwise or when the server no longer knows the sync token. True
+  // when it read afresh.
+  Result<bool> refresh(const CalDavCalendar& calendar, bool usable, CachedCalendar& cache,
+                       Resources& resources, SyncReport& report) {
+    bool fresh = !usable;
+    if (usable && !cache.sync_token.empty()) {
+      auto kept = sync_by_token(calendar, cache, resources, report);
+      if (!kept)
+        return kept.error();
+      fresh = !*kept;
+    } else if (usable) {
+      if (auto synced = sync_by_tags(calendar, cache, resources, report); !synced)
+        return synced.error();
+    }
+    if (fresh) {
+      if (auto read = read_all(calendar, cache, resources, report); !read)
+        return read.error();
+    }
+    return fresh;
+  }
+
   void log_skipped(const CachedCalendar& cache, const std::string& url, const SyncReport& report,
                    UtcMillis now) const;
 
@@ -285,20 +318,10 @@ Result<SyncReport> CalendarSync::sync(const CalDavCalendar& calendar,
   const auto before = resources;
   const auto token_before = cache.sync_token;
   const auto ctag_before = cache.ctag;
-  bool fresh = !usable;
-  if (usable && !cache.sync_token.empty()) {
-    auto kept = impl.sync_by_token(calendar, cache, resources, report);
-    if (!kept)
-      return kept.error();
-    fresh = !*kept;
-  } else if (usable) {
-    if (auto synced = impl.sync_by_tags(calendar, cache, resources, report); !synced)
-      return synced.error();
-  }
-  if (fresh) {
-    if (auto read = impl.read_all(calendar, cache, resources, report); !read)
-      return read.error();
-  }
+  auto refreshed = impl.refresh(calendar, usable, cache, resources, report);
+  if (!refreshed)
+    return refreshed.error();
+  const bool fresh = *refreshed;
   // The busy time is computed for the window and some way past it; a window beyond that is
   // computed anew from the resources held, with nothing more asked of the server.
   const bool covered = cache.covered && cache.covered->start() <= window.start() &&
@@ -314,13 +337,7 @@ Result<SyncReport> CalendarSync::sync(const CalDavCalendar& calendar,
     report.busy = cache.busy.size();
     return report;  // nothing changed: nothing to write
   }
-  std::set<std::string> read_now;
-  for (const auto& [href, r] : resources) {
-    const auto old = before.find(href);
-    if (fresh || old == before.end() || old->second.etag != r.etag)
-      read_now.insert(href);
-  }
-  impl.recompute(cache, resources, read_now, report);
+  impl.recompute(cache, resources, read_since(before, resources, fresh), report);
   cache.synced_at = impl.now();
   if (auto saved = impl.store->save_calendar(cache); !saved)
     return saved.error();
