@@ -80,23 +80,9 @@ date::sys_seconds iana_to_utc(const TimeZone& zone, date::local_seconds local) {
   return date::sys_seconds{local.time_since_epoch() - before};
 }
 
-date::sys_seconds to_utc(const Zone& zone, date::local_seconds local) {
-  if (zone.iana)
-    return iana_to_utc(*zone.iana, local);
-  const auto day = date::floor<date::days>(local);
-  const date::year_month_day ymd{day};
-  const date::hh_mm_ss tod{local - day};
-  icaltimetype t = icaltime_null_time();
-  t.year = static_cast<int>(ymd.year());
-  t.month = static_cast<int>(static_cast<unsigned>(ymd.month()));
-  t.day = static_cast<int>(static_cast<unsigned>(ymd.day()));
-  t.hour = static_cast<int>(tod.hours().count());
-  t.minute = static_cast<int>(tod.minutes().count());
-  t.second = static_cast<int>(tod.seconds().count());
-  return date::sys_seconds{seconds{icaltime_as_timet_with_zone(t, zone.vtimezone)}};
-}
-
 // A time value as written: its wall-clock reading and the zone it is read in.
+date::sys_seconds to_utc(const Zone& zone, date::local_seconds local);
+
 struct Moment {
   date::local_seconds local;
   Zone zone;
@@ -137,6 +123,13 @@ icaltimetype ical_of(date::local_seconds local, bool is_date) {
     t.second = static_cast<int>(tod.seconds().count());
   }
   return t;
+}
+
+date::sys_seconds to_utc(const Zone& zone, date::local_seconds local) {
+  if (zone.iana)
+    return iana_to_utc(*zone.iana, local);
+  return date::sys_seconds{
+      seconds{icaltime_as_timet_with_zone(ical_of(local, false), zone.vtimezone)}};
 }
 
 // The values of one of a rule's BY lists (terminated by ICAL_RECURRENCE_ARRAY_MAX).
