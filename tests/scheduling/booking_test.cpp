@@ -213,6 +213,80 @@ TEST_CASE("when randomness fails the booking fails cleanly and nothing is writte
   CHECK(f.entries(ActionType::interview_booked).empty());
 }
 
+namespace {
+
+// A source whose stream is consecutive 64-bit counters, so a byte handed out twice shows as
+// a counter seen twice; it counts its calls.
+class CountingRandom final : public RandomSource {
+ public:
+  Result<void> fill(std::span<std::byte> out) override {
+    ++calls;
+    for (auto& b : out) {
+      b = std::byte(static_cast<unsigned char>(next_ >> (8 * (offset_ % 8))));
+      if (++offset_ % 8 == 0)
+        ++next_;
+    }
+    return {};
+  }
+  int calls = 0;
+
+ private:
+  std::uint64_t next_ = 1;
+  std::uint64_t offset_ = 0;
+};
+
+// The 64-bit words of a base64url token whose byte count is a multiple of 8.
+std::vector<std::uint64_t> words_of(const std::string& token) {
+  static const std::string alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::vector<unsigned char> bytes;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (char c : token) {
+    buffer = (buffer << 6) | static_cast<std::uint32_t>(alphabet.find(c));
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push_back(static_cast<unsigned char>(buffer >> bits));
+    }
+  }
+  std::vector<std::uint64_t> words(bytes.size() / 8);
+  for (std::size_t i = 0; i < words.size() * 8; ++i)
+    words[i / 8] |= std::uint64_t{bytes[i]} << (8 * (i % 8));
+  return words;
+}
+
+}  // namespace
+
+TEST_CASE("a booking draws its randomness in one call and uses no byte twice", "[booking]") {
+  // Five channels: 20 message tokens, more than one draw holds, so the tokens take a second.
+  const auto channels = GENERATE(std::vector<std::string>{"default"},
+                                 std::vector<std::string>{"a", "b", "c", "d", "e"});
+  auto random = std::make_shared<CountingRandom>();
+  Fixture f(std::make_shared<MemoryStore>(), {.channels = channels}, nullptr, random);
+  std::set<std::uint64_t> seen;
+  std::size_t words = 0;
+  for (int i = 0; i < 3; ++i) {
+    const auto id = f.create("cand-" + std::to_string(i), {"int-" + std::to_string(i)}).id;
+    const int before = random->calls;
+    const auto booked = f.service->book(id, slot(12 + i, 9h), recruiter()).value();
+    CHECK(random->calls - before == (channels.size() == 1 ? 1 : 2));
+    const auto& link = booked.interview.meeting_link;
+    std::vector<std::string> tokens{link.substr(link.rfind('/') + 1)};
+    for (const auto& m : f.store->list_outbox({.interview = id}).value())
+      tokens.push_back(m.message_token);
+    CHECK(tokens.size() == 1 + 4 * channels.size());
+    for (const auto& token : tokens) {
+      for (auto word : words_of(token)) {
+        seen.insert(word);
+        ++words;
+      }
+    }
+  }
+  CHECK(words == 3 * (3 + 2 * 4 * channels.size()));  // 24-byte key, 16-byte tokens
+  CHECK(seen.size() == words);
+}
+
 TEST_CASE("service options are validated", "[booking]") {
   auto store = std::make_shared<MemoryStore>();
   auto log = ActionLog::make(std::make_shared<MemorySink>()).value();

@@ -224,7 +224,8 @@ class INTERVIEWKIT_EXPORT BookingService {
   Result<void> replay(StoreTransaction& tx, Change& change, const std::string& key,
                       const std::string& request) const;
   Result<Interview> next_revision(Interview current, const Transition& transition,
-                                  const std::optional<TimeRange>& slot, UtcMillis now) const;
+                                  const std::optional<TimeRange>& slot, UtcMillis now,
+                                  RandomSource& random) const;
   Result<void> check_free(StoreTransaction& tx, const Interview& next) const;
   Result<void> enqueue(StoreTransaction& tx, Change& change, const Transition& transition,
                        const std::string& reason, UtcMillis now);
