@@ -169,6 +169,7 @@ struct BookingService::Change {
     before.reset();
     after.reset();
     enqueued.clear();
+    enqueued_details.clear();
     superseded.clear();
     replayed = false;
   }
@@ -177,6 +178,8 @@ struct BookingService::Change {
   std::optional<Before> before;
   std::optional<Interview> after;
   std::pmr::vector<OutboxMessage> enqueued;  // with the ids and recipient keys the store gave
+  // The details of their notification_enqueued entries, when the log keeps those.
+  std::vector<std::shared_ptr<const JsonValue::Source>> enqueued_details;
   std::vector<OutboxMessage> superseded;
   bool replayed = false;
 };
@@ -697,43 +700,13 @@ Result<void> planned_messages(const BookingOptions& options, RandomSource& rando
 
 }  // namespace
 
-// Supersedes what the event makes obsolete and enqueues what the policy plans, one outbox
-// message per notification and channel.
-Result<void> BookingService::enqueue(StoreTransaction& tx, Change& change,
-                                     const Transition& transition, const std::string& reason,
-                                     UtcMillis now) {
-  const auto id = change.after->id;
-  for (auto kind : options_.policy.superseded_by(transition.event)) {
-    auto superseded = tx.supersede(
-        id, kind,
-        fmt::format("superseded by revision {} ({})", change.after->version, transition.event),
-        now);
-    if (!superseded)
-      return superseded.error();
-    change.superseded.insert(change.superseded.end(), superseded->begin(), superseded->end());
-  }
-  if (auto planned = planned_messages(options_, change.random, transition, change.before->slot,
-                                      *change.after, reason, now, change.enqueued);
-      !planned)
-    return planned;
-  auto ids = tx.enqueue_taking_payloads(change.enqueued);  // only the store needs them now
-  if (!ids)
-    return ids.error();
-  if (ids->size() != change.enqueued.size()) {
-    return Unavailable{fmt::format("the store returned {} outbox ids for {} messages", ids->size(),
-                                   change.enqueued.size())};
-  }
-  for (std::size_t i = 0; i < ids->size(); ++i)
-    change.enqueued[i].id = (*ids)[i];
-  return {};
-}
-
 namespace {
 
 // The details of a notification_enqueued entry, made only when a sink reads them (a sink
 // that drops entries, or keeps only some actions, never pays for them). Assigned field by
 // field: a braced list would copy every value once more. The message's recipient key is its
-// payload's recipient role + ":" + id (Recipient::key), as the entry says.
+// payload's recipient role + ":" + id (Recipient::key), as the entry says. Made before the
+// store takes the message's key (StoreTransaction::enqueue_taking).
 class EnqueuedDetails final : public JsonValue::Source {
  public:
   explicit EnqueuedDetails(const OutboxMessage& message)
@@ -760,6 +733,47 @@ class EnqueuedDetails final : public JsonValue::Source {
   std::string recipient_;
   UtcMillis due_;
 };
+
+}  // namespace
+
+// Supersedes what the event makes obsolete and enqueues what the policy plans, one outbox
+// message per notification and channel.
+Result<void> BookingService::enqueue(StoreTransaction& tx, Change& change,
+                                     const Transition& transition, const std::string& reason,
+                                     UtcMillis now) {
+  const auto id = change.after->id;
+  for (auto kind : options_.policy.superseded_by(transition.event)) {
+    auto superseded = tx.supersede(
+        id, kind,
+        fmt::format("superseded by revision {} ({})", change.after->version, transition.event),
+        now);
+    if (!superseded)
+      return superseded.error();
+    change.superseded.insert(change.superseded.end(), superseded->begin(), superseded->end());
+  }
+  if (auto planned = planned_messages(options_, change.random, transition, change.before->slot,
+                                      *change.after, reason, now, change.enqueued);
+      !planned)
+    return planned;
+  if (kept(ActionType::notification_enqueued)) {
+    change.enqueued_details.reserve(change.enqueued.size());
+    for (const auto& message : change.enqueued)
+      change.enqueued_details.push_back(std::make_shared<const EnqueuedDetails>(message));
+  }
+  // What the report needs of each message stays; the store takes the rest.
+  auto ids = tx.enqueue_taking(change.enqueued);
+  if (!ids)
+    return ids.error();
+  if (ids->size() != change.enqueued.size()) {
+    return Unavailable{fmt::format("the store returned {} outbox ids for {} messages", ids->size(),
+                                   change.enqueued.size())};
+  }
+  for (std::size_t i = 0; i < ids->size(); ++i)
+    change.enqueued[i].id = (*ids)[i];
+  return {};
+}
+
+namespace {
 
 // The details of the entry that records the transition itself.
 nlohmann::json transition_details(const std::optional<TimeRange>& before_slot,
@@ -802,9 +816,7 @@ std::vector<ActionEntry> BookingService::entries(const Change& change, Interview
   const std::span<const OutboxMessage> none;  // what a loop over messages nobody logs walks
   const auto logged_as = lifecycle_of(event).logged_as;
   const bool superseded = kept(ActionType::notification_expired);
-  const bool enqueued = kept(ActionType::notification_enqueued);
-  log.reserve(1 + (superseded ? change.superseded.size() : 0) +
-              (enqueued ? change.enqueued.size() : 0));
+  log.reserve(1 + (superseded ? change.superseded.size() : 0) + change.enqueued_details.size());
   if (kept(logged_as)) {
     log.push_back(make(logged_as, transition_details(before.slot, after, options, reason),
                        before.status, after.status));
@@ -820,11 +832,9 @@ std::vector<ActionEntry> BookingService::entries(const Change& change, Interview
                         {"superseded_by_version", after.version}},
                        std::nullopt, std::nullopt));
   }
-  for (const auto& message : enqueued ? std::span<const OutboxMessage>(change.enqueued) : none) {
-    log.push_back(make(ActionType::notification_enqueued,
-                       JsonValue::deferred(std::make_shared<const EnqueuedDetails>(message)),
+  for (const auto& details : change.enqueued_details)  // made by enqueue iff kept
+    log.push_back(make(ActionType::notification_enqueued, JsonValue::deferred(details),
                        std::nullopt, std::nullopt));
-  }
   return log;
 }
 

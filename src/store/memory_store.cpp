@@ -528,14 +528,18 @@ class MemoryStore::Transaction final : public StoreTransaction {
     return stage(messages, [](const OutboxMessage& m) { return m; });
   }
 
-  // The payload is the bulk of a message (the whole interview as a JSON tree): taking it
-  // spares a deep copy per message, most of what enqueueing would cost here.
-  Result<std::vector<OutboxId>> enqueue_taking_payloads(
-      std::span<OutboxMessage> messages) override {
+  // Taking the payload spares a deep copy of it (unless deferred, the whole interview as a
+  // JSON tree); taking the key and the token, an allocation each. What is left to copy is
+  // what the caller reports: short strings.
+  Result<std::vector<OutboxId>> enqueue_taking(std::span<OutboxMessage> messages) override {
     return stage(messages, [](OutboxMessage& m) {
       auto payload = std::move(m.payload);
-      auto copy = m;  // the payload left behind is null: nothing deep to copy
+      auto key = std::move(m.idempotency_key);
+      auto token = std::move(m.message_token);
+      auto copy = m;
       copy.payload = std::move(payload);
+      copy.idempotency_key = std::move(key);
+      copy.message_token = std::move(token);
       return copy;
     });
   }

@@ -492,7 +492,7 @@ TEMPLATE_LIST_TEST_CASE("an outbox idempotency key is used once", "[conformance]
   CHECK(outbox[0].idempotency_key == "k-1");
 }
 
-TEMPLATE_LIST_TEST_CASE("enqueue_taking_payloads stores what enqueue stores, or nothing",
+TEMPLATE_LIST_TEST_CASE("enqueue_taking stores what enqueue stores, or takes nothing",
                         "[conformance][outbox]", ConformanceStores) {
   std::shared_ptr<Store> store = TestType::make();
   const auto now = UtcMillis{at(1, 0min)};
@@ -500,26 +500,35 @@ TEMPLATE_LIST_TEST_CASE("enqueue_taking_payloads stores what enqueue stores, or 
   std::vector taken{sample_message(id, "taken-1", now), sample_message(id, "taken-2", now)};
   taken[1].payload = nlohmann::json{{"recipient", {{"role", "candidate"}, {"id", "c-1"}}},
                                     {"interview", {{"version", 3}}}};
+  taken[1].channel = "a-channel-name-longer-than-any-short-string";
   const auto expected = taken;
-  REQUIRE(store->write([&](StoreTransaction& tx) -> Result<void> {
-    return enqueued(tx.enqueue_taking_payloads(taken));
-  }));
-  for (const auto& m : taken)  // only the payloads may have been taken
-    CHECK(m.message_token == "token-" + m.idempotency_key);
+  REQUIRE(store->write(
+      [&](StoreTransaction& tx) -> Result<void> { return enqueued(tx.enqueue_taking(taken)); }));
+  for (std::size_t i = 0; i < 2; ++i) {  // what a report reads is left as given
+    CHECK(taken[i].recipient == expected[i].recipient);
+    CHECK(taken[i].channel == expected[i].channel);
+    CHECK(taken[i].kind == expected[i].kind);
+    CHECK(taken[i].due == expected[i].due);
+  }
   const auto outbox = store->list_outbox({.interview = id}).value();
   REQUIRE(outbox.size() == 3);
   for (std::size_t i = 0; i < 2; ++i) {
     CHECK(outbox[i + 1].idempotency_key == expected[i].idempotency_key);
+    CHECK(outbox[i + 1].message_token == expected[i].message_token);
+    CHECK(outbox[i + 1].channel == expected[i].channel);
     CHECK(outbox[i + 1].payload == expected[i].payload);
   }
   CHECK(outbox[2].recipient == "candidate:c-1");  // derived from the payload taken
   CHECK(outbox[2].revision == 3);
   // A key used twice, even the second of one call, fails the call and takes nothing.
   std::vector twice{sample_message(id, "k", now), sample_message(id, "k", now)};
-  CHECK_FALSE(store->write([&](StoreTransaction& tx) -> Result<void> {
-    return enqueued(tx.enqueue_taking_payloads(twice));
-  }));
-  CHECK(twice[0].payload == nlohmann::json{{"key", "k"}});
+  CHECK_FALSE(store->write(
+      [&](StoreTransaction& tx) -> Result<void> { return enqueued(tx.enqueue_taking(twice)); }));
+  for (const auto& m : twice) {
+    CHECK(m.payload == nlohmann::json{{"key", "k"}});
+    CHECK(m.idempotency_key == "k");
+    CHECK(m.message_token == "token-k");
+  }
   CHECK(store->list_outbox({.interview = id}).value().size() == 3);
 }
 

@@ -287,6 +287,29 @@ TEST_CASE("a booking draws its randomness in one call and uses no byte twice", "
   CHECK(seen.size() == words);
 }
 
+TEST_CASE("each enqueued entry names its outbox message, which the store took whole", "[booking]") {
+  // Two channels: the keys differ per channel, and the store takes every key it stores.
+  Fixture f(std::make_shared<MemoryStore>(), {.channels = {"default", "webhook"}});
+  const auto id = f.create().id;
+  const auto booked = f.service->book(id, slot(12, 9h), recruiter()).value();
+  const auto outbox = f.store->list_outbox({.interview = id}).value();
+  const auto entries = f.entries(ActionType::notification_enqueued, id);
+  REQUIRE(outbox.size() == 8);
+  REQUIRE(entries.size() == outbox.size());
+  REQUIRE(booked.enqueued.size() == outbox.size());
+  for (std::size_t i = 0; i < outbox.size(); ++i) {
+    const auto& m = outbox[i];
+    const auto& details = entries[i].details;
+    CHECK(details.at("idempotency_key").get<std::string>() == m.idempotency_key);
+    CHECK(details.at("channel").get<std::string>() == m.channel);
+    CHECK(details.at("recipient").get<std::string>() == m.recipient);
+    CHECK(details.at("kind").get<std::string>() == to_string(m.kind));
+    CHECK(details.at("due").get<std::string>() == format_utc(m.due));
+    CHECK(booked.enqueued[i] == EnqueuedNotification{m.id, m.recipient, m.kind, m.channel, m.due});
+    CHECK(m.message_token.size() == 22);
+  }
+}
+
 TEST_CASE("service options are validated", "[booking]") {
   auto store = std::make_shared<MemoryStore>();
   auto log = ActionLog::make(std::make_shared<MemorySink>()).value();

@@ -94,13 +94,16 @@ class INTERVIEWKIT_EXPORT StoreTransaction {
   /// already in the outbox fails the transaction.
   [[nodiscard]] virtual Result<std::vector<OutboxId>> enqueue(
       std::span<const OutboxMessage> messages) = 0;
-  /// As `enqueue`, for a caller that no longer needs the payloads: the store may move each
-  /// message's payload out instead of copying it (it is then left null; every other field
-  /// is left as given). A store that keeps messages as objects (MemoryStore) saves a deep
-  /// copy of each payload; the default copies, as `enqueue` does. Since the work passed to
-  /// Store::write may run more than once, build the messages inside it, as BookingService
-  /// does: messages built outside would be enqueued without payloads on a second run.
-  [[nodiscard]] virtual Result<std::vector<OutboxId>> enqueue_taking_payloads(
+  /// As `enqueue`, for a caller that needs back only what a report of the messages says
+  /// (`recipient`, `kind`, `channel`, `due`): the store may move each message's `payload`,
+  /// `idempotency_key` and `message_token` out instead of copying them (each is then left
+  /// moved-from: do not read it; every other field is left as given). Nothing is taken when
+  /// the call fails. A
+  /// store that keeps messages as objects (MemoryStore) saves a copy of each; the default
+  /// copies, as `enqueue` does. Since the work passed to Store::write may run more than
+  /// once, build the messages inside it, as BookingService does: messages built outside
+  /// would be enqueued emptied on a second run.
+  [[nodiscard]] virtual Result<std::vector<OutboxId>> enqueue_taking(
       std::span<OutboxMessage> messages) {
     return enqueue(messages);
   }
