@@ -2,6 +2,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <string.h>
 #include <sys/random.h>
 
 #include <fmt/format.h>
@@ -67,7 +68,9 @@ Result<std::string> random_token(RandomSource& source, std::size_t bytes) {
   const auto span = std::span(buffer).first(bytes);
   if (auto ok = source.fill(span); !ok)
     return ok.error();
-  return base64url(span);
+  auto token = base64url(span);
+  explicit_bzero(buffer.data(), buffer.size());  // the token is the only copy left
+  return token;
 }
 
 }  // namespace interviewkit

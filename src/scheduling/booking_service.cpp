@@ -634,6 +634,7 @@ Result<std::vector<std::string>> message_tokens(RandomSource& random, std::size_
     tokens.push_back(
         base64url(std::span(bytes).subspan(i * message_token_bytes, message_token_bytes)));
   }
+  explicit_bzero(bytes.data(), bytes.size());  // the tokens are the only copies left
   return tokens;
 }
 
@@ -676,23 +677,22 @@ Result<void> planned_messages(const BookingOptions& options, RandomSource& rando
       // "default" keeps the plain key. The last channel takes the key and the recipient key
       // instead of copies. recipient and revision are the store's to derive; set here for
       // the caller's report.
+      // Built in place, field by field: a braced temporary would be moved in once more.
       const bool last = &channel == &options.channels.back();
-      messages.push_back(OutboxMessage{
-          .id = OutboxId{},
-          .idempotency_key = channel != "default" ? key + "/" + channel
-                             : last               ? std::string(std::move(key))
-                                                  : key,
-          .interview = after.id,
-          .kind = expected.kind,
-          .channel = channel,
-          .payload = payload,  // the copies share it
-          .recipient = last ? std::move(expected.recipient) : expected.recipient,
-          .revision = after.version,
-          .message_token = std::move(*token++),
-          .due = expected.due,
-          .created_at = now,
-          .updated_at = now,
-      });
+      auto& m = messages.emplace_back();
+      m.idempotency_key = channel != "default" ? key + "/" + channel
+                          : last               ? std::string(std::move(key))
+                                               : key;
+      m.interview = after.id;
+      m.kind = expected.kind;
+      m.channel = channel;
+      m.payload = payload;  // the copies share it
+      m.recipient = last ? std::move(expected.recipient) : expected.recipient;
+      m.revision = after.version;
+      m.message_token = std::move(*token++);
+      m.due = expected.due;
+      m.created_at = now;
+      m.updated_at = now;
     }
   }
   return {};

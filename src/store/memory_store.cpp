@@ -525,22 +525,32 @@ class MemoryStore::Transaction final : public StoreTransaction {
   // Ids are assigned now, as a database assigns them on INSERT; a duplicate idempotency key
   // fails the transaction, as the SQL stores' UNIQUE constraint does.
   Result<std::vector<OutboxId>> enqueue(std::span<const OutboxMessage> messages) override {
-    return stage(messages, [](const OutboxMessage& m) { return m; });
+    return stage(messages, [this](const OutboxMessage& m, OutboxId id) -> OutboxMessage& {
+      return outbox_.emplace_hint(outbox_.end(), id, m)->second;
+    });
   }
 
   // Taking the payload spares a deep copy of it (unless deferred, the whole interview as a
   // JSON tree); taking the key and the token, an allocation each. What is left to copy is
-  // what the caller reports: short strings.
+  // what the caller reports: short strings. Each message is built in its node, not moved
+  // there. Should the copy throw, the message gets back what was taken.
   Result<std::vector<OutboxId>> enqueue_taking(std::span<OutboxMessage> messages) override {
-    return stage(messages, [](OutboxMessage& m) {
+    return stage(messages, [this](OutboxMessage& m, OutboxId id) -> OutboxMessage& {
       auto payload = std::move(m.payload);
       auto key = std::move(m.idempotency_key);
       auto token = std::move(m.message_token);
-      auto copy = m;
-      copy.payload = std::move(payload);
-      copy.idempotency_key = std::move(key);
-      copy.message_token = std::move(token);
-      return copy;
+      try {
+        auto& staged = outbox_.emplace_hint(outbox_.end(), id, m)->second;
+        staged.payload = std::move(payload);
+        staged.idempotency_key = std::move(key);
+        staged.message_token = std::move(token);
+        return staged;
+      } catch (...) {
+        m.payload = std::move(payload);
+        m.idempotency_key = std::move(key);
+        m.message_token = std::move(token);
+        throw;
+      }
     });
   }
 
@@ -673,9 +683,10 @@ class MemoryStore::Transaction final : public StoreTransaction {
   }
 
   // Checks every key first, so a duplicate fails the transaction before anything is taken;
-  // then stages `take(message)` with its id and derived keys.
-  template <class Message, class Take>
-  Result<std::vector<OutboxId>> stage(std::span<Message> messages, Take take) {
+  // then stages each message as `emplace(message, id)` builds it in outbox_ (in id order, so
+  // at its end), with its derived keys.
+  template <class Message, class Emplace>
+  Result<std::vector<OutboxId>> stage(std::span<Message> messages, Emplace emplace) {
     for (std::size_t i = 0; i < messages.size(); ++i) {
       const auto& key = messages[i].idempotency_key;
       const auto same = [&](const OutboxMessage& other) { return other.idempotency_key == key; };
@@ -689,8 +700,7 @@ class MemoryStore::Transaction final : public StoreTransaction {
     ids.reserve(messages.size());
     for (auto& message : messages) {
       const OutboxId id{next_message_};
-      // In id order, so at the end; a throw fails the transaction.
-      auto& staged = outbox_.emplace_hint(outbox_.end(), id, take(message))->second;
+      auto& staged = emplace(message, id);  // a throw fails the transaction
       ++next_message_;
       detail::derive_keys(staged);
       staged.id = id;

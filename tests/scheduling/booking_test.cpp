@@ -3,6 +3,8 @@
 #include <set>
 #include <stdexcept>
 
+#include <interviewkit/store/store_wrapper.hpp>
+
 #include "support/fixture.hpp"
 
 using namespace interviewkit;
@@ -307,6 +309,50 @@ TEST_CASE("each enqueued entry names its outbox message, which the store took wh
     CHECK(details.at("due").get<std::string>() == format_utc(m.due));
     CHECK(booked.enqueued[i] == EnqueuedNotification{m.id, m.recipient, m.kind, m.channel, m.due});
     CHECK(m.message_token.size() == 22);
+  }
+}
+
+namespace {
+
+// Runs the work of every write twice, as a SQL store does after a serialization failure:
+// first in a transaction that it then rolls back, then for real.
+class RerunStore final : public StoreWrapper {
+ public:
+  using StoreWrapper::StoreWrapper;
+  Result<void> write(const Work& work) override {
+    (void)target()->write([&](StoreTransaction& tx) -> Result<void> {
+      if (auto ok = work(tx); !ok)
+        return ok;
+      return Unavailable{"serialization failure (test): run it again"};
+    });
+    return target()->write(work);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a booking whose work runs again reports, logs and draws as if it ran once",
+          "[booking]") {
+  auto random = std::make_shared<CountingRandom>();
+  Fixture f(std::make_shared<RerunStore>(std::make_shared<MemoryStore>()), {}, nullptr, random);
+  const auto id = f.create().id;
+  const auto booked = f.service->book(id, slot(12, 9h), recruiter()).value();
+  CHECK(random->calls == 1);  // both runs from one draw, no byte used twice (below)
+  const auto outbox = f.store->list_outbox({.interview = id}).value();
+  const auto entries = f.entries(ActionType::notification_enqueued, id);
+  REQUIRE(outbox.size() == 4);
+  REQUIRE(entries.size() == outbox.size());
+  REQUIRE(booked.enqueued.size() == outbox.size());
+  CHECK(f.entries(ActionType::interview_booked, id).size() == 1);
+  std::set<std::uint64_t> seen;
+  const auto& link = booked.interview.meeting_link;
+  for (auto word : words_of(link.substr(link.rfind('/') + 1)))
+    CHECK(seen.insert(word).second);
+  for (std::size_t i = 0; i < outbox.size(); ++i) {
+    CHECK(entries[i].details.at("idempotency_key").get<std::string>() == outbox[i].idempotency_key);
+    CHECK(booked.enqueued[i].outbox == outbox[i].id);
+    for (auto word : words_of(outbox[i].message_token))
+      CHECK(seen.insert(word).second);
   }
 }
 

@@ -98,11 +98,11 @@ class INTERVIEWKIT_EXPORT StoreTransaction {
   /// (`recipient`, `kind`, `channel`, `due`): the store may move each message's `payload`,
   /// `idempotency_key` and `message_token` out instead of copying them (each is then left
   /// moved-from: do not read it; every other field is left as given). Nothing is taken when
-  /// the call fails. A
-  /// store that keeps messages as objects (MemoryStore) saves a copy of each; the default
-  /// copies, as `enqueue` does. Since the work passed to Store::write may run more than
-  /// once, build the messages inside it, as BookingService does: messages built outside
-  /// would be enqueued emptied on a second run.
+  /// the call returns an error; should it throw (std::bad_alloc), some messages may have
+  /// been taken. A store that keeps messages as objects (MemoryStore) saves a copy of each;
+  /// the default copies, as `enqueue` does. Since the work passed to Store::write may run
+  /// more than once, build the messages inside it, as BookingService does: messages built
+  /// outside would be enqueued emptied on a second run.
   [[nodiscard]] virtual Result<std::vector<OutboxId>> enqueue_taking(
       std::span<OutboxMessage> messages) {
     return enqueue(messages);
