@@ -260,12 +260,15 @@ struct MemoryStore::State {
   // visits starts that close before the window.
   std::pmr::unordered_map<std::string, Calendar, TextHash, std::equal_to<>> active_by_person{&pool};
   Map<OutboxId, OutboxMessage> outbox{&pool};
-  // Pending messages by due time, leased or not: the order claims take (SQL: ORDER BY
-  // due_ms, id over the pending index).
+  // Every pending message is in one of the two due-time indexes, under the moment it becomes
+  // claimable (claimable_at), so next_due reads the first entry of each. Pending messages
+  // claimable at their due time (no lease, or one that ended by then), by due time: the
+  // order claims take (SQL: ORDER BY due_ms, id over the pending index). A new message goes
+  // here, and only here.
   HintedSet<std::pair<UtcMillis, OutboxId>> pending_by_due{pool};
-  // Pending messages by the moment they become claimable (due time, or lease end): what
-  // next_due answers.
-  HintedSet<std::pair<UtcMillis, OutboxId>> claimable{pool};
+  // Pending messages under a lease that ends after their due time, by the lease's end: the
+  // messages in flight, and those whose worker died (each_claimable).
+  HintedSet<std::pair<UtcMillis, OutboxId>> leased{pool};
   MultiMap<InterviewId, OutboxId> outbox_by_interview{&pool};
   // The outbox's unique idempotency keys (SQL: UNIQUE on outbox.idempotency_key).
   KeyIndex outbox_keys = [this] {
@@ -359,10 +362,7 @@ struct MemoryStore::State {
       return;
     }
     auto& stored = it->second;
-    if (stored.state == OutboxState::pending) {
-      claimable.erase({claimable_at(stored), m.id});
-      pending_by_due.erase({stored.due, m.id});
-    }
+    unindex_pending(stored);
     index_pending(m);
     // outbox_keys finds the message by its key's text, which an update leaves as it was.
     const bool rekeyed = stored.idempotency_key != m.idempotency_key;
@@ -387,12 +387,40 @@ struct MemoryStore::State {
     outbox_keys.insert(&stored);
   }
 
-  // A pending message's entries in the due-time indexes (see HintedSet).
+  // A pending message's entry in the due-time indexes (pending_by_due or leased).
   void index_pending(const OutboxMessage& m) {
     if (m.state != OutboxState::pending)
       return;
-    claimable.insert({claimable_at(m), m.id});
-    pending_by_due.insert({m.due, m.id});
+    const auto at = claimable_at(m);
+    (at == m.due ? pending_by_due : leased).insert({at, m.id});
+  }
+  void unindex_pending(const OutboxMessage& m) {
+    if (m.state != OutboxState::pending)
+      return;
+    const auto at = claimable_at(m);
+    (at == m.due ? pending_by_due : leased).erase({at, m.id});
+  }
+
+  // Visits the messages claimable at `now`, in due time then id order, until `visit`
+  // returns false: those of pending_by_due due by now, merged with the leased ones whose
+  // lease has ended (few: a lease ends unrenewed only when its worker died or gave up).
+  template <class Visit>
+  void each_claimable(UtcMillis now, Visit visit) const {
+    std::vector<std::pair<UtcMillis, OutboxId>> ended;
+    for (auto it = leased.items().begin(); it != leased.items().end() && it->first <= now; ++it)
+      ended.emplace_back(outbox.at(it->second).due, it->second);
+    std::sort(ended.begin(), ended.end());
+    auto next_ended = ended.begin();
+    const auto& by_due = pending_by_due.items();
+    for (auto next_due = by_due.begin();;) {
+      const bool due_first = next_due != by_due.end() && next_due->first <= now &&
+                             (next_ended == ended.end() || *next_due < *next_ended);
+      if (!due_first && next_ended == ended.end())
+        return;
+      const auto id = due_first ? (next_due++)->second : (next_ended++)->second;
+      if (!visit(outbox.at(id)))
+        return;
+    }
   }
 
   // What reconciliation reads about one interview.
@@ -767,20 +795,20 @@ Result<std::vector<CandidateBusyInterval>> MemoryStore::candidate_busy_intervals
 
 // ---- The outbox. ---------------------------------------------------------------------------
 
-// Oldest due first, passing over messages whose lease has not run out and messages queued
-// behind an earlier one of their lane: the SQL stores' `ORDER BY due_ms, id` with the same
-// filters. Only leased and queued messages are skipped, so the scan stays short.
+// Oldest due first, passing over messages queued behind an earlier one of their lane: the SQL
+// stores' `ORDER BY due_ms, id` with the same filters. Messages whose lease has not run out
+// are not in the walk at all (State::each_claimable), so it stays short.
 Result<std::vector<OutboxMessage>> MemoryStore::claim_due(UtcMillis now, std::size_t limit,
                                                           std::chrono::milliseconds lease) {
   std::lock_guard lock(state_->mutex);
   std::vector<OutboxMessage> claimed;
-  const auto& by_due = state_->pending_by_due.items();
-  for (auto it = by_due.begin(); it != by_due.end() && it->first <= now && claimed.size() < limit;
-       ++it) {
-    const auto& message = state_->outbox.at(it->second);
-    if ((!message.claimed_until || *message.claimed_until <= now) && !state_->queued(message))
+  state_->each_claimable(now, [&](const OutboxMessage& message) {
+    if (claimed.size() >= limit)
+      return false;
+    if (!state_->queued(message))
       claimed.push_back(message);
-  }
+    return true;
+  });
   for (auto& message : claimed) {
     detail::mark_claimed(message, now, lease);
     state_->put(OutboxMessage(message));  // the caller gets `message` too
@@ -925,10 +953,12 @@ Result<bool> MemoryStore::requeue(OutboxId id, UtcMillis now,
 
 Result<std::optional<UtcMillis>> MemoryStore::next_due() const {
   std::lock_guard lock(state_->mutex);
-  const auto& claimable = state_->claimable.items();
-  if (claimable.empty())
-    return std::optional<UtcMillis>{};
-  return std::optional(claimable.begin()->first);
+  std::optional<UtcMillis> first;
+  for (const auto* index : {&state_->pending_by_due, &state_->leased}) {
+    if (!index->items().empty() && (!first || index->items().begin()->first < *first))
+      first = index->items().begin()->first;
+  }
+  return first;
 }
 
 // ---- External calendars. -------------------------------------------------------------------

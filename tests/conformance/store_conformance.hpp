@@ -473,6 +473,35 @@ TEMPLATE_LIST_TEST_CASE("claims take the oldest due first, also one whose lease 
   CHECK(store->claim_due(t0 + 3min, 0, 1min).value().empty());  // a limit of 0 claims none
 }
 
+TEMPLATE_LIST_TEST_CASE("claims merge ended leases with due messages in due order",
+                        "[conformance][outbox]", ConformanceStores) {
+  std::shared_ptr<Store> store = TestType::make();
+  const auto t0 = UtcMillis{at(1, 0min)};
+  std::vector<OutboxMessage> messages;
+  for (int k = 0; k < 8; ++k) {  // due every 10 s, each in a lane of its own
+    messages.push_back(sample_message({}, fmt::format("m{}", k), t0 + k * 10s));
+    messages.back().channel = fmt::format("lane-{}", k);
+  }
+  interview_with_messages(*store, messages);
+  const auto keys = [](const std::vector<OutboxMessage>& claimed) {
+    std::vector<std::string> out;
+    for (const auto& m : claimed)
+      out.push_back(m.idempotency_key);
+    return out;
+  };
+  using Keys = std::vector<std::string>;
+  CHECK(keys(store->claim_due(t0 + 15s, 2, 1min).value()) == Keys{"m0", "m1"});  // to 75 s
+  CHECK(keys(store->claim_due(t0 + 45s, 1, 5min).value()) == Keys{"m2"});        // to 345 s
+  CHECK(store->next_due().value() == t0 + 30s);  // m3, before any lease ends
+  // m0 and m1's leases have ended, m2's has not: due order across both kinds.
+  CHECK(keys(store->claim_due(t0 + 80s, 10, 1min).value()) ==
+        Keys{"m0", "m1", "m3", "m4", "m5", "m6", "m7"});
+  CHECK(store->next_due().value() == t0 + 140s);  // the leases just taken end first
+  CHECK(store->claim_due(t0 + 100s, 10, 1min).value().empty());
+  CHECK(keys(store->claim_due(t0 + 400s, 3, 1min).value()) == Keys{"m0", "m1", "m2"});
+  CHECK(store->next_due().value() == t0 + 140s);  // m3 to m7, still under their leases
+}
+
 TEMPLATE_LIST_TEST_CASE("an outbox idempotency key is used once", "[conformance][outbox]",
                         ConformanceStores) {
   std::shared_ptr<Store> store = TestType::make();
