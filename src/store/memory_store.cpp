@@ -15,11 +15,13 @@
 // array by interview id; staged messages and interviews are moved into the maps as nodes.
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <map>
 #include <memory_resource>
 #include <mutex>
 #include <set>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -266,9 +268,10 @@ struct MemoryStore::State {
   // order claims take (SQL: ORDER BY due_ms, id over the pending index). A new message goes
   // here, and only here.
   HintedSet<std::pair<UtcMillis, OutboxId>> pending_by_due{pool};
-  // Pending messages under a lease that ends after their due time, by the lease's end: the
-  // messages in flight, and those whose worker died (each_claimable).
-  HintedSet<std::pair<UtcMillis, OutboxId>> leased{pool};
+  // Pending messages under a lease that ends after their due time, by the lease's end, then
+  // due time and id: the messages in flight, and those whose worker died (each_claimable
+  // reads their due times from the keys).
+  HintedSet<std::tuple<UtcMillis, UtcMillis, OutboxId>> leased{pool};
   MultiMap<InterviewId, OutboxId> outbox_by_interview{&pool};
   // The outbox's unique idempotency keys (SQL: UNIQUE on outbox.idempotency_key).
   KeyIndex outbox_keys = [this] {
@@ -391,33 +394,50 @@ struct MemoryStore::State {
   void index_pending(const OutboxMessage& m) {
     if (m.state != OutboxState::pending)
       return;
-    const auto at = claimable_at(m);
-    (at == m.due ? pending_by_due : leased).insert({at, m.id});
+    if (const auto at = claimable_at(m); at == m.due)
+      pending_by_due.insert({m.due, m.id});
+    else
+      leased.insert({at, m.due, m.id});
   }
   void unindex_pending(const OutboxMessage& m) {
     if (m.state != OutboxState::pending)
       return;
-    const auto at = claimable_at(m);
-    (at == m.due ? pending_by_due : leased).erase({at, m.id});
+    if (const auto at = claimable_at(m); at == m.due)
+      pending_by_due.erase({m.due, m.id});
+    else
+      leased.erase({at, m.due, m.id});
   }
 
   // Visits the messages claimable at `now`, in due time then id order, until `visit`
   // returns false: those of pending_by_due due by now, merged with the leased ones whose
-  // lease has ended (few: a lease ends unrenewed only when its worker died or gave up).
+  // lease has ended. Those are usually none (a lease ends unrenewed only when its worker died
+  // or gave up), but a dead worker may have held thousands: they are read off the keys, in
+  // one pass without lookups, into a heap that yields them in due order as the walk needs
+  // them.
   template <class Visit>
   void each_claimable(UtcMillis now, Visit visit) const {
-    std::vector<std::pair<UtcMillis, OutboxId>> ended;
-    for (auto it = leased.items().begin(); it != leased.items().end() && it->first <= now; ++it)
-      ended.emplace_back(outbox.at(it->second).due, it->second);
-    std::sort(ended.begin(), ended.end());
-    auto next_ended = ended.begin();
+    std::vector<std::pair<UtcMillis, OutboxId>> ended;  // (due, id), a min-heap
+    for (const auto& [end, due, id] : leased.items()) {
+      if (end > now)
+        break;
+      ended.emplace_back(due, id);
+    }
+    const std::greater<> later;
+    std::make_heap(ended.begin(), ended.end(), later);
     const auto& by_due = pending_by_due.items();
     for (auto next_due = by_due.begin();;) {
       const bool due_first = next_due != by_due.end() && next_due->first <= now &&
-                             (next_ended == ended.end() || *next_due < *next_ended);
-      if (!due_first && next_ended == ended.end())
+                             (ended.empty() || *next_due < ended.front());
+      if (!due_first && ended.empty())
         return;
-      const auto id = due_first ? (next_due++)->second : (next_ended++)->second;
+      OutboxId id;
+      if (due_first) {
+        id = (next_due++)->second;
+      } else {
+        std::pop_heap(ended.begin(), ended.end(), later);
+        id = ended.back().second;
+        ended.pop_back();
+      }
       if (!visit(outbox.at(id)))
         return;
     }
@@ -954,9 +974,11 @@ Result<bool> MemoryStore::requeue(OutboxId id, UtcMillis now,
 Result<std::optional<UtcMillis>> MemoryStore::next_due() const {
   std::lock_guard lock(state_->mutex);
   std::optional<UtcMillis> first;
-  for (const auto* index : {&state_->pending_by_due, &state_->leased}) {
-    if (!index->items().empty() && (!first || index->items().begin()->first < *first))
-      first = index->items().begin()->first;
+  if (const auto& due = state_->pending_by_due.items(); !due.empty())
+    first = due.begin()->first;
+  if (const auto& leased = state_->leased.items(); !leased.empty()) {
+    const auto end = std::get<0>(*leased.begin());
+    first = first ? std::min(*first, end) : end;
   }
   return first;
 }

@@ -482,7 +482,7 @@ TEMPLATE_LIST_TEST_CASE("claims merge ended leases with due messages in due orde
     messages.push_back(sample_message({}, fmt::format("m{}", k), t0 + k * 10s));
     messages.back().channel = fmt::format("lane-{}", k);
   }
-  interview_with_messages(*store, messages);
+  const auto id = interview_with_messages(*store, messages);
   const auto keys = [](const std::vector<OutboxMessage>& claimed) {
     std::vector<std::string> out;
     for (const auto& m : claimed)
@@ -493,13 +493,21 @@ TEMPLATE_LIST_TEST_CASE("claims merge ended leases with due messages in due orde
   CHECK(keys(store->claim_due(t0 + 15s, 2, 1min).value()) == Keys{"m0", "m1"});  // to 75 s
   CHECK(keys(store->claim_due(t0 + 45s, 1, 5min).value()) == Keys{"m2"});        // to 345 s
   CHECK(store->next_due().value() == t0 + 30s);  // m3, before any lease ends
-  // m0 and m1's leases have ended, m2's has not: due order across both kinds.
-  CHECK(keys(store->claim_due(t0 + 80s, 10, 1min).value()) ==
-        Keys{"m0", "m1", "m3", "m4", "m5", "m6", "m7"});
+  // Enqueued late, due between m0 and m1: a due message among ended leases.
+  auto late = sample_message(id, "n", t0 + 5s);
+  late.channel = "lane-n";
+  REQUIRE(store->write([&](StoreTransaction& tx) -> Result<void> {
+    return enqueued(tx.enqueue(std::vector{late}));
+  }));
+  CHECK(store->next_due().value() == t0 + 5s);
+  // m0 and m1's leases have ended, m2's has not: due order across both kinds, and a limit
+  // of exactly what is claimable.
+  CHECK(keys(store->claim_due(t0 + 80s, 8, 1min).value()) ==
+        Keys{"m0", "n", "m1", "m3", "m4", "m5", "m6", "m7"});
   CHECK(store->next_due().value() == t0 + 140s);  // the leases just taken end first
   CHECK(store->claim_due(t0 + 100s, 10, 1min).value().empty());
-  CHECK(keys(store->claim_due(t0 + 400s, 3, 1min).value()) == Keys{"m0", "m1", "m2"});
-  CHECK(store->next_due().value() == t0 + 140s);  // m3 to m7, still under their leases
+  CHECK(keys(store->claim_due(t0 + 400s, 3, 1min).value()) == Keys{"m0", "n", "m1"});
+  CHECK(store->next_due().value() == t0 + 140s);  // m2 to m7, their leases ended then
 }
 
 TEMPLATE_LIST_TEST_CASE("an outbox idempotency key is used once", "[conformance][outbox]",
