@@ -822,12 +822,12 @@ Result<std::vector<OutboxMessage>> MemoryStore::claim_due(UtcMillis now, std::si
                                                           std::chrono::milliseconds lease) {
   std::lock_guard lock(state_->mutex);
   std::vector<OutboxMessage> claimed;
+  if (limit == 0)
+    return claimed;
   state_->each_claimable(now, [&](const OutboxMessage& message) {
-    if (claimed.size() >= limit)
-      return false;
     if (!state_->queued(message))
       claimed.push_back(message);
-    return true;
+    return claimed.size() < limit;
   });
   for (auto& message : claimed) {
     detail::mark_claimed(message, now, lease);
