@@ -1,5 +1,6 @@
 // WebhookNotifier: POSTs each notification as a signed JSON event (Standard Webhooks,
 // https://www.standardwebhooks.com), and the receiver-side check of such a signature.
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdio>
@@ -18,8 +19,8 @@
 #include <interviewkit/channels/webhook_notifier.hpp>
 
 #include "connection_pool.hpp"
-#include "net/curl_util.hpp"
 #include "mail_text.hpp"
+#include "net/curl_util.hpp"
 #include "net/redact.hpp"
 #include "retry_after.hpp"
 
@@ -150,8 +151,11 @@ std::optional<UtcMillis> parse_http_date(std::string_view value) {
                                  date::day{static_cast<unsigned>(day)}};
   if (!ymd.ok() || hour > 23 || minute > 59 || second > 60)  // 60: a leap second
     return std::nullopt;
+  // System time has no leap seconds: :60 is read as :59, the last second of that minute in
+  // it. Read as the next minute, 31 Dec 9999 23:59:60 was a time in the year 10000, which no
+  // store can keep (found by the retry_after fuzz target).
   return UtcMillis{date::sys_days{ymd} + std::chrono::hours{hour} + std::chrono::minutes{minute} +
-                   std::chrono::seconds{second}};
+                   std::chrono::seconds{std::min(second, 59)}};
 }
 
 }  // namespace

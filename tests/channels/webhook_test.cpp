@@ -111,6 +111,14 @@ TEST_CASE("a Retry-After on 429 and 503 sets the next attempt", "[webhook]") {
   REQUIRE(dated.retry_at);
   CHECK(*dated.retry_at == UtcMillis{date::sys_days{date::year{2099} / 10 / 21} +
                                      std::chrono::hours{7} + std::chrono::minutes{28}});
+  // A leap second is the last second of its minute: system time has no 23:59:60, and the
+  // next minute would be the year 10000 here.
+  auto leap = webhook(receiver, "/retry-after/429/Fri,%2031%20Dec%209999%2023:59:60%20GMT")
+                  ->deliver(n, context());
+  REQUIRE(leap.retry_at);
+  CHECK(*leap.retry_at ==
+        UtcMillis{date::sys_days{date::year{9999} / 12 / 31} + std::chrono::hours{23} +
+                  std::chrono::minutes{59} + std::chrono::seconds{59}});
 }
 
 TEST_CASE("an unreachable or slow receiver is a retryable failure", "[webhook]") {
