@@ -474,7 +474,7 @@ TEMPLATE_LIST_TEST_CASE("claims take the oldest due first, also one whose lease 
 }
 
 TEMPLATE_LIST_TEST_CASE("claims merge ended leases with due messages in due order",
-                        "[conformance][outbox]", ConformanceStores) {
+                        "[conformance][outbox][dispatch]", ConformanceStores) {
   std::shared_ptr<Store> store = TestType::make();
   const auto t0 = UtcMillis{at(1, 0min)};
   std::vector<OutboxMessage> messages;
@@ -530,7 +530,7 @@ TEMPLATE_LIST_TEST_CASE("an outbox idempotency key is used once", "[conformance]
 }
 
 TEMPLATE_LIST_TEST_CASE("enqueue_taking stores what enqueue stores, or takes nothing",
-                        "[conformance][outbox]", ConformanceStores) {
+                        "[conformance][outbox][dispatch]", ConformanceStores) {
   std::shared_ptr<Store> store = TestType::make();
   const auto now = UtcMillis{at(1, 0min)};
   const auto id = interview_with_messages(*store, {sample_message({}, "given", now)});

@@ -260,7 +260,8 @@ std::vector<std::uint64_t> words_of(const std::string& token) {
 
 }  // namespace
 
-TEST_CASE("a booking draws its randomness in one call and uses no byte twice", "[booking]") {
+TEST_CASE("a booking draws its randomness in one call and uses no byte twice",
+          "[booking][dispatch]") {
   // Five channels: 20 message tokens, more than one draw holds, so the tokens take a second.
   const auto channels = GENERATE(std::vector<std::string>{"default"},
                                  std::vector<std::string>{"a", "b", "c", "d", "e"});
@@ -289,7 +290,8 @@ TEST_CASE("a booking draws its randomness in one call and uses no byte twice", "
   CHECK(seen.size() == words);
 }
 
-TEST_CASE("each enqueued entry names its outbox message, which the store took whole", "[booking]") {
+TEST_CASE("each enqueued entry names its outbox message, key and token included",
+          "[booking][dispatch]") {
   // Two channels: the keys differ per channel, and the store takes every key it stores.
   Fixture f(std::make_shared<MemoryStore>(), {.channels = {"default", "webhook"}});
   const auto id = f.create().id;
@@ -332,7 +334,7 @@ class RerunStore final : public StoreWrapper {
 }  // namespace
 
 TEST_CASE("a booking whose work runs again reports, logs and draws as if it ran once",
-          "[booking]") {
+          "[booking][dispatch]") {
   auto random = std::make_shared<CountingRandom>();
   Fixture f(std::make_shared<RerunStore>(std::make_shared<MemoryStore>()), {}, nullptr, random);
   const auto id = f.create().id;
