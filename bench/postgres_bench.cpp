@@ -116,25 +116,31 @@ struct Booker {
 
   // create and book timed apart (seconds): `book` is the one transaction that takes a slot
   // under the exclusion constraint and writes the outbox rows, the like-for-like peer of a
-  // plain INSERT; `create` registers the request beforehand, in its own transaction.
-  std::pair<double, double> create_then_book() {
+  // plain INSERT; `create` registers the request beforehand, in its own transaction. With
+  // `held`, book is given the interview create returned (one round trip less) instead of
+  // its id.
+  std::pair<double, double> create_then_book(bool held) {
     const int i = next++;
     const auto who = fmt::format("cand-{}", i);
     const auto interviewer = fmt::format("int-{}", i % 100);
-    InterviewId id;
+    std::optional<Interview> created;
     const auto create = seconds_of([&] {
-      id = service
-               ->create({"Bench",
-                         {CandidateId::make(who).value(), bench::person(who)},
-                         {{InterviewerId::make(interviewer).value(), bench::person(interviewer)}}},
-                        Actor::system())
-               .value()
-               .id;
+      created =
+          service
+              ->create({"Bench",
+                        {CandidateId::make(who).value(), bench::person(who)},
+                        {{InterviewerId::make(interviewer).value(), bench::person(interviewer)}}},
+                       Actor::system())
+              .value();
     });
     const auto start =
         date::sys_seconds{date::sys_days{date::year{2100} / 1 / 1}} + std::chrono::hours{i / 100};
+    const auto slot = TimeRange::make(start, 1h).value();
     const auto book = seconds_of([&] {
-      (void)service->book(id, TimeRange::make(start, 1h).value(), Actor::system()).value();
+      if (held)
+        (void)service->book(*created, slot, Actor::system()).value();
+      else
+        (void)service->book(created->id, slot, Actor::system()).value();
     });
     return {create, book};
   }
@@ -152,18 +158,21 @@ void report(benchmark::State& state, double booking, double peer, const char* pe
 // Each iteration: one booking through the library, then one plain INSERT, so both see the
 // same server, disk and machine load. Both sides commit with the same synchronous_commit:
 // the server's (on, the default) or, with argument 0, off for both sessions, which leaves
-// out the wait for the WAL flush and shows what round trips and server work cost.
+// out the wait for the WAL flush and shows what round trips and server work cost. `held`:
+// book is given the interview as create returned it (BookingService::book(const
+// Interview&, ...), one round trip) rather than its id (two).
 void BM_PostgresBookingVsInsert(benchmark::State& state) {
   auto url = interviewkit::testing::PostgresServer::shared().fresh_database();
   if (state.range(0) == 0)
     url += "?options=-c%20synchronous_commit%3Doff";
+  const bool held = state.range(1) != 0;
   Booker booker(PostgresStore::open({.url = url, .pool_size = 4}).value());
   PlainInsert peer(url);
   double booking = 0;
   double book = 0;
   double insert = 0;
   for (auto _ : state) {
-    const auto [create_s, book_s] = booker.create_then_book();
+    const auto [create_s, book_s] = booker.create_then_book(held);
     booking += create_s + book_s;
     book += book_s;
     insert += seconds_of([&] { peer.insert_one(); });
@@ -172,8 +181,9 @@ void BM_PostgresBookingVsInsert(benchmark::State& state) {
   using benchmark::Counter;
   state.counters["book_us"] = Counter(book * 1e6, Counter::kAvgIterations);
   state.counters["book_per_insert"] = insert > 0 ? book / insert : 0;
-  state.SetLabel(fmt::format("postgres, synchronous_commit={} fsync={}",
-                             peer.setting("synchronous_commit"), peer.setting("fsync")));
+  state.SetLabel(fmt::format("postgres, synchronous_commit={} fsync={}, book by {}",
+                             peer.setting("synchronous_commit"), peer.setting("fsync"),
+                             held ? "revision held" : "id"));
 }
 
 // Each iteration: one booking on a SQLite file (WAL, synchronous=FULL), then one write +
@@ -231,9 +241,8 @@ void BM_StoreDispatch(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_PostgresBookingVsInsert)
-    ->Arg(1)
-    ->Arg(0)
-    ->ArgName("synchronous_commit")
+    ->ArgsProduct({{1, 0}, {0, 1}})
+    ->ArgNames({"synchronous_commit", "held"})
     ->MinTime(3)
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();

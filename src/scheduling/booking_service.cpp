@@ -175,6 +175,9 @@ struct BookingService::Change {
   }
 
   OperationRandom random;
+  // The revision the caller holds (book and reschedule from an Interview), or null: read by
+  // id. Per operation, so reset() keeps it.
+  const Interview* held = nullptr;
   std::optional<Before> before;
   std::optional<Interview> after;
   std::pmr::vector<OutboxMessage> enqueued;  // with the ids and recipient keys the store gave
@@ -402,6 +405,48 @@ Result<TransitionOutcome> BookingService::mark_no_show(InterviewId id, const Act
   });
 }
 
+Result<TransitionOutcome> BookingService::book(const Interview& current, const TimeRange& slot,
+                                               const Actor& actor,
+                                               const OperationOptions& options) {
+  return detail::guarded("BookingService", [&] {
+    return apply_held(current, InterviewEvent::book, actor, options, slot);
+  });
+}
+
+Result<TransitionOutcome> BookingService::reschedule(const Interview& current,
+                                                     const TimeRange& slot, const Actor& actor,
+                                                     const OperationOptions& options) {
+  return detail::guarded("BookingService", [&] {
+    return apply_held(current, InterviewEvent::reschedule, actor, options, slot);
+  });
+}
+
+// The operation on the revision the caller holds, and by id if that is not the stored one.
+// The store may check `held` only with the writes (StoreTransaction::load_held), so an error
+// decided before them, from `held`, may not be the stored revision's: an IllegalTransition
+// or InvalidInput (the transition table, before_start, validate) is decided again by id, as
+// is the StaleVersion of a held revision the store refused. The request's own checks come
+// first, so a bad request is refused once. An expected version other than held's skips
+// this attempt (the stored version may still match it); one equal to it can only fail
+// through the store's check. Errors the store decided after its check (NotFound,
+// SlotConflict) and Unavailable stand.
+Result<TransitionOutcome> BookingService::apply_held(const Interview& held, InterviewEvent event,
+                                                     const Actor& actor,
+                                                     const OperationOptions& options,
+                                                     const TimeRange& slot) {
+  if (auto ok = check_request(event, options, slot, {}); !ok)
+    return ok.error();
+  if (!options.expected_version || *options.expected_version == held.version) {
+    auto done = apply(held.id, event, actor, options, slot, {}, &held);
+    if (done)
+      return done;
+    const auto& e = done.error();
+    if (!e.is<StaleVersion>() && !e.is<IllegalTransition>() && !e.is<InvalidInput>())
+      return done;
+  }
+  return apply(held.id, event, actor, options, slot, {});
+}
+
 // REQUIRES: called by the public operations only. Phases: validate the request outside
 // any transaction; in one transaction replay or step the interview, plan and enqueue its
 // notifications and (when the log lives in the store) record them; then log (otherwise)
@@ -409,7 +454,7 @@ Result<TransitionOutcome> BookingService::mark_no_show(InterviewId id, const Act
 Result<TransitionOutcome> BookingService::apply(InterviewId id, InterviewEvent event,
                                                 const Actor& actor, const OperationOptions& options,
                                                 const std::optional<TimeRange>& slot,
-                                                const std::string& reason) {
+                                                const std::string& reason, const Interview* held) {
   if (auto ok = check_request(event, options, slot, reason); !ok)
     return ok.error();
   const auto now = options_.clock->now();
@@ -420,6 +465,7 @@ Result<TransitionOutcome> BookingService::apply(InterviewId id, InterviewEvent e
   alignas(OutboxMessage) std::array<std::byte, 3 * 1024> arena;
   std::pmr::monotonic_buffer_resource resource(arena.data(), arena.size());
   Change change(&resource, *options_.random);
+  change.held = held;
   std::vector<ActionEntry> log;
   // The work may run more than once (Store::write's contract): it starts from scratch.
   const auto work = [&](StoreTransaction& tx) -> Result<void> {
@@ -492,7 +538,7 @@ Result<void> BookingService::step(StoreTransaction& tx, Change& change, Intervie
 
   // The stored revision must be the one the caller read, and the table must allow the event.
   // (Revisions are moved, not copied: each copy of an interview is a dozen allocations.)
-  auto loaded = tx.load(id);
+  auto loaded = change.held ? tx.load_held(*change.held) : tx.load(id);
   if (!loaded)
     return loaded.error();
   auto& current = *loaded;

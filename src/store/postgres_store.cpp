@@ -6,8 +6,8 @@
 //   person of every interview that holds a slot (the store writes its own; a trigger writes
 //   them for a writer that bypasses this library), and an exclusion constraint forbids two
 //   rows of one person with overlapping slots. The library's own conflict check (with buffers, and
-//   naming the other interview) runs under per-person advisory locks; the constraint is the
-//   backstop for whatever that check does not see.
+//   naming the other interview) runs under per-person advisory locks; without buffers the
+//   constraint is the check, and the store names the interview in the way when it refuses.
 // - Outbox claims use FOR UPDATE SKIP LOCKED, so dispatchers on many servers claim disjoint
 //   messages without waiting on each other, and a lease (claimed_until_ms) hands a message
 //   over when a worker dies. Every outcome is fenced by the claim number, which only grows,
@@ -19,9 +19,11 @@
 //   trips. `Store::write` therefore sends its statements in as few as their answers allow
 //   (`Batch`): BEGIN with the first, writes with the next read or with COMMIT. A booking's
 //   conflict check is a guard that travels with its writes (`require_free`): two round trips,
-//   the row lock and then everything else.
+//   the row lock and then everything else; one from a revision the caller holds
+//   (`load_held`), whose check and row lock travel with the writes too.
 // - No pqxx exception leaves this file: `Impl::transact` turns each into an error value.
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <condition_variable>
 #include <deque>
@@ -29,6 +31,7 @@
 #include <mutex>
 #include <span>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -298,6 +301,45 @@ CREATE TABLE calendar_busy (
 CREATE INDEX calendar_busy_by_calendar ON calendar_busy (calendar);
 CREATE INDEX calendar_busy_by_interviewer ON calendar_busy (interviewer, end_s);
 )sql",
+    // 6: the check of StoreTransaction::load_held, which travels with the writes after it
+    // (PgTransaction::load_held): locks the row as load does, and fails the transaction
+    // unless the row is exactly the revision the caller holds (IK412, or IK404 for no row),
+    // and unless every message of the interview already in the outbox has an id below
+    // `first_outbox_id` (IK413). The newest message is read through outbox_by_interview,
+    // one index entry. And the people rows' refusal (people_statements): the conflict check
+    // names the interview in the way, or the overlap is refused as the constraint does.
+    R"sql(
+CREATE FUNCTION interviewkit_held(held_id BIGINT, held_version BIGINT, held_body JSONB,
+                                  first_outbox_id BIGINT) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  stored_version BIGINT;
+  stored_body JSONB;
+  last_message BIGINT;
+BEGIN
+  SELECT version, body INTO stored_version, stored_body FROM interviews WHERE id = held_id
+    FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'held revision: interview % 0 0', held_id USING ERRCODE = 'IK404';
+  END IF;
+  IF stored_version <> held_version OR stored_body <> held_body THEN
+    RAISE EXCEPTION 'held revision: interview % % %', held_id, held_version, stored_version
+      USING ERRCODE = 'IK412';
+  END IF;
+  SELECT id INTO last_message FROM outbox WHERE interview_id = held_id
+    ORDER BY interview_id DESC, id DESC LIMIT 1;
+  IF last_message >= first_outbox_id THEN
+    RAISE EXCEPTION 'held revision: interview % % %', held_id, held_version, stored_version
+      USING ERRCODE = 'IK413';
+  END IF;
+END $$;
+CREATE FUNCTION interviewkit_refuse_overlap(people TEXT[], self BIGINT, lo BIGINT, hi BIGINT)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM interviewkit_require_free(people, self, lo, hi);
+  RAISE EXCEPTION 'interview % overlaps another interview of one of its people', self
+    USING ERRCODE = '23P01';
+END $$;
+)sql",
 };
 static_assert(std::size(migrations) == PostgresStore::schema_version);
 
@@ -363,6 +405,35 @@ SlotConflict slot_conflict_of(std::string_view message) {
     return {InterviewId{}, "unknown"};
   rest = rest.substr(5);
   return {InterviewId{id}, std::string(rest.substr(0, rest.find('\n')))};
+}
+
+// interviewkit_held's SQLSTATEs (see migration 6), with the message "held revision:
+// interview <id> <held version> <stored version>": no such interview, not the revision held,
+// or a newer message than the outbox ids sent (the held revision may be the stored one).
+constexpr std::string_view held_not_found = "IK404";
+constexpr std::string_view held_stale = "IK412";
+constexpr std::string_view held_ids_refused = "IK413";
+
+// The NotFound or StaleVersion an IK404, IK412 or IK413 error names; nullopt if the message
+// is not read.
+std::optional<Error> held_failure(std::string_view sqlstate, std::string_view message) {
+  constexpr std::string_view lead = "held revision: interview ";
+  const auto at = message.find(lead);
+  if (at == std::string_view::npos)
+    return std::nullopt;
+  std::array<std::uint64_t, 3> n{};  // id, held version, stored version
+  auto rest = message.substr(at + lead.size());
+  for (auto& value : n) {
+    const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), value);
+    if (ec != std::errc{})
+      return std::nullopt;
+    rest = rest.substr(static_cast<std::size_t>(end - rest.data()));
+    if (rest.starts_with(' '))
+      rest.remove_prefix(1);
+  }
+  if (sqlstate == held_not_found)
+    return NotFound{InterviewId{n[0]}};
+  return StaleVersion{InterviewId{n[0]}, n[1], n[2]};
 }
 
 // Advisory lock namespaces (the seed of hashtextextended), so that the same text used as a
@@ -466,13 +537,16 @@ Result<bool> fenced_answer(pqxx::work& tx, const pqxx::result& update, OutboxId 
   });
 }
 
-// Interview ids drawn from the sequence ahead of need, so that creating an interview does
-// not wait for a round trip of its own before its INSERT. It is what a sequence's own CACHE
-// option does per session: ids stay unique, but across processes they are not handed out in
-// creation order, and those unused when a process stops are skipped. Thread-safe.
+// Ids drawn from a sequence ahead of need, so that creating an interview (or writing from a
+// revision held, see PgTransaction::load_held) does not wait for a round trip of its own
+// before its INSERT. It is what a sequence's own CACHE option does per session: ids stay
+// unique, but across processes they are not handed out in the order drawn, and those unused
+// when a process stops are skipped. Handed out smallest first. Thread-safe.
 class IdReserve {
  public:
-  static constexpr int per_draw = 16;
+  explicit IdReserve(int per_draw) : per_draw_(per_draw) {}
+  // How many ids a refill draws.
+  int per_draw() const { return per_draw_; }
 
   std::optional<std::uint64_t> take() {
     std::lock_guard lock(mutex_);
@@ -482,14 +556,79 @@ class IdReserve {
     spare_.pop_front();
     return id;
   }
+  // `n` ids, ascending; none if fewer are left.
+  std::vector<std::uint64_t> take(std::size_t n) {
+    std::lock_guard lock(mutex_);
+    if (spare_.size() < n)
+      return {};
+    const auto end = spare_.begin() + static_cast<std::ptrdiff_t>(n);
+    std::vector<std::uint64_t> ids(spare_.begin(), end);
+    spare_.erase(spare_.begin(), end);
+    return ids;
+  }
   void add(std::span<const std::uint64_t> ids) {
     std::lock_guard lock(mutex_);
     spare_.insert(spare_.end(), ids.begin(), ids.end());
+    std::sort(spare_.begin(), spare_.end());  // two threads' refills may land out of order
+  }
+  void clear() {
+    std::lock_guard lock(mutex_);
+    spare_.clear();
+  }
+
+ private:
+  const int per_draw_;
+  std::mutex mutex_;
+  std::deque<std::uint64_t> spare_;  // guarded by mutex_
+};
+
+// The outbox ids of writes from a held revision (PgTransaction::load_held), drawn ahead. The
+// database refuses them for an interview that has a message with a larger id (IK413, see
+// migration 6); so that this process does not walk into refusals it can foresee, an interview
+// it enqueued for with ids drawn since the last refill is marked, and a write from its held
+// revision refills first (its ids are then drawn after those). Refused ids are dropped: a
+// refill follows. Thread-safe.
+class HeldIdReserve {
+ public:
+  static constexpr int per_draw = 256;
+  // At most this many marks; past it the reserve is dropped instead.
+  static constexpr std::size_t max_marked = 4096;
+
+  // `n` ids for a write to `interview`, ascending; none when it should refill first.
+  std::vector<std::uint64_t> take_for(InterviewId interview, std::size_t n) {
+    {
+      std::lock_guard lock(mutex_);
+      if (marked_.contains(interview.value()))
+        return {};
+    }
+    return ids_.take(n);
+  }
+  // A refill drawn after every id of the marked interviews.
+  void refilled(std::span<const std::uint64_t> ids) {
+    std::lock_guard lock(mutex_);
+    ids_.add(ids);
+    marked_.clear();
+  }
+  // `interview` gets messages with ids drawn now, larger than the reserve's.
+  void mark(InterviewId interview) {
+    std::lock_guard lock(mutex_);
+    if (marked_.size() >= max_marked) {
+      ids_.clear();
+      marked_.clear();
+      return;
+    }
+    marked_.insert(interview.value());
+  }
+  void drop() {
+    std::lock_guard lock(mutex_);
+    ids_.clear();
+    marked_.clear();
   }
 
  private:
   std::mutex mutex_;
-  std::deque<std::uint64_t> spare_;  // guarded by mutex_
+  IdReserve ids_{per_draw};
+  std::unordered_set<std::uint64_t> marked_;  // guarded by mutex_
 };
 
 // A libpq connection string with our connect timeout added unless the host set one.
@@ -513,7 +652,10 @@ struct PostgresStore::Impl {
   std::condition_variable released;                     // signalled when a connection returns
   std::vector<std::unique_ptr<pqxx::connection>> idle;  // guarded by mutex
   std::size_t open = 0;  // connections in existence, idle or leased; guarded by mutex
-  IdReserve interview_ids;
+  IdReserve interview_ids{16};
+  // Outbox ids for writes from a held revision: a refill serves sixteen of them. Mutable:
+  // the error mapping drops the ids the database refused.
+  mutable HeldIdReserve outbox_ids;
 
   // ---- The pool. --------------------------------------------------------------------------
 
@@ -624,6 +766,13 @@ struct PostgresStore::Impl {
       return SlotConflict{InterviewId{}, "unknown"};
     if (e.sqlstate() == slot_taken)
       return slot_conflict_of(e.what());
+    if (e.sqlstate() == held_ids_refused)
+      outbox_ids.drop();  // drawn before another writer's: the next write refills
+    if (e.sqlstate() == held_not_found || e.sqlstate() == held_stale ||
+        e.sqlstate() == held_ids_refused) {
+      if (auto held = held_failure(e.sqlstate(), e.what()))
+        return *held;
+    }
     return Unavailable{fmt::format("PostgreSQL {} failed (SQLSTATE {}): {}", what,
                                    e.sqlstate().empty() ? "unknown" : e.sqlstate(),
                                    redact_and_trim(e.what()))};
@@ -910,6 +1059,14 @@ std::string row_statement(const Batch& b, const PendingRow& row) {
       column(i.id));
 }
 
+// The people of `i` as a text[] literal, in people_of's order.
+std::string people_array(const Batch& b, const Interview& i) {
+  std::string people;
+  for (const auto& person : people_of(i))
+    people += (people.empty() ? "" : ", ") + b.literal(person);
+  return fmt::format("ARRAY[{}]::text[]", people);
+}
+
 // Interview `i`'s people rows, rewritten as the trigger derives them for other writers: the
 // rows go, and one per person comes back if `i` holds a slot; the exclusion constraint
 // checks them. Rewritten on every write of the row, as the trigger did, so rows a foreign
@@ -927,10 +1084,20 @@ std::vector<std::string> people_statements(const Batch& b, const Interview& i, b
                         range_literal(*i.slot));
   }
   constexpr std::string_view insert = "INSERT INTO interview_people (interview_id, person, slot)";
-  out.push_back(known ? fmt::format("{} VALUES {}", insert, rows)
-                      : fmt::format("{} SELECT * FROM (VALUES {}) AS v WHERE EXISTS (SELECT 1 "
-                                    "FROM interviews WHERE id = {})",
-                                    insert, rows, column(i.id)));
+  if (!known) {
+    out.push_back(
+        fmt::format("{} SELECT * FROM (VALUES {}) AS v WHERE EXISTS (SELECT 1 FROM "
+                    "interviews WHERE id = {})",
+                    insert, rows, column(i.id)));
+    return out;
+  }
+  // An overlap skips the row instead of failing the INSERT, and the refusal then names the
+  // interview in the way, in this transaction, under the person locks require_free took.
+  out.push_back(fmt::format(
+      "WITH written AS ({} VALUES {} ON CONFLICT DO NOTHING RETURNING 1) SELECT "
+      "interviewkit_refuse_overlap({}, {}, {}, {}) WHERE (SELECT count(*) FROM written) < {}",
+      insert, rows, people_array(b, i), column(i.id), seconds(i.slot->start()),
+      seconds(i.slot->end()), people_of(i).size()));
   return out;
 }
 
@@ -953,50 +1120,71 @@ std::string outbox_values(const Batch& b, const OutboxMessage& m) {
       b.literal(storable(m.recipient)), static_cast<std::int64_t>(m.revision));
 }
 
+// The store's id reserves (see IdReserve), shared by its transactions.
+struct Reserves {
+  IdReserve& interviews;
+  HeldIdReserve& outbox;  // for load_held
+};
+
 // The operations of one write transaction, on the Batch of PostgresStore::write. Made anew
 // for every attempt, so nothing carries over from a failed one.
 class PgTransaction final : public StoreTransaction {
  public:
-  PgTransaction(Batch& batch, IdReserve& ids, std::optional<Interview>& written)
-      : b_(batch), ids_(ids), last_written_(written) {}
+  PgTransaction(Batch& batch, Reserves reserves, std::optional<Interview>& written)
+      : b_(batch), reserves_(reserves), last_written_(written) {}
 
   // FOR UPDATE: concurrent writers of one interview queue up instead of losing updates.
   // The same round trip draws outbox ids for the messages this transaction may enqueue for
   // the interview (see enqueue): drawn under the row lock, they are larger than the id of
   // every message any earlier writer of the interview enqueued, so a lane's id order is
   // still its enqueue order, across processes.
-  Result<Interview> load(InterviewId id) override {
-    auto r =
-        run({fmt::format("SELECT body::text FROM interviews WHERE id = {} FOR UPDATE", column(id)),
-             fmt::format("SELECT nextval('outbox_id_seq') FROM generate_series(1, {})",
-                         outbox_ids_per_load)});
-    if (!r)
-      return r.error();
-    if (r->front().empty())
-      return NotFound{id};
-    drawn_ = DrawnIds{id, {}};
-    for (const auto& row : r->back())
-      drawn_->ids.push_back(row[0].as<std::uint64_t>());
-    std::ranges::sort(drawn_->ids);
-    if (std::ranges::find(locked_, id) == locked_.end())
-      locked_.push_back(id);
-    return detail::decode_interview(r->front()[0][0].as<std::string>(), id);
+  Result<Interview> load(InterviewId id) override { return load_locked(id, false); }
+
+  // No round trip: `held` is taken as read, and interviewkit_held, sent first with the
+  // writes, locks the row and checks it (see migration 6). The outbox ids come from the
+  // store's reserve instead of being drawn under the lock, so the check also requires them
+  // to be above every id the interview's messages have (a lane's id order is its enqueue
+  // order); when another writer enqueued after the reserve was drawn (another process), the
+  // write fails with StaleVersion (IK413) and BookingService runs it again through load.
+  // Without ids in reserve, or for an interview this process enqueued for since (see
+  // HeldIdReserve), a plain load that refills it. A held revision that could not be stored
+  // as it is (text that is not UTF-8, numbers past BIGINT) cannot be the stored one: load.
+  Result<Interview> load_held(const Interview& held) override {
+    release_row();  // the check sees this transaction's own write of the row
+    constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    if (!validate(held) || held.version > max || held.id.value() > max)
+      return load(held.id);
+    std::string body;
+    try {
+      body = nlohmann::json(held).dump();
+    } catch (const nlohmann::json::exception&) {
+      return load(held.id);
+    }
+    auto ids = reserves_.outbox.take_for(held.id, outbox_ids_per_load);
+    if (ids.empty())
+      return load_locked(held.id, true);
+    b_.defer(fmt::format("SELECT interviewkit_held({}, {}, {}::jsonb, {})", column(held.id),
+                         static_cast<std::int64_t>(held.version), b_.literal(body), ids.front()));
+    drawn_ = DrawnIds{held.id, std::move(ids), 0, true};
+    if (std::ranges::find(locked_, held.id) == locked_.end())
+      locked_.push_back(held.id);
+    return held;
   }
 
   // The id comes first because the row's JSON body carries it: from the reserve, or with a
   // round trip that refills it. The row itself waits for the next round trip.
   Result<InterviewId> insert(const Interview& interview) override {
-    auto id = ids_.take();
+    auto id = reserves_.interviews.take();
     if (!id) {
       auto r = run({fmt::format("SELECT nextval('interviews_id_seq') FROM generate_series(1, {})",
-                                IdReserve::per_draw)});
+                                reserves_.interviews.per_draw())});
       if (!r)
         return r.error();
       std::vector<std::uint64_t> drawn;
       for (const auto& row : r->front())
         drawn.push_back(row[0].as<std::uint64_t>());
       id = drawn.front();
-      ids_.add(std::span(drawn).subspan(1));
+      reserves_.interviews.add(std::span(drawn).subspan(1));
     }
     auto stored = interview;
     stored.id = InterviewId{*id};
@@ -1029,9 +1217,28 @@ class PgTransaction final : public StoreTransaction {
   // find_conflict's check as one statement that waits for the next round trip: with the
   // writes, in a booking. It is deferred ahead of the held row, so it runs before the row's
   // people rows meet the exclusion constraint.
+  //
+  // Without buffers (the window is the interview's slot) the check is that constraint's
+  // own, once this transaction writes the people rows of the interview holding the slot:
+  // then only the check's person locks are taken here (so a booking with buffers elsewhere
+  // still waits for this one, as with the check), and the probe, which cost more than any
+  // other statement of a booking, is left out; an overlap fails the INSERT of the people
+  // rows (SQLSTATE 23P01) and PostgresStore::write names the interview in the way, as the
+  // check would. A transaction that does not write those rows gets the whole check before
+  // its COMMIT (`finish`).
   Result<void> require_free(const Interview& interview, const TimeRange& window) override {
-    b_.defer(
-        fmt::format("SELECT interviewkit_require_free({})", conflict_arguments(interview, window)));
+    const auto arguments = conflict_arguments(interview, window);
+    if (!interview.slot || window != *interview.slot || !holds_slot(interview.status)) {
+      b_.defer(fmt::format("SELECT interviewkit_require_free({})", arguments));
+      return {};
+    }
+    std::string locks;
+    for (const auto& person : people_of(interview)) {
+      locks += fmt::format("{}pg_advisory_xact_lock(hashtextextended({}, {}))",
+                           locks.empty() ? "SELECT " : ", ", b_.literal(person), person_lock_seed);
+    }
+    b_.defer(std::move(locks));
+    unproven_.push_back({interview.id, people_of(interview), window, arguments});
     return {};
   }
 
@@ -1044,6 +1251,8 @@ class PgTransaction final : public StoreTransaction {
     if (messages.empty())
       return std::vector<OutboxId>{};
     if (auto ids = take_drawn(messages)) {
+      if (!drawn_->reserved)
+        reserves_.outbox.mark(drawn_->interview);  // newer ids than the reserve's
       std::string rows;
       for (std::size_t i = 0; i < messages.size(); ++i) {
         rows += fmt::format("{}({}, {}", i == 0 ? "" : ", ", (*ids)[i].value(),
@@ -1056,8 +1265,10 @@ class PgTransaction final : public StoreTransaction {
     // to a message enqueued after these, or its lane would run it first.
     drawn_.reset();
     std::string rows;
-    for (const auto& given : messages)
+    for (const auto& given : messages) {
       rows += (rows.empty() ? "" : ", ") + outbox_values(b_, detail::with_keys(given));
+      reserves_.outbox.mark(given.interview);
+    }
     auto r = run({fmt::format("INSERT INTO outbox ({}) VALUES {} RETURNING id, idempotency_key",
                               outbox_insert_columns, rows)});
     if (!r)
@@ -1089,12 +1300,28 @@ class PgTransaction final : public StoreTransaction {
     return {};
   }
 
+  // What must go before COMMIT: the held row, and the checks of require_free that no
+  // people rows written made good.
+  void finish() {
+    release_row();
+    for (const auto& check : unproven_)
+      b_.defer(fmt::format("SELECT interviewkit_require_free({})", check.arguments));
+    unproven_.clear();
+  }
+
   // Hands the held row to the batch, and its people rows after it: before any round trip,
   // and before COMMIT.
   void release_row() {
     if (!row_)
       return;
     const auto id = row_->interview.id;
+    const auto& written = row_->interview;
+    if (written.slot && holds_slot(written.status)) {
+      std::erase_if(unproven_, [&](const Unproven& check) {
+        return check.interview == id && check.window == *written.slot &&
+               check.people == people_of(written);
+      });
+    }
     // A row this transaction inserted or holds locked cannot be missing: no check, so
     // COMMIT needs no round trip of its own.
     const bool sure = row_->insert || std::ranges::find(locked_, id) != locked_.end();
@@ -1138,10 +1365,22 @@ class PgTransaction final : public StoreTransaction {
     InterviewId interview;
     std::vector<std::uint64_t> ids;  // ascending
     std::size_t used = 0;
+    bool reserved = false;  // from the reserve (load_held), not drawn under the lock
+  };
+
+  Result<Interview> load_locked(InterviewId id, bool refill);
+
+  // A require_free whose probe waits on people rows this transaction writes (see there).
+  struct Unproven {
+    InterviewId interview;
+    std::vector<std::string> people;
+    TimeRange window;
+    std::string arguments;  // of interviewkit_require_free
   };
 
   Batch& b_;
-  IdReserve& ids_;
+  std::vector<Unproven> unproven_;
+  Reserves reserves_;
   std::vector<InterviewId> locked_;  // loaded FOR UPDATE by this transaction
   std::optional<DrawnIds> drawn_;    // for the interview loaded last
   // The interview written last, for naming the other side of an exclusion violation; set
@@ -1160,11 +1399,38 @@ class PgTransaction final : public StoreTransaction {
 // order, who has a conflict.
 std::string PgTransaction::conflict_arguments(const Interview& interview,
                                               const TimeRange& window) const {
-  std::string people;
-  for (const auto& person : people_of(interview))
-    people += (people.empty() ? "" : ", ") + b_.literal(person);
-  return fmt::format("ARRAY[{}]::text[], {}, {}, {}", people, column(interview.id),
+  return fmt::format("{}, {}, {}, {}", people_array(b_, interview), column(interview.id),
                      seconds(window.start()), seconds(window.end()));
+}
+
+// load, and with `refill` a refill of the outbox reserve in the same round trip.
+Result<Interview> PgTransaction::load_locked(InterviewId id, bool refill) {
+  std::vector<std::string> now{
+      fmt::format("SELECT body::text FROM interviews WHERE id = {} FOR UPDATE", column(id)),
+      fmt::format("SELECT nextval('outbox_id_seq') FROM generate_series(1, {})",
+                  outbox_ids_per_load)};
+  if (refill) {
+    now.push_back(fmt::format("SELECT nextval('outbox_id_seq') FROM generate_series(1, {})",
+                              HeldIdReserve::per_draw));
+  }
+  auto r = run(now);
+  if (!r)
+    return r.error();
+  if (refill) {
+    std::vector<std::uint64_t> spare;
+    for (const auto& row : r->back())
+      spare.push_back(row[0].as<std::uint64_t>());
+    reserves_.outbox.refilled(spare);
+  }
+  if (r->front().empty())
+    return NotFound{id};
+  drawn_ = DrawnIds{id, {}};
+  for (const auto& row : (*r)[1])
+    drawn_->ids.push_back(row[0].as<std::uint64_t>());
+  std::ranges::sort(drawn_->ids);
+  if (std::ranges::find(locked_, id) == locked_.end())
+    locked_.push_back(id);
+  return detail::decode_interview(r->front()[0][0].as<std::string>(), id);
 }
 
 Result<std::optional<SlotConflict>> PgTransaction::find_conflict(const Interview& interview,
@@ -1259,10 +1525,10 @@ Result<void> PostgresStore::write(const Work& work) {
     pqxx::nontransaction tx(c);
     Batch batch(tx);  // rolls back on every way out that did not commit
     written.reset();  // this attempt's, not an earlier attempt's
-    PgTransaction store_tx(batch, impl_->interview_ids, written);
+    PgTransaction store_tx(batch, {impl_->interview_ids, impl_->outbox_ids}, written);
     if (auto r = work(store_tx); !r)
       return r;
-    store_tx.release_row();
+    store_tx.finish();
     auto committed = batch.commit();
     if (committed)
       tx.commit();  // pqxx's bookkeeping only: a nontransaction sends nothing here

@@ -358,6 +358,30 @@ TEST_CASE("a booking whose work runs again reports, logs and draws as if it ran 
   }
 }
 
+TEST_CASE("book and reschedule from a revision held do what the calls by id do",
+          "[booking][dispatch]") {
+  // MemoryStore reads the stored revision whatever is held (StoreTransaction::load_held's
+  // default); PostgresStore's check of the held revision is tested against a server.
+  Fixture f;
+  const auto held = f.create();
+  const auto booked = f.service->book(held, slot(12, 9h), recruiter()).value().interview;
+  CHECK(booked.version == 2);
+  CHECK(f.store->find(held.id).value() == booked);
+  const auto again = f.service->book(held, slot(12, 10h), recruiter());
+  REQUIRE_FALSE(again);
+  CHECK(again.error().is<IllegalTransition>());
+  (void)f.service->reschedule(held.id, slot(12, 11h), recruiter()).value();
+  const auto moved = f.service->reschedule(booked, slot(12, 13h), recruiter()).value();
+  CHECK(moved.interview.version == 4);
+  REQUIRE_FALSE(moved.enqueued.empty());
+  const auto message = f.store->find_outbox(moved.enqueued.front().outbox).value().value();
+  CHECK(message.payload["previous_slot"] == nlohmann::json(slot(12, 11h)));
+  const auto stale = f.service->reschedule(booked, slot(12, 14h), recruiter(),
+                                           {.expected_version = 2, .idempotency_key = {}});
+  REQUIRE_FALSE(stale);
+  CHECK(stale.error().get_if<StaleVersion>()->actual == 4);
+}
+
 TEST_CASE("service options are validated", "[booking]") {
   auto store = std::make_shared<MemoryStore>();
   auto log = ActionLog::make(std::make_shared<MemorySink>()).value();

@@ -179,6 +179,27 @@ class INTERVIEWKIT_EXPORT BookingService {
                                                        const OperationOptions& options = {});
   /// @}
 
+  /// @name Transitions from a revision the caller holds
+  /// book and reschedule for a caller that holds the interview as read earlier (from create,
+  /// get or a transition's outcome): the same result and errors as the calls by id, whatever
+  /// the stored revision is now. On a store that can check the stored row with its writes
+  /// (PostgresStore, StoreTransaction::load_held) the operation takes one round trip less
+  /// while `current` is still exactly the stored revision (and no other server enqueued
+  /// messages for the interview since this one drew its reserve of outbox ids); otherwise
+  /// the operation runs again by id, in a second transaction. `options.expected_version`,
+  /// when set, is still compared with the stored version.
+  /// @{
+
+  /// book(current.id, slot, actor, options), from the revision held.
+  [[nodiscard]] Result<TransitionOutcome> book(const Interview& current, const TimeRange& slot,
+                                               const Actor& actor,
+                                               const OperationOptions& options = {});
+  /// reschedule(current.id, slot, actor, options), from the revision held.
+  [[nodiscard]] Result<TransitionOutcome> reschedule(const Interview& current,
+                                                     const TimeRange& slot, const Actor& actor,
+                                                     const OperationOptions& options = {});
+  /// @}
+
   /// The interview as stored now; NotFound for an unknown id, Unavailable when the store fails.
   [[nodiscard]] Result<Interview> get(InterviewId id) const;
 
@@ -216,7 +237,11 @@ class INTERVIEWKIT_EXPORT BookingService {
   static Result<void> before_start(const Interview& current, InterviewEvent event, UtcMillis now);
   Result<TransitionOutcome> apply(InterviewId id, InterviewEvent event, const Actor& actor,
                                   const OperationOptions& options,
-                                  const std::optional<TimeRange>& slot, const std::string& reason);
+                                  const std::optional<TimeRange>& slot, const std::string& reason,
+                                  const Interview* held = nullptr);
+  Result<TransitionOutcome> apply_held(const Interview& held, InterviewEvent event,
+                                       const Actor& actor, const OperationOptions& options,
+                                       const TimeRange& slot);
   Result<std::vector<EnqueuedNotification>> replayed_notifications(const Interview& result) const;
   Result<void> step(StoreTransaction& tx, Change& change, InterviewId id, InterviewEvent event,
                     const OperationOptions& options, const std::optional<TimeRange>& slot,

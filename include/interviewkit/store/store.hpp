@@ -66,6 +66,17 @@ class INTERVIEWKIT_EXPORT StoreTransaction {
   /// The interview as this transaction sees it; NotFound for an unknown id. Stores shared
   /// by several processes lock the row, so concurrent writers of one interview queue up.
   [[nodiscard]] virtual Result<Interview> load(InterviewId id) = 0;
+  /// `load(held.id)` for a caller that already holds `held`, a revision it read earlier. A
+  /// store that reads across a network (PostgreSQL) may return `held` without reading, and
+  /// check with the statements that follow that the stored row is exactly `held` (locking
+  /// it, as `load` does); if it is not, Store::write fails with StaleVersion (`expected` is
+  /// `held.version`, `actual` the stored version) or NotFound, and nothing is written. The
+  /// store may also refuse a held revision that is the stored one (StaleVersion with
+  /// `expected` equal to `actual`; PostgresStore when another process enqueued messages for
+  /// the interview since it drew its outbox ids): the caller then runs the work again with
+  /// `load`, as BookingService does. So the work must not act on this result outside the
+  /// transaction before Store::write succeeds. The default loads, which is always correct.
+  [[nodiscard]] virtual Result<Interview> load_held(const Interview& held) { return load(held.id); }
   /// Stores a new interview; returns its id (the `id` field of `interview` is ignored).
   /// Ids are never zero, and never the id of another committed interview.
   [[nodiscard]] virtual Result<InterviewId> insert(const Interview& interview) = 0;

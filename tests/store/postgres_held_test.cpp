@@ -1,0 +1,313 @@
+// PostgresStore writes from a revision the caller holds (StoreTransaction::load_held, through
+// BookingService::book and reschedule given an Interview): one transaction and no round trip
+// before the writes, the same outcome as the operation by id, a stale, altered or missing
+// revision never written, and a lane's id order kept across servers. Against a real server.
+#include <atomic>
+#include <limits>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <interviewkit/store/postgres_store.hpp>
+#include <interviewkit/store/store_wrapper.hpp>
+
+#include "support/fixture.hpp"
+#include "support/pg_scalar.hpp"
+#include "support/postgres_server.hpp"
+
+using namespace interviewkit;
+using namespace interviewkit::testing;
+
+namespace {
+
+// Counts Store::write calls: an operation whose held revision was refused runs again by id,
+// in a second write.
+class CountingStore final : public StoreWrapper {
+ public:
+  using StoreWrapper::StoreWrapper;
+  Result<void> write(const Work& work) override {
+    ++writes;
+    return target()->write(work);
+  }
+  std::atomic<int> writes{0};
+};
+
+// A booking service on a PostgresStore of database `url` (a server of several, numbered
+// `server`, sharing it), its writes counted.
+struct HeldFixture {
+  explicit HeldFixture(std::string database = PostgresServer::shared().fresh_database(),
+                       int server = 0)
+      : url(std::move(database)),
+        counting(std::make_shared<CountingStore>(PostgresStore::open({.url = url}).value())),
+        f(counting) {
+    // The first write from a held revision fills the store's reserve of outbox ids (with a
+    // load, as by id); the tests write from held revisions after it.
+    const auto n = std::to_string(server);
+    (void)f.service->book(f.create("c-fill-" + n, {"i-fill-" + n}), slot(11, 9h), recruiter())
+        .value();
+  }
+  // How far the outbox id sequence has been drawn.
+  std::int64_t drawn() const { return scalar(url, "SELECT last_value FROM outbox_id_seq"); }
+
+  std::string url;
+  std::shared_ptr<CountingStore> counting;
+  Fixture f;
+};
+
+// Every lane (recipient and channel) of interview `id`: ids ascend with the revision, so a
+// dispatcher, which runs a lane in id order, sends each message after those of earlier
+// revisions.
+void check_lanes(Store& store, InterviewId id) {
+  std::map<std::string, std::uint64_t> last;
+  for (const auto& m : store.list_outbox({.interview = id}).value()) {
+    auto& revision = last[m.recipient + " " + m.channel];
+    INFO("message " << m.id.value() << " of revision " << m.revision << " to " << m.recipient);
+    CHECK(m.revision >= revision);
+    revision = m.revision;
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a booking from the revision held writes in one go what a booking by id writes",
+          "[postgres][booking][dispatch]") {
+  HeldFixture h;
+  auto& f = h.f;
+  const auto by_id = f.service->book(f.create("c-1", {"i-1"}).id, slot(12, 10h), recruiter());
+  REQUIRE(by_id);
+  const auto held = f.create("c-2", {"i-2"});
+  const auto drawn = h.drawn();
+  const int writes = h.counting->writes;
+  const auto booked = f.service->book(held, slot(12, 10h), recruiter());
+  REQUIRE(booked);
+  CHECK(h.counting->writes == writes + 1);  // the held revision was the stored one
+  CHECK(h.drawn() == drawn);                // no ids drawn: no round trip before the writes
+  CHECK(booked->interview.status == InterviewStatus::scheduled);
+  CHECK(booked->interview.version == 2);
+  CHECK(f.store->find(held.id).value() == booked->interview);
+  const auto outbox = f.store->list_outbox({.interview = held.id}).value();
+  REQUIRE(outbox.size() == by_id->enqueued.size());
+  REQUIRE(booked->enqueued.size() == outbox.size());
+  for (std::size_t i = 0; i < outbox.size(); ++i) {
+    CHECK(booked->enqueued[i].outbox == outbox[i].id);
+    CHECK(outbox[i].revision == 2);
+    CHECK(outbox[i].payload["interview"]["meeting_link"] == booked->interview.meeting_link);
+  }
+  CHECK(f.entries(ActionType::interview_booked, held.id).size() == 1);
+  CHECK(f.entries(ActionType::notification_enqueued, held.id).size() == outbox.size());
+  // The slot is taken, for the next booking from a held revision as for any other.
+  const auto clash = f.service->book(f.create("c-3", {"i-2"}), slot(12, 10h, 30min), recruiter());
+  REQUIRE_FALSE(clash);
+  REQUIRE(clash.error().is<SlotConflict>());
+  CHECK(clash.error().get_if<SlotConflict>()->other == held.id);
+  CHECK(clash.error().get_if<SlotConflict>()->person == "interviewer:i-2");
+}
+
+TEST_CASE("a stale, altered or missing revision held is never written",
+          "[postgres][booking][dispatch]") {
+  HeldFixture h;
+  auto& f = h.f;
+  const auto held = f.create("c-1", {"i-1"});
+
+  SECTION("booked meanwhile: refused, as a second booking by id is") {
+    (void)f.service->book(held.id, slot(12, 10h), recruiter()).value();
+    const auto again = f.service->book(held, slot(12, 11h), recruiter());
+    REQUIRE_FALSE(again);
+    CHECK(again.error().is<IllegalTransition>());
+    CHECK(f.store->find(held.id).value().slot == slot(12, 10h));
+  }
+  SECTION("rescheduled meanwhile: the stored revision is the one rescheduled") {
+    const auto booked = f.service->book(held, slot(12, 10h), recruiter()).value().interview;
+    // By another server: this one cannot know, and learns it from its write's check.
+    HeldFixture other(h.url, 1);
+    const auto moved = other.f.service->reschedule(held.id, slot(12, 11h), recruiter()).value();
+    const int writes = h.counting->writes;
+    const auto out = f.service->reschedule(booked, slot(12, 13h), recruiter());
+    REQUIRE(out);
+    CHECK(h.counting->writes == writes + 2);  // refused as held, then run by id
+    CHECK(out->interview.version == moved.interview.version + 1);
+    CHECK(out->interview.slot == slot(12, 13h));
+    REQUIRE_FALSE(out->enqueued.empty());
+    // Its notifications say where it moved from: the stored slot, not the held one.
+    const auto message = f.store->find_outbox(out->enqueued.front().outbox).value().value();
+    CHECK(message.payload["previous_slot"] == nlohmann::json(slot(12, 11h)));
+    check_lanes(*f.store, held.id);
+  }
+  SECTION("cancelled meanwhile: the error is the stored revision's, not the held one's") {
+    const auto booked = f.service->book(held, slot(12, 10h), recruiter()).value().interview;
+    (void)f.service->cancel(held.id, "withdrawn", recruiter()).value();
+    const auto again = f.service->book(booked, slot(12, 11h), recruiter());
+    REQUIRE_FALSE(again);
+    REQUIRE(again.error().is<IllegalTransition>());
+    CHECK(again.error().get_if<IllegalTransition>()->from == InterviewStatus::cancelled);
+  }
+  SECTION("altered without a new version: the stored revision is the one booked") {
+    auto altered = held;
+    altered.title = "Not the title stored";
+    altered.candidate.person = Participant::make("Someone Else", "else@example.com", "UTC").value();
+    const auto out = f.service->book(altered, slot(12, 10h), recruiter());
+    REQUIRE(out);
+    CHECK(out->interview.title == held.title);
+    CHECK(out->interview.candidate == held.candidate);
+    CHECK(f.store->find(held.id).value() == out->interview);
+  }
+  SECTION("an expected version is compared with the stored one, not the held one") {
+    (void)f.service->book(held.id, slot(12, 10h), recruiter()).value();  // version 2
+    const auto stale = f.service->reschedule(held, slot(12, 11h), recruiter(),
+                                             {.expected_version = 1, .idempotency_key = {}});
+    REQUIRE_FALSE(stale);
+    REQUIRE(stale.error().is<StaleVersion>());
+    CHECK(stale.error().get_if<StaleVersion>()->actual == 2);
+    CHECK(f.service
+              ->reschedule(held, slot(12, 11h), recruiter(),
+                           {.expected_version = 2, .idempotency_key = {}})
+              .value()
+              .interview.version == 3);
+  }
+  SECTION("gone: NotFound") {
+    auto ghost = held;
+    ghost.id = InterviewId{held.id.value() + 1000};
+    const auto out = f.service->book(ghost, slot(12, 10h), recruiter());
+    REQUIRE_FALSE(out);
+    REQUIRE(out.error().is<NotFound>());
+    CHECK(out.error().get_if<NotFound>()->id == ghost.id);
+  }
+}
+
+TEST_CASE("two servers writing from revisions held keep each lane in enqueue order",
+          "[postgres][dispatch]") {
+  // Each server's reserve of outbox ids was drawn at another time: a write from one server
+  // after the other enqueued with larger ids must not slip its messages in front of them.
+  HeldFixture a;
+  HeldFixture b(a.url, 1);
+  auto current =
+      a.f.service->book(a.f.create("c-1", {"i-1"}), slot(13, 9h), recruiter()).value().interview;
+  for (int i = 0; i < 6; ++i) {
+    auto& server = i % 2 == 0 ? b : a;
+    auto moved = server.f.service->reschedule(current, slot(13, (10 + i) * 60min), recruiter());
+    REQUIRE(moved);
+    current = moved->interview;
+  }
+  CHECK(current.version == 8);
+  check_lanes(*a.f.store, current.id);
+}
+
+TEST_CASE("concurrent writes from one revision held all land, one after another",
+          "[postgres][booking][dispatch]") {
+  HeldFixture a;
+  HeldFixture b(a.url, 1);
+  const auto booked =
+      a.f.service->book(a.f.create("c-1", {"i-1"}), slot(13, 9h), recruiter()).value().interview;
+  std::atomic<int> landed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      auto& server = t % 2 == 0 ? a : b;
+      if (server.f.service->reschedule(booked, slot(14, (9 + t) * 60min), recruiter()))
+        ++landed;
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  CHECK(landed == 4);
+  CHECK(a.f.store->find(booked.id).value().version == booked.version + 4);
+  check_lanes(*a.f.store, booked.id);
+}
+
+TEST_CASE("a write from the revision held after changes made from an id takes no extra write",
+          "[postgres][booking][dispatch]") {
+  // confirm by id enqueues messages with ids drawn under the row lock, newer than the
+  // reserve's: the next write from a held revision refills first instead of being refused.
+  HeldFixture h;
+  auto& f = h.f;
+  const auto booked = f.service->book(f.create("c-1", {"i-1"}), slot(12, 10h), recruiter());
+  REQUIRE(booked);
+  const auto confirmed = f.service->confirm(booked->interview.id, recruiter());
+  REQUIRE(confirmed);
+  REQUIRE_FALSE(confirmed->enqueued.empty());
+  const int writes = h.counting->writes;
+  const auto moved = f.service->reschedule(confirmed->interview, slot(12, 13h), recruiter());
+  REQUIRE(moved);
+  CHECK(h.counting->writes == writes + 1);
+  CHECK(moved->interview.version == confirmed->interview.version + 1);
+  check_lanes(*f.store, booked->interview.id);
+}
+
+TEST_CASE("a revision held with text no store keeps is booked as the stored one",
+          "[postgres][booking][dispatch]") {
+  HeldFixture h;
+  auto& f = h.f;
+  const auto created = f.create("c-1", {"i-1"});
+  auto held = created;
+  held.title = "Technical \xff interview";  // not UTF-8: never the stored revision
+  const auto booked = f.service->book(held, slot(12, 10h), recruiter());
+  REQUIRE(booked);
+  CHECK(booked->interview.title == created.title);
+  held = created;
+  held.version = std::numeric_limits<std::uint64_t>::max() - 1;  // past BIGINT
+  const auto again = f.service->book(held, slot(12, 11h), recruiter());
+  REQUIRE_FALSE(again);
+  CHECK(again.error().is<IllegalTransition>());  // as by id: it is booked already
+}
+
+TEST_CASE("load_held sees the transaction's own write of the row", "[postgres][dispatch]") {
+  HeldFixture h;
+  auto& f = h.f;
+  const auto v1 = f.create("c-1", {"i-1"});
+  auto v2 = v1;
+  v2.version = 2;
+  v2.title = "Second revision";
+  const auto written = f.store->write([&](StoreTransaction& tx) -> Result<void> {
+    if (auto loaded = tx.load(v1.id); !loaded)
+      return loaded.error();
+    if (auto ok = tx.update(v2); !ok)
+      return ok;
+    auto held = tx.load_held(v2);
+    return held ? Result<void>{} : Result<void>{held.error()};
+  });
+  CHECK(written);
+  const auto stale = f.store->write([&](StoreTransaction& tx) -> Result<void> {
+    auto v3 = v2;
+    v3.version = 3;
+    if (auto ok = tx.update(v3); !ok)
+      return ok;
+    auto held = tx.load_held(v2);  // the row is v3 in this transaction
+    return held ? Result<void>{} : Result<void>{held.error()};
+  });
+  REQUIRE_FALSE(stale);
+  REQUIRE(stale.error().is<StaleVersion>());
+  CHECK(stale.error().get_if<StaleVersion>()->actual == 3);
+  CHECK(f.store->find(v1.id).value() == v2);
+}
+
+TEST_CASE("a slot checked but not taken by the transaction is still checked in full",
+          "[postgres][conflict]") {
+  // Without buffers require_free leaves the overlap to the people rows the transaction
+  // writes; a transaction that writes none for that slot gets the whole check.
+  HeldFixture h;
+  auto& f = h.f;
+  const auto booked = f.service->book(f.create("c-1", {"i-1"}), slot(12, 10h), recruiter());
+  REQUIRE(booked);
+  auto other = f.create("c-2", {"i-1"});
+  other.status = InterviewStatus::scheduled;
+  other.slot = slot(12, 10h, 30min);
+  const auto check_only = f.store->write(
+      [&](StoreTransaction& tx) -> Result<void> { return tx.require_free(other, *other.slot); });
+  const auto elsewhere = f.store->write([&](StoreTransaction& tx) -> Result<void> {
+    if (auto loaded = tx.load(other.id); !loaded)
+      return loaded.error();
+    if (auto ok = tx.require_free(other, *other.slot); !ok)
+      return ok;
+    auto moved = other;
+    moved.slot = slot(12, 15h);
+    return tx.update(moved);
+  });
+  for (const auto& result : {check_only, elsewhere}) {
+    REQUIRE_FALSE(result);
+    REQUIRE(result.error().is<SlotConflict>());
+    CHECK(result.error().get_if<SlotConflict>()->other == booked->interview.id);
+    CHECK(result.error().get_if<SlotConflict>()->person == "interviewer:i-1");
+  }
+  CHECK(f.store->find(other.id).value().status == InterviewStatus::pending);
+}
