@@ -426,10 +426,10 @@ Result<TransitionOutcome> BookingService::reschedule(const Interview& current,
 // decided before them, from `held`, may not be the stored revision's: an IllegalTransition
 // or InvalidInput (the transition table, before_start, validate) is decided again by id, as
 // is the StaleVersion of a held revision the store refused. The request's own checks come
-// first, so a bad request is refused once. An expected version other than held's skips
-// this attempt (the stored version may still match it); one equal to it can only fail
-// through the store's check. Errors the store decided after its check (NotFound,
-// SlotConflict) and Unavailable stand.
+// first, so a bad request is refused before any transaction. An expected version other than held's
+// skips this attempt (the stored version may still match it); one equal to it can only fail through
+// the store's check. Errors the store decided after its check (NotFound, SlotConflict) and
+// Unavailable stand.
 Result<TransitionOutcome> BookingService::apply_held(const Interview& held, InterviewEvent event,
                                                      const Actor& actor,
                                                      const OperationOptions& options,

@@ -31,7 +31,6 @@
 #include <mutex>
 #include <span>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -537,16 +536,13 @@ Result<bool> fenced_answer(pqxx::work& tx, const pqxx::result& update, OutboxId 
   });
 }
 
-// Ids drawn from a sequence ahead of need, so that creating an interview (or writing from a
-// revision held, see PgTransaction::load_held) does not wait for a round trip of its own
-// before its INSERT. It is what a sequence's own CACHE option does per session: ids stay
-// unique, but across processes they are not handed out in the order drawn, and those unused
-// when a process stops are skipped. Handed out smallest first. Thread-safe.
+// Interview ids drawn from the sequence ahead of need, so that creating an interview does
+// not wait for a round trip of its own before its INSERT. It is what a sequence's own CACHE
+// option does per session: ids stay unique, but across processes they are not handed out in
+// creation order, and those unused when a process stops are skipped. Thread-safe.
 class IdReserve {
  public:
-  explicit IdReserve(int per_draw) : per_draw_(per_draw) {}
-  // How many ids a refill draws.
-  int per_draw() const { return per_draw_; }
+  static constexpr int per_draw = 16;
 
   std::optional<std::uint64_t> take() {
     std::lock_guard lock(mutex_);
@@ -556,38 +552,23 @@ class IdReserve {
     spare_.pop_front();
     return id;
   }
-  // `n` ids, ascending; none if fewer are left.
-  std::vector<std::uint64_t> take(std::size_t n) {
-    std::lock_guard lock(mutex_);
-    if (spare_.size() < n)
-      return {};
-    const auto end = spare_.begin() + static_cast<std::ptrdiff_t>(n);
-    std::vector<std::uint64_t> ids(spare_.begin(), end);
-    spare_.erase(spare_.begin(), end);
-    return ids;
-  }
   void add(std::span<const std::uint64_t> ids) {
     std::lock_guard lock(mutex_);
     spare_.insert(spare_.end(), ids.begin(), ids.end());
-    std::sort(spare_.begin(), spare_.end());  // two threads' refills may land out of order
-  }
-  void clear() {
-    std::lock_guard lock(mutex_);
-    spare_.clear();
   }
 
  private:
-  const int per_draw_;
   std::mutex mutex_;
   std::deque<std::uint64_t> spare_;  // guarded by mutex_
 };
 
 // The outbox ids of writes from a held revision (PgTransaction::load_held), drawn ahead. The
 // database refuses them for an interview that has a message with a larger id (IK413, see
-// migration 6); so that this process does not walk into refusals it can foresee, an interview
-// it enqueued for with ids drawn since the last refill is marked, and a write from its held
-// revision refills first (its ids are then drawn after those). Refused ids are dropped: a
-// refill follows. Thread-safe.
+// migration 6); so that this process does not walk into refusals it can foresee, it marks
+// each interview it enqueued for with ids drawn under the row lock, with the largest such
+// id, and a write from a held revision of a marked interview refills first. A refill
+// replaces the reserve (its ids are larger than those left) and clears the marks below it.
+// Refused ids are dropped: a refill follows. Thread-safe.
 class HeldIdReserve {
  public:
   static constexpr int per_draw = 256;
@@ -596,39 +577,44 @@ class HeldIdReserve {
 
   // `n` ids for a write to `interview`, ascending; none when it should refill first.
   std::vector<std::uint64_t> take_for(InterviewId interview, std::size_t n) {
-    {
-      std::lock_guard lock(mutex_);
-      if (marked_.contains(interview.value()))
-        return {};
-    }
-    return ids_.take(n);
-  }
-  // A refill drawn after every id of the marked interviews.
-  void refilled(std::span<const std::uint64_t> ids) {
     std::lock_guard lock(mutex_);
-    ids_.add(ids);
-    marked_.clear();
+    if (marked_.contains(interview.value()) || spare_.size() < n)
+      return {};
+    const auto end = spare_.begin() + static_cast<std::ptrdiff_t>(n);
+    std::vector<std::uint64_t> ids(spare_.begin(), end);
+    spare_.erase(spare_.begin(), end);
+    return ids;
   }
-  // `interview` gets messages with ids drawn now, larger than the reserve's.
-  void mark(InterviewId interview) {
+  // A refill, `ids` in any order.
+  void refilled(std::span<const std::uint64_t> ids) {
+    if (ids.empty())
+      return;
+    std::lock_guard lock(mutex_);
+    spare_.assign(ids.begin(), ids.end());
+    std::sort(spare_.begin(), spare_.end());
+    std::erase_if(marked_, [&](const auto& m) { return m.second < spare_.front(); });
+  }
+  // `interview` gets messages with ids up to `largest`, drawn under its row lock.
+  void mark(InterviewId interview, std::uint64_t largest) {
     std::lock_guard lock(mutex_);
     if (marked_.size() >= max_marked) {
-      ids_.clear();
+      spare_.clear();
       marked_.clear();
       return;
     }
-    marked_.insert(interview.value());
+    auto& mark = marked_[interview.value()];
+    mark = std::max(mark, largest);
   }
   void drop() {
     std::lock_guard lock(mutex_);
-    ids_.clear();
+    spare_.clear();
     marked_.clear();
   }
 
  private:
   std::mutex mutex_;
-  IdReserve ids_{per_draw};
-  std::unordered_set<std::uint64_t> marked_;  // guarded by mutex_
+  std::deque<std::uint64_t> spare_;                          // ascending; guarded by mutex_
+  std::unordered_map<std::uint64_t, std::uint64_t> marked_;  // interview -> largest id; same
 };
 
 // A libpq connection string with our connect timeout added unless the host set one.
@@ -652,7 +638,7 @@ struct PostgresStore::Impl {
   std::condition_variable released;                     // signalled when a connection returns
   std::vector<std::unique_ptr<pqxx::connection>> idle;  // guarded by mutex
   std::size_t open = 0;  // connections in existence, idle or leased; guarded by mutex
-  IdReserve interview_ids{16};
+  IdReserve interview_ids;
   // Outbox ids for writes from a held revision: a refill serves sixteen of them. Mutable:
   // the error mapping drops the ids the database refused.
   mutable HeldIdReserve outbox_ids;
@@ -1165,7 +1151,7 @@ class PgTransaction final : public StoreTransaction {
       return load_locked(held.id, true);
     b_.defer(fmt::format("SELECT interviewkit_held({}, {}, {}::jsonb, {})", column(held.id),
                          static_cast<std::int64_t>(held.version), b_.literal(body), ids.front()));
-    drawn_ = DrawnIds{held.id, std::move(ids), 0, true};
+    drawn_ = DrawnIds{held.id, std::move(ids)};
     if (std::ranges::find(locked_, held.id) == locked_.end())
       locked_.push_back(held.id);
     return held;
@@ -1177,7 +1163,7 @@ class PgTransaction final : public StoreTransaction {
     auto id = reserves_.interviews.take();
     if (!id) {
       auto r = run({fmt::format("SELECT nextval('interviews_id_seq') FROM generate_series(1, {})",
-                                reserves_.interviews.per_draw())});
+                                IdReserve::per_draw)});
       if (!r)
         return r.error();
       std::vector<std::uint64_t> drawn;
@@ -1228,7 +1214,8 @@ class PgTransaction final : public StoreTransaction {
   // its COMMIT (`finish`).
   Result<void> require_free(const Interview& interview, const TimeRange& window) override {
     const auto arguments = conflict_arguments(interview, window);
-    if (!interview.slot || window != *interview.slot || !holds_slot(interview.status)) {
+    if (!interview.id.is_set() || !interview.slot || window != *interview.slot ||
+        !holds_slot(interview.status)) {
       b_.defer(fmt::format("SELECT interviewkit_require_free({})", arguments));
       return {};
     }
@@ -1251,8 +1238,8 @@ class PgTransaction final : public StoreTransaction {
     if (messages.empty())
       return std::vector<OutboxId>{};
     if (auto ids = take_drawn(messages)) {
-      if (!drawn_->reserved)
-        reserves_.outbox.mark(drawn_->interview);  // newer ids than the reserve's
+      if (drawn_->under_lock)  // newer than the reserve's
+        reserves_.outbox.mark(drawn_->interview, ids->back().value());
       std::string rows;
       for (std::size_t i = 0; i < messages.size(); ++i) {
         rows += fmt::format("{}({}, {}", i == 0 ? "" : ", ", (*ids)[i].value(),
@@ -1265,10 +1252,8 @@ class PgTransaction final : public StoreTransaction {
     // to a message enqueued after these, or its lane would run it first.
     drawn_.reset();
     std::string rows;
-    for (const auto& given : messages) {
+    for (const auto& given : messages)
       rows += (rows.empty() ? "" : ", ") + outbox_values(b_, detail::with_keys(given));
-      reserves_.outbox.mark(given.interview);
-    }
     auto r = run({fmt::format("INSERT INTO outbox ({}) VALUES {} RETURNING id, idempotency_key",
                               outbox_insert_columns, rows)});
     if (!r)
@@ -1277,8 +1262,10 @@ class PgTransaction final : public StoreTransaction {
     for (const auto& row : r->front())
       by_key.emplace(row[1].as<std::string>(), row[0].as<std::uint64_t>());
     std::vector<OutboxId> ids;
-    for (const auto& given : messages)
+    for (const auto& given : messages) {
       ids.emplace_back(by_key.at(given.idempotency_key));
+      reserves_.outbox.mark(given.interview, ids.back().value());
+    }
     return ids;
   }
 
@@ -1365,7 +1352,9 @@ class PgTransaction final : public StoreTransaction {
     InterviewId interview;
     std::vector<std::uint64_t> ids;  // ascending
     std::size_t used = 0;
-    bool reserved = false;  // from the reserve (load_held), not drawn under the lock
+    // Drawn under the row lock with no refill after them: the interview's messages get ids
+    // newer than the reserve's (HeldIdReserve::mark).
+    bool under_lock = false;
   };
 
   Result<Interview> load_locked(InterviewId id, bool refill);
@@ -1424,7 +1413,7 @@ Result<Interview> PgTransaction::load_locked(InterviewId id, bool refill) {
   }
   if (r->front().empty())
     return NotFound{id};
-  drawn_ = DrawnIds{id, {}};
+  drawn_ = DrawnIds{id, {}, 0, !refill};
   for (const auto& row : (*r)[1])
     drawn_->ids.push_back(row[0].as<std::uint64_t>());
   std::ranges::sort(drawn_->ids);

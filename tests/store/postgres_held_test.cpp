@@ -231,6 +231,13 @@ TEST_CASE("a write from the revision held after changes made from an id takes no
   REQUIRE(moved);
   CHECK(h.counting->writes == writes + 1);
   CHECK(moved->interview.version == confirmed->interview.version + 1);
+  // The refill is drawn after the interview's ids: the next write from its held revision
+  // takes ids from the reserve, without a round trip before its writes.
+  const auto drawn = h.drawn();
+  const auto again = f.service->reschedule(moved->interview, slot(12, 15h), recruiter());
+  REQUIRE(again);
+  CHECK(h.counting->writes == writes + 2);
+  CHECK(h.drawn() == drawn);
   check_lanes(*f.store, booked->interview.id);
 }
 
@@ -310,4 +317,26 @@ TEST_CASE("a slot checked but not taken by the transaction is still checked in f
     CHECK(result.error().get_if<SlotConflict>()->person == "interviewer:i-1");
   }
   CHECK(f.store->find(other.id).value().status == InterviewStatus::pending);
+}
+
+TEST_CASE("a new interview checked before it is inserted does not conflict with itself",
+          "[postgres][conflict]") {
+  HeldFixture h;
+  auto& f = h.f;
+  auto fresh = f.create("c-1", {"i-1"});
+  fresh.id = InterviewId{};  // not stored yet: insert gives it an id
+  fresh.status = InterviewStatus::scheduled;
+  fresh.slot = slot(12, 17h);
+  InterviewId stored;
+  const auto written = f.store->write([&](StoreTransaction& tx) -> Result<void> {
+    if (auto ok = tx.require_free(fresh, *fresh.slot); !ok)
+      return ok;
+    auto id = tx.insert(fresh);
+    if (!id)
+      return id.error();
+    stored = *id;
+    return {};
+  });
+  REQUIRE(written);
+  CHECK(f.store->find(stored).value().slot == fresh.slot);
 }
