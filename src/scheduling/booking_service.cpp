@@ -425,17 +425,15 @@ Result<TransitionOutcome> BookingService::reschedule(const Interview& current,
 // The store may check `held` only with the writes (StoreTransaction::load_held), so an error
 // decided before them, from `held`, may not be the stored revision's: an IllegalTransition
 // or InvalidInput (the transition table, before_start, validate) is decided again by id, as
-// is the StaleVersion of a held revision the store refused. The request's own checks come
-// first, so a bad request is refused before any transaction. An expected version other than held's
-// skips this attempt (the stored version may still match it); one equal to it can only fail through
-// the store's check. Errors the store decided after its check (NotFound, SlotConflict) and
-// Unavailable stand.
+// is the StaleVersion of a held revision the store refused. (A request refused by its own
+// checks is refused again before any transaction.) An expected version other than held's
+// skips this attempt (the stored version may still match it); one equal to it can only fail
+// through the store's check. Errors the store decided after its check (NotFound,
+// SlotConflict) and Unavailable stand.
 Result<TransitionOutcome> BookingService::apply_held(const Interview& held, InterviewEvent event,
                                                      const Actor& actor,
                                                      const OperationOptions& options,
                                                      const TimeRange& slot) {
-  if (auto ok = check_request(event, options, slot, {}); !ok)
-    return ok.error();
   if (!options.expected_version || *options.expected_version == held.version) {
     auto done = apply(held.id, event, actor, options, slot, {}, &held);
     if (done)

@@ -1134,18 +1134,13 @@ class PgTransaction final : public StoreTransaction {
   // write fails with StaleVersion (IK413) and BookingService runs it again through load.
   // Without ids in reserve, or for an interview this process enqueued for since (see
   // HeldIdReserve), a plain load that refills it. A held revision that could not be stored
-  // as it is (text that is not UTF-8, numbers past BIGINT) cannot be the stored one: load.
+  // as it is (invalid text, numbers past BIGINT) cannot be the stored one: load.
   Result<Interview> load_held(const Interview& held) override {
     release_row();  // the check sees this transaction's own write of the row
     constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
     if (!validate(held) || held.version > max || held.id.value() > max)
       return load(held.id);
-    std::string body;
-    try {
-      body = nlohmann::json(held).dump();
-    } catch (const nlohmann::json::exception&) {
-      return load(held.id);
-    }
+    const auto body = nlohmann::json(held).dump();  // valid text: dump does not throw
     auto ids = reserves_.outbox.take_for(held.id, outbox_ids_per_load);
     if (ids.empty())
       return load_locked(held.id, true);
@@ -1208,10 +1203,10 @@ class PgTransaction final : public StoreTransaction {
   // own, once this transaction writes the people rows of the interview holding the slot:
   // then only the check's person locks are taken here (so a booking with buffers elsewhere
   // still waits for this one, as with the check), and the probe, which cost more than any
-  // other statement of a booking, is left out; an overlap fails the INSERT of the people
-  // rows (SQLSTATE 23P01) and PostgresStore::write names the interview in the way, as the
-  // check would. A transaction that does not write those rows gets the whole check before
-  // its COMMIT (`finish`).
+  // other statement of a booking, is left out; the INSERT of the people rows skips an
+  // overlapping row and then names the interview in the way, in this transaction
+  // (people_statements), as the check would. A transaction that does not write those rows
+  // gets the whole check before its COMMIT (`finish`).
   Result<void> require_free(const Interview& interview, const TimeRange& window) override {
     const auto arguments = conflict_arguments(interview, window);
     if (!interview.id.is_set() || !interview.slot || window != *interview.slot ||
@@ -1219,13 +1214,14 @@ class PgTransaction final : public StoreTransaction {
       b_.defer(fmt::format("SELECT interviewkit_require_free({})", arguments));
       return {};
     }
+    auto people = people_of(interview);
     std::string locks;
-    for (const auto& person : people_of(interview)) {
+    for (const auto& person : people) {
       locks += fmt::format("{}pg_advisory_xact_lock(hashtextextended({}, {}))",
                            locks.empty() ? "SELECT " : ", ", b_.literal(person), person_lock_seed);
     }
     b_.defer(std::move(locks));
-    unproven_.push_back({interview.id, people_of(interview), window, arguments});
+    unproven_.push_back({interview.id, std::move(people), window, arguments});
     return {};
   }
 
