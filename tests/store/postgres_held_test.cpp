@@ -176,7 +176,7 @@ TEST_CASE("a stale, altered or missing revision held is never written",
 }
 
 TEST_CASE("two servers writing from revisions held keep each lane in enqueue order",
-          "[postgres][dispatch]") {
+          "[postgres][dispatch][concurrency]") {
   // Each server's reserve of outbox ids was drawn at another time: a write from one server
   // after the other enqueued with larger ids must not slip its messages in front of them.
   HeldFixture a;
@@ -194,7 +194,7 @@ TEST_CASE("two servers writing from revisions held keep each lane in enqueue ord
 }
 
 TEST_CASE("concurrent writes from one revision held all land, one after another",
-          "[postgres][booking][dispatch]") {
+          "[postgres][booking][dispatch][concurrency]") {
   HeldFixture a;
   HeldFixture b(a.url, 1);
   const auto booked =
@@ -289,7 +289,7 @@ TEST_CASE("load_held sees the transaction's own write of the row", "[postgres][d
 }
 
 TEST_CASE("a slot checked but not taken by the transaction is still checked in full",
-          "[postgres][conflict]") {
+          "[postgres][conflict][dispatch]") {
   // Without buffers require_free leaves the overlap to the people rows the transaction
   // writes; a transaction that writes none for that slot gets the whole check.
   HeldFixture h;
@@ -320,7 +320,7 @@ TEST_CASE("a slot checked but not taken by the transaction is still checked in f
 }
 
 TEST_CASE("a new interview checked before it is inserted does not conflict with itself",
-          "[postgres][conflict]") {
+          "[postgres][conflict][dispatch]") {
   HeldFixture h;
   auto& f = h.f;
   auto fresh = f.create("c-1", {"i-1"});
