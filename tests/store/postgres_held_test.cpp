@@ -340,3 +340,81 @@ TEST_CASE("a new interview checked before it is inserted does not conflict with 
   REQUIRE(written);
   CHECK(f.store->find(stored).value().slot == fresh.slot);
 }
+
+TEST_CASE("a booking an overlap refuses names the holder and leaves none of its writes",
+          "[postgres][conflict][dispatch]") {
+  // The people rows are the last statement of a booking's one implicit transaction: when
+  // the exclusion constraint refuses them, the outbox rows and the row update written
+  // before them go too, and the refusal names the interview in the way, whether
+  // the library or a foreign writer booked it.
+  HeldFixture h;
+  auto& f = h.f;
+  const auto ours = f.service->book(f.create("c-1", {"i-1"}), slot(12, 10h), recruiter());
+  REQUIRE(ours);
+  const auto foreign = f.create("c-2", {"i-2"});
+  REQUIRE(PostgresServer::psql(h.url, fmt::format("UPDATE interviews SET status = 'scheduled', "
+                                                  "slot = tstzrange('2024-03-12 14:00Z', "
+                                                  "'2024-03-12 15:00Z') WHERE id = {}",
+                                                  foreign.id.value())) == 0);
+  const auto count = [&](std::string_view table, InterviewId id) {
+    return scalar(
+        h.url, fmt::format("SELECT count(*) FROM {} WHERE interview_id = {}", table, id.value()));
+  };
+  struct Case {
+    std::vector<std::string> interviewers;
+    std::string candidate;
+    TimeRange slot;
+    InterviewId holder;
+    std::string person;
+  };
+  const std::vector<Case> cases{
+      {{"i-1"}, "c-3", slot(12, 10h, 30min), ours->interview.id, "interviewer:i-1"},
+      {{"i-3"}, "c-1", slot(12, 10h + 30min), ours->interview.id, "candidate:c-1"},
+      {{"i-4", "i-2"}, "c-4", slot(12, 14h, 30min), foreign.id, "interviewer:i-2"}};
+  for (const auto& c : cases) {
+    const auto held = f.create(c.candidate, c.interviewers);
+    for (const bool by_id : {false, true}) {
+      INFO(c.person << (by_id ? " by id" : " held"));
+      const auto drawn = h.drawn();
+      auto refused = by_id ? f.service->book(held.id, c.slot, recruiter())
+                           : f.service->book(held, c.slot, recruiter());
+      CHECK((h.drawn() == drawn) != by_id);  // held: the one implicit transaction, no load
+      REQUIRE_FALSE(refused);
+      REQUIRE(refused.error().is<SlotConflict>());
+      CHECK(refused.error().get_if<SlotConflict>()->other == c.holder);
+      CHECK(refused.error().get_if<SlotConflict>()->person == c.person);
+      CHECK(f.store->find(held.id).value() == held);
+      CHECK(count("outbox", held.id) == 0);
+      CHECK(count("interview_people", held.id) == 0);
+    }
+  }
+}
+
+TEST_CASE("the people rows' writer names the holder of an overlap in its own transaction",
+          "[postgres][conflict]") {
+  // interviewkit_write_people, called as the store calls it: the refusal is IK409 naming
+  // the interview in the way and the person, decided by the server, not looked up later.
+  HeldFixture h;
+  auto& f = h.f;
+  const auto booked = f.service->book(f.create("c-1", {"i-1"}), slot(12, 10h), recruiter());
+  REQUIRE(booked);
+  const auto other = f.create("c-2", {"i-1"});
+  const auto start = slot(12, 10h).start();
+  pqxx::connection c(h.url);
+  pqxx::nontransaction tx(c);
+  try {
+    tx.exec(
+        fmt::format("SELECT interviewkit_write_people({}, ARRAY['candidate:c-2', "
+                    "'interviewer:i-1'], {}, {})",
+                    other.id.value(), start.time_since_epoch().count() + 1800,
+                    start.time_since_epoch().count() + 5400));
+    FAIL("an overlapping people row was written");
+  } catch (const pqxx::sql_error& e) {
+    CHECK(e.sqlstate() == "IK409");
+    CHECK(std::string(e.what()).find(fmt::format("slot taken by interview {} for interviewer:i-1",
+                                                 booked->interview.id.value())) !=
+          std::string::npos);
+  }
+  CHECK(scalar(h.url, fmt::format("SELECT count(*) FROM interview_people WHERE interview_id = {}",
+                                  other.id.value())) == 0);
+}

@@ -11,6 +11,7 @@
 #include <interviewkit/store/postgres_store.hpp>
 
 #include "support/fixture.hpp"
+#include "support/pg_scalar.hpp"
 #include "support/postgres_server.hpp"
 #include "support/process.hpp"
 
@@ -163,6 +164,38 @@ TEST_CASE("a lost connection fails the operation cleanly and the next one reconn
     again = f.service->book(id, slot(12, 9h), recruiter());  // retried by the caller
   REQUIRE(again);
   CHECK(store->find(id)->status == InterviewStatus::scheduled);
+}
+
+// A write that needs no answer before its end goes in one round trip with its commit, so a
+// connection lost on the way leaves its outcome unknown: it must not be sent on a pooled
+// connection the server has already closed.
+TEST_CASE("a pooled connection the server closed while idle is replaced before it is used",
+          "[postgres]") {
+  const auto url = fresh();
+  auto store = PostgresStore::open({.url = url, .pool_size = 1}).value();
+  Fixture f(store);
+  const auto kill_idle = [&] {
+    REQUIRE(PostgresServer::psql(url,
+                                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                                 "datname = current_database() AND pid <> pg_backend_pid()") == 0);
+    for (int i = 0; i < 500 && scalar(url,
+                                      "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                                      "current_database() AND pid <> pg_backend_pid()") > 0;
+         ++i) {
+      std::this_thread::sleep_for(10ms);
+    }
+  };
+  const auto created = f.create();
+  kill_idle();
+  const auto booked = f.service->book(created, slot(12, 9h), recruiter());  // one round trip
+  REQUIRE(booked);
+  kill_idle();
+  CHECK(f.service->get(created.id).value() == booked->interview);
+  kill_idle();
+  const auto second = f.service->create({"Second", candidate("cand-2"), {interviewer("int-2")}},
+                                        recruiter());  // one round trip
+  REQUIRE(second);
+  CHECK(store->find(second->id));
 }
 
 TEST_CASE("the ActionLog lives in the same PostgreSQL database", "[postgres][action-log]") {

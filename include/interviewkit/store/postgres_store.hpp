@@ -50,7 +50,7 @@ class INTERVIEWKIT_EXPORT PostgresStore final : public Store, public ActionStore
   PostgresStore& operator=(const PostgresStore&) = delete;
 
   /// The schema version this build writes.
-  static constexpr int schema_version = 6;
+  static constexpr int schema_version = 7;
 
   Result<void> write(const Work& work) override;
   Result<Interview> find(InterviewId id) const override;
