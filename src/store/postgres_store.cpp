@@ -706,6 +706,9 @@ struct PostgresStore::Impl {
   // in doubt, is not sent on a connection already known to be dead. A few microseconds.
   static bool still_open(pqxx::connection& c) noexcept {
     try {
+      // Twice: a server that ends a session sends a FATAL message and then closes, and one
+      // read may take the message alone; the second finds the close.
+      (void)c.get_notifs();
       (void)c.get_notifs();
       return c.is_open();
     } catch (const std::exception&) {
@@ -740,6 +743,12 @@ struct PostgresStore::Impl {
     try {
       auto c = std::make_unique<pqxx::connection>(
           with_connect_timeout(options.url, options.connect_timeout));
+      // libpqxx 6 would otherwise open a new session behind a lost one on its next use,
+      // without the settings below; the pool replaces a lost connection itself.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+      c->inhibit_reactivation(true);
+#pragma GCC diagnostic pop
       // Bounds every statement, lock waits included, so a locked table or a stuck server
       // turns into an error value instead of a worker blocked forever.
       pqxx::nontransaction setup(*c);
@@ -952,7 +961,7 @@ class Batch {
   Batch& operator=(const Batch&) = delete;
   // An unfinished transaction is rolled back before the connection goes back to the pool.
   ~Batch() {
-    if (begun_ && !finished_) {
+    if (begun_ && !finished_ && tx_.conn().is_open()) {
       // A connection that cannot roll back may still be inside the transaction: closed
       // here, so the pool drops it rather than lend it to a write (send_whole) that would
       // then run inside this one.
