@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -66,6 +67,12 @@ void check_lanes(Store& store, InterviewId id) {
     CHECK(m.revision >= revision);
     revision = m.revision;
   }
+}
+
+// Rows of `table` that belong to interview `id`.
+std::int64_t rows_of(const std::string& url, std::string_view table, InterviewId id) {
+  return scalar(url,
+                fmt::format("SELECT count(*) FROM {} WHERE interview_id = {}", table, id.value()));
 }
 
 }  // namespace
@@ -356,10 +363,6 @@ TEST_CASE("a booking an overlap refuses names the holder and leaves none of its 
                                                   "slot = tstzrange('2024-03-12 14:00Z', "
                                                   "'2024-03-12 15:00Z') WHERE id = {}",
                                                   foreign.id.value())) == 0);
-  const auto count = [&](std::string_view table, InterviewId id) {
-    return scalar(
-        h.url, fmt::format("SELECT count(*) FROM {} WHERE interview_id = {}", table, id.value()));
-  };
   struct Case {
     std::vector<std::string> interviewers;
     std::string candidate;
@@ -384,14 +387,14 @@ TEST_CASE("a booking an overlap refuses names the holder and leaves none of its 
       CHECK(refused.error().get_if<SlotConflict>()->other == c.holder);
       CHECK(refused.error().get_if<SlotConflict>()->person == c.person);
       CHECK(f.store->find(held.id).value() == held);
-      CHECK(count("outbox", held.id) == 0);
-      CHECK(count("interview_people", held.id) == 0);
+      CHECK(rows_of(h.url, "outbox", held.id) == 0);
+      CHECK(rows_of(h.url, "interview_people", held.id) == 0);
     }
   }
 }
 
 TEST_CASE("the people rows' writer names the holder of an overlap in its own transaction",
-          "[postgres][conflict]") {
+          "[postgres][conflict][dispatch]") {
   // interviewkit_write_people, called as the store calls it: the refusal is IK409 naming
   // the interview in the way and the person, decided by the server, not looked up later.
   HeldFixture h;
@@ -415,6 +418,5 @@ TEST_CASE("the people rows' writer names the holder of an overlap in its own tra
                                                  booked->interview.id.value())) !=
           std::string::npos);
   }
-  CHECK(scalar(h.url, fmt::format("SELECT count(*) FROM interview_people WHERE interview_id = {}",
-                                  other.id.value())) == 0);
+  CHECK(rows_of(h.url, "interview_people", other.id) == 0);
 }

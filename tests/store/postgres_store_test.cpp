@@ -170,7 +170,7 @@ TEST_CASE("a lost connection fails the operation cleanly and the next one reconn
 // connection lost on the way leaves its outcome unknown: it must not be sent on a pooled
 // connection the server has already closed.
 TEST_CASE("a pooled connection the server closed while idle is replaced before it is used",
-          "[postgres]") {
+          "[postgres][dispatch]") {
   const auto url = fresh();
   // No retries: a write sent on the dead connection would fail, not run again.
   auto store = PostgresStore::open({.url = url, .pool_size = 1, .retries = 0}).value();
